@@ -1,0 +1,377 @@
+/**
+ * Ports: the typed contracts between the pure core and the adapters that do I/O. No driver, row or
+ * socket type crosses a port. `CatalogStore` speaks SSISDB's procedures as domain verbs; every
+ * adapter (SQLite embedded, SQL Server) passes the one conformance suite in
+ * `tests/conformance/catalog-store.suite.ts`.
+ */
+import type { Role } from './catalog-codes.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Time
+// ---------------------------------------------------------------------------------------------
+
+/** Injected wall clock. Catalog timestamps come from it; tests use a fixed or simulated one. */
+export interface WallClock {
+  /** Milliseconds since the epoch. */
+  now(): number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Principals
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * Who is calling. Every catalog verb takes one and checks it as SSISDB does (roles, row filters).
+ * `SYSTEM_PRINCIPAL` is the master service's own identity (in ssis_admin, as
+ * `SSISScaleOutMasterUser140` is in the original).
+ */
+export interface Principal {
+  readonly name: string;
+  readonly roles: readonly Role[];
+}
+
+export const SYSTEM_PRINCIPAL: Principal = Object.freeze({
+  name: 'SSISScaleOutMaster',
+  roles: Object.freeze(['sysadmin', 'ssis_admin']) as readonly Role[],
+});
+
+// ---------------------------------------------------------------------------------------------
+// Projects
+// ---------------------------------------------------------------------------------------------
+
+/** SSIS parameter data types as `Project.params` / `.dtsx` name them (catalog `parameter_data_type`). */
+export type ParameterDataType =
+  | 'Boolean' | 'Byte' | 'DateTime' | 'Decimal' | 'Double' | 'Int16' | 'Int32' | 'Int64'
+  | 'SByte' | 'Single' | 'String' | 'UInt32' | 'UInt64';
+
+export type ParameterValue = string | number | boolean | bigint | null;
+
+export interface ParameterDefinition {
+  readonly name: string;
+  readonly dataType: ParameterDataType;
+  readonly required: boolean;
+  readonly sensitive: boolean;
+  /** Design-time default (NULL when sensitive: encrypted values cannot be read). */
+  readonly defaultValue: ParameterValue;
+  readonly description?: string;
+}
+
+export interface ProjectPackageInfo {
+  /** File name with extension, e.g. `Load.dtsx`. */
+  readonly name: string;
+  readonly entryPoint: boolean;
+  readonly packageGuid?: string;
+  readonly description?: string;
+  readonly formatVersion?: number;
+  readonly versionMajor?: number;
+  readonly versionMinor?: number;
+  readonly versionBuild?: number;
+  readonly versionGuid?: string;
+  readonly parameters: readonly ParameterDefinition[];
+}
+
+/**
+ * A project as deployed: its metadata plus the `.ispac` bytes that workers receive. Produced by
+ * `readProjectArchive()` (executor/package/project-archive.ts) from `.ispac` bytes or a folder.
+ */
+export interface ProjectArchive {
+  readonly name: string;
+  readonly formatVersion: number;
+  readonly description?: string;
+  readonly parameters: readonly ParameterDefinition[];
+  readonly packages: readonly ProjectPackageInfo[];
+  readonly connectionManagers: readonly { readonly name: string; readonly guid?: string }[];
+  /** The project as an `.ispac` (zip) stream; stored per version and served to workers. */
+  readonly bytes: Uint8Array;
+  /** Hex SHA-256 of `bytes`: the cache key on workers. */
+  readonly sha256: string;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Executions, jobs and tasks
+// ---------------------------------------------------------------------------------------------
+
+export interface CreateExecutionInput {
+  readonly folderName: string;
+  readonly projectName: string;
+  readonly packageName: string;
+  readonly referenceId?: number | null;
+  readonly use32BitRuntime?: boolean;
+  /** NULL/undefined → Scale Out only when IS_SCALEOUT_ENABLED and DEFAULT_EXECUTION_MODE = 1. */
+  readonly runInScaleOut?: boolean | null;
+  /** Default true: the job gets the "any worker" sentinel. */
+  readonly useAnyWorker?: boolean;
+}
+
+/** A task as `internal.pull_task` returns it, plus the fields the master needs. */
+export interface TaskRecord {
+  readonly taskId: string;
+  readonly jobId: string;
+  readonly taskType: number;
+  readonly executionId: number;
+  readonly status: number;
+  readonly maxExecutedCount: number;
+  /** Attempts so far; after a claim it is the attempt number of the claim (the fencing token). */
+  readonly executedCount: number;
+  readonly isCancelled: boolean;
+  readonly workerAgentId: string | null;
+  readonly readyForDispatchTime: number | null;
+  readonly expiredTime: number | null;
+  readonly lastPickupTime: number | null;
+  readonly createdTime: number;
+  readonly lastUpdatedTime: number;
+  readonly priority: number;
+  /** `InputData` name/value pairs: execution_id, use32bitruntime, operation_guid, stop_id. */
+  readonly inputData: readonly { readonly name: string; readonly value: string }[];
+}
+
+/** What a worker needs to run an execution; the project bytes travel separately by hash. */
+export interface ExecutionPayload {
+  readonly executionId: number;
+  readonly operationGuid: string;
+  readonly folderName: string;
+  readonly projectName: string;
+  readonly projectId: number;
+  readonly projectVersionLsn: number;
+  readonly projectSha256: string;
+  readonly packageName: string;
+  readonly use32BitRuntime: boolean;
+  /** Every execution parameter value (object types 20, 30, 50), sensitive ones decrypted. */
+  readonly parameters: readonly {
+    readonly objectType: 20 | 30 | 50;
+    readonly name: string;
+    readonly dataType: string;
+    readonly value: ParameterValue;
+    readonly sensitive: boolean;
+  }[];
+  /** `set_execution_property_override_value` entries: package path → value. */
+  readonly propertyOverrides: readonly { readonly propertyPath: string; readonly value: string; readonly sensitive: boolean }[];
+}
+
+export interface UpdateTaskStatusInput {
+  readonly workerAgentId: string;
+  readonly taskId: string;
+  /** The claim's attempt number; a report from an older attempt is refused with 27246. */
+  readonly attempt: number;
+  /** Reported status (2/3 heartbeat, 4 failed, 5 succeeded, 6 canceled). */
+  readonly status: number;
+  /** New lease end for 2/3 (ms since epoch). */
+  readonly expiredTime: number;
+}
+
+export interface UpdateTaskStatusResult {
+  /** Effective status: reported, 6 (cancelled: stop the run) or 1 (re-queued for a retry). */
+  readonly status: number;
+  /** The operation status the execution moved to, when it moved (7, 4, 3, 6…). */
+  readonly operationStatus?: number;
+}
+
+/** What one expiry sweep did, so the master can tell its actors. */
+export interface ExpiredTaskOutcome {
+  readonly taskId: string;
+  readonly executionId: number;
+  /** 1 re-queued, 4 failed (operation → 6), 6 canceled (operation → 3). */
+  readonly taskStatus: number;
+  readonly operationStatus?: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Workers
+// ---------------------------------------------------------------------------------------------
+
+export interface PerfCounterSample {
+  readonly name: string;
+  readonly value: number;
+  readonly timestamp: number;
+}
+
+export interface WorkerAgentRecord {
+  readonly workerAgentId: string;
+  readonly isEnabled: boolean;
+  readonly displayName: string | null;
+  readonly description: string | null;
+  readonly machineName: string | null;
+  readonly tags: string | null;
+  readonly userAccount: string | null;
+  readonly lastOnlineTime: number;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Logging
+// ---------------------------------------------------------------------------------------------
+
+/** One event of a package run; `eventMessageGuid` makes appends idempotent (replays after reconnects). */
+export interface EventMessageInput {
+  readonly eventMessageGuid: string;
+  readonly operationId: number;
+  readonly messageTime: number;
+  readonly messageType: number;
+  readonly messageSourceType: number;
+  readonly message: string;
+  readonly extendedInfoId?: number | null;
+  readonly packageName: string;
+  readonly packageLocationType?: string;
+  readonly packagePathFull?: string;
+  readonly eventName: string;
+  readonly messageSourceName: string;
+  readonly messageSourceId: string;
+  readonly subcomponentName?: string | null;
+  readonly packagePath: string;
+  readonly executionPath: string;
+  readonly threadId: number;
+  readonly messageCode?: number | null;
+  readonly context?: readonly MessageContextInput[];
+}
+
+export interface MessageContextInput {
+  readonly contextDepth: number;
+  readonly packagePath: string;
+  readonly contextType: number;
+  readonly contextSourceName: string;
+  readonly contextSourceId: string;
+  readonly propertyName: string;
+  readonly propertyValue: string | number | boolean | null;
+}
+
+export interface ExecutableStatisticInput {
+  /** Idempotency key of this statistic (one per executable run, iteration included). */
+  readonly statisticGuid: string;
+  readonly operationId: number;
+  readonly packageName: string;
+  readonly executableName: string;
+  readonly executableGuid: string;
+  readonly packagePath: string;
+  readonly executionPath: string;
+  readonly startTime: number;
+  readonly endTime: number;
+  readonly executionDuration: number;
+  /** 0 success, 1 failure, 2 completion, 3 canceled. */
+  readonly executionResult: number;
+  readonly executionValue?: string | number | boolean | null;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Views
+// ---------------------------------------------------------------------------------------------
+
+export interface ViewResult {
+  readonly columns: readonly string[];
+  readonly rows: readonly Record<string, unknown>[];
+}
+
+// ---------------------------------------------------------------------------------------------
+// The catalog
+// ---------------------------------------------------------------------------------------------
+
+/**
+ * The catalog (our SSISDB) in domain verbs. Semantics, status codes and error numbers follow
+ * SSISDB (reference §1.4–1.7, §4). Errors are `SsoError`s built by `catalogError(number, …)`.
+ *
+ * Contract for every mutating verb: the change is wholly applied or not at all, and the returned
+ * promise resolves only after the change is durably committed. Adapters may group concurrent
+ * changes into one transaction (group commit) but never acknowledge before the commit.
+ * Timestamps are milliseconds since the epoch from the adapter's injected `WallClock`.
+ */
+export interface CatalogStore {
+  // ---- principals ----
+  /** Creates a login with a password (scrypt-hashed) and roles. sysadmin only. */
+  createLogin(caller: Principal, input: { name: string; password: string; roles: readonly Role[] }): Promise<void>;
+  /** Checks a password; resolves the principal or rejects with 27407. */
+  authenticate(name: string, password: string): Promise<Principal>;
+  /** Adds a role to a login. sysadmin only. */
+  addRoleMember(caller: Principal, input: { name: string; role: Role }): Promise<void>;
+
+  // ---- folders and projects ----
+  /** `catalog.create_folder`. ssis_admin or sysadmin. */
+  createFolder(caller: Principal, input: { folderName: string; description?: string }): Promise<{ folderId: number }>;
+  /** `catalog.deploy_project` (operation type 101). Keeps up to MAX_PROJECT_VERSIONS versions. */
+  deployProject(caller: Principal, input: { folderName: string; projectName: string; project: ProjectArchive }): Promise<{ operationId: number; projectId: number; versionLsn: number }>;
+  /** The stored `.ispac` of a project version, by its hash (what `GET /agent/v1/projects/<version>/<hash>` serves). */
+  getProjectBytes(versionLsn: number, sha256: string): Promise<Uint8Array | null>;
+
+  // ---- executions ----
+  /** `catalog.create_execution`; returns the new execution (= operation) id. */
+  createExecution(caller: Principal, input: CreateExecutionInput): Promise<{ executionId: number }>;
+  /** `catalog.set_execution_parameter_value` (object types 20, 30, 50; names case-sensitive). */
+  setExecutionParameterValue(caller: Principal, input: { executionId: number; objectType: number; parameterName: string; parameterValue: ParameterValue }): Promise<void>;
+  /** `catalog.set_execution_property_override_value`. */
+  setExecutionPropertyOverrideValue(caller: Principal, input: { executionId: number; propertyPath: string; propertyValue: string; sensitive: boolean }): Promise<void>;
+  /** `catalog.add_execution_worker`. */
+  addExecutionWorker(caller: Principal, input: { executionId: number; workerAgentId: string }): Promise<void>;
+  /** `catalog.start_execution`; Scale Out executions become pending (5) with one ready task. */
+  startExecution(caller: Principal, input: { executionId: number; retryCount?: number }): Promise<void>;
+  /**
+   * `catalog.stop_operation`. Running (2) → stopping (8) and the job is cancelled. Unlike the
+   * original, a pending (5) Scale Out execution is stopped too: it goes straight to canceled (3).
+   */
+  stopOperation(caller: Principal, input: { operationId: number }): Promise<{ stopOperationId: number }>;
+
+  // ---- workers ----
+  enableWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void>;
+  disableWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void>;
+  deleteWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void>;
+  /** PropertyName ∈ DisplayName | Description | Tags (else 27101). */
+  setWorkerAgentProperty(caller: Principal, input: { workerAgentId: string; propertyName: string; propertyValue: string | null }): Promise<void>;
+
+  // ---- catalog properties ----
+  /** `catalog.configure_catalog`. */
+  configureCatalog(caller: Principal, input: { propertyName: string; propertyValue: string }): Promise<void>;
+  /** `catalog.update_master_address`. */
+  updateMasterAddress(caller: Principal, input: { masterAddress: string }): Promise<void>;
+
+  // ---- views ----
+  /**
+   * Every row of a public view (`catalog.executions`, `catalog.worker_agents`, …) visible to the
+   * caller, with SSISDB's column names and order. Row filters apply as in SSISDB (for example,
+   * `worker_agents` is empty for callers without a Scale Out role). Unknown view → rejects.
+   */
+  queryView(caller: Principal, viewName: string): Promise<ViewResult>;
+  /** Names of the public views this catalog has (schema-qualified, e.g. `catalog.executions`). */
+  listViews(): readonly string[];
+
+  // ---- internal verbs the master calls (SYSTEM_PRINCIPAL or ssis_admin) ----
+  /**
+   * `internal.pull_task`: atomically claims the oldest ready task this worker may run (FIFO by
+   * ready time; allowed-workers set or the any-worker sentinel). Unknown worker 27243, disabled
+   * 27252. The claim sets status 2, ExecutedCount+1 (the attempt), a lease of `leaseMs`.
+   */
+  pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number }): Promise<TaskRecord | null>;
+  /** `internal.update_task_status` with the rules table of reference §4.4, fenced by attempt. */
+  updateTaskStatus(caller: Principal, input: UpdateTaskStatusInput): Promise<UpdateTaskStatusResult>;
+  /** `internal.update_operation_status_for_task`. */
+  updateOperationStatusForTask(caller: Principal, input: { status: number; operationId: number; workerAgentId?: string | null }): Promise<void>;
+  /** `internal.update_cancelled_operation_status`. */
+  updateCancelledOperationStatus(caller: Principal, input: { operationId: number; stopId: number }): Promise<void>;
+  /** `internal.dealwith_expired_tasks`. */
+  dealWithExpiredTasks(caller: Principal): Promise<readonly ExpiredTaskOutcome[]>;
+  /** `internal.cleanup_completed_jobs` plus our retention of perf counters and messages. */
+  cleanupCompletedJobs(caller: Principal, input?: { minutesToKeep?: number }): Promise<{ jobsRemoved: number }>;
+  /** `internal.update_worker_agent_status`: first contact registers the worker disabled. */
+  updateWorkerAgentStatus(caller: Principal, input: { workerAgentId: string; perfCounters: readonly PerfCounterSample[]; machineProperties: Readonly<Record<string, string | null>> }): Promise<{ isEnabled: boolean; registered: boolean }>;
+  /** `internal.master_heartbeat`. */
+  masterHeartbeat(caller: Principal): Promise<void>;
+  /** `internal.update_master_settings`. */
+  updateMasterSettings(caller: Principal, input: { machineName: string; machineIp: string; masterServicePort: string; sslCertThumbprint: string; masterHeartbeatIntervalInMs: string }): Promise<void>;
+  /** `internal.append_event_message_for_worker` (+ context), idempotent by event GUID. */
+  appendEventMessages(caller: Principal, messages: readonly EventMessageInput[]): Promise<void>;
+  /** `internal.append_executable_statistics_for_worker`, idempotent by statistic GUID. */
+  appendExecutableStatistics(caller: Principal, statistics: readonly ExecutableStatisticInput[]): Promise<void>;
+
+  // ---- reads the master needs ----
+  getTask(taskId: string): Promise<TaskRecord | null>;
+  /** Tasks in status 1, 2 or 3: what the master rehydrates into actors when it starts. */
+  listLiveTasks(): Promise<readonly TaskRecord[]>;
+  getWorkerAgent(workerAgentId: string): Promise<WorkerAgentRecord | null>;
+  listWorkerAgents(): Promise<readonly WorkerAgentRecord[]>;
+  getExecutionPayload(executionId: number): Promise<ExecutionPayload>;
+  /** Status of an operation, or null when it does not exist. */
+  getOperationStatus(operationId: number): Promise<number | null>;
+  /**
+   * A number that changes whenever another connection (another process, or a T-SQL client)
+   * committed a change to the catalog; the master polls it to notice outside changes cheaply.
+   */
+  externalChangeToken(): Promise<string>;
+
+  /** Flushes pending group commits and closes. Idempotent. */
+  close(): Promise<void>;
+}
