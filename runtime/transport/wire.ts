@@ -162,6 +162,8 @@ export interface ErrorFrame {
 }
 
 export type MasterFrame = WelcomeFrame | AssignFrame | TaskStatusResultFrame | CancelFrame | EnabledChangedFrame | AckFrame | ErrorFrame;
+/** A frame before its sender stamps `seq` (distributes over the union). */
+export type Unsequenced<F> = F extends unknown ? Omit<F, 'seq'> : never;
 export type Frame = WorkerFrame | MasterFrame;
 
 // ---------------------------------------------------------------------------------------------

@@ -1,0 +1,410 @@
+/**
+ * The master's side of every worker connection: applies each worker report to the catalog and
+ * answers only after the commit (acks in seq order), and dispatches at once: an outstanding `pull`
+ * is answered as soon as a ready task matches. The catalog is the source of truth; this hub keeps
+ * only what is live (connections, outstanding pulls, which worker holds which task attempt).
+ */
+import type { WebSocket } from 'ws';
+import type { Logger } from 'pino';
+import type { CatalogStore, TaskRecord, WallClock } from '../../actors/ports.ts';
+import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
+import { SsoError, serializeError } from '../../actors/errors.ts';
+import { OperationStatus, TaskStatus } from '../../actors/catalog-codes.ts';
+import type { AgentEndpoint } from '../transport/master-server.ts';
+import {
+  PROTOCOL_CLOSE_CODE, REPLACED_CLOSE_CODE, SHUTDOWN_CLOSE_CODE, encodeFrame, isProtocolError, parseWorkerFrame,
+} from '../transport/wire.ts';
+import type { Unsequenced, EventsFrame, HeartbeatFrame, HelloFrame, MasterFrame, PullFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
+
+/** A live task attempt held by a worker. */
+export interface Assignment {
+  readonly taskId: string;
+  readonly executionId: number;
+  readonly attempt: number;
+  readonly agentId: string;
+}
+
+/** Lifecycle notifications for the actor system and the live viewer. */
+export interface HubObserver {
+  agentOnline?(agentId: string, enabled: boolean): void;
+  agentOffline?(agentId: string): void;
+  taskAssigned?(a: Assignment): void;
+  taskReported?(a: Assignment, reported: number, effective: number, operationStatus: number | undefined): void;
+}
+
+export interface AgentHubOptions {
+  readonly store: CatalogStore;
+  readonly logger: Logger;
+  readonly clock: WallClock;
+  /** Lease given by a claim and renewed by each task heartbeat. */
+  readonly leaseMs: number;
+  readonly observer?: HubObserver;
+}
+
+const FINAL_TASK_STATUSES: ReadonlySet<number> = new Set([TaskStatus.failed, TaskStatus.succeeded, TaskStatus.canceled]);
+
+class Connection {
+  agentId: string | undefined;
+  enabled = false;
+  closed = false;
+  outSeq = 0;
+  pullSlots = 0;
+  assignedSeenAtPull = 0;
+  assignsSent = 0;
+  /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
+  readonly inflight: number[] = [];
+  maxSeq = 0;
+  ackedUpTo = 0;
+  ackScheduled = false;
+  readonly taskChains = new Map<string, Promise<void>>();
+  /** Frames are parsed and started in arrival order; hello must finish before the rest. */
+  ready: Promise<void> = Promise.resolve();
+
+  constructor(readonly socket: WebSocket, readonly remoteAddress: string, readonly thumbprint: string) {}
+
+  outstanding(): number {
+    return Math.max(0, this.pullSlots - (this.assignsSent - this.assignedSeenAtPull));
+  }
+
+  send(frame: Unsequenced<MasterFrame>): void {
+    if (this.closed) return;
+    this.socket.send(encodeFrame({ ...frame, seq: ++this.outSeq } as MasterFrame));
+  }
+}
+
+export class AgentHub implements AgentEndpoint {
+  readonly #o: AgentHubOptions;
+  readonly #log: Logger;
+  readonly #byAgent = new Map<string, Connection>();
+  readonly #all = new Set<Connection>();
+  readonly #assignments = new Map<string, Assignment>();
+  #dispatching = false;
+  #dispatchAgain = false;
+  #idle: Promise<void> = Promise.resolve();
+  #closing = false;
+
+  constructor(options: AgentHubOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'agent-hub' });
+  }
+
+  connectedCount(): number {
+    return this.#byAgent.size;
+  }
+
+  assignments(): ReadonlyMap<string, Assignment> {
+    return this.#assignments;
+  }
+
+  connectedAgents(): readonly { agentId: string; enabled: boolean; outstanding: number }[] {
+    return [...this.#byAgent.values()].map((c) => ({ agentId: c.agentId!, enabled: c.enabled, outstanding: c.outstanding() }));
+  }
+
+  accept(socket: WebSocket, peer: { readonly thumbprint: string; readonly remoteAddress: string }): void {
+    if (this.#closing) { socket.close(SHUTDOWN_CLOSE_CODE, 'master shutting down'); return; }
+    const conn = new Connection(socket, peer.remoteAddress, peer.thumbprint);
+    this.#all.add(conn);
+    socket.on('message', (data, isBinary) => {
+      if (conn.closed) return;
+      const text = isBinary ? '' : data.toString();
+      const frame = parseWorkerFrame(text);
+      if (isProtocolError(frame)) return this.#protocolViolation(conn, frame.message);
+      if (conn.agentId === undefined && frame.type !== 'hello') return this.#protocolViolation(conn, `first frame must be hello, got ${frame.type}`);
+      if (conn.agentId !== undefined && frame.type === 'hello') return this.#protocolViolation(conn, 'hello sent twice');
+      this.#onFrame(conn, frame);
+    });
+    socket.on('close', () => this.#onClose(conn));
+    socket.on('error', (err) => this.#log.warn({ err, agentId: conn.agentId }, 'agent socket error'));
+  }
+
+  /** Re-checks enable flags and cancelled tasks after a change made outside this master (T-SQL). */
+  async refresh(): Promise<void> {
+    for (const conn of this.#byAgent.values()) {
+      const rec = await this.#o.store.getWorkerAgent(conn.agentId!).catch(() => null);
+      if (rec === null) {
+        this.#log.warn({ agentId: conn.agentId }, 'worker agent was deleted from the catalog; closing its connection');
+        conn.socket.close(SHUTDOWN_CLOSE_CODE, 'worker deleted');
+        continue;
+      }
+      this.#setEnabled(conn, rec.isEnabled);
+    }
+    await Promise.all([...this.#assignments.values()].map(async (a) => {
+      const t = await this.#o.store.getTask(a.taskId).catch(() => null);
+      if (t?.isCancelled && t.executedCount === a.attempt) this.cancelTask(a.taskId);
+    }));
+    this.kick();
+  }
+
+  /** Sends `cancel` to the worker running this task (a stop was committed). */
+  cancelTask(taskId: string): boolean {
+    const a = this.#assignments.get(taskId);
+    if (!a) return false;
+    const conn = this.#byAgent.get(a.agentId);
+    if (!conn) return false;
+    this.#log.info({ taskId, executionId: a.executionId, agentId: a.agentId }, 'cancelling task on its worker');
+    conn.send({ type: 'cancel', taskId, attempt: a.attempt });
+    return true;
+  }
+
+  /** Cancels the task of a stopped execution, if it is running on a connected worker. */
+  cancelExecution(executionId: number): void {
+    for (const a of this.#assignments.values()) if (a.executionId === executionId) this.cancelTask(a.taskId);
+  }
+
+  /** Forgets a task the expiry sweep took away from its worker, and tells that worker. */
+  leaseLost(taskId: string): void {
+    if (this.cancelTask(taskId)) this.#assignments.delete(taskId);
+    else this.#assignments.delete(taskId);
+  }
+
+  /** Answers outstanding pulls now; coalesces concurrent requests into one more pass. */
+  kick(): void {
+    if (this.#closing) return;
+    if (this.#dispatching) { this.#dispatchAgain = true; return; }
+    this.#dispatching = true;
+    this.#idle = (async () => {
+      try {
+        do {
+          this.#dispatchAgain = false;
+          await this.#dispatchPass();
+        } while (this.#dispatchAgain && !this.#closing);
+      } catch (err) {
+        this.#log.error({ err }, 'dispatch pass failed');
+      } finally {
+        this.#dispatching = false;
+      }
+    })();
+  }
+
+  /** Stops accepting, tells every worker, and waits for reports being applied. */
+  async close(): Promise<void> {
+    if (this.#closing) return;
+    this.#closing = true;
+    await this.#idle;
+    const pending: Promise<unknown>[] = [];
+    for (const c of this.#all) pending.push(c.ready, ...c.taskChains.values());
+    await Promise.allSettled(pending);
+    for (const c of this.#all) {
+      this.#flushAck(c);
+      c.socket.close(SHUTDOWN_CLOSE_CODE, 'master shutting down');
+    }
+  }
+
+  // ------------------------------------------------------------------------------------------
+
+  #protocolViolation(conn: Connection, reason: string): void {
+    this.#log.warn({ agentId: conn.agentId, remoteAddress: conn.remoteAddress, reason }, `protocol violation, closing agent connection: ${reason}`);
+    conn.closed = true;
+    conn.socket.close(PROTOCOL_CLOSE_CODE, reason.slice(0, 120));
+  }
+
+  #onClose(conn: Connection): void {
+    conn.closed = true;
+    this.#all.delete(conn);
+    if (conn.agentId !== undefined && this.#byAgent.get(conn.agentId) === conn) {
+      this.#byAgent.delete(conn.agentId);
+      this.#log.info({ agentId: conn.agentId }, 'worker agent disconnected');
+      this.#o.observer?.agentOffline?.(conn.agentId);
+    }
+  }
+
+  #onFrame(conn: Connection, frame: WorkerFrame): void {
+    const seq = frame.seq;
+    const tracked = frame.type !== 'hello' && seq > 0;
+    if (tracked) { conn.inflight.push(seq); if (seq > conn.maxSeq) conn.maxSeq = seq; }
+    const run = async (): Promise<void> => {
+      try {
+        switch (frame.type) {
+          case 'hello': return await this.#hello(conn, frame);
+          case 'heartbeat': return await this.#heartbeat(conn, frame);
+          case 'pull': return this.#pull(conn, frame);
+          case 'task-status': return await this.#taskStatus(conn, frame);
+          case 'events': return await this.#events(conn, frame);
+        }
+      } catch (err) {
+        const e = serializeError(err);
+        const retryable = !(SsoError.is(err) && err.code === 'SSO_ERR_CATALOG');
+        this.#log.warn({ agentId: conn.agentId, frame: frame.type, seq, err: e }, `worker report refused: ${e.message}`);
+        conn.send({ type: 'error', replyTo: seq, code: e.code ?? 'SSO_ERR_INTERNAL', message: e.message, retryable, ...(e.number === undefined ? {} : { number: e.number }) });
+        if (frame.type === 'hello') { conn.closed = true; conn.socket.close(PROTOCOL_CLOSE_CODE, 'registration refused'); }
+      } finally {
+        if (tracked) this.#done(conn, seq);
+      }
+    };
+    if (frame.type === 'hello') { conn.ready = run(); return; }
+    if (frame.type === 'task-status') {
+      // Reports of one task apply in order; different tasks (and events) proceed concurrently so
+      // that the catalog can group their commits.
+      const prev = conn.taskChains.get(frame.taskId) ?? conn.ready;
+      const next = prev.then(run);
+      conn.taskChains.set(frame.taskId, next);
+      void next.then(() => { if (conn.taskChains.get(frame.taskId) === next) conn.taskChains.delete(frame.taskId); });
+      return;
+    }
+    void conn.ready.then(run);
+  }
+
+  #done(conn: Connection, seq: number): void {
+    const i = conn.inflight.indexOf(seq);
+    if (i >= 0) conn.inflight.splice(i, 1);
+    if (conn.ackScheduled) return;
+    conn.ackScheduled = true;
+    setImmediate(() => { conn.ackScheduled = false; this.#flushAck(conn); });
+  }
+
+  #flushAck(conn: Connection): void {
+    const upTo = conn.inflight.length > 0 ? Math.min(...conn.inflight) - 1 : conn.maxSeq;
+    if (upTo > conn.ackedUpTo) { conn.ackedUpTo = upTo; conn.send({ type: 'ack', upTo }); }
+  }
+
+  async #hello(conn: Connection, f: HelloFrame): Promise<void> {
+    const { isEnabled, registered } = await this.#o.store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
+      workerAgentId: f.agentId, perfCounters: [], machineProperties: f.machineProperties,
+    });
+    conn.agentId = f.agentId;
+    conn.enabled = isEnabled;
+    const previous = this.#byAgent.get(f.agentId);
+    if (previous && previous !== conn) {
+      this.#log.warn({ agentId: f.agentId }, 'a second connection for this agent replaces the first');
+      previous.closed = true;
+      previous.socket.close(REPLACED_CLOSE_CODE, 'replaced by a newer connection');
+    }
+    this.#byAgent.set(f.agentId, conn);
+    for (const t of f.runningTasks) {
+      const task = await this.#o.store.getTask(t.taskId);
+      if (task && task.workerAgentId === f.agentId && task.executedCount === t.attempt && (task.status === 2 || task.status === 3)) {
+        this.#assignments.set(t.taskId, { taskId: t.taskId, attempt: t.attempt, executionId: task.executionId, agentId: f.agentId });
+      }
+    }
+    this.#log.info({ agentId: f.agentId, registered, enabled: isEnabled, remoteAddress: conn.remoteAddress, thumbprint: conn.thumbprint, versions: f.versions },
+      registered ? 'new worker agent registered (disabled until enabled)' : 'worker agent connected');
+    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: this.#o.leaseMs } });
+    this.#o.observer?.agentOnline?.(f.agentId, isEnabled);
+  }
+
+  async #heartbeat(conn: Connection, f: HeartbeatFrame): Promise<void> {
+    const { isEnabled } = await this.#o.store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
+      workerAgentId: conn.agentId!, perfCounters: f.perfCounters, machineProperties: {},
+    });
+    this.#setEnabled(conn, isEnabled);
+  }
+
+  #setEnabled(conn: Connection, enabled: boolean): void {
+    if (conn.enabled === enabled) return;
+    conn.enabled = enabled;
+    this.#log.info({ agentId: conn.agentId, enabled }, enabled ? 'worker agent enabled' : 'worker agent disabled');
+    conn.send({ type: 'enabled-changed', enabled });
+    if (enabled) this.kick();
+  }
+
+  #pull(conn: Connection, f: PullFrame): void {
+    conn.pullSlots = f.slots;
+    conn.assignedSeenAtPull = Math.min(f.assignedSeen, conn.assignsSent);
+    // Anything the worker could not have seen is still in flight and counts against the slots.
+    if (conn.enabled && conn.outstanding() > 0) this.kick();
+  }
+
+  async #dispatchPass(): Promise<void> {
+    const conns = [...this.#byAgent.values()].filter((c) => c.enabled && !c.closed && c.outstanding() > 0);
+    await Promise.all(conns.map((c) => this.#serve(c)));
+  }
+
+  async #serve(conn: Connection): Promise<void> {
+    const agentId = conn.agentId!;
+    while (!conn.closed && conn.enabled && !this.#closing) {
+      const want = conn.outstanding();
+      if (want <= 0) return;
+      // Concurrent claims share one group commit; each claim is atomic in the catalog.
+      const claims = await Promise.all(Array.from({ length: want }, () =>
+        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: this.#o.leaseMs }).catch((err: unknown) => {
+          this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
+          return null;
+        })));
+      const tasks = claims.filter((t): t is TaskRecord => t !== null);
+      await Promise.all(tasks.map((t) => this.#assign(conn, t)));
+      if (tasks.length < want) return;
+    }
+  }
+
+  async #assign(conn: Connection, t: TaskRecord): Promise<void> {
+    const agentId = conn.agentId!;
+    const a: Assignment = { taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId };
+    this.#assignments.set(t.taskId, a);
+    conn.assignsSent++;
+    try {
+      const [payload] = await Promise.all([
+        this.#o.store.getExecutionPayload(t.executionId),
+        this.#o.store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: OperationStatus.running, operationId: t.executionId, workerAgentId: agentId }),
+      ]);
+      if (conn.closed) {
+        // The claim is committed but nobody will run it: the lease sweep re-queues it.
+        this.#log.warn({ taskId: t.taskId, agentId }, 'worker left before its assignment was sent; the lease sweep will re-queue the task');
+        return;
+      }
+      conn.send({
+        type: 'assign', taskId: t.taskId, jobId: t.jobId, executionId: t.executionId, attempt: t.executedCount,
+        maxAttempts: t.maxExecutedCount, leaseExpiry: t.expiredTime ?? this.#o.clock.now() + this.#o.leaseMs, payload,
+      });
+      this.#log.debug({ taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId }, 'task assigned');
+      this.#o.observer?.taskAssigned?.(a);
+    } catch (err) {
+      this.#log.error({ err: serializeError(err), taskId: t.taskId, agentId }, 'could not prepare an assignment; the lease sweep will re-queue the task');
+      // The worker never saw this assign; give the slot back.
+      conn.assignsSent--;
+      this.#assignments.delete(t.taskId);
+    }
+  }
+
+  async #taskStatus(conn: Connection, f: TaskStatusFrame): Promise<void> {
+    const agentId = conn.agentId!;
+    const store = this.#o.store;
+    const result = await store.updateTaskStatus(SYSTEM_PRINCIPAL, {
+      workerAgentId: agentId, taskId: f.taskId, attempt: f.attempt, status: f.status, expiredTime: this.#o.clock.now() + this.#o.leaseMs,
+    });
+    let operationStatus = result.operationStatus;
+    const final = FINAL_TASK_STATUSES.has(f.status) || result.status === TaskStatus.ready;
+    const held = this.#assignments.get(f.taskId);
+    let executionId = held?.executionId;
+    if (final) {
+      const task = await store.getTask(f.taskId);
+      executionId ??= task?.executionId;
+      if (executionId !== undefined && operationStatus === undefined && result.status !== TaskStatus.ready) {
+        operationStatus = await this.#finishOperation(task, executionId, f, result.status);
+      }
+      if (held && held.attempt === f.attempt) this.#assignments.delete(f.taskId);
+    }
+    if (f.status !== TaskStatus.running || result.status !== f.status) {
+      this.#log.info({ taskId: f.taskId, attempt: f.attempt, agentId, reported: f.status, effective: result.status, operationStatus, message: f.message }, 'task status');
+    }
+    conn.send({ type: 'task-status-result', replyTo: f.seq, taskId: f.taskId, attempt: f.attempt, status: result.status });
+    if (executionId !== undefined) this.#o.observer?.taskReported?.({ taskId: f.taskId, attempt: f.attempt, executionId, agentId }, f.status, result.status, operationStatus);
+    if (result.status === TaskStatus.ready) this.kick();
+  }
+
+  /**
+   * Moves the execution to its end state when the catalog's update_task_status did not already
+   * (update_operation_status_for_task / update_cancelled_operation_status, as the original master does).
+   */
+  async #finishOperation(task: TaskRecord | null, executionId: number, f: TaskStatusFrame, effective: number): Promise<number | undefined> {
+    const store = this.#o.store;
+    const current = await store.getOperationStatus(executionId);
+    if (current === null || [3, 4, 6, 7, 9].includes(current)) return undefined;
+    const stopId = Number(task?.inputData.find((p) => p.name === 'stop_id')?.value ?? NaN);
+    if ((effective === TaskStatus.canceled || f.status === TaskStatus.canceled || task?.isCancelled) && Number.isInteger(stopId)) {
+      await store.updateCancelledOperationStatus(SYSTEM_PRINCIPAL, { operationId: executionId, stopId });
+      return OperationStatus.canceled;
+    }
+    const status = effective === TaskStatus.succeeded ? OperationStatus.succeeded
+      : effective === TaskStatus.canceled ? OperationStatus.canceled : OperationStatus.failed;
+    await store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status, operationId: executionId, workerAgentId: f.taskId ? task?.workerAgentId ?? null : null });
+    return status;
+  }
+
+  async #events(conn: Connection, f: EventsFrame): Promise<void> {
+    void conn;
+    await Promise.all([
+      f.messages.length > 0 ? this.#o.store.appendEventMessages(SYSTEM_PRINCIPAL, f.messages) : undefined,
+      f.statistics.length > 0 ? this.#o.store.appendExecutableStatistics(SYSTEM_PRINCIPAL, f.statistics) : undefined,
+    ]);
+  }
+}
