@@ -1,0 +1,468 @@
+/**
+ * The worker agent service: one WSS connection to the master with mutual TLS, registration by
+ * `hello`, heartbeats, pulls while enabled and below its limits, runs each assigned task in the
+ * TaskPool, streams events and status, and keeps every report until the master acks it (replayed
+ * after a reconnect). Settings arrive already resolved (`runtime/agent/index.ts` maps the config).
+ */
+import { createHash } from 'node:crypto';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { request as httpsRequest } from 'node:https';
+import type { ClientRequestArgs } from 'node:http';
+import { freemem, hostname, loadavg, cpus, userInfo, release } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import type { Logger } from 'pino';
+import type { PerfCounterSample, WallClock } from '../../actors/ports.ts';
+import { SsoError, serializeError } from '../../actors/errors.ts';
+import type { PackageEvent, RunPackageRequest, RunPackageResult } from '../../executor/package/api.ts';
+import {
+  PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, encodeFrame, isProtocolError, parseMasterFrame,
+} from '../transport/wire.ts';
+import type { AssignFrame, EventsFrame, MasterFrame, TaskStatusFrame, Unsequenced, WorkerFrame } from '../transport/wire.ts';
+
+/** What runs packages (the TaskPool, or a fake in tests). */
+export interface PackageRunner {
+  run(request: RunPackageRequest, options: { onEvent?: (e: PackageEvent) => void; signal?: AbortSignal }): Promise<RunPackageResult>;
+  close(): Promise<void>;
+}
+
+/** TLS material for the connection to the master. */
+export interface AgentTls {
+  /** PEM of the worker's client certificate and key (`WorkerHttpsCertThumbprint`). */
+  readonly cert: string;
+  readonly key: string;
+  /** PEM certificates trusted as the master's issuer (normally the master certificate itself). */
+  readonly ca?: string | readonly string[];
+  /** Thumbprint pin and host-name check of the master certificate; returns an Error to refuse. */
+  readonly checkServerIdentity: (host: string, cert: import('node:tls').PeerCertificate) => Error | undefined;
+}
+
+export interface AgentServiceOptions {
+  readonly agentId: string;
+  /** `https://host:port` of the master. */
+  readonly masterEndpoint: string;
+  readonly tls: AgentTls;
+  readonly runner: PackageRunner;
+  readonly logger: Logger;
+  readonly clock?: WallClock;
+  readonly maxTaskCount: number;
+  readonly agentHeartbeatIntervalMs: number;
+  readonly taskHeartbeatIntervalMs: number;
+  /** Task heartbeats failing this long after the last success → the run is killed. */
+  readonly heartbeatErrorToleranceMs: number;
+  /** No pulls above this CPU % (0–100). */
+  readonly taskRequestMaxCpu: number;
+  /** No pulls below this much free memory, MB. */
+  readonly taskRequestMinMemoryMb: number;
+  /** Per-task folders (`<root>/<taskId>`) and the project cache (`<root>/../projects`). */
+  readonly tasksRootFolder: string;
+  readonly projectCacheFolder: string;
+  readonly displayName?: string;
+  /** Reconnect backoff bounds. */
+  readonly reconnectMinMs?: number;
+  readonly reconnectMaxMs?: number;
+  /** On stop, how long running tasks may finish before they are cancelled. Default 10 s. */
+  readonly drainTimeoutMs?: number;
+  /** Called when a run starts/ends (tests, perf counters). */
+  readonly onRunChange?: (running: number) => void;
+}
+
+export type AgentState = 'idle' | 'connecting' | 'registering' | 'waitingForEnable' | 'active' | 'draining' | 'stopped';
+
+interface RunningTask {
+  readonly assign: AssignFrame;
+  readonly abort: AbortController;
+  lastHeartbeatOk: number;
+  heartbeatTimer?: NodeJS.Timeout;
+  events: PackageEvent[];
+  flushTimer?: NodeJS.Timeout;
+  cancelled: boolean;
+}
+
+const EVENT_FLUSH_MS = 100;
+const EVENT_BATCH_MAX = 500;
+
+export class AgentService {
+  readonly #o: AgentServiceOptions;
+  readonly #log: Logger;
+  readonly #clock: WallClock;
+  #state: AgentState = 'idle';
+  #ws: WebSocket | null = null;
+  #enabled = false;
+  #seq = 0;
+  /** Reports not yet acked by the master, by seq; replayed in order after a reconnect. */
+  readonly #unacked = new Map<number, WorkerFrame>();
+  readonly #running = new Map<string, RunningTask>();
+  #assignedSeen = 0;
+  #lastPull = '';
+  #backoff: number;
+  #heartbeatTimer: NodeJS.Timeout | undefined;
+  #reconnectTimer: NodeJS.Timeout | undefined;
+  #stopping: Promise<void> | null = null;
+  #startedWaiters: { resolve: () => void }[] = [];
+  #cpuSample = { idle: 0, total: 0 };
+  #lastCpu = 0;
+
+  constructor(options: AgentServiceOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'agent', agentId: options.agentId });
+    this.#clock = options.clock ?? { now: () => Date.now() };
+    this.#backoff = options.reconnectMinMs ?? 250;
+    this.#sampleCpu();
+  }
+
+  get state(): AgentState { return this.#state; }
+  get enabled(): boolean { return this.#enabled; }
+  get runningCount(): number { return this.#running.size; }
+
+  #setState(next: AgentState): void {
+    if (next === this.#state) return;
+    this.#log.info({ from: this.#state, to: next }, `agent: ${this.#state} -> ${next}`);
+    this.#state = next;
+  }
+
+  /** Starts connecting; resolves once the master has welcomed this agent the first time. */
+  start(): Promise<void> {
+    if (this.#state !== 'idle') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `AgentService.start: the agent is ${this.#state}`);
+    const welcomed = new Promise<void>((resolve) => this.#startedWaiters.push({ resolve }));
+    this.#connect();
+    this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#o.agentHeartbeatIntervalMs);
+    this.#heartbeatTimer.unref();
+    return welcomed;
+  }
+
+  /** Drains: no more pulls, running tasks finish (bounded), reports flushed, connection closed. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      this.#setState('draining');
+      const deadline = this.#clock.now() + (this.#o.drainTimeoutMs ?? 10_000);
+      while (this.#running.size > 0 && this.#clock.now() < deadline) await sleep(50);
+      for (const t of this.#running.values()) t.abort.abort();
+      while (this.#running.size > 0 && this.#clock.now() < deadline + 5_000) await sleep(50);
+      // Give the master a moment to ack what is outstanding.
+      const ackDeadline = this.#clock.now() + 2_000;
+      while (this.#unacked.size > 0 && this.#ws?.readyState === WebSocket.OPEN && this.#clock.now() < ackDeadline) await sleep(20);
+      clearInterval(this.#heartbeatTimer);
+      clearTimeout(this.#reconnectTimer);
+      this.#setState('stopped');
+      this.#ws?.close(1000, 'worker stopping');
+      this.#ws = null;
+      await this.#o.runner.close();
+      if (this.#unacked.size > 0) this.#log.warn({ unacked: this.#unacked.size }, 'stopping with reports the master has not acknowledged');
+    })();
+    return this.#stopping;
+  }
+
+  // ---- connection ----
+
+  #connect(): void {
+    if (this.#state === 'stopped' || this.#state === 'draining') return;
+    this.#setState('connecting');
+    const url = new URL('/agent/v1', this.#o.masterEndpoint).href.replace(/^http/, 'ws');
+    const ws = new WebSocket(url, {
+      ...this.#tlsOptions(),
+      handshakeTimeout: 10_000,
+      maxPayload: 8 * 1024 * 1024,
+    });
+    this.#ws = ws;
+    ws.on('open', () => {
+      this.#setState('registering');
+      this.#assignedSeen = 0;
+      this.#lastPull = '';
+      this.#sendRaw({
+        type: 'hello', seq: 0, agentId: this.#o.agentId,
+        machineProperties: machineProperties(this.#o.displayName),
+        versions: { protocol: PROTOCOL_VERSION, agent: '0.1.0', node: process.version },
+        capacity: { maxTaskCount: this.#o.maxTaskCount },
+        runningTasks: [...this.#running.values()].map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
+      });
+    });
+    ws.on('unexpected-response', (_req, res) => {
+      let body = '';
+      res.on('data', (c: Buffer) => { body += c.toString(); });
+      res.on('end', () => this.#log.error({ status: res.statusCode, body }, `the master refused this agent (HTTP ${res.statusCode}): ${body}`));
+    });
+    ws.on('message', (data, isBinary) => {
+      const f = parseMasterFrame(isBinary ? '' : data.toString());
+      if (isProtocolError(f)) {
+        this.#log.error({ reason: f.message }, `protocol violation by the master: ${f.message}`);
+        ws.close(PROTOCOL_CLOSE_CODE, f.message.slice(0, 120));
+        return;
+      }
+      this.#onFrame(f);
+    });
+    ws.on('error', (err) => this.#log.warn({ err: serializeError(err) }, `connection to the master failed: ${err.message}`));
+    ws.on('close', (code, reason) => {
+      if (this.#ws !== ws) return;
+      this.#ws = null;
+      if (this.#state === 'stopped') return;
+      this.#log.info({ code, reason: reason.toString() }, 'disconnected from the master');
+      const delay = this.#backoff;
+      this.#backoff = Math.min(this.#backoff * 2, this.#o.reconnectMaxMs ?? 30_000);
+      if (this.#state !== 'draining') this.#setState('connecting');
+      this.#reconnectTimer = setTimeout(() => { if (this.#state !== 'stopped') this.#connect(); }, delay);
+    });
+  }
+
+  #tlsOptions(): ClientRequestArgs & { cert: string; key: string; ca?: string | string[]; checkServerIdentity: AgentTls['checkServerIdentity']; rejectUnauthorized: boolean } {
+    const t = this.#o.tls;
+    return {
+      cert: t.cert, key: t.key,
+      ...(t.ca === undefined ? {} : { ca: typeof t.ca === 'string' ? t.ca : [...t.ca] }),
+      checkServerIdentity: t.checkServerIdentity,
+      rejectUnauthorized: true,
+    };
+  }
+
+  #sendRaw(frame: WorkerFrame): boolean {
+    const ws = this.#ws;
+    if (!ws || ws.readyState !== WebSocket.OPEN) return false;
+    ws.send(encodeFrame(frame));
+    return true;
+  }
+
+  /** Journaled report: kept until acked, sent now if connected, replayed after a reconnect. */
+  #report(frame: Unsequenced<TaskStatusFrame> | Unsequenced<EventsFrame>): void {
+    const f = { ...frame, seq: ++this.#seq } as WorkerFrame;
+    this.#unacked.set(f.seq, f);
+    this.#sendRaw(f);
+  }
+
+  /** Ephemeral frame (heartbeats, pulls): sequenced but not journaled. */
+  #send(frame: Unsequenced<WorkerFrame>): boolean {
+    return this.#sendRaw({ ...frame, seq: ++this.#seq } as WorkerFrame);
+  }
+
+  #onFrame(f: MasterFrame): void {
+    switch (f.type) {
+      case 'welcome': {
+        this.#backoff = this.#o.reconnectMinMs ?? 250;
+        this.#enabled = f.enabled;
+        this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
+        if (this.#state !== 'draining') this.#setState(f.enabled ? 'active' : 'waitingForEnable');
+        for (const frame of [...this.#unacked.values()].sort((a, b) => a.seq - b.seq)) this.#sendRaw(frame);
+        for (const w of this.#startedWaiters.splice(0)) w.resolve();
+        this.#heartbeat();
+        this.#maybePull();
+        return;
+      }
+      case 'enabled-changed':
+        this.#enabled = f.enabled;
+        this.#log.info({ enabled: f.enabled }, f.enabled ? 'enabled by the master' : 'disabled by the master: draining (running tasks finish, no new pulls)');
+        if (this.#state !== 'draining') this.#setState(f.enabled ? 'active' : 'waitingForEnable');
+        this.#lastPull = '';
+        if (!f.enabled) this.#send({ type: 'pull', slots: 0, assignedSeen: this.#assignedSeen });
+        this.#maybePull();
+        return;
+      case 'assign':
+        this.#assignedSeen++;
+        void this.#runTask(f);
+        return;
+      case 'cancel': {
+        const t = this.#running.get(f.taskId);
+        if (t && t.assign.attempt === f.attempt) this.#cancel(t, 'the master cancelled the task');
+        return;
+      }
+      case 'task-status-result': {
+        const t = this.#running.get(f.taskId);
+        if (t && t.assign.attempt === f.attempt) {
+          t.lastHeartbeatOk = this.#clock.now();
+          if (f.status === 6) this.#cancel(t, 'the execution was stopped');
+        }
+        this.#unacked.delete(f.replyTo);
+        return;
+      }
+      case 'ack':
+        for (const seq of this.#unacked.keys()) if (seq <= f.upTo) this.#unacked.delete(seq);
+        return;
+      case 'error': {
+        const refused = f.replyTo === undefined ? undefined : this.#unacked.get(f.replyTo);
+        this.#log.warn({ code: f.code, number: f.number, replyTo: f.replyTo, retryable: f.retryable, refused: refused?.type }, `the master refused a report: ${f.message}`);
+        // A refused report that may succeed later is kept (the ack passes over it): re-journal it.
+        if (refused && f.retryable) {
+          this.#unacked.delete(f.replyTo!);
+          setTimeout(() => this.#report(refused as Unsequenced<TaskStatusFrame>), 1_000).unref();
+        }
+        return;
+      }
+    }
+  }
+
+  // ---- pulling ----
+
+  #sampleCpu(): number {
+    let idle = 0, total = 0;
+    for (const c of cpus()) { idle += c.times.idle; total += c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq; }
+    const dIdle = idle - this.#cpuSample.idle, dTotal = total - this.#cpuSample.total;
+    this.#cpuSample = { idle, total };
+    if (dTotal > 0) this.#lastCpu = Math.max(0, Math.min(100, 100 * (1 - dIdle / dTotal)));
+    return this.#lastCpu;
+  }
+
+  #maybePull(): void {
+    if (this.#state !== 'active' || !this.#enabled) return;
+    let slots = Math.max(0, this.#o.maxTaskCount - this.#running.size);
+    const memMb = freemem() / (1024 * 1024);
+    if (memMb < this.#o.taskRequestMinMemoryMb) {
+      if (slots > 0) this.#log.warn({ freeMemoryMb: Math.round(memMb), min: this.#o.taskRequestMinMemoryMb }, 'not pulling: free memory below TaskRequestMinMemory');
+      slots = 0;
+    } else if (this.#running.size > 0 && this.#lastCpu > this.#o.taskRequestMaxCpu) {
+      // CPU is judged only while we run something: our own idle start-up must never block the first pull.
+      slots = 0;
+    }
+    const key = `${slots}/${this.#assignedSeen}`;
+    if (key === this.#lastPull) return;
+    this.#lastPull = key;
+    this.#send({ type: 'pull', slots, assignedSeen: this.#assignedSeen });
+  }
+
+  #heartbeat(): void {
+    const cpu = this.#sampleCpu();
+    const now = this.#clock.now();
+    const perfCounters: PerfCounterSample[] = [
+      { name: 'CpuPercent', value: Math.round(cpu * 10) / 10, timestamp: now },
+      { name: 'FreeMemoryMB', value: Math.round(freemem() / (1024 * 1024)), timestamp: now },
+      { name: 'LoadAverage1m', value: loadavg()[0] ?? 0, timestamp: now },
+      { name: 'RunningTasks', value: this.#running.size, timestamp: now },
+    ];
+    this.#send({ type: 'heartbeat', perfCounters, runningTaskIds: [...this.#running.keys()] });
+    this.#lastPull = '';
+    this.#maybePull();
+  }
+
+  // ---- running a task ----
+
+  async #runTask(a: AssignFrame): Promise<void> {
+    if (this.#running.has(a.taskId)) return;
+    if (this.#running.size >= this.#o.maxTaskCount || this.#state === 'draining' || this.#state === 'stopped') {
+      // Never more than MaxTaskCount: refuse by failing the attempt (the master re-queues while retries remain).
+      this.#log.error({ taskId: a.taskId, running: this.#running.size }, 'assignment beyond MaxTaskCount or while draining; refusing it');
+      this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status: 4, message: 'worker had no free slot' });
+      return;
+    }
+    const t: RunningTask = { assign: a, abort: new AbortController(), lastHeartbeatOk: this.#clock.now(), events: [], cancelled: false };
+    this.#running.set(a.taskId, t);
+    this.#o.onRunChange?.(this.#running.size);
+    this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, package: a.payload.packageName }, 'task received');
+    t.heartbeatTimer = setInterval(() => this.#taskHeartbeat(t), this.#o.taskHeartbeatIntervalMs);
+    let result: RunPackageResult;
+    try {
+      const bytes = await this.#project(a);
+      const workingDirectory = join(this.#o.tasksRootFolder, a.taskId);
+      await mkdir(workingDirectory, { recursive: true });
+      const request: RunPackageRequest = {
+        executionId: a.executionId,
+        projectBytes: bytes,
+        packageName: a.payload.packageName,
+        parameters: a.payload.parameters.map((p) => ({ objectType: p.objectType, name: p.name, value: p.value })),
+        propertyOverrides: a.payload.propertyOverrides.map((p) => ({ propertyPath: p.propertyPath, value: p.value })),
+        workingDirectory,
+        machineName: hostname(),
+        userName: safeUser(),
+      };
+      result = t.abort.signal.aborted
+        ? { outcome: 'canceled', errors: [] }
+        : await this.#o.runner.run(request, { signal: t.abort.signal, onEvent: (e) => this.#onEvent(t, e) });
+      await writeFile(join(workingDirectory, 'result.json'), JSON.stringify({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, ...result }, null, 2)).catch(() => undefined);
+    } catch (err) {
+      const e = serializeError(err);
+      this.#log.error({ taskId: a.taskId, err: e }, `task could not run: ${e.message}`);
+      result = { outcome: 'failed', errors: [e.message], failure: e };
+    }
+    clearInterval(t.heartbeatTimer);
+    this.#flushEvents(t);
+    const status = result.outcome === 'succeeded' ? 5 : result.outcome === 'canceled' || t.cancelled ? 6 : 4;
+    this.#running.delete(a.taskId);
+    this.#o.onRunChange?.(this.#running.size);
+    this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, outcome: result.outcome, errors: result.errors.slice(0, 3) }, `task ended: ${result.outcome}`);
+    this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status, ...(result.errors.length ? { message: result.errors.join('\n').slice(0, 60_000) } : {}) });
+    this.#maybePull();
+  }
+
+  #cancel(t: RunningTask, why: string): void {
+    if (t.cancelled) return;
+    t.cancelled = true;
+    this.#log.info({ taskId: t.assign.taskId, why }, `cancelling task: ${why}`);
+    t.abort.abort(new SsoError('SSO_ERR_TASK_ABORTED', why));
+  }
+
+  #taskHeartbeat(t: RunningTask): void {
+    const now = this.#clock.now();
+    if (now - t.lastHeartbeatOk > this.#o.heartbeatErrorToleranceMs) {
+      this.#log.error({ taskId: t.assign.taskId, sinceOkMs: now - t.lastHeartbeatOk }, 'task heartbeats have failed for longer than HeartbeatErrorTollerance: killing the run');
+      this.#cancel(t, 'task heartbeats failed');
+      return;
+    }
+    this.#send({ type: 'task-status', taskId: t.assign.taskId, attempt: t.assign.attempt, status: 2 });
+  }
+
+  #onEvent(t: RunningTask, e: PackageEvent): void {
+    t.events.push(e);
+    if (t.events.length >= EVENT_BATCH_MAX) this.#flushEvents(t);
+    else t.flushTimer ??= setTimeout(() => this.#flushEvents(t), EVENT_FLUSH_MS);
+  }
+
+  #flushEvents(t: RunningTask): void {
+    clearTimeout(t.flushTimer);
+    t.flushTimer = undefined;
+    if (t.events.length === 0) return;
+    const batch = t.events.splice(0);
+    this.#report({
+      type: 'events',
+      messages: batch.flatMap((e) => (e.kind === 'message' ? [e.message] : [])),
+      statistics: batch.flatMap((e) => (e.kind === 'statistic' ? [e.statistic] : [])),
+    });
+  }
+
+  /** The project bytes: from the on-disk cache by hash, else downloaded over mTLS and verified. */
+  async #project(a: AssignFrame): Promise<Uint8Array> {
+    const sha = a.payload.projectSha256;
+    const file = join(this.#o.projectCacheFolder, `${sha}.ispac`);
+    const cached = await readFile(file).catch(() => null);
+    if (cached && sha256(cached) === sha) return new Uint8Array(cached);
+    const url = new URL(`/agent/v1/projects/${a.payload.projectVersionLsn}/${sha}`, this.#o.masterEndpoint);
+    const bytes = await new Promise<Buffer>((resolve, reject) => {
+      const req = httpsRequest(url, { ...this.#tlsOptions(), method: 'GET', timeout: 60_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const body = Buffer.concat(chunks);
+          if (res.statusCode !== 200) reject(new SsoError('SSO_ERR_PROJECT_INVALID', `project download ${url.pathname} failed: HTTP ${res.statusCode} ${body.toString().slice(0, 200)}`));
+          else resolve(body);
+        });
+        res.on('error', reject);
+      });
+      req.on('timeout', () => req.destroy(new Error(`project download ${url.pathname} timed out`)));
+      req.on('error', reject);
+      req.end();
+    });
+    if (sha256(bytes) !== sha) throw new SsoError('SSO_ERR_PROJECT_INVALID', `project download ${url.pathname}: content hash does not match`);
+    await mkdir(this.#o.projectCacheFolder, { recursive: true });
+    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    await writeFile(tmp, bytes);
+    await rename(tmp, file);
+    return new Uint8Array(bytes);
+  }
+}
+
+function sha256(b: Uint8Array): string {
+  return createHash('sha256').update(b).digest('hex');
+}
+
+function safeUser(): string {
+  try { return userInfo().username; } catch { return 'unknown'; }
+}
+
+function machineProperties(displayName?: string): Record<string, string | null> {
+  return {
+    MachineName: hostname(),
+    UserAccount: safeUser(),
+    OSVersion: `${process.platform} ${release()}`,
+    ProcessorCount: String(cpus().length),
+    ...(displayName ? { DisplayName: displayName } : {}),
+  };
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
