@@ -1,0 +1,165 @@
+/**
+ * The master service: composes the catalog, the agent hub and the HTTPS server, runs the background
+ * loops (master heartbeat, expired-task sweep, job cleanup, catalog change poll) and is the only
+ * place that calls `listen()`. Lifecycle: created → running → closing → closed; `close()` is
+ * idempotent and stops accepting, tells workers, flushes and closes the catalog.
+ */
+import { hostname, networkInterfaces } from 'node:os';
+import type { ServerOptions } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { CatalogStore, Principal, ProjectArchive, WallClock } from '../../actors/ports.ts';
+import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
+import { SsoError, serializeError } from '../../actors/errors.ts';
+import { buildMasterServer } from '../transport/master-server.ts';
+import type { PeerCheck } from '../transport/master-server.ts';
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { AgentHub } from './agent-hub.ts';
+import type { HubObserver } from './agent-hub.ts';
+
+export interface MasterServiceOptions {
+  readonly store: CatalogStore;
+  readonly logger: Logger;
+  readonly clock?: WallClock;
+  /** Port to listen on (`PortNumber`); 0 picks a free one. */
+  readonly port: number;
+  /** Listen address. @default '::' (all interfaces, IPv4 and IPv6) */
+  readonly host?: string;
+  readonly sslCertThumbprint: string;
+  readonly https: ServerOptions;
+  readonly verifyAgentPeer: (peer: PeerCertificate | null, socket: TLSSocket) => PeerCheck;
+  readonly readProjectArchive: (bytes: Uint8Array) => ProjectArchive | Promise<ProjectArchive>;
+  readonly executeTsql?: (text: string, caller: Principal) => Promise<unknown>;
+  readonly masterHeartbeatIntervalMs: number;
+  readonly dealWithExpiredTasksIntervalMs: number;
+  readonly cleanupCompletedJobsIntervalMs: number;
+  /** How often `externalChangeToken()` is polled (T-SQL from other processes). @default 100 */
+  readonly catalogPollIntervalMs?: number;
+  /** Lease of a claimed task, renewed by each task heartbeat. @default 60000 */
+  readonly leaseMs?: number;
+  readonly observer?: HubObserver;
+}
+
+export type MasterState = 'created' | 'running' | 'closing' | 'closed';
+
+export class MasterService {
+  readonly #o: MasterServiceOptions;
+  readonly #log: Logger;
+  readonly hub: AgentHub;
+  #server: FastifyInstance | undefined;
+  #state: MasterState = 'created';
+  #timers: NodeJS.Timeout[] = [];
+  #closing: Promise<void> | undefined;
+  #lastToken = '';
+  #polling = false;
+  #port = 0;
+
+  constructor(options: MasterServiceOptions) {
+    this.#o = options;
+    this.#log = options.logger.child({ component: 'master' });
+    this.hub = new AgentHub({
+      store: options.store, logger: options.logger, clock: options.clock ?? { now: () => Date.now() },
+      leaseMs: options.leaseMs ?? 60_000, ...(options.observer ? { observer: options.observer } : {}),
+    });
+  }
+
+  get state(): MasterState { return this.#state; }
+  get port(): number { return this.#port; }
+  get server(): FastifyInstance | undefined { return this.#server; }
+
+  #setState(next: MasterState): void {
+    this.#log.info({ from: this.#state, to: next }, `master: ${this.#state} -> ${next}`);
+    this.#state = next;
+  }
+
+  async start(): Promise<{ port: number }> {
+    if (this.#state !== 'created') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `MasterService.start: the master is ${this.#state}`);
+    const { store } = this.#o;
+    this.#server = await buildMasterServer({
+      store, logger: this.#o.logger, https: this.#o.https, verifyAgentPeer: this.#o.verifyAgentPeer, agents: this.hub,
+      readProjectArchive: this.#o.readProjectArchive,
+      ...(this.#o.executeTsql ? { executeTsql: this.#o.executeTsql } : {}),
+      signals: {
+        executionStarted: () => this.hub.kick(),
+        operationStopped: (id) => this.hub.cancelExecution(id),
+      },
+    });
+    await this.#server.listen({ port: this.#o.port, host: this.#o.host ?? '::' });
+    this.#port = (this.#server.server.address() as AddressInfo).port;
+    await store.updateMasterSettings(SYSTEM_PRINCIPAL, {
+      machineName: hostname(), machineIp: primaryIp(), masterServicePort: String(this.#port),
+      sslCertThumbprint: this.#o.sslCertThumbprint, masterHeartbeatIntervalInMs: String(this.#o.masterHeartbeatIntervalMs),
+    }).catch((err: unknown) => this.#log.warn({ err: serializeError(err) }, 'update_master_settings failed'));
+    await store.masterHeartbeat(SYSTEM_PRINCIPAL).catch((err: unknown) => this.#log.warn({ err: serializeError(err) }, 'master_heartbeat failed'));
+    this.#lastToken = await store.externalChangeToken();
+    this.#every(this.#o.masterHeartbeatIntervalMs, 'master heartbeat', () => store.masterHeartbeat(SYSTEM_PRINCIPAL));
+    this.#every(this.#o.dealWithExpiredTasksIntervalMs, 'expired-task sweep', () => this.sweepExpiredTasks());
+    this.#every(this.#o.cleanupCompletedJobsIntervalMs, 'completed-job cleanup', async () => {
+      const { jobsRemoved } = await store.cleanupCompletedJobs(SYSTEM_PRINCIPAL);
+      if (jobsRemoved > 0) this.#log.info({ jobsRemoved }, 'completed jobs cleaned up');
+    });
+    this.#timers.push(setInterval(() => void this.#pollCatalog(), this.#o.catalogPollIntervalMs ?? 100));
+    // Tasks left ready by an earlier master run are dispatched as soon as workers pull.
+    const live = await store.listLiveTasks();
+    this.#setState('running');
+    this.#log.info({ port: this.#port, liveTasks: live.length, thumbprint: this.#o.sslCertThumbprint }, `master listening on port ${this.#port}`);
+    return { port: this.#port };
+  }
+
+  /** `dealwith_expired_tasks`, then tell the hub: lost tasks are forgotten, re-queued ones dispatched. */
+  async sweepExpiredTasks(): Promise<void> {
+    const outcomes = await this.#o.store.dealWithExpiredTasks(SYSTEM_PRINCIPAL);
+    for (const o of outcomes) {
+      this.#log.warn({ taskId: o.taskId, executionId: o.executionId, taskStatus: o.taskStatus, operationStatus: o.operationStatus }, 'task lease expired');
+      this.hub.leaseLost(o.taskId);
+    }
+    if (outcomes.some((o) => o.taskStatus === 1)) this.hub.kick();
+  }
+
+  async #pollCatalog(): Promise<void> {
+    if (this.#polling || this.#state !== 'running') return;
+    this.#polling = true;
+    try {
+      const token = await this.#o.store.externalChangeToken();
+      if (token !== this.#lastToken) {
+        this.#lastToken = token;
+        await this.hub.refresh();
+      }
+    } catch (err) {
+      this.#log.warn({ err: serializeError(err) }, 'catalog change poll failed');
+    } finally {
+      this.#polling = false;
+    }
+  }
+
+  #every(ms: number, what: string, fn: () => Promise<unknown>): void {
+    let busy = false;
+    this.#timers.push(setInterval(() => {
+      if (busy || this.#state !== 'running') return;
+      busy = true;
+      fn().catch((err: unknown) => this.#log.error({ err: serializeError(err) }, `${what} failed`)).finally(() => { busy = false; });
+    }, ms));
+  }
+
+  /** Graceful stop: no new connections, workers told, reports in flight committed, catalog closed. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      if (this.#state === 'created') { this.#state = 'closed'; await this.#o.store.close(); return; }
+      this.#setState('closing');
+      for (const t of this.#timers) clearInterval(t);
+      await this.hub.close();
+      await this.#server?.close();
+      await this.#o.store.close();
+      this.#setState('closed');
+    })();
+    return this.#closing;
+  }
+}
+
+function primaryIp(): string {
+  for (const list of Object.values(networkInterfaces())) {
+    for (const a of list ?? []) if (!a.internal && a.family === 'IPv4') return a.address;
+  }
+  return '127.0.0.1';
+}
