@@ -40,6 +40,7 @@ export const ErrorCodes = {
   SSO_ERR_CLI_USAGE: def('SSO_ERR_CLI_USAGE', 'A command line is malformed'),
   SSO_ERR_AUTH: def('SSO_ERR_AUTH', 'A login failed or the caller lacks a role'),
   SSO_ERR_CONNECTION: def('SSO_ERR_CONNECTION', 'A package connection manager cannot connect'),
+  SSO_ERR_AGENT_IO: def('SSO_ERR_AGENT_IO', 'A worker agent cannot read or write its local files (report journal, task logs)'),
 } as const;
 
 export type ErrorCode = keyof typeof ErrorCodes;
