@@ -80,7 +80,7 @@ function finish(record: Record<string, unknown>, gathered: Gathered, source: str
       const where = gathered.values.get('InstanceName')?.where ?? source;
       throw new SsoError('SSO_ERR_CONFIG_INVALID', `${where}: InstanceName '${instanceName}' (= ${fromInstance}) conflicts with SqlServerName '${sqlServerName}'; give one (SqlServerName is the current key)`, { where });
     }
-    sqlServerName = fromInstance;
+    sqlServerName ??= fromInstance;
   }
   return deepFreeze({
     ...(rest as unknown as Omit<ResolvedMasterSettings, 'catalogKind' | 'sqlServerName'>),
