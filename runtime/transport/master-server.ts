@@ -69,7 +69,6 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
   const app = Fastify({
     https: deps.https,
     loggerInstance: logger,
-    disableRequestLogging: true,
     bodyLimit: deps.maxProjectBytes ?? 256 * 1024 * 1024,
   }) as unknown as FastifyInstance;
 
@@ -79,11 +78,11 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
 
   // ---- agents: mutual TLS ----
   const checkAgent = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
-    const socket = request.raw.socket as TLSSocket;
-    const peer = typeof socket.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
-    const check = deps.verifyAgentPeer(peer && Object.keys(peer).length > 0 ? peer : null, socket);
+    const socket = request.raw.socket as TLSSocket | undefined;
+    const peer = typeof socket?.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
+    const check = deps.verifyAgentPeer(peer && Object.keys(peer).length > 0 ? peer : null, socket as TLSSocket);
     if (!check.ok) {
-      logger.warn({ remoteAddress: socket.remoteAddress, url: request.url, reason: check.reason }, `agent connection refused: ${check.reason}`);
+      logger.warn({ remoteAddress: socket?.remoteAddress, url: request.url, reason: check.reason }, `agent connection refused: ${check.reason}`);
       await reply.code(403).send({ error: 'forbidden', reason: check.reason });
       return;
     }
@@ -93,7 +92,7 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
   app.get('/agent/v1', { websocket: true, preValidation: checkAgent }, (socket, request) => {
     deps.agents.accept(socket, {
       thumbprint: (request as FastifyRequest & { agentThumbprint?: string }).agentThumbprint ?? '',
-      remoteAddress: request.raw.socket.remoteAddress ?? '',
+      remoteAddress: request.raw.socket?.remoteAddress ?? '',
     });
   });
 
