@@ -5,9 +5,9 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import { basename, join } from 'node:path';
-import { unzipSync } from 'fflate';
 import { SsoError } from '../../actors/errors.ts';
 import type { ConnectionManagerDef, PackageDef, ParameterDef } from './model.ts';
+import { unzipProject } from './project-archive.ts';
 import { convertValue, loadDtsx, parseBool, parseConnection, typeCodeToVarType } from './load-dtsx.ts';
 import type { XmlElement } from './xml.ts';
 import { XmlSyntaxError, childNamed, parseXml } from './xml.ts';
@@ -111,26 +111,8 @@ function parseProjectParams(root: XmlElement, fail: (message: string) => Error):
   });
 }
 
-/** Unzips `.ispac` bytes into decoded part names → bytes. */
-export function ispacParts(bytes: Uint8Array, origin: string): Map<string, Uint8Array> {
-  let files: Record<string, Uint8Array>;
-  try {
-    files = unzipSync(bytes);
-  } catch (err) {
-    throw new SsoError('SSO_ERR_PROJECT_INVALID', `Project '${origin}' is not a readable .ispac (zip): ${(err as Error).message}`, { where: origin, cause: err });
-  }
-  const parts = new Map<string, Uint8Array>();
-  for (const [n, b] of Object.entries(files)) {
-    if (n.endsWith('/')) continue;
-    let decoded = n;
-    try { decoded = decodeURIComponent(n); } catch { /* keep the raw name */ }
-    parts.set(decoded, b);
-  }
-  return parts;
-}
-
 export function loadProjectFromIspac(bytes: Uint8Array, origin = 'project.ispac'): LoadedProject {
-  return loadProjectFromParts(ispacParts(bytes, origin), origin, basename(origin).replace(/\.ispac$/i, ''));
+  return loadProjectFromParts(unzipProject(bytes, origin), origin, basename(origin).replace(/\.ispac$/i, ''));
 }
 
 /** A folder: every `.dtsx`, `Project.params`, `*.conmgr` and `@Project.manifest` directly in it. */

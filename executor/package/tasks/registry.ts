@@ -1,0 +1,78 @@
+/**
+ * Task kind → implementation. Adding a task is one file in `tasks/` exporting a `TaskImplementation`
+ * and one line in `TASKS` below. Kinds not listed here are reported by validation as "cannot run
+ * here" and never start.
+ */
+import type { ConnectionManagerDef, TaskDef, TaskKind, VarValue } from '../model.ts';
+import { executePackageTask } from './execute-package.ts';
+import { executeProcessTask } from './execute-process.ts';
+import { expressionTask } from './expression.ts';
+import { fileSystemTask } from './file-system.ts';
+
+/** A validation finding (also what `validate.ts` returns). */
+export interface Problem {
+  readonly path: string;
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+}
+
+/** What a running task may use. Everything is scoped to the task's place in the package. */
+export interface TaskContext {
+  readonly task: TaskDef;
+  /**
+   * The task's effective properties: attributes of its ObjectData element (by local name), then
+   * property overrides for its path, then its property expressions evaluated just before the run.
+   */
+  readonly props: Readonly<Record<string, string>>;
+  getVariable(name: string): VarValue;
+  setVariable(name: string, value: VarValue): void;
+  hasVariable(name: string): boolean;
+  /** Evaluates an SSIS expression in the task's scope (assignments are applied). */
+  evaluate(expression: string): VarValue;
+  /** A connection manager by DTSID or name, with its effective connection string. */
+  connection(ref: string): ConnectionManagerDef | undefined;
+  information(message: string): void;
+  warning(message: string): void;
+  /** Raises OnError (counted against MaximumErrorCount); the task should then return 'failure'. */
+  error(message: string, code?: number): void;
+  readonly signal: AbortSignal;
+  readonly workingDirectory: string | undefined;
+  /** Runs another package of the project (or a file) in this thread; used by Execute Package Task. */
+  runChildPackage(ref: { readonly projectPackage?: string; readonly file?: string }, parameters: ReadonlyMap<string, VarValue>): Promise<'success' | 'failure' | 'canceled'>;
+}
+
+export interface TaskValidationContext {
+  readonly task: TaskDef;
+  hasVariable(name: string): boolean;
+  hasConnection(ref: string): boolean;
+  hasProjectPackage(name: string): boolean;
+}
+
+export interface TaskImplementation {
+  readonly kind: TaskKind;
+  /** Static checks before anything runs; return problems naming the task's path. */
+  validate?(v: TaskValidationContext): Problem[];
+  execute(ctx: TaskContext): Promise<'success' | 'failure'>;
+}
+
+const TASKS: readonly TaskImplementation[] = [
+  expressionTask,
+  executeProcessTask,
+  fileSystemTask,
+  executePackageTask,
+];
+
+const registry = new Map<TaskKind, TaskImplementation>(TASKS.map((t) => [t.kind, t]));
+
+/** Registers (or replaces) an implementation at run time, e.g. from a later module. */
+export function registerTask(impl: TaskImplementation): void {
+  registry.set(impl.kind, impl);
+}
+
+export function taskImplementation(kind: TaskKind): TaskImplementation | undefined {
+  return registry.get(kind);
+}
+
+export function supportedTaskKinds(): TaskKind[] {
+  return [...registry.keys()];
+}
