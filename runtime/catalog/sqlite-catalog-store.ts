@@ -525,11 +525,11 @@ class SqliteCatalog implements SqliteCatalogStore {
          JOIN packages k ON k.project_version_lsn = p.object_version_lsn AND k.name = ?
          WHERE f.name = ? AND p.name = ?`, input.packageName, input.folderName, input.projectName,
       );
-      // No per-object grants here: ssis_admin, sysadmin and ssis_cluster_executor may run any project.
-      if (pkg === undefined || !hasRole(caller, SCALE_OUT_ROLES)) throw catalogError(27146, input.packageName);
-      if (!bool(pkg.entry_point)) throw catalogError(27146, input.packageName);
+      if (pkg === undefined || !bool(pkg.entry_point)) throw catalogError(27146, input.packageName);
       const runInScaleOut = input.runInScaleOut ?? (this.prop('IS_SCALEOUT_ENABLED').toUpperCase() === 'TRUE' && this.prop('DEFAULT_EXECUTION_MODE') === '1');
-      if (runInScaleOut && !hasRole(caller, SCALE_OUT_ROLES)) throw catalogError(27178, input.projectName);
+      // No per-object grants in this catalog: ssis_admin, sysadmin and ssis_cluster_executor may execute
+      // any project; anyone else gets 27178 (the Scale Out role check of SSISDB, applied to every run).
+      if (!hasRole(caller, SCALE_OUT_ROLES)) throw catalogError(27178, input.projectName);
       const use32 = input.use32BitRuntime === true;
       const executionId = this.insertOperation(OperationType.execution, 1, caller, { type: 20, id: pkg.project_id, name: null }, false);
       const now = this.nowIso();
