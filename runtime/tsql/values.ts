@@ -372,7 +372,8 @@ export function likeToRegExp(pattern: string, escape?: string): RegExp {
 }
 
 /** A value from outside (a catalog view row) as a SqlValue; `declared` is the view column's SQL type when known. */
-export function fromJs(x: unknown, declared?: string): SqlValue {
+export function fromJs(x: unknown, declaredType?: string): SqlValue {
+  const declared = declaredType === 'sql_variant' ? undefined : declaredType;
   if (x === null || x === undefined) return { type: declared ?? 'null', value: null };
   if (typeof x === 'boolean') return { type: 'bit', value: x };
   if (typeof x === 'bigint') return { type: declared !== undefined && INTEGER_TYPES.has(declared) ? declared : 'bigint', value: x };

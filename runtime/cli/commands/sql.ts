@@ -1,0 +1,180 @@
+/**
+ * `scaleout sql`: sqlcmd for the catalog. Runs T-SQL scripts (`-i`), one-off queries (`-Q`) or an
+ * interactive `1>` prompt against the embedded catalog of a `scaleout up` folder (`--data`) or a catalog
+ * file (`-S <file>`), printing results like sqlcmd and exiting 1 when any error was printed (sqlcmd -b).
+ */
+import { constants as fsConstants } from 'node:fs';
+import { access, readFile, stat, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { userInfo } from 'node:os';
+import { createInterface } from 'node:readline';
+import type { CatalogStore, Principal } from '../../../actors/ports.ts';
+import { SsoError } from '../../../actors/errors.ts';
+import type { Command, CommandIo } from '../command.ts';
+import { UsageError, flag, parseArgs } from '../command.ts';
+import { executeTsql, runBatch } from '../../tsql/interpreter.ts';
+import type { TsqlOptions, TsqlOutput } from '../../tsql/interpreter.ts';
+import { formatCsv, formatOutput } from '../../tsql/format.ts';
+import { endsInsideLiteral, goLine } from '../../tsql/batches.ts';
+
+/** The login `scaleout up` creates; its password is in `<data>/admin-password`. */
+export const ADMIN_LOGIN = 'admin';
+const DEFAULT_DATA_DIR = '.scaleout';
+const CATALOG_IN_DATA = join('catalog', 'ssisdb.sqlite');
+
+const usage = `usage: scaleout sql [-S <catalog file | https://master:port> | --data <dir>] [-U <login> -P <password>]
+                  [-i <file.sql> … | -Q "<T-SQL>"] [-o <out.csv>]
+
+  Runs T-SQL against the SSISDB catalog: the catalog procedures (EXEC [SSISDB].[catalog].[create_execution] …)
+  and views (SELECT … FROM [catalog].[worker_agents] WHERE … ORDER BY …), with DECLARE/SET/SELECT of
+  variables, batches separated by GO, PRINT, RAISERROR, IF/ELSE. Output is printed like sqlcmd.
+
+  --data <dir>  a 'scaleout up' folder: opens <dir>/catalog/ssisdb.sqlite (default ./.scaleout when no -S).
+                Without -U, logs in as '${ADMIN_LOGIN}' with the password in <dir>/admin-password when that
+                file is readable.
+  -S <file>     a catalog file. Without -U (and without a readable admin-password) the caller is the local
+                user '<os user>' with sysadmin: whoever can write the file controls the catalog anyway,
+                as a trusted connection does on SQL Server.
+  -S https://…  a remote master (not yet supported by this build).
+  -U, -P        a catalog login (also SCALEOUT_USER / SCALEOUT_PASSWORD, or SQLCMDPASSWORD for -P).
+  -i <file>     run a script file (repeatable, in order). -Q "<text>" runs the text.
+                With neither, reads statements at a 1> prompt; GO runs them, exit or quit leaves.
+  -o <file>     write the result sets as CSV (RFC 4180) to <file>; messages still print here.
+  Exit code 1 when any error was printed, 0 otherwise, 2 for bad usage.`;
+
+interface Connection {
+  readonly store: CatalogStore;
+  readonly caller: Principal;
+  readonly serverName: string;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(() => true, () => false);
+}
+
+async function readable(path: string): Promise<boolean> {
+  return access(path, fsConstants.R_OK).then(() => true, () => false);
+}
+
+/** Opens the catalog named by the flags and logs in; null (after printing Msg 18456) when the login fails. */
+async function connect(get: (name: string) => string | undefined, io: CommandIo): Promise<Connection | null> {
+  const server = get('S');
+  let dataDir = get('data');
+  let catalogPath: string;
+  if (server !== undefined) {
+    if (dataDir !== undefined) throw new UsageError('give either -S or --data, not both');
+    if (/^https?:\/\//i.test(server)) {
+      throw new SsoError('SSO_ERR_CLI_USAGE', `running T-SQL on a remote master (${server}) is not yet supported by this build; use --data <dir> or -S <catalog file> on the master's machine`);
+    }
+    catalogPath = resolve(io.cwd, server);
+  } else {
+    dataDir = resolve(io.cwd, dataDir ?? DEFAULT_DATA_DIR);
+    catalogPath = join(dataDir, CATALOG_IN_DATA);
+  }
+  if (!(await exists(catalogPath))) {
+    throw new SsoError('SSO_ERR_CATALOG_IO', `the catalog file '${catalogPath}' does not exist${dataDir !== undefined ? ` (run 'scaleout up --data ${dataDir}' first)` : ''}`, { where: catalogPath });
+  }
+
+  let login = get('U') ?? io.env['SCALEOUT_USER'];
+  let password = get('P') ?? io.env['SCALEOUT_PASSWORD'] ?? io.env['SQLCMDPASSWORD'];
+  if (login === undefined && password !== undefined && get('P') !== undefined) throw new UsageError('-P needs -U <login>');
+  if (login === undefined && dataDir !== undefined) {
+    const pwFile = join(dataDir, 'admin-password');
+    if (await readable(pwFile)) {
+      login = ADMIN_LOGIN;
+      password = (await readFile(pwFile, 'utf8')).trim();
+    }
+  }
+  if (login !== undefined && password === undefined) throw new UsageError(`a password is needed for login '${login}': -P <password> or SCALEOUT_PASSWORD`);
+
+  const { openSqliteCatalog } = await import('../../catalog/sqlite-catalog-store.ts');
+  const store = await openSqliteCatalog({ path: catalogPath });
+  if (login === undefined) {
+    return { store, caller: { name: userInfo().username, roles: ['sysadmin'] }, serverName: 'scaleout' };
+  }
+  try {
+    const caller = await store.authenticate(login, password!);
+    return { store, caller, serverName: 'scaleout' };
+  } catch (err) {
+    await store.close();
+    if (SsoError.is(err) && err.number === 27407) {
+      io.stdout.write(formatOutput({ kind: 'error', number: 18456, level: 14, state: 1, line: 1, message: `Login failed for user '${login}'.` }));
+      return null;
+    }
+    throw err;
+  }
+}
+
+/** Prints outputs as they come; with -o, result sets go to the CSV instead of the screen. */
+function printer(io: CommandIo, csv: boolean): { sink: (o: TsqlOutput) => void; errors: () => number; all: TsqlOutput[] } {
+  let errors = 0;
+  const all: TsqlOutput[] = [];
+  const sink = (o: TsqlOutput) => {
+    all.push(o);
+    if (o.kind === 'error' && o.level > 10) errors++;
+    if (csv && o.kind === 'resultset') return;
+    io.stdout.write(formatOutput(o) + (o.kind === 'rowcount' ? '\n' : ''));
+  };
+  return { sink, errors: () => errors, all };
+}
+
+async function interactive(conn: Connection, io: CommandIo, options: TsqlOptions, sink: (o: TsqlOutput) => void): Promise<void> {
+  const rl = createInterface({ input: io.stdin, terminal: false, crlfDelay: Infinity });
+  let buffer: string[] = [];
+  const prompt = () => io.stdout.write(`${buffer.length + 1}> `);
+  const run = async (repeat: number) => {
+    const text = buffer.join('\n');
+    buffer = [];
+    if (text.trim() === '') return;
+    for (let i = 0; i < repeat; i++) await runBatch({ text, startLine: 1, repeat: 1 }, { ...options, store: conn.store, caller: conn.caller }, sink);
+  };
+  prompt();
+  for await (const line of rl) {
+    const inside = endsInsideLiteral(buffer.join('\n'));
+    if (!inside && /^\s*(exit|quit)\s*(\(\s*\))?\s*;?\s*$/i.test(line)) { buffer = []; rl.close(); return; }
+    const go = inside ? null : goLine(line);
+    if (go) await run(go.repeat);
+    else buffer.push(line);
+    prompt();
+  }
+  io.stdout.write('\n');
+  await run(1);
+}
+
+export const command: Command = {
+  name: 'sql',
+  summary: 'Run T-SQL (catalog procedures and views) against the catalog, like sqlcmd',
+  usage,
+  async run(argv, io) {
+    const args = parseArgs(argv, { boolean: ['b', 'help'] });
+    const get = (n: string) => flag(args, n);
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    const inputs = args.flags.get('i') ?? [];
+    const query = get('Q');
+    if (inputs.length > 0 && query !== undefined) throw new UsageError('give -i <file> or -Q "<text>", not both');
+    const scripts: string[] = [];
+    for (const file of inputs) {
+      const path = resolve(io.cwd, file);
+      try {
+        scripts.push(await readFile(path, 'utf8'));
+      } catch (err) {
+        throw new SsoError('SSO_ERR_CLI_USAGE', `cannot read the script '${path}': ${(err as Error).message}`, { where: path });
+      }
+    }
+    if (query !== undefined) scripts.push(query);
+    const csvPath = get('o') === undefined ? undefined : resolve(io.cwd, get('o')!);
+
+    const conn = await connect(get, io);
+    if (conn === null) return 1;
+    const out = printer(io, csvPath !== undefined);
+    const options: TsqlOptions = { store: conn.store, caller: conn.caller, cwd: io.cwd, serverName: conn.serverName, onOutput: out.sink };
+    try {
+      if (inputs.length === 0 && query === undefined) await interactive(conn, io, options, out.sink);
+      else for (const text of scripts) await executeTsql(text.replace(/^\ufeff/, ''), options);
+    } finally {
+      await conn.store.close();
+    }
+    if (csvPath !== undefined) await writeFile(csvPath, formatCsv(out.all));
+    return out.errors() > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,903 @@
+/**
+ * Runs a T-SQL script against a `CatalogStore` as one `Principal` and returns what SQL Server would send
+ * back, as plain data: result sets, row counts, PRINT messages and errors with SQL Server's numbers,
+ * levels and states. The CLI prints these; a master route can return them over HTTP unchanged.
+ *
+ * Error policy (SQL Server's, for a batch outside TRY…CATCH):
+ * - compile errors (syntax 102/156/105, 137 undeclared variable, 134, 141, 2715, 119, 179) stop the whole
+ *   batch before any statement of it runs;
+ * - statement errors (2812 unknown procedure, 8145, 8144, 8143, 8162, 201, catalog errors raised by a
+ *   procedure at severity 16, RAISERROR 11–18, 8134, 8115) end that statement only: the EXEC's return status
+ *   is 1 and the batch goes on with the next statement;
+ * - conversion errors (8114, 245, 8169, 241, 206), THROW, 911 (USE of another database), 208/207 (unknown
+ *   view or column) and 195 (unknown function) abort the rest of the batch; later batches still run.
+ * `SET XACT_ABORT ON` makes every statement error abort the batch. Error lines are batch-relative, as SQL
+ * Server reports them; a procedure's error names the procedure and the line of the EXEC in the batch.
+ */
+import { randomUUID } from 'node:crypto';
+import type { CatalogStore, Principal } from '../../actors/ports.ts';
+import { SsoError } from '../../actors/errors.ts';
+import { CatalogErrorMessages } from '../../actors/catalog-errors.ts';
+import type { CatalogErrorNumber } from '../../actors/catalog-errors.ts';
+import { splitBatches } from './batches.ts';
+import type { Batch } from './batches.ts';
+import { TsqlSyntaxError } from './lexer.ts';
+import { parseBatch } from './parser.ts';
+import type { ExecArg, Expr, ObjectName, SelectItem, SqlTypeSpec, Statement } from './parser.ts';
+import { findProcedure } from './procedures.ts';
+import type { ProcedureDefinition } from './procedures.ts';
+import {
+  arithmetic, compareValues, convert, displayValue, fromJs, isStringType, likeToRegExp, NULL, SqlValueError,
+} from './values.ts';
+import type { SqlValue } from './values.ts';
+import { viewColumnType } from './view-columns.ts';
+
+// ---------------------------------------------------------------------------------------------
+// Outputs (plain, JSON-safe data)
+// ---------------------------------------------------------------------------------------------
+
+export interface TsqlColumn {
+  readonly name: string;
+  /** SQL type name of the column (`bigint`, `nvarchar`, `datetimeoffset`…), for alignment and CSV. */
+  readonly type: string;
+}
+
+export type TsqlOutput =
+  | { readonly kind: 'resultset'; readonly columns: readonly TsqlColumn[]; readonly rows: readonly (readonly (string | null)[])[] }
+  | { readonly kind: 'rowcount'; readonly count: number }
+  | { readonly kind: 'message'; readonly text: string }
+  | {
+    readonly kind: 'error'; readonly number: number; readonly level: number; readonly state: number;
+    readonly procedure?: string; readonly line: number; readonly message: string;
+  };
+
+export interface TsqlResult {
+  readonly outputs: readonly TsqlOutput[];
+  /** How many error outputs (level > 10) the script produced. */
+  readonly errorCount: number;
+}
+
+export interface TsqlOptions {
+  readonly store: CatalogStore;
+  readonly caller: Principal;
+  /** Resolves relative `@project_path` values. Default: process.cwd(). */
+  readonly cwd?: string;
+  /** `@@SERVERNAME`. Default 'scaleout'. */
+  readonly serverName?: string;
+  /** `@@VERSION`. */
+  readonly serverVersion?: string;
+  /** Clock for GETDATE() and friends (ms since the epoch). Default Date.now. */
+  readonly now?: () => number;
+  /** Called with each output as soon as it exists (the interactive prompt prints as it goes). */
+  readonly onOutput?: (output: TsqlOutput) => void;
+}
+
+export const DEFAULT_SERVER_VERSION = 'scaleout 0.1.0 - SSISDB-compatible catalog (embedded)';
+
+/** Runs a whole script: batches split on GO lines, each batch compiled then run. */
+export async function executeTsql(text: string, options: TsqlOptions): Promise<TsqlResult> {
+  const outputs: TsqlOutput[] = [];
+  let errorCount = 0;
+  const sink = (o: TsqlOutput) => {
+    outputs.push(o);
+    if (o.kind === 'error' && o.level > 10) errorCount++;
+    options.onOutput?.(o);
+  };
+  for (const batch of splitBatches(text)) {
+    for (let i = 0; i < batch.repeat; i++) await runBatch(batch, options, sink);
+  }
+  return { outputs, errorCount };
+}
+
+/** Runs one batch (already split), sending its outputs to `sink`. */
+export async function runBatch(batch: Batch, options: TsqlOptions, sink: (o: TsqlOutput) => void): Promise<void> {
+  let statements: Statement[];
+  try {
+    statements = parseBatch(batch.text);
+    checkVariables(statements);
+  } catch (err) {
+    if (err instanceof TsqlSyntaxError) {
+      sink({ kind: 'error', number: err.number, level: err.level, state: err.state, line: err.line, message: err.message });
+      return;
+    }
+    throw err;
+  }
+  const session = new BatchRun(options, sink);
+  await session.run(statements);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Compile-time variable check (137, 134): variables are batch-scoped and declared before use.
+// ---------------------------------------------------------------------------------------------
+
+function checkVariables(statements: readonly Statement[]): void {
+  const declared = new Set<string>();
+  const use = (name: string, line: number) => {
+    if (!declared.has(name.toLowerCase())) throw new TsqlSyntaxError(137, `Must declare the scalar variable "${name}".`, line, 15, 2);
+  };
+  const expr = (e: Expr | undefined): void => {
+    if (e === undefined) return;
+    switch (e.kind) {
+      case 'variable': use(e.name, e.line); return;
+      case 'unary': expr(e.operand); return;
+      case 'binary': expr(e.left); expr(e.right); return;
+      case 'in': expr(e.expr); e.list.forEach(expr); return;
+      case 'like': expr(e.expr); expr(e.pattern); expr(e.escape); return;
+      case 'isnull': expr(e.expr); return;
+      case 'between': expr(e.expr); expr(e.low); expr(e.high); return;
+      case 'call': e.args.forEach(expr); return;
+      case 'cast': expr(e.expr); expr(e.style); return;
+      case 'case': expr(e.operand); e.whens.forEach((w) => { expr(w.when); expr(w.then); }); expr(e.else); return;
+      default: return;
+    }
+  };
+  const stmt = (s: Statement): void => {
+    switch (s.kind) {
+      case 'declare':
+        for (const d of s.decls) {
+          expr(d.init);
+          const key = d.name.toLowerCase();
+          if (declared.has(key)) throw new TsqlSyntaxError(134, `The variable name '${d.name}' has already been declared. Variable names must be unique within a query batch or stored procedure.`, d.line, 15, 1);
+          declared.add(key);
+        }
+        return;
+      case 'set': use(s.variable, s.line); expr(s.expr); return;
+      case 'selectassign':
+        s.assignments.forEach((a) => { use(a.variable, s.line); expr(a.expr); });
+        expr(s.where); s.orderBy?.forEach((o) => expr(o.expr));
+        return;
+      case 'select':
+        expr(s.top); s.items.forEach((i) => { if (i.kind === 'expr') expr(i.expr); });
+        expr(s.where); s.orderBy?.forEach((o) => expr(o.expr));
+        return;
+      case 'exec': {
+        if (s.returnVar !== undefined) use(s.returnVar, s.line);
+        let named = false;
+        s.args.forEach((a, i) => {
+          if (a.name !== undefined) named = true;
+          else if (named) {
+            throw new TsqlSyntaxError(119, `Must pass parameter number ${i + 1} and subsequent parameters as '@name = value'. After the form '@name = value' has been used, all subsequent parameters must be passed in the form '@name = value'.`, a.line, 15, 1);
+          }
+          if (a.value.kind === 'variable') use(a.value.name, a.line);
+          else if (a.output) throw new TsqlSyntaxError(179, 'Cannot use the OUTPUT option when passing a constant to a stored procedure.', a.line, 15, 1);
+        });
+        return;
+      }
+      case 'print': expr(s.expr); return;
+      case 'raiserror': expr(s.message); expr(s.severity); expr(s.state); s.args.forEach(expr); return;
+      case 'throw': expr(s.number); expr(s.message); expr(s.state); return;
+      case 'block': s.statements.forEach(stmt); return;
+      case 'if': expr(s.condition); stmt(s.then); if (s.else) stmt(s.else); return;
+      case 'return': expr(s.expr); return;
+      default: return;
+    }
+  };
+  statements.forEach(stmt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Running a batch
+// ---------------------------------------------------------------------------------------------
+
+/** An error raised while running a statement, already in SQL Server's terms. */
+class StatementError extends Error {
+  constructor(
+    readonly number: number, message: string, readonly line: number,
+    readonly opts: { level?: number; state?: number; procedure?: string; abort?: boolean } = {},
+  ) { super(message); }
+}
+
+/** Stops the batch (after its error was reported), or ends it quietly for RETURN. */
+class BatchEnd extends Error {}
+
+const ABORTING_CONVERSIONS = new Set([8114, 245, 8169, 241, 206]);
+
+interface Variable { readonly type: SqlTypeSpec; value: SqlValue }
+
+type Row = ReadonlyMap<string, SqlValue>;
+
+class BatchRun {
+  private readonly vars = new Map<string, Variable>();
+  private lastError = 0;
+  private rowCount = 0;
+  private noCount = false;
+  private xactAbort = false;
+
+  constructor(private readonly options: TsqlOptions, private readonly sink: (o: TsqlOutput) => void) {}
+
+  async run(statements: readonly Statement[]): Promise<void> {
+    try {
+      for (const s of statements) await this.statement(s);
+    } catch (err) {
+      if (err instanceof BatchEnd) return;
+      throw err;
+    }
+  }
+
+  private error(number: number, message: string, line: number, opts: { level?: number; state?: number; procedure?: string } = {}): void {
+    this.lastError = number;
+    this.sink({
+      kind: 'error', number, level: opts.level ?? 16, state: opts.state ?? 1,
+      ...(opts.procedure !== undefined ? { procedure: opts.procedure } : {}), line, message,
+    });
+  }
+
+  /** Runs one statement; reports its failure and decides whether the batch goes on. */
+  private async statement(s: Statement): Promise<void> {
+    try {
+      this.lastError = 0;
+      await this.execute(s);
+    } catch (err) {
+      if (err instanceof BatchEnd) throw err;
+      if (err instanceof StatementError) {
+        this.error(err.number, err.message, err.line, err.opts);
+        if (err.opts.abort || this.xactAbort) throw new BatchEnd();
+        return;
+      }
+      if (err instanceof SqlValueError) {
+        this.error(err.number, err.message, s.line);
+        if (ABORTING_CONVERSIONS.has(err.number) || this.xactAbort) throw new BatchEnd();
+        return;
+      }
+      throw err;
+    }
+  }
+
+  private async execute(s: Statement): Promise<void> {
+    switch (s.kind) {
+      case 'use':
+        if (s.database.toUpperCase() !== 'SSISDB') {
+          throw new StatementError(911, `Database '${s.database}' does not exist. Make sure that the name is entered correctly.`, s.line, { abort: true });
+        }
+        this.sink({ kind: 'message', text: "Changed database context to 'SSISDB'." });
+        return;
+      case 'declare':
+        for (const d of s.decls) {
+          const v: Variable = { type: d.type, value: convert({ type: d.type.name, value: null }, d.type) };
+          this.vars.set(d.name.toLowerCase(), v);
+          if (d.init) v.value = convert(this.eval(d.init, null, s.line), d.type, 'assign');
+        }
+        return;
+      case 'set': {
+        const v = this.variable(s.variable);
+        let value = this.eval(s.expr, null, s.line);
+        if (s.op !== '=') value = arithmetic(s.op === '+=' ? '+' : '-', v.value, value);
+        v.value = convert(value, v.type, 'assign');
+        this.rowCount = 1;
+        return;
+      }
+      case 'setoption':
+        this.setOption(s.option, s.value, s.line);
+        return;
+      case 'select':
+        await this.select(s);
+        return;
+      case 'selectassign': {
+        const rows = s.from ? await this.viewRows(s.from, s.where, s.orderBy, s.line) : this.noFromRows(s.where, s.line);
+        // Each row assigns in turn; the last row's values remain (SQL Server's behaviour).
+        for (const row of rows) {
+          for (const a of s.assignments) {
+            const v = this.variable(a.variable);
+            v.value = convert(this.eval(a.expr, row, s.line), v.type, 'assign');
+          }
+        }
+        this.rowCount = rows.length;
+        return;
+      }
+      case 'exec':
+        await this.exec(s);
+        return;
+      case 'print': {
+        const v = this.eval(s.expr, null, s.line);
+        this.sink({ kind: 'message', text: v.value === null ? '' : String(displayValue(convert(v, { name: 'nvarchar', length: 'max' }, 'cast')) ?? '') });
+        return;
+      }
+      case 'raiserror':
+        this.raiserror(s);
+        return;
+      case 'throw': {
+        const number = this.intOf(this.eval(s.number, null, s.line), s.line);
+        const message = String(displayValue(convert(this.eval(s.message, null, s.line), { name: 'nvarchar', length: 2048 }, 'cast')) ?? '');
+        const state = this.intOf(this.eval(s.state, null, s.line), s.line);
+        if (number < 50000) {
+          throw new StatementError(35100, `Error number ${number} in the THROW statement is outside the valid range. Specify an error number in the valid range of 50000 to 2147483647.`, s.line, { abort: true });
+        }
+        throw new StatementError(number, message, s.line, { state, abort: true });
+      }
+      case 'block':
+        for (const inner of s.statements) await this.statement(inner);
+        return;
+      case 'if': {
+        const c = this.cond(s.condition, null, s.line);
+        if (c === true) await this.statement(s.then);
+        else if (s.else) await this.statement(s.else);
+        return;
+      }
+      case 'return':
+        if (s.expr) this.eval(s.expr, null, s.line);
+        throw new BatchEnd();
+    }
+  }
+
+  private setOption(option: string, value: string, line: number): void {
+    const on = value === 'ON';
+    if (!on && value !== 'OFF' && !['DATEFORMAT', 'LANGUAGE', 'TEXTSIZE', 'ROWCOUNT', 'LOCK_TIMEOUT', 'DEADLOCK_PRIORITY', 'TRANSACTION'].includes(option)) {
+      throw new StatementError(102, `Incorrect syntax near '${value}'.`, line, { level: 15, abort: true });
+    }
+    if (option === 'NOCOUNT') this.noCount = on;
+    else if (option === 'XACT_ABORT') this.xactAbort = on;
+    // ANSI_NULLS, QUOTED_IDENTIFIER and the like are accepted as no-ops: the behaviour here is fixed.
+  }
+
+  private variable(name: string): Variable {
+    const v = this.vars.get(name.toLowerCase());
+    if (v === undefined) throw new StatementError(137, `Must declare the scalar variable "${name}".`, 0, { level: 15, state: 2, abort: true });
+    return v;
+  }
+
+  private intOf(v: SqlValue, line: number): number {
+    if (v.value === null) throw new StatementError(8116, 'Argument data type NULL is invalid for argument 1.', line);
+    return Number(convert(v, { name: 'int' }, 'cast').value);
+  }
+
+  // ---- EXEC ----
+
+  private resolveProcedure(name: ObjectName): ProcedureDefinition | undefined {
+    const p = name.parts;
+    let schema: string | undefined;
+    let proc: string | undefined;
+    if (p.length === 2) [schema, proc] = p;
+    else if (p.length === 3 && p[0]!.toUpperCase() === 'SSISDB') [, schema, proc] = p;
+    if (schema === undefined || proc === undefined || schema === '') return undefined;
+    return findProcedure(`${schema}.${proc}`);
+  }
+
+  private async exec(s: Statement & { kind: 'exec' }): Promise<void> {
+    const proc = this.resolveProcedure(s.proc);
+    if (proc === undefined) throw new StatementError(2812, `Could not find stored procedure '${s.proc.text}'.`, s.line, { state: 62 });
+    const short = proc.name.slice(proc.name.indexOf('.') + 1);
+    const bound = this.bind(proc, short, s.args, s.line);
+    let outputs: ReadonlyMap<string, SqlValue>;
+    try {
+      outputs = await proc.run({ store: this.options.store, caller: this.options.caller, cwd: this.options.cwd ?? process.cwd() }, bound.values);
+    } catch (err) {
+      if (s.returnVar !== undefined) this.variable(s.returnVar).value = { type: 'int', value: 1n };
+      if (SsoError.is(err)) {
+        throw new StatementError(err.number ?? 50000, err.message, s.line, { level: err.level, procedure: short });
+      }
+      throw new StatementError(50000, err instanceof Error ? err.message : String(err), s.line, { procedure: short });
+    }
+    for (const [param, variable] of bound.outputs) {
+      const value = outputs.get(param);
+      if (value === undefined) continue;
+      const v = this.variable(variable);
+      v.value = convert(value, v.type, 'assign');
+    }
+    if (s.returnVar !== undefined) {
+      const v = this.variable(s.returnVar);
+      v.value = convert({ type: 'int', value: 0n }, v.type, 'assign');
+    }
+  }
+
+  /** Binds EXEC arguments to a signature (Msg 8144, 8145, 8143, 8162, 201, 8114). */
+  private bind(proc: ProcedureDefinition, short: string, args: readonly ExecArg[], line: number): { values: Map<string, SqlValue>; outputs: Map<string, string> } {
+    const values = new Map<string, SqlValue>();
+    const outputs = new Map<string, string>();
+    const byName = new Map<string, (typeof proc.params)[number]>();
+    for (const p of proc.params) {
+      byName.set(p.name.toLowerCase(), p);
+      for (const a of p.aliases ?? []) byName.set(a.toLowerCase(), p);
+    }
+    const supplied = new Map<string, ExecArg>();
+    args.forEach((a, i) => {
+      let param: (typeof proc.params)[number] | undefined;
+      if (a.name === undefined) {
+        param = proc.params[i];
+        if (param === undefined) throw new StatementError(8144, `Procedure or function ${short} has too many arguments specified.`, line, { state: 1, procedure: short });
+      } else {
+        param = byName.get(a.name.toLowerCase());
+        if (param === undefined) throw new StatementError(8145, `${a.name} is not a parameter for procedure ${short}.`, line, { state: 2, procedure: short });
+      }
+      const key = param.name.toLowerCase();
+      if (supplied.has(key)) throw new StatementError(8143, `Parameter '${a.name ?? param.name}' was supplied multiple times.`, line, { state: 1, procedure: short });
+      supplied.set(key, a);
+    });
+    for (const p of proc.params) {
+      const key = p.name.toLowerCase();
+      const a = supplied.get(key);
+      if (a === undefined || a.value.kind === 'default') {
+        if (p.default === undefined) {
+          throw new StatementError(201, `Procedure or function '${short}' expects parameter '${p.name}', which was not supplied.`, 0, { state: 4, procedure: short });
+        }
+        values.set(key, p.default);
+        continue;
+      }
+      if (a.output) {
+        if (!p.output) {
+          throw new StatementError(8162, `The formal parameter "${p.name}" was not declared as an OUTPUT parameter, but the actual parameter passed in requested output.`, 0, { state: 2, procedure: short });
+        }
+        if (a.value.kind === 'variable') outputs.set(key, a.value.name);
+      }
+      const raw = this.eval(a.value, null, line);
+      try {
+        values.set(key, convert(raw, p.type, 'param'));
+      } catch (err) {
+        if (err instanceof SqlValueError) throw new StatementError(err.number, err.message, 0, { procedure: short, abort: ABORTING_CONVERSIONS.has(err.number) });
+        throw err;
+      }
+    }
+    return { values, outputs };
+  }
+
+  private raiserror(s: Statement & { kind: 'raiserror' }): void {
+    const msgValue = this.eval(s.message, null, s.line);
+    const severity = this.intOf(this.eval(s.severity, null, s.line), s.line);
+    const state = this.intOf(this.eval(s.state, null, s.line), s.line);
+    const args = s.args.map((a) => this.eval(a, null, s.line));
+    let number = 50000;
+    let template: string;
+    if (msgValue.type !== 'null' && !isStringType(msgValue.type)) {
+      number = this.intOf(msgValue, s.line);
+      const known = CatalogErrorMessages[number as CatalogErrorNumber] as string | undefined;
+      if (known === undefined) {
+        throw new StatementError(2732, `Error number ${number} is invalid. The number must be from 13000 through 2147483647 and it cannot be 50000.`, s.line);
+      }
+      template = known;
+    } else template = msgValue.value === null ? '' : String(msgValue.value);
+    const message = formatRaiserror(template, args);
+    if (severity > 18 && !this.options.caller.roles.includes('sysadmin')) {
+      throw new StatementError(2754, 'Error severity levels greater than 18 can only be specified by members of the sysadmin role, using the WITH LOG option.', s.line);
+    }
+    if (severity <= 10) {
+      this.sink({ kind: 'message', text: message });
+      return;
+    }
+    throw new StatementError(number, message, s.line, { level: Math.min(severity, 25), state, abort: severity >= 20 });
+  }
+
+  // ---- SELECT ----
+
+  private noFromRows(where: Expr | undefined, line: number): Row[] {
+    const row: Row = new Map();
+    if (where !== undefined && this.cond(where, row, line) !== true) return [];
+    return [row];
+  }
+
+  /** Rows of a view, filtered and ordered (ORDER BY over view columns; select-list aliases are resolved by the caller). */
+  private async viewRows(from: ObjectName, where: Expr | undefined, orderBy: readonly { expr: Expr; desc: boolean }[] | undefined, line: number): Promise<Row[]> {
+    const { rows } = await this.loadView(from, line);
+    let out = where === undefined ? rows : rows.filter((r) => this.cond(where, r, line) === true);
+    if (orderBy) out = this.sort(out, orderBy.map((o) => ({ key: (r: Row) => this.eval(o.expr, r, line), desc: o.desc })));
+    return out;
+  }
+
+  private viewName(from: ObjectName): string | undefined {
+    const p = from.parts;
+    let schema: string | undefined;
+    let view: string | undefined;
+    if (p.length === 2) [schema, view] = p;
+    else if (p.length === 3 && p[0]!.toUpperCase() === 'SSISDB') [, schema, view] = p;
+    if (schema === undefined || view === undefined || schema === '') return undefined;
+    const wanted = `${schema}.${view}`.toLowerCase();
+    return this.options.store.listViews().find((v) => v.toLowerCase() === wanted);
+  }
+
+  private async loadView(from: ObjectName, line: number): Promise<{ columns: string[]; rows: Row[]; view: string }> {
+    const view = this.viewName(from);
+    if (view === undefined) throw new StatementError(208, `Invalid object name '${from.text}'.`, line, { abort: true });
+    let result;
+    try {
+      result = await this.options.store.queryView(this.options.caller, view);
+    } catch (err) {
+      if (SsoError.is(err)) throw new StatementError(err.number ?? 50000, err.message, line, { level: err.level });
+      throw err;
+    }
+    const columns = [...result.columns];
+    const rows = result.rows.map((r) => {
+      const m = new Map<string, SqlValue>();
+      for (const c of columns) m.set(c.toLowerCase(), fromJs(r[c], viewColumnType(view, c)));
+      return m as Row;
+    });
+    return { columns, rows, view };
+  }
+
+  private sort(rows: Row[], keys: { key: (r: Row) => SqlValue; desc: boolean }[]): Row[] {
+    const decorated = rows.map((r, i) => ({ r, i, k: keys.map((k) => k.key(r)) }));
+    decorated.sort((a, b) => {
+      for (let j = 0; j < keys.length; j++) {
+        const x = a.k[j]!;
+        const y = b.k[j]!;
+        let c: number;
+        if (x.value === null || y.value === null) c = x.value === null ? (y.value === null ? 0 : -1) : 1;
+        else c = compareValues(x, y);
+        if (c !== 0) return keys[j]!.desc ? -c : c;
+      }
+      return a.i - b.i;
+    });
+    return decorated.map((d) => d.r);
+  }
+
+  private async select(s: Statement & { kind: 'select' }): Promise<void> {
+    let columnsAll: string[] = [];
+    let rows: Row[];
+    let view: string | undefined;
+    if (s.from) {
+      const loaded = await this.loadView(s.from, s.line);
+      columnsAll = loaded.columns;
+      view = loaded.view;
+      rows = s.where === undefined ? loaded.rows : loaded.rows.filter((r) => this.cond(s.where!, r, s.line) === true);
+    } else {
+      if (s.items.some((i) => i.kind === 'star')) throw new StatementError(263, 'Must specify table to select from.', s.line, { level: 16, abort: true });
+      rows = this.noFromRows(s.where, s.line);
+    }
+
+    // Expand the select list.
+    interface OutCol { name: string; expr: Expr | null; column?: string }
+    const cols: OutCol[] = [];
+    for (const item of s.items) {
+      if (item.kind === 'star') for (const c of columnsAll) cols.push({ name: c, expr: null, column: c });
+      else cols.push({ name: itemName(item), expr: item.expr });
+    }
+    // Validate column references even when there are no rows (SQL Server fails at compile time).
+    const probe: Row = new Map(columnsAll.map((c) => [c.toLowerCase(), { type: viewColumnType(view ?? '', c) ?? 'null', value: null } as SqlValue]));
+    const aggregate = cols.some((c) => c.expr !== null && containsAggregate(c.expr));
+    if (aggregate) {
+      if (cols.some((c) => c.expr === null || (!containsAggregate(c.expr) && referencesColumn(c.expr)))) {
+        const bad = cols.find((c) => c.expr === null || !containsAggregate(c.expr))!;
+        throw new StatementError(8120, `Column '${view ?? ''}.${bad.name}' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause.`, s.line, { abort: true });
+      }
+    } else {
+      for (const c of cols) if (c.expr) this.eval(c.expr, s.from ? probe : null, s.line);
+    }
+
+    let produced: { values: SqlValue[]; row: Row }[];
+    if (aggregate) {
+      produced = [{ values: cols.map((c) => this.evalAggregate(c.expr!, rows, s.line)), row: new Map() }];
+    } else {
+      produced = rows.map((row) => ({ row, values: cols.map((c) => (c.expr === null ? row.get(c.column!.toLowerCase()) ?? NULL : this.eval(c.expr, row, s.line))) }));
+    }
+
+    if (s.orderBy && !aggregate) {
+      const keyFns = s.orderBy.map((o) => {
+        const e = o.expr;
+        if (e.kind === 'literal' && e.type === 'int') {
+          const pos = Number(e.value);
+          if (pos < 1 || pos > cols.length) throw new StatementError(108, `The ORDER BY position number ${pos} is out of range of the number of items in the select list.`, s.line, { level: 16, abort: true });
+          return { key: (p: { values: SqlValue[] }) => p.values[pos - 1]!, desc: o.desc };
+        }
+        if (e.kind === 'column' && e.parts.length === 1) {
+          const idx = cols.findIndex((c) => c.name.toLowerCase() === e.parts[0]!.toLowerCase());
+          if (idx >= 0 && (cols[idx]!.expr !== null || !s.from)) return { key: (p: { values: SqlValue[] }) => p.values[idx]!, desc: o.desc };
+        }
+        if (s.from) this.eval(e, probe, s.line);
+        return { key: (p: { row: Row }) => this.eval(e, p.row, s.line), desc: o.desc };
+      });
+      const decorated = produced.map((p, i) => ({ p, i, k: keyFns.map((k) => k.key(p as { values: SqlValue[]; row: Row })) }));
+      decorated.sort((a, b) => {
+        for (let j = 0; j < keyFns.length; j++) {
+          const x = a.k[j]!;
+          const y = b.k[j]!;
+          const c = x.value === null || y.value === null ? (x.value === null ? (y.value === null ? 0 : -1) : 1) : compareValues(x, y);
+          if (c !== 0) return keyFns[j]!.desc ? -c : c;
+        }
+        return a.i - b.i;
+      });
+      produced = decorated.map((d) => d.p);
+    }
+    if (s.top) {
+      const n = this.intOf(this.eval(s.top, null, s.line), s.line);
+      if (n < 0) throw new StatementError(1014, 'A TOP or FETCH clause contains an invalid value.', s.line);
+      produced = produced.slice(0, n);
+    }
+
+    const columns: TsqlColumn[] = cols.map((c, i) => {
+      const declared = c.column !== undefined && view !== undefined ? viewColumnType(view, c.column) : undefined;
+      const first = produced.find((p) => p.values[i]!.value !== null)?.values[i];
+      return { name: c.name, type: declared ?? first?.type ?? (produced[0]?.values[i]?.type ?? 'null') };
+    });
+    this.sink({ kind: 'resultset', columns, rows: produced.map((p) => p.values.map((v) => displayValue(v))) });
+    this.rowCount = produced.length;
+    if (!this.noCount) this.sink({ kind: 'rowcount', count: produced.length });
+  }
+
+  private evalAggregate(e: Expr, rows: readonly Row[], line: number): SqlValue {
+    if (e.kind === 'call' && AGGREGATES.has(e.name)) {
+      if (e.name === 'COUNT') {
+        if (e.star) return { type: 'int', value: BigInt(rows.length) };
+        const arg = e.args[0];
+        if (arg === undefined) throw new StatementError(174, 'The count function requires 1 argument(s).', line, { level: 15, abort: true });
+        return { type: 'int', value: BigInt(rows.filter((r) => this.eval(arg, r, line).value !== null).length) };
+      }
+      const arg = e.args[0];
+      if (arg === undefined || e.args.length !== 1) throw new StatementError(174, `The ${e.name.toLowerCase()} function requires 1 argument(s).`, line, { level: 15, abort: true });
+      const values = rows.map((r) => this.eval(arg, r, line)).filter((v) => v.value !== null);
+      if (values.length === 0) return NULL;
+      if (e.name === 'MIN' || e.name === 'MAX') {
+        return values.reduce((a, b) => { const c = compareValues(a, b); return (e.name === 'MIN' ? c <= 0 : c >= 0) ? a : b; });
+      }
+      const sum = values.reduce((a, b) => arithmetic('+', a, b));
+      if (e.name === 'SUM') return sum;
+      return arithmetic('/', sum, { type: 'int', value: BigInt(values.length) });
+    }
+    if (e.kind === 'binary') return this.evalBinaryValues(e.op, this.evalAggregate(e.left, rows, line), this.evalAggregate(e.right, rows, line), line);
+    if (e.kind === 'cast') return this.castValue(e, this.evalAggregate(e.expr, rows, line), line);
+    if (e.kind === 'call' && e.args.some(containsAggregate)) {
+      const values = e.args.map((a) => this.evalAggregate(a, rows, line));
+      return this.callWith(e, values, line);
+    }
+    return this.eval(e, null, line);
+  }
+
+  // ---- expressions ----
+
+  private columnValue(parts: readonly string[], row: Row | null, line: number): SqlValue {
+    const name = parts[parts.length - 1]!;
+    const v = row?.get(name.toLowerCase());
+    if (v === undefined) throw new StatementError(207, `Invalid column name '${name}'.`, line, { abort: true });
+    return v;
+  }
+
+  /** Evaluates a value expression. `row` gives the columns of the current view row (null: none). */
+  eval(e: Expr | { kind: 'default'; line: number }, row: Row | null, line: number): SqlValue {
+    switch (e.kind) {
+      case 'default': return NULL;
+      case 'literal': return literalValue(e.type, e.value);
+      case 'variable': return this.variable(e.name).value;
+      case 'sysvar': return this.sysvar(e.name, e.line);
+      case 'column': return this.columnValue(e.parts, row, e.line);
+      case 'unary': {
+        if (e.op === 'not') throw new StatementError(4145, "An expression of non-boolean type specified in a context where a condition is expected, near 'NOT'.", e.line, { level: 15, abort: true });
+        const v = this.eval(e.operand, row, line);
+        return e.op === '-' ? arithmetic('-', { type: v.type === 'null' ? 'int' : v.type, value: v.type.includes('int') ? 0n : 0, scale: 0 }, v) : v;
+      }
+      case 'binary':
+        if (e.op === 'and' || e.op === 'or' || ['=', '<>', '<', '>', '<=', '>='].includes(e.op)) {
+          throw new StatementError(102, `Incorrect syntax near '${e.op === 'and' || e.op === 'or' ? e.op.toUpperCase() : e.op}'.`, e.line, { level: 15, abort: true });
+        }
+        return this.evalBinaryValues(e.op, this.eval(e.left, row, line), this.eval(e.right, row, line), e.line);
+      case 'in': case 'like': case 'isnull': case 'between':
+        throw new StatementError(4145, 'An expression of non-boolean type specified in a context where a condition is expected.', e.line, { level: 15, abort: true });
+      case 'cast': return this.castValue(e, this.eval(e.expr, row, line), e.line);
+      case 'case': {
+        const operand = e.operand ? this.eval(e.operand, row, line) : undefined;
+        for (const w of e.whens) {
+          const hit = operand !== undefined
+            ? (() => { const x = this.eval(w.when, row, line); return operand.value !== null && x.value !== null && compareValues(operand, x) === 0; })()
+            : this.cond(w.when, row, line) === true;
+          if (hit) return this.eval(w.then, row, line);
+        }
+        return e.else ? this.eval(e.else, row, line) : NULL;
+      }
+      case 'call': {
+        if (AGGREGATES.has(e.name)) throw new StatementError(147, 'An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list, and the column being aggregated is an outer reference.', e.line, { level: 15, abort: true });
+        return this.callWith(e, e.args.map((a) => this.eval(a, row, line)), e.line);
+      }
+    }
+  }
+
+  private evalBinaryValues(op: string, a: SqlValue, b: SqlValue, line: number): SqlValue {
+    if (op === '+' || op === '-' || op === '*' || op === '/' || op === '%') return arithmetic(op, a, b);
+    throw new StatementError(102, `Incorrect syntax near '${op}'.`, line, { level: 15, abort: true });
+  }
+
+  private castValue(e: Expr & { kind: 'cast' }, v: SqlValue, line: number): SqlValue {
+    if (e.fn.startsWith('TRY_')) {
+      try { return convert(v, e.type, 'cast'); } catch (err) { if (err instanceof SqlValueError) return { type: e.type.name, value: null }; throw err; }
+    }
+    if (e.style !== undefined) this.eval(e.style, null, line);
+    return convert(v, e.type, 'cast');
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  private sysvar(name: string, line: number): SqlValue {
+    switch (name) {
+      case '@@VERSION': return { type: 'nvarchar', value: this.options.serverVersion ?? DEFAULT_SERVER_VERSION };
+      case '@@SERVERNAME': return { type: 'nvarchar', value: this.options.serverName ?? 'scaleout' };
+      case '@@ERROR': return { type: 'int', value: BigInt(this.lastError) };
+      case '@@ROWCOUNT': return { type: 'int', value: BigInt(this.rowCount) };
+      case '@@SPID': return { type: 'smallint', value: 51n };
+      case '@@TRANCOUNT': return { type: 'int', value: 0n };
+      default: throw new StatementError(137, `Must declare the scalar variable "${name}".`, line, { level: 15, state: 2, abort: true });
+    }
+  }
+
+  /** Built-in scalar functions, given evaluated arguments. */
+  private callWith(e: Expr & { kind: 'call' }, args: SqlValue[], line: number): SqlValue {
+    const n = e.name;
+    const argc = (min: number, max = min) => {
+      if (args.length < min || args.length > max) {
+        throw new StatementError(174, `The ${n.toLowerCase()} function requires ${min === max ? min : `${min} to ${max}`} argument(s).`, line, { level: 15, abort: true });
+      }
+    };
+    const str = (v: SqlValue): string | null => (v.value === null ? null : String(convert(v, { name: 'nvarchar', length: 'max' }, 'cast').value));
+    const nv = (s: string | null): SqlValue => ({ type: 'nvarchar', value: s });
+    const int = (v: SqlValue): number | null => (v.value === null ? null : Number(convert(v, { name: 'bigint' }, 'cast').value));
+    const now = this.now();
+    const roles = this.options.caller.roles as readonly string[];
+    switch (n) {
+      case 'ISNULL': argc(2); return args[0]!.value === null ? (args[0]!.type === 'null' ? args[1]! : convert(args[1]!, { name: args[0]!.type, length: 'max' }, 'cast')) : args[0]!;
+      case 'COALESCE': {
+        if (args.length < 2) throw new StatementError(189, 'The coalesce function requires 2 to 254 arguments.', line, { level: 15, abort: true });
+        return args.find((a) => a.value !== null) ?? NULL;
+      }
+      case 'NULLIF': argc(2); return args[0]!.value !== null && args[1]!.value !== null && compareValues(args[0]!, args[1]!) === 0 ? { type: args[0]!.type, value: null } : args[0]!;
+      case 'GETDATE': case 'CURRENT_TIMESTAMP': case 'GETUTCDATE': argc(0); return { type: 'datetime', value: { ms: now, ticks: 0, offset: 0 } };
+      case 'SYSDATETIME': case 'SYSUTCDATETIME': argc(0); return { type: 'datetime2', value: { ms: now, ticks: 0, offset: 0 } };
+      case 'SYSDATETIMEOFFSET': argc(0); return { type: 'datetimeoffset', value: { ms: now, ticks: 0, offset: 0 } };
+      case 'NEWID': argc(0); return { type: 'uniqueidentifier', value: randomUUID().toUpperCase() };
+      case 'SUSER_NAME': case 'SUSER_SNAME': case 'USER_NAME': case 'CURRENT_USER': case 'SYSTEM_USER': case 'SESSION_USER': case 'ORIGINAL_LOGIN':
+        argc(0, 1); return nv(this.options.caller.name);
+      case 'DB_NAME': argc(0, 1); return nv('SSISDB');
+      case 'IS_MEMBER': case 'IS_SRVROLEMEMBER': case 'IS_ROLEMEMBER': {
+        argc(1, 2);
+        const role = str(args[0]!);
+        return { type: 'int', value: role === null ? null : roles.some((r) => r.toLowerCase() === role.toLowerCase()) || (role.toLowerCase() === 'public') ? 1n : 0n };
+      }
+      case 'LEN': { argc(1); const s = str(args[0]!); return { type: 'int', value: s === null ? null : BigInt(s.replace(/ +$/, '').length) }; }
+      case 'UPPER': argc(1); return nv(str(args[0]!)?.toUpperCase() ?? null);
+      case 'LOWER': argc(1); return nv(str(args[0]!)?.toLowerCase() ?? null);
+      case 'LTRIM': argc(1); return nv(str(args[0]!)?.replace(/^ +/, '') ?? null);
+      case 'RTRIM': argc(1); return nv(str(args[0]!)?.replace(/ +$/, '') ?? null);
+      case 'TRIM': argc(1); return nv(str(args[0]!)?.replace(/^ +| +$/g, '') ?? null);
+      case 'LEFT': { argc(2); const s = str(args[0]!); const k = int(args[1]!); return nv(s === null || k === null ? null : s.slice(0, Math.max(0, k))); }
+      case 'RIGHT': { argc(2); const s = str(args[0]!); const k = int(args[1]!); return nv(s === null || k === null ? null : k <= 0 ? '' : s.slice(-k)); }
+      case 'SUBSTRING': {
+        argc(3);
+        const s = str(args[0]!); const st = int(args[1]!); const len = int(args[2]!);
+        if (s === null || st === null || len === null) return nv(null);
+        const from = Math.max(st, 1);
+        const to = st + len;
+        return nv(to <= from ? '' : s.slice(from - 1, to - 1));
+      }
+      case 'REPLACE': { argc(3); const [a, b, c] = args.map(str); return nv(a == null || b == null || c == null ? null : b === '' ? a : a.split(new RegExp(b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'gi')).join(c)); }
+      case 'CHARINDEX': { argc(2, 3); const [a, b] = [str(args[0]!), str(args[1]!)]; const st = args[2] ? int(args[2]) ?? 1 : 1; return { type: 'int', value: a === null || b === null ? null : BigInt(b.toLowerCase().indexOf(a.toLowerCase(), Math.max(st, 1) - 1) + 1) }; }
+      case 'CONCAT': if (args.length < 2) argc(2, 254); return nv(args.map((a) => str(a) ?? '').join(''));
+      case 'ABS': { argc(1); const v = args[0]!; if (v.value === null) return v; return compareValues(v, { type: 'int', value: 0n }) < 0 ? arithmetic('-', { type: 'int', value: 0n }, v) : v; }
+      case 'DATALENGTH': { argc(1); const v = args[0]!; if (v.value === null) return { type: 'int', value: null }; const s = str(v)!; return { type: 'int', value: BigInt(v.value instanceof Uint8Array ? v.value.length : v.type.startsWith('n') ? s.length * 2 : s.length) }; }
+      default:
+        throw new StatementError(195, `'${n}' is not a recognized built-in function name.`, line, { level: 15, abort: true });
+    }
+  }
+
+  /** Evaluates a search condition in three-valued logic: true, false or null (unknown). */
+  cond(e: Expr, row: Row | null, line: number): boolean | null {
+    switch (e.kind) {
+      case 'unary':
+        if (e.op === 'not') { const c = this.cond(e.operand, row, line); return c === null ? null : !c; }
+        break;
+      case 'binary': {
+        if (e.op === 'and') {
+          const a = this.cond(e.left, row, line);
+          if (a === false) return false;
+          const b = this.cond(e.right, row, line);
+          return b === false ? false : a === null || b === null ? null : true;
+        }
+        if (e.op === 'or') {
+          const a = this.cond(e.left, row, line);
+          if (a === true) return true;
+          const b = this.cond(e.right, row, line);
+          return b === true ? true : a === null || b === null ? null : false;
+        }
+        if (['=', '<>', '<', '>', '<=', '>='].includes(e.op)) {
+          const a = this.eval(e.left, row, line);
+          const b = this.eval(e.right, row, line);
+          if (a.value === null || b.value === null) return null;
+          const c = compareValues(a, b);
+          switch (e.op) {
+            case '=': return c === 0;
+            case '<>': return c !== 0;
+            case '<': return c < 0;
+            case '>': return c > 0;
+            case '<=': return c <= 0;
+            default: return c >= 0;
+          }
+        }
+        break;
+      }
+      case 'isnull': {
+        const isNull = this.eval(e.expr, row, line).value === null;
+        return e.not ? !isNull : isNull;
+      }
+      case 'in': {
+        const v = this.eval(e.expr, row, line);
+        if (v.value === null) return null;
+        let unknown = false;
+        for (const item of e.list) {
+          const x = this.eval(item, row, line);
+          if (x.value === null) { unknown = true; continue; }
+          if (compareValues(v, x) === 0) return !e.not;
+        }
+        return unknown ? null : e.not;
+      }
+      case 'like': {
+        const v = this.eval(e.expr, row, line);
+        const p = this.eval(e.pattern, row, line);
+        const esc = e.escape ? this.eval(e.escape, row, line) : undefined;
+        if (v.value === null || p.value === null || (esc !== undefined && esc.value === null)) return null;
+        const text = String(convert(v, { name: 'nvarchar', length: 'max' }, 'cast').value);
+        const re = likeToRegExp(String(convert(p, { name: 'nvarchar', length: 'max' }, 'cast').value), esc === undefined ? undefined : String(esc.value));
+        return re.test(text) !== e.not;
+      }
+      case 'between': {
+        const v = this.eval(e.expr, row, line);
+        const lo = this.eval(e.low, row, line);
+        const hi = this.eval(e.high, row, line);
+        if (v.value === null || lo.value === null || hi.value === null) return null;
+        const inside = compareValues(v, lo) >= 0 && compareValues(v, hi) <= 0;
+        return inside !== e.not;
+      }
+      default:
+        break;
+    }
+    throw new StatementError(4145, 'An expression of non-boolean type specified in a context where a condition is expected.', line, { level: 15, abort: true });
+  }
+}
+
+const AGGREGATES = new Set(['COUNT', 'MIN', 'MAX', 'SUM', 'AVG']);
+
+function containsAggregate(e: Expr): boolean {
+  switch (e.kind) {
+    case 'call': return AGGREGATES.has(e.name) || e.args.some(containsAggregate);
+    case 'binary': return containsAggregate(e.left) || containsAggregate(e.right);
+    case 'unary': return containsAggregate(e.operand);
+    case 'cast': return containsAggregate(e.expr);
+    default: return false;
+  }
+}
+
+function referencesColumn(e: Expr): boolean {
+  switch (e.kind) {
+    case 'column': return true;
+    case 'call': return !AGGREGATES.has(e.name) && e.args.some(referencesColumn);
+    case 'binary': return referencesColumn(e.left) || referencesColumn(e.right);
+    case 'unary': return referencesColumn(e.operand);
+    case 'cast': return referencesColumn(e.expr);
+    default: return false;
+  }
+}
+
+/** Column name of a select item: its alias, the column it reads, or none (`SELECT 1` has a blank header). */
+function itemName(item: SelectItem & { kind: 'expr' }): string {
+  if (item.alias !== undefined) return item.alias;
+  if (item.expr.kind === 'column') return item.expr.parts[item.expr.parts.length - 1]!;
+  return '';
+}
+
+function literalValue(type: string, text: string): SqlValue {
+  switch (type) {
+    case 'null': return NULL;
+    case 'int': case 'bigint': return { type, value: BigInt(text) };
+    case 'decimal': {
+      const frac = text.includes('.') ? text.split('.')[1]!.length : 0;
+      return { type: 'decimal', value: Number(text), scale: frac };
+    }
+    case 'float': return { type: 'float', value: Number(text) };
+    case 'varbinary': {
+      const hex = text.length % 2 === 1 ? '0' + text : text;
+      return { type: 'varbinary', value: new Uint8Array(Buffer.from(hex, 'hex')) };
+    }
+    default: return { type, value: text };
+  }
+}
+
+/** RAISERROR's printf subset: %s %d %i %u %x %X %o with optional flags/width, %% for a percent sign. */
+function formatRaiserror(template: string, args: readonly SqlValue[]): string {
+  let i = 0;
+  return template.replace(/%([-+ 0#]*)(\d+|\*)?(?:\.(\d+|\*))?(?:h|l|I64)?([sdiuxXo%])/g, (_whole: string, flags: string, width: string | undefined, _p, conv: string) => {
+    if (conv === '%') return '%';
+    if (width === '*') i++;
+    const v = args[i++];
+    if (v === undefined) return '(null)';
+    let s: string;
+    if (conv === 's') s = v.value === null ? '(null)' : String(displayValue(v));
+    else {
+      const n = v.value === null ? 0 : Number(convert(v, { name: 'bigint' }, 'cast').value);
+      s = conv === 'x' ? n.toString(16) : conv === 'X' ? n.toString(16).toUpperCase() : conv === 'o' ? n.toString(8) : String(n);
+    }
+    if (width !== undefined && width !== '*') s = flags.includes('-') ? s.padEnd(Number(width)) : s.padStart(Number(width));
+    return s;
+  });
+}

@@ -1,0 +1,281 @@
+/**
+ * The catalog's public procedures as T-SQL sees them: SSISDB's parameter names, types, defaults and
+ * OUTPUT flags (reference §4.1–4.2), each bound to one `CatalogStore` verb. The interpreter binds the
+ * arguments of an EXEC against these signatures; this file turns bound values into the verb's input.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve as resolvePath } from 'node:path';
+import type { CatalogStore, ParameterValue, Principal, ProjectArchive } from '../../actors/ports.ts';
+import { catalogError } from '../../actors/catalog-errors.ts';
+import { SsoError } from '../../actors/errors.ts';
+import type { SqlTypeSpec } from './parser.ts';
+import type { SqlValue } from './values.ts';
+import { toJs } from './values.ts';
+
+export interface ProcedureParam {
+  /** Parameter name with its `@`, as SSISDB spells it (matching is case-insensitive). */
+  readonly name: string;
+  readonly type: SqlTypeSpec;
+  /** Absent: the parameter is required (Msg 201 when not supplied). */
+  readonly default?: SqlValue;
+  readonly output?: boolean;
+  /** Older names accepted for the same parameter (`@runincluster` for `@runinscaleout`). */
+  readonly aliases?: readonly string[];
+}
+
+export interface ProcedureContext {
+  readonly store: CatalogStore;
+  readonly caller: Principal;
+  /** Directory against which `@project_path` is resolved. */
+  readonly cwd: string;
+}
+
+/** Bound arguments by canonical lower-case parameter name (with `@`); every parameter is present. */
+export type BoundArgs = ReadonlyMap<string, SqlValue>;
+
+export interface ProcedureDefinition {
+  /** Schema-qualified, lower case: `catalog.create_execution`. */
+  readonly name: string;
+  readonly params: readonly ProcedureParam[];
+  /** Runs the verb; resolves the OUTPUT parameter values by canonical name. */
+  run(ctx: ProcedureContext, args: BoundArgs): Promise<ReadonlyMap<string, SqlValue>>;
+}
+
+const nv = (length: number | 'max'): SqlTypeSpec => ({ name: 'nvarchar', length });
+const BIGINT: SqlTypeSpec = { name: 'bigint' };
+const INT: SqlTypeSpec = { name: 'int' };
+const SMALLINT: SqlTypeSpec = { name: 'smallint' };
+const BIT: SqlTypeSpec = { name: 'bit' };
+const GUID: SqlTypeSpec = { name: 'uniqueidentifier' };
+const NULL_OF = (type: string): SqlValue => ({ type, value: null });
+
+function arg(args: BoundArgs, name: string): SqlValue {
+  const v = args.get(name);
+  if (v === undefined) throw new Error(`internal: parameter ${name} not bound`);
+  return v;
+}
+
+/** A required input that is NULL: SSISDB raises 27138 naming the parameter (27100 for worker ids). */
+function required(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): SqlValue {
+  const v = arg(args, name);
+  if (v.value === null) throw catalogError(number, name);
+  return v;
+}
+function str(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): string {
+  return String(required(args, name, number).value);
+}
+function num(args: BoundArgs, name: string): number {
+  const j = toJs(required(args, name));
+  return typeof j === 'bigint' ? Number(j) : Number(j);
+}
+function optBool(args: BoundArgs, name: string): boolean | null {
+  const v = arg(args, name).value;
+  return v === null ? null : v === true;
+}
+/** GUIDs go to the store in lower case, the form workers register with (comparisons there are exact). */
+function guid(args: BoundArgs, name: string): string {
+  return str(args, name, 27100).toLowerCase();
+}
+const out = (entries: [string, SqlValue][] = []): ReadonlyMap<string, SqlValue> => new Map(entries);
+
+/** `@project_stream` bytes or our `@project_path` (an .ispac file or a project folder) → a ProjectArchive. */
+async function loadProject(ctx: ProcedureContext, args: BoundArgs): Promise<ProjectArchive> {
+  const archive = await import('../../executor/package/project-archive.ts');
+  const stream = arg(args, '@project_stream').value;
+  const path = arg(args, '@project_path').value;
+  try {
+    if (stream instanceof Uint8Array) return archive.readProjectArchive(stream, '@project_stream');
+    if (typeof path === 'string') {
+      const full = resolvePath(ctx.cwd, path);
+      const info = await stat(full).catch(() => null);
+      if (info === null) throw catalogError(27404, `the file '${full}' does not exist`);
+      if (info.isDirectory()) return await archive.readProjectFolder(full);
+      return archive.readProjectArchive(new Uint8Array(await readFile(full)), full);
+    }
+  } catch (err) {
+    if (SsoError.is(err) && err.code === 'SSO_ERR_CATALOG') throw err;
+    throw catalogError(27404, err instanceof Error ? err.message : String(err));
+  }
+  throw catalogError(27138, '@project_stream');
+}
+
+const WORKER_PARAM: ProcedureParam = { name: '@WorkerAgentId', type: GUID };
+
+export const PROCEDURES: readonly ProcedureDefinition[] = [
+  {
+    name: 'catalog.create_folder',
+    params: [{ name: '@folder_name', type: nv(128) }, { name: '@folder_id', type: BIGINT, output: true }],
+    async run(ctx, args) {
+      const { folderId } = await ctx.store.createFolder(ctx.caller, { folderName: str(args, '@folder_name') });
+      return out([['@folder_id', { type: 'bigint', value: BigInt(folderId) }]]);
+    },
+  },
+  {
+    name: 'catalog.deploy_project',
+    params: [
+      { name: '@folder_name', type: nv(128) },
+      { name: '@project_name', type: nv(128) },
+      // Our extension: either the .ispac bytes (as SSISDB) or a path to an .ispac / project folder.
+      { name: '@project_stream', type: { name: 'varbinary', length: 'max' }, default: NULL_OF('varbinary') },
+      { name: '@operation_id', type: BIGINT, output: true, default: NULL_OF('bigint') },
+      { name: '@project_path', type: nv(4000), default: NULL_OF('nvarchar') },
+    ],
+    async run(ctx, args) {
+      const folderName = str(args, '@folder_name');
+      const projectName = str(args, '@project_name');
+      const project = await loadProject(ctx, args);
+      const { operationId } = await ctx.store.deployProject(ctx.caller, { folderName, projectName, project });
+      return out([['@operation_id', { type: 'bigint', value: BigInt(operationId) }]]);
+    },
+  },
+  {
+    name: 'catalog.create_execution',
+    params: [
+      { name: '@folder_name', type: nv(128) },
+      { name: '@project_name', type: nv(128) },
+      { name: '@package_name', type: nv(260) },
+      { name: '@reference_id', type: BIGINT, default: NULL_OF('bigint') },
+      { name: '@use32bitruntime', type: BIT, default: { type: 'bit', value: false } },
+      { name: '@execution_id', type: BIGINT, output: true },
+      { name: '@runinscaleout', type: BIT, default: NULL_OF('bit'), aliases: ['@runincluster'] },
+      { name: '@useanyworker', type: BIT, default: { type: 'bit', value: true } },
+    ],
+    async run(ctx, args) {
+      const ref = arg(args, '@reference_id').value;
+      const { executionId } = await ctx.store.createExecution(ctx.caller, {
+        folderName: str(args, '@folder_name'),
+        projectName: str(args, '@project_name'),
+        packageName: str(args, '@package_name'),
+        referenceId: ref === null ? null : Number(ref),
+        use32BitRuntime: optBool(args, '@use32bitruntime') ?? false,
+        runInScaleOut: optBool(args, '@runinscaleout'),
+        useAnyWorker: optBool(args, '@useanyworker') ?? true,
+      });
+      return out([['@execution_id', { type: 'bigint', value: BigInt(executionId) }]]);
+    },
+  },
+  {
+    name: 'catalog.set_execution_parameter_value',
+    params: [
+      { name: '@execution_id', type: BIGINT },
+      { name: '@object_type', type: SMALLINT },
+      { name: '@parameter_name', type: nv(128) },
+      { name: '@parameter_value', type: { name: 'sql_variant' } },
+    ],
+    async run(ctx, args) {
+      const value = arg(args, '@parameter_value');
+      // sql_variant keeps the base type: strings stay strings, bit → boolean, integers → numbers.
+      const parameterValue: ParameterValue = toJs(value);
+      await ctx.store.setExecutionParameterValue(ctx.caller, {
+        executionId: num(args, '@execution_id'),
+        objectType: num(args, '@object_type'),
+        parameterName: str(args, '@parameter_name'),
+        parameterValue,
+      });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.set_execution_property_override_value',
+    params: [
+      { name: '@execution_id', type: BIGINT },
+      { name: '@property_path', type: nv(4000) },
+      { name: '@property_value', type: nv('max') },
+      { name: '@sensitive', type: BIT },
+    ],
+    async run(ctx, args) {
+      await ctx.store.setExecutionPropertyOverrideValue(ctx.caller, {
+        executionId: num(args, '@execution_id'),
+        propertyPath: str(args, '@property_path'),
+        propertyValue: str(args, '@property_value'),
+        sensitive: optBool(args, '@sensitive') ?? false,
+      });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.add_execution_worker',
+    params: [{ name: '@execution_id', type: BIGINT }, { name: '@workeragent_id', type: GUID }],
+    async run(ctx, args) {
+      await ctx.store.addExecutionWorker(ctx.caller, { executionId: num(args, '@execution_id'), workerAgentId: guid(args, '@workeragent_id') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.start_execution',
+    params: [{ name: '@execution_id', type: BIGINT }, { name: '@retry_count', type: INT, default: { type: 'int', value: 0n } }],
+    async run(ctx, args) {
+      const retry = arg(args, '@retry_count').value;
+      await ctx.store.startExecution(ctx.caller, { executionId: num(args, '@execution_id'), retryCount: retry === null ? 0 : Number(retry) });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.stop_operation',
+    params: [{ name: '@operation_id', type: BIGINT }],
+    async run(ctx, args) {
+      await ctx.store.stopOperation(ctx.caller, { operationId: num(args, '@operation_id') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.enable_worker_agent',
+    params: [WORKER_PARAM],
+    async run(ctx, args) {
+      await ctx.store.enableWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@workeragentid') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.disable_worker_agent',
+    params: [WORKER_PARAM],
+    async run(ctx, args) {
+      await ctx.store.disableWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@workeragentid') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.delete_worker_agent',
+    params: [WORKER_PARAM],
+    async run(ctx, args) {
+      await ctx.store.deleteWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@workeragentid') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.set_worker_agent_property',
+    params: [WORKER_PARAM, { name: '@PropertyName', type: nv(256) }, { name: '@PropertyValue', type: nv('max') }],
+    async run(ctx, args) {
+      const value = arg(args, '@propertyvalue').value;
+      await ctx.store.setWorkerAgentProperty(ctx.caller, {
+        workerAgentId: guid(args, '@workeragentid'),
+        propertyName: str(args, '@propertyname'),
+        propertyValue: value === null ? null : String(value),
+      });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.configure_catalog',
+    params: [{ name: '@property_name', type: nv(255) }, { name: '@property_value', type: nv(255) }],
+    async run(ctx, args) {
+      await ctx.store.configureCatalog(ctx.caller, { propertyName: str(args, '@property_name'), propertyValue: str(args, '@property_value') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.update_master_address',
+    params: [{ name: '@MasterAddress', type: nv(256) }],
+    async run(ctx, args) {
+      await ctx.store.updateMasterAddress(ctx.caller, { masterAddress: str(args, '@masteraddress') });
+      return out();
+    },
+  },
+];
+
+const BY_NAME = new Map(PROCEDURES.map((p) => [p.name, p]));
+
+/** Looks a procedure up by its schema-qualified name, case-insensitively. */
+export function findProcedure(schemaQualified: string): ProcedureDefinition | undefined {
+  return BY_NAME.get(schemaQualified.toLowerCase());
+}
