@@ -230,6 +230,7 @@ function toDecimal(v: SsisValue, target: SsisType): SsisDecimal {
 
 function toBool(v: SsisValue, target: SsisType): boolean {
   const t = v.type;
+  if (t.name === 'DT_BOOL') return v.value as boolean;
   if (isInteger(t)) return asBigInt(v) !== 0n;
   if (isReal(t)) return (v.value as number) !== 0;
   if (isDecimalFamily(t)) return asDecimal(v).unscaled !== 0n;
