@@ -27,7 +27,9 @@ export interface CompiledExpression {
 
 interface RealModule {
   compileExpression(text: string): { evaluate(scope: unknown): unknown; references?: readonly string[] };
-  toSsisValue(js: unknown, dataTypeCode: number): unknown;
+  /** VARTYPE code → expression type (undefined for Object). */
+  typeForVarType(varType: number): unknown;
+  jsToSsisValue(js: unknown, type: unknown, what?: string): unknown;
   fromSsisValue(v: unknown): unknown;
 }
 
@@ -35,7 +37,7 @@ const real: RealModule | undefined = await (async () => {
   try {
     const spec = './expressions/index.ts';
     const mod = (await import(spec)) as Partial<RealModule>;
-    return typeof mod.compileExpression === 'function' && typeof mod.toSsisValue === 'function' && typeof mod.fromSsisValue === 'function'
+    return typeof mod.compileExpression === 'function' && typeof mod.typeForVarType === 'function' && typeof mod.jsToSsisValue === 'function' && typeof mod.fromSsisValue === 'function'
       ? mod as RealModule : undefined;
   } catch {
     return undefined;
@@ -72,7 +74,15 @@ export function compile(text: string): CompiledExpression {
     return {
       text, references: (c.references ?? []).map(String), ...(asg ? { assignTo: asg.target } : {}),
       evaluate(scope) {
-        const v = c.evaluate({ getVariable: (n: string) => r.toSsisValue(scope.get(n), scope.typeOf(n)) });
+        const v = c.evaluate({
+          getVariable: (n: string) => {
+            const value = scope.get(n);
+            const code = scope.typeOf(n);
+            const type = r.typeForVarType(code === VarType.object ? typeCodeOfValue(value) : code);
+            if (type === undefined) throw new SsoError('SSO_ERR_EXPRESSION_EVAL', `The variable ${n} holds an Object, which expressions cannot read`);
+            return r.jsToSsisValue(value, type, `variable ${n}`);
+          },
+        });
         return fromReal(r.fromSsisValue(v));
       },
     };
@@ -80,6 +90,16 @@ export function compile(text: string): CompiledExpression {
   const p = new Parser(body, text, asg?.restOffset ?? 0);
   const node = p.parseAll();
   return { text, references: p.refs, ...(asg ? { assignTo: asg.target } : {}), evaluate: (scope) => node(scope) };
+}
+
+/** For Object variables holding a scalar: the type code of what they hold. */
+function typeCodeOfValue(v: VarValue): number {
+  if (typeof v === 'string') return VarType.string;
+  if (typeof v === 'boolean') return VarType.boolean;
+  if (typeof v === 'number') return Number.isInteger(v) ? VarType.int32 : VarType.double;
+  if (typeof v === 'bigint') return VarType.int64;
+  if (v instanceof Date) return VarType.dateTime;
+  return VarType.object;
 }
 
 function fromReal(v: unknown): VarValue {
@@ -99,9 +119,9 @@ function fromReal(v: unknown): VarValue {
 export function coerce(v: VarValue, dataType: number): VarValue {
   if (v === null || v === undefined) return null;
   switch (dataType) {
-    case VarType.string: case VarType.char: return v instanceof Date ? formatDate(v) : String(v);
+    case VarType.string: case VarType.guid: return v instanceof Date ? formatDate(v) : String(v);
     case VarType.boolean: return typeof v === 'string' ? /^(true|-1|1)$/i.test(v.trim()) : Boolean(v);
-    case VarType.int16: case VarType.int32: case VarType.sbyte: case VarType.byte: case VarType.uint16: case VarType.uint32: {
+    case VarType.int16: case VarType.int32: case VarType.sbyte: case VarType.byte: case VarType.uint16: case VarType.uint32: case VarType.int: case VarType.uint: {
       const n = typeof v === 'boolean' ? (v ? -1 : 0) : Number(v);
       if (!Number.isFinite(n)) throw new SsoError('SSO_ERR_EXPRESSION_EVAL', `cannot convert '${String(v)}' to an integer`);
       return Math.trunc(n);

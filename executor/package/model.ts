@@ -5,10 +5,10 @@
  */
 import type { XmlElement } from './xml.ts';
 
-/** Variable / package-parameter data type codes as `.dtsx` writes them (`DTS:DataType`, VARTYPE numbers). */
+/** Variable / package-parameter data type codes as `.dtsx` writes them (`DTS:DataType`: COM VARTYPE numbers; Char is stored as 18). */
 export const VarType = {
   empty: 0, null: 1, int16: 2, int32: 3, single: 4, double: 5, currency: 6, dateTime: 7, string: 8,
-  boolean: 11, object: 13, decimal: 14, sbyte: 16, byte: 17, char: 18, uint64: 19, int64: 20, uint32: 21, uint16: 22,
+  boolean: 11, object: 13, decimal: 14, sbyte: 16, byte: 17, uint16: 18, uint32: 19, int64: 20, uint64: 21, int: 22, uint: 23, guid: 72,
 } as const;
 
 /**

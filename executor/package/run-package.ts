@@ -1,0 +1,163 @@
+/**
+ * `runPackage`: the engine's entry point (see `api.ts`). Unzips and loads the project, binds
+ * parameters (project 20, package 30, system 50), applies 2005/2008 configurations and property
+ * overrides, validates (anything that cannot run fails the execution before it starts), runs the
+ * control flow and returns the outcome. It never throws for a package problem.
+ */
+import { readFile } from 'node:fs/promises';
+import { hostname, userInfo } from 'node:os';
+import { SsoError, serializeError } from '../../actors/errors.ts';
+import { LoggingLevel, MessageSourceType } from '../../actors/catalog-codes.ts';
+import type { PackageEventSink, RunPackage, RunPackageRequest, RunPackageResult } from './api.ts';
+import type { OverrideTable } from './engine.ts';
+import { PackageRun } from './engine.ts';
+import { EventReporter } from './events.ts';
+import type { EventSource } from './events.ts';
+import { coerce } from './expression-bridge.ts';
+import { loadProjectFromIspac } from './load-project.ts';
+import type { LoadedProject } from './load-project.ts';
+import type { PackageDef, VarValue } from './model.ts';
+import { validatePackage } from './validate.ts';
+import { parseXml } from './xml.ts';
+
+/**
+ * Parses `\Package\Seq\Task.Properties[Disable]`, `\Package.Variables[User::X].Properties[Value]`,
+ * `\Package.Connections[Db].Properties[ConnectionString]` into (object path, property).
+ */
+export function parsePropertyPath(propertyPath: string): { objectPath: string; property: string } {
+  const m = /^(\\Package.*)\.Properties\[([^\]]+)\]$/i.exec(propertyPath.trim());
+  if (!m) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `The property path '${propertyPath}' is not of the form \\Package...Properties[Name]`, { where: propertyPath });
+  return { objectPath: m[1]!, property: m[2]! };
+}
+
+export function addOverride(table: OverrideTable, propertyPath: string, value: string): void {
+  const { objectPath, property } = parsePropertyPath(propertyPath);
+  const key = objectPath.toLowerCase();
+  const t = table.get(key) ?? new Map<string, string>();
+  t.set(property.toLowerCase(), value);
+  table.set(key, t);
+}
+
+/** Applies 2005/2008 configurations (XML file, environment variable, indirect forms) to the override table. */
+async function applyConfigurations(pkg: PackageDef, table: OverrideTable, warn: (m: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
+  for (const c of pkg.configurations) {
+    let type = c.type;
+    let target = c.configurationString;
+    if (type === 5 || type === 6) { // indirect: the string names an environment variable holding the real one
+      target = env[c.configurationString] ?? '';
+      if (target === '') { warn(`configuration '${c.name}': the environment variable ${c.configurationString} is not set`); continue; }
+      type = type === 5 ? 1 : 2;
+    }
+    if (type === 1) {
+      let text: string;
+      try {
+        text = await readFile(target, 'utf8');
+      } catch {
+        warn(`configuration '${c.name}': the configuration file '${target}' cannot be read; the package uses its own values`);
+        continue;
+      }
+      const root = parseXml(text);
+      for (const cfg of root.children.filter((x) => x.name === 'Configuration')) {
+        const path = cfg.attrs.Path ?? '';
+        const value = cfg.children.find((x) => x.name === 'ConfiguredValue')?.text ?? '';
+        try { addOverride(table, path, value); } catch { warn(`configuration '${c.name}': bad path '${path}'`); }
+      }
+    } else if (type === 2) {
+      const value = env[c.configurationString];
+      if (value === undefined) { warn(`configuration '${c.name}': the environment variable ${c.configurationString} is not set`); continue; }
+      try { addOverride(table, c.variable, value); } catch { warn(`configuration '${c.name}': bad target path '${c.variable}'`); }
+    }
+  }
+}
+
+function bindParameters(defs: readonly { name: string; dataType: number; value: VarValue; required: boolean }[], given: ReadonlyMap<string, unknown>, kind: string): Map<string, VarValue> {
+  const out = new Map<string, VarValue>();
+  for (const d of defs) out.set(d.name, d.value);
+  for (const [name, value] of given) {
+    const d = defs.find((x) => x.name.toLowerCase() === name.toLowerCase());
+    if (!d) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `The ${kind} parameter '${name}' does not exist`, { where: name });
+    try {
+      out.set(d.name, value === null ? null : coerce(typeof value === 'bigint' ? Number(value) : value as VarValue, d.dataType));
+    } catch (err) {
+      throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `The ${kind} parameter '${name}': ${(err as Error).message}`, { where: name, cause: err });
+    }
+  }
+  for (const d of defs) {
+    if (d.required && (out.get(d.name) === null || out.get(d.name) === undefined)) {
+      throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `The required ${kind} parameter '${d.name}' has no value`, { where: d.name });
+    }
+  }
+  return out;
+}
+
+/** Options for runs outside a worker (tests, `scaleout validate`). */
+export interface RunPackageOptions {
+  /** A project already loaded (skips unzipping `projectBytes`). */
+  readonly project?: LoadedProject;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export const runPackage: RunPackage = (request, sink, signal) => runPackageWith(request, sink, signal, {});
+
+export async function runPackageWith(request: RunPackageRequest, sink: PackageEventSink, signal: AbortSignal, options: RunPackageOptions): Promise<RunPackageResult> {
+  const system = new Map(request.parameters.filter((p) => p.objectType === 50).map((p) => [p.name.toUpperCase(), p.value]));
+  const levelRaw = Number(system.get('LOGGING_LEVEL') ?? LoggingLevel.basic);
+  const level = Number.isInteger(levelRaw) ? levelRaw : LoggingLevel.basic;
+  const reporter = new EventReporter(sink, request.executionId, request.packageName, level);
+  const pkgSource: EventSource = { name: request.packageName.replace(/\.dtsx$/i, ''), id: '', packagePath: '\\Package', executionPath: '\\Package', sourceType: MessageSourceType.packageLevel };
+  const fail = (err: unknown): RunPackageResult => {
+    const message = (err as Error).message ?? String(err);
+    reporter.message('OnError', pkgSource, message);
+    return { outcome: 'failed', errors: [message], failure: serializeError(err) };
+  };
+
+  let project: LoadedProject;
+  let pkg: PackageDef;
+  try {
+    project = options.project ?? loadProjectFromIspac(request.projectBytes, request.packageName);
+    pkg = project.getPackage(request.packageName);
+  } catch (err) {
+    return fail(err);
+  }
+  const source: EventSource = { ...pkgSource, name: pkg.name, id: pkg.id };
+
+  const overrides: OverrideTable = new Map();
+  let projectParameters: Map<string, VarValue>;
+  let packageParameters: Map<string, VarValue>;
+  try {
+    await applyConfigurations(pkg, overrides, (m) => reporter.message('OnWarning', source, m), options.env ?? process.env);
+    for (const o of request.propertyOverrides) addOverride(overrides, o.propertyPath, o.value);
+    projectParameters = bindParameters(project.parameters, new Map(request.parameters.filter((p) => p.objectType === 20).map((p) => [p.name, p.value])), 'project');
+    packageParameters = bindParameters(pkg.parameters, new Map(request.parameters.filter((p) => p.objectType === 30).map((p) => [p.name, p.value])), 'package');
+  } catch (err) {
+    return fail(err);
+  }
+
+  const validation = validatePackage(pkg, project);
+  for (const p of validation.problems) {
+    reporter.message(p.severity === 'error' ? 'OnError' : 'OnWarning', { ...source, packagePath: p.path, executionPath: p.path }, `${p.path}: ${p.message}`);
+  }
+  if (!validation.valid) {
+    const errors = validation.problems.filter((p) => p.severity === 'error').map((p) => `${p.path}: ${p.message}`);
+    return {
+      outcome: 'failed', errors,
+      failure: serializeError(new SsoError(validation.unsupported.length > 0 ? 'SSO_ERR_PACKAGE_UNSUPPORTED' : 'SSO_ERR_PACKAGE_VALIDATION', `Package '${pkg.fileName}' failed validation: ${errors.join('; ')}`, { where: validation.unsupported[0] ?? errors[0] })),
+    };
+  }
+  if (signal.aborted) return { outcome: 'canceled', errors: [] };
+
+  const run = new PackageRun({
+    pkg, project, reporter, signal, packageParameters, projectParameters, overrides,
+    executionId: request.executionId,
+    machineName: request.machineName ?? hostname(),
+    userName: request.userName ?? safeUserName(),
+    ...(request.workingDirectory === undefined ? {} : { workingDirectory: request.workingDirectory }),
+  });
+  const result = await run.run();
+  if (result === 'canceled') return { outcome: 'canceled', errors: run.errors };
+  return { outcome: result === 'success' ? 'succeeded' : 'failed', errors: result === 'success' ? [] : run.errors };
+}
+
+function safeUserName(): string {
+  try { return userInfo().username; } catch { return 'unknown'; }
+}
