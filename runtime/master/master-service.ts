@@ -83,6 +83,7 @@ export class MasterService {
       signals: {
         executionStarted: () => this.hub.kick(),
         operationStopped: (id) => this.hub.cancelExecution(id),
+        catalogChanged: () => void this.hub.refresh(),
       },
     });
     await this.#server.listen({ port: this.#o.port, host: this.#o.host ?? '::' });

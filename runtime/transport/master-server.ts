@@ -31,6 +31,8 @@ export interface MasterSignals {
   executionStarted(executionId: number): void;
   /** An operation was stopped: cancel its running task on its worker. */
   operationStopped(operationId: number): void;
+  /** Something else may have changed through this master's own catalog connection (T-SQL via the API). */
+  catalogChanged?(): void;
 }
 
 export interface MasterServerDeps {
@@ -187,7 +189,9 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
     const text = typeof request.body === 'string' ? request.body : (request.body as { text?: unknown } | undefined)?.text;
     if (typeof text !== 'string') return reply.code(400).send({ error: 'bad-request', message: 'send T-SQL as text/plain or as {"text": "…"}' });
     const result = await deps.executeTsql(text, caller);
-    // The T-SQL outputs may trigger dispatch (start_execution, enable_worker_agent): the catalog poll picks them up.
+    // start_execution, enable_worker_agent, stop_operation… committed on our own connection, which
+    // the external-change poll does not see: re-check now.
+    deps.signals.catalogChanged?.();
     return JSON.parse(JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
   });
 
