@@ -1,0 +1,57 @@
+/**
+ * `scaleout validate <project folder | .ispac | .dtsx>`: loads the project and prints, per package,
+ * what would stop it from running here (unsupported tasks, unresolved references, expression errors)
+ * with package paths. Exit 0 when every package is valid, 1 otherwise.
+ */
+import { readFile, stat } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from '../command.ts';
+import { UsageError, parseArgs } from '../command.ts';
+import { SsoError } from '../../../actors/errors.ts';
+import { loadProjectFromDtsx, loadProjectFromFolder, loadProjectFromIspac } from '../../../executor/package/load-project.ts';
+import { validateProject } from '../../../executor/package/validate.ts';
+
+export const command: Command = {
+  name: 'validate',
+  summary: 'Check that a project or package can run here',
+  usage: `usage: scaleout validate <project folder | file.ispac | file.dtsx> [--warnings]
+
+Loads every package and lists, with package paths, what would stop it from running:
+unsupported tasks (Script Task, third-party, data flow components), unresolved variable,
+parameter, connection and child-package references, and expression syntax errors.
+--warnings also prints warnings (ignored log providers, configurations…).
+Exit code: 0 all packages valid, 1 otherwise.`,
+  async run(argv, io) {
+    const args = parseArgs(argv, { boolean: ['warnings'] });
+    const target = args.positionals[0];
+    if (target === undefined || args.positionals.length > 1) throw new UsageError('expected one project folder, .ispac or .dtsx');
+    const full = resolve(io.cwd, target);
+    const st = await stat(full).catch(() => undefined);
+    if (!st) { io.stderr.write(`scaleout validate: '${target}' does not exist\n`); return 1; }
+    let project;
+    try {
+      project = st.isDirectory() ? await loadProjectFromFolder(full)
+        : full.toLowerCase().endsWith('.ispac') ? loadProjectFromIspac(await readFile(full), full)
+          : await loadProjectFromDtsx(full);
+    } catch (err) {
+      if (!SsoError.is(err)) throw err;
+      io.stdout.write(`${target}: ${err.message}\n`);
+      return 1;
+    }
+    const showWarnings = args.flags.has('warnings');
+    const results = validateProject(project);
+    let allValid = true;
+    for (const r of results) {
+      allValid &&= r.valid;
+      const errors = r.problems.filter((p) => p.severity === 'error');
+      const warnings = r.problems.filter((p) => p.severity === 'warning');
+      io.stdout.write(`${r.packageName}: ${r.valid ? 'valid' : `${errors.length} error(s)`}${warnings.length ? `, ${warnings.length} warning(s)` : ''}\n`);
+      for (const p of r.problems) {
+        if (p.severity === 'warning' && !showWarnings) continue;
+        io.stdout.write(`  ${p.severity.padEnd(7)} ${p.path}: ${p.message}\n`);
+      }
+    }
+    if (results.length === 0) io.stdout.write(`${target}: no packages\n`);
+    return allValid ? 0 : 1;
+  },
+};
