@@ -80,7 +80,10 @@ export function evaluateAs(compiled: CompiledExpression, scope: ExpressionScope,
       fail(`the result has type ${typeToString(v.type)} but DT_BOOL is required; compare or cast explicitly`);
     }
     if (target.name === 'DT_WSTR' && target.length === 0 && isString(v.type)) return { type: T.wstr((v.value as string | null)?.length ?? 0), value: v.value };
-    if (target.name === 'DT_WSTR' && target.length === 0) return castValue(v, T.wstr(4000));
+    if (target.name === 'DT_WSTR' && target.length === 0) {
+      const text = castValue(v, T.wstr(4000));
+      return { type: T.wstr((text.value as string | null)?.length ?? 0), value: text.value };
+    }
     if (v.value === null) return nullOf(target);
     return castValue(v, target);
   } catch (e) {

@@ -110,6 +110,8 @@ export function toSsisValue(js: JsValue, typeCode: number, what = 'value'): Ssis
     throw new SsoError('SSO_ERR_EXPRESSION_EVAL',
       `The ${what} has data type ${typeCode === 1 ? 'Object' : `TypeCode ${typeCode}`}, which expressions cannot use`, { where: what });
   }
+  // A Char arrives as its one-character text; the expression type is its UTF-16 code (DT_UI2).
+  if (typeCode === TypeCode.Char && typeof js === 'string') return jsToSsisValue(js === '' ? null : js.charCodeAt(0), type, what);
   return jsToSsisValue(js, type, what);
 }
 
