@@ -21,7 +21,7 @@ export function recorder<const N extends string>(names: readonly N[]) {
   const calls: Call[] = [];
   const actions = Object.fromEntries(
     names.map((n) => [n, (_: unknown, params: unknown) => { calls.push({ type: n, params: params as Record<string, unknown> }); }]),
-  ) as Record<N, (args: unknown, params: never) => void>;
+  ) as Record<N, (args: unknown, params: unknown) => void>;
   return {
     calls,
     actions,
