@@ -3,8 +3,6 @@
  * run's AbortSignal to `cancel` messages on the run's port, calls the runner (the package engine by
  * default), forwards the engine's events on the port, and ends with exactly one terminal message.
  */
-import { createRequire } from 'node:module';
-import { fileURLToPath } from 'node:url';
 import { isMainThread, threadId } from 'node:worker_threads';
 import { SsoError, serializeError } from '../../actors/errors.ts';
 import type { PackageEvent } from '../package/api.ts';
@@ -27,16 +25,18 @@ const ENGINE_URL = new URL(`../package/run-package${ownExtension}`, import.meta.
 const runners = new Map<string, Promise<ThreadRunner>>();
 
 /**
- * Under `node --import tsx` on Node 20, tsx's ESM hooks do not reach worker threads but its CommonJS
- * hook does (that is how Piscina loads this file). So a `.ts` module that `import()` rejects with
- * ERR_UNKNOWN_FILE_EXTENSION is loaded through `require`; compiled `.js` always takes `import()`.
+ * Under `node --import tsx` on Node 20, tsx registers its ESM hooks on the main thread only (its CJS
+ * hook, which is how Piscina loads this file, does reach threads). So a `.ts` module that `import()`
+ * rejects with ERR_UNKNOWN_FILE_EXTENSION is loaded through tsx's `tsImport` (ESM semantics, top-level
+ * await included). Compiled `.js` from dist/ always takes plain `import()`.
  */
 async function importModule(url: string): Promise<Record<string, unknown>> {
   try {
     return await import(url) as Record<string, unknown>;
   } catch (error) {
-    if ((error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION' || !url.startsWith('file:')) throw error;
-    return createRequire(import.meta.url)(fileURLToPath(url)) as Record<string, unknown>;
+    if ((error as { code?: unknown }).code !== 'ERR_UNKNOWN_FILE_EXTENSION') throw error;
+    const { tsImport } = await import('tsx/esm/api');
+    return await tsImport(url, import.meta.url) as Record<string, unknown>;
   }
 }
 
