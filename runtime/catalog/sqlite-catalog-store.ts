@@ -264,6 +264,8 @@ class SqliteCatalog implements SqliteCatalogStore {
   private queue: Pending[] = [];
   private flushScheduled = false;
   private closed = false;
+  /** Count of write statements run; tells whether a failed mutation left writes to undo. */
+  private writes = 0;
 
   constructor(db: Database.Database, options: OpenSqliteCatalogOptions) {
     this.db = db;
@@ -290,6 +292,7 @@ class SqliteCatalog implements SqliteCatalogStore {
     return this.q(sql).all(...params) as T[];
   }
   private run(sql: string, ...params: unknown[]): Database.RunResult {
+    this.writes++;
     return this.q(sql).run(...params);
   }
   private nowIso(): string {
@@ -320,30 +323,50 @@ class SqliteCatalog implements SqliteCatalogStore {
     }
   }
 
+  /**
+   * One group transaction. Fast path: mutations run back to back with no SAVEPOINT; a mutation that
+   * throws before writing anything (the usual case: validation) needs no undo. Only when one throws
+   * after it wrote does the group roll back and replay with a SAVEPOINT around each mutation, so that
+   * its writes alone are undone. Nothing is acknowledged before COMMIT either way.
+   */
   private runBatch(batch: Pending[]): void {
+    const fast = this.tryBatch(batch, false);
+    if (fast === 'replay') this.tryBatch(batch, true);
+  }
+
+  private tryBatch(batch: Pending[], savepoints: boolean): 'done' | 'replay' {
     const ioError = (error: unknown): SsoError => (SsoError.is(error) ? error : new SsoError('SSO_ERR_CATALOG_IO', `The catalog transaction failed: ${(error as Error).message}`, { where: this.path, cause: error }));
+    const abort = (error: unknown): 'done' => {
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const p of batch) p.reject(ioError(error));
+      return 'done';
+    };
     try {
       this.q('BEGIN IMMEDIATE').run();
     } catch (error) {
-      for (const p of batch) p.reject(ioError(error));
-      return;
+      return abort(error);
     }
     const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     for (const p of batch) {
-      this.q('SAVEPOINT mutation').run();
+      if (savepoints) this.q('SAVEPOINT mutation').run();
+      const writesBefore = this.writes;
       try {
         const value = p.fn();
-        this.q('RELEASE mutation').run();
+        if (savepoints) this.q('RELEASE mutation').run();
         outcomes.push({ ok: true, value });
       } catch (error) {
-        try {
-          this.q('ROLLBACK TO mutation').run();
-          this.q('RELEASE mutation').run();
-        } catch (rollbackError) {
-          // The transaction itself is gone (e.g. disk full): nothing of this group is committed.
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          for (const q of batch) q.reject(ioError(rollbackError));
-          return;
+        if (!savepoints && this.writes !== writesBefore) {
+          this.db.exec('ROLLBACK');
+          return 'replay';
+        }
+        if (savepoints) {
+          try {
+            this.q('ROLLBACK TO mutation').run();
+            this.q('RELEASE mutation').run();
+          } catch (rollbackError) {
+            // The transaction itself is gone (e.g. disk full): nothing of this group is committed.
+            return abort(rollbackError);
+          }
         }
         outcomes.push({ ok: false, error: SsoError.is(error) ? error : ioError(error) });
       }
@@ -351,15 +374,14 @@ class SqliteCatalog implements SqliteCatalogStore {
     try {
       this.q('COMMIT').run();
     } catch (error) {
-      if (this.db.inTransaction) this.db.exec('ROLLBACK');
-      for (const p of batch) p.reject(ioError(error));
-      return;
+      return abort(error);
     }
     batch.forEach((p, i) => {
       const o = outcomes[i]!;
       if (o.ok) p.resolve(o.value);
       else p.reject(o.error);
     });
+    return 'done';
   }
 
   private prop(name: string): string {
@@ -844,20 +866,22 @@ class SqliteCatalog implements SqliteCatalogStore {
       const wid = guidParam('WorkerAgentId', input?.workerAgentId);
       const taskId = guidParam('TaskId', input.taskId);
       if (![2, 3, 4, 5, 6].includes(input.status)) throw catalogError(27101, 'Status');
-      const row = this.get('SELECT * FROM tasks WHERE TaskId = ?', taskId);
+      const head = this.get<{ WorkerAgentId: string | null; Status: number; ExecutedCount: number; IsCancelled: number }>(
+        'SELECT WorkerAgentId, Status, ExecutedCount, IsCancelled FROM tasks WHERE TaskId = ?', taskId);
       // Only the owner's current attempt, on a task still leased, with a status that does not go back.
       // A disabled worker is NOT refused here: it drains its running tasks (README.md).
-      if (row === undefined) throw catalogError(27246, taskId);
-      const task = toTaskRecord(row);
-      if (task.workerAgentId !== wid || (task.status !== 2 && task.status !== 3) || input.status < task.status || input.attempt !== task.executedCount) {
+      if (head === undefined || head.WorkerAgentId !== wid || (head.Status !== 2 && head.Status !== 3) || input.status < head.Status || input.attempt !== head.ExecutedCount) {
         throw catalogError(27246, taskId);
       }
       const now = this.nowIso();
       if (input.status === 2 || input.status === 3) {
         if (typeof input.expiredTime !== 'number' || !Number.isFinite(input.expiredTime)) throw catalogError(27101, 'ExpiredTime');
-        this.run('UPDATE tasks SET Status = ?, ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?', input.status, iso(input.expiredTime), now, taskId);
-        return { status: task.isCancelled ? 6 : input.status };
+        // The hot path (heartbeats): the Status column (indexed) is written only when it changes.
+        if (input.status === head.Status) this.run('UPDATE tasks SET ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?', iso(input.expiredTime), now, taskId);
+        else this.run('UPDATE tasks SET Status = ?, ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?', input.status, iso(input.expiredTime), now, taskId);
+        return { status: bool(head.IsCancelled) ? 6 : input.status };
       }
+      const task = toTaskRecord(this.get('SELECT * FROM tasks WHERE TaskId = ?', taskId)!);
       if (input.status === 5) {
         this.run('UPDATE tasks SET Status = 5, ExpiredTime = NULL, LastUpdatedTime = ? WHERE TaskId = ?', now, taskId);
         const operationStatus = this.finishExecution(task, 5, false);

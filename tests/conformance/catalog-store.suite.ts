@@ -594,6 +594,22 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     assert.ok(failed.status === 'rejected' && SsoError.is(failed.reason) && failed.reason.number === 27400);
     assert.is((await rows(store, 'catalog.folders')).length, 39);
   });
+  group('a mutation that fails after writing is undone alone, beside others committed in the same tick', async () => {
+    const store = await fresh();
+    await deployTiny(store);
+    const id = await started(store);
+    const msg = (guid: string) => ({ eventMessageGuid: guid, operationId: id, messageTime: clock.now(), messageType: 70, messageSourceType: 30, message: 'm',
+      packageName: 'Load Data.dtsx', eventName: 'OnInformation', messageSourceName: 'P', messageSourceId: '{P}', packagePath: '\\Package', executionPath: '\\P', threadId: 1 });
+    const results = await Promise.allSettled([
+      store.createFolder(S, { folderName: 'before' }),
+      store.appendEventMessages(S, [msg('cc000000-0000-4000-8000-000000000001'), msg('not-a-guid')]),
+      store.appendEventMessages(S, [msg('cc000000-0000-4000-8000-000000000002')]),
+      store.createFolder(S, { folderName: 'after' }),
+    ]);
+    assert.equal(results.map((r) => r.status), ['fulfilled', 'rejected', 'fulfilled', 'fulfilled']);
+    assert.equal((await rows(store, 'catalog.event_messages')).map((m) => m['event_message_guid']), ['cc000000-0000-4000-8000-000000000002']);
+    assert.equal((await rows(store, 'catalog.folders')).map((f) => f['name']), ['F', 'before', 'after']);
+  });
 
   for (const s of [principals, folders, executions, dispatch, stop, sweep, workers, props, logs, group]) s.run();
 }
