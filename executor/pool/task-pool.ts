@@ -139,6 +139,13 @@ function failedResult(code: 'SSO_ERR_TASK_CRASHED' | 'SSO_ERR_TASK_ABORTED' | 'S
 /**
  * Runs packages on threads. A small facade (`run`, `close`, `destroy`, `state`, `counters`) over a
  * private Piscina. One instance per worker agent.
+ *
+ * @example
+ * const pool = new TaskPool({ maxThreads: settings.maxTaskCount, cancelGraceMs: 30_000 });
+ * const stop = new AbortController();            // abort on a master `cancel`
+ * const result = await pool.run(request, { signal: stop.signal, onEvent: (e) => journal.append(e) });
+ * // result.outcome: 'succeeded' | 'failed' | 'canceled'; result.failure says why when it is not ours
+ * await pool.close();                            // on agent shutdown
  */
 export class TaskPool {
   readonly options: ResolvedTaskPoolOptions;

@@ -160,6 +160,14 @@ const silentLogger: JournalLogger = { warn() {} };
 /**
  * The journal. Create it with `ReportJournal.open()`, which reloads what a previous run left on
  * disk. Reports must be JSON-serialisable.
+ *
+ * @example
+ * const journal = await ReportJournal.open<WorkerFrame>({ folder: settings.executionLogCacheFolder, … });
+ * const { seq } = await journal.append(report);   // send { ...report, seq } now if connected
+ * const hb = journal.nextEphemeralSeq();           // heartbeats/pulls: numbered, not journaled
+ * await journal.ack(frame.upTo);                   // master committed up to upTo
+ * for await (const e of journal.pending()) send({ ...e.report, seq: e.seq });   // after a reconnect
+ * await journal.close();                           // graceful stop: flushes memory to disk
  */
 export class ReportJournal<T> {
   readonly folder: string;
