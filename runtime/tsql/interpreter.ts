@@ -199,6 +199,8 @@ type Row = ReadonlyMap<string, SqlValue>;
 class BatchRun {
   private readonly vars = new Map<string, Variable>();
   private lastError = 0;
+  /** `@@ERROR`: the error number of the statement before the one running. */
+  private previousError = 0;
   private rowCount = 0;
   private noCount = false;
   private xactAbort = false;
@@ -225,7 +227,7 @@ class BatchRun {
   /** Runs one statement; reports its failure and decides whether the batch goes on. */
   private async statement(s: Statement): Promise<void> {
     try {
-      this.lastError = 0;
+      if (s.kind !== 'block') { this.previousError = this.lastError; this.lastError = 0; }
       await this.execute(s);
     } catch (err) {
       if (err instanceof BatchEnd) throw err;
@@ -591,7 +593,8 @@ class BatchRun {
     }
 
     const columns: TsqlColumn[] = cols.map((c, i) => {
-      const declared = c.column !== undefined && view !== undefined ? viewColumnType(view, c.column) : undefined;
+      const source = c.column ?? (c.expr?.kind === 'column' ? c.expr.parts[c.expr.parts.length - 1] : undefined);
+      const declared = source !== undefined && view !== undefined ? viewColumnType(view, source) : undefined;
       const first = produced.find((p) => p.values[i]!.value !== null)?.values[i];
       return { name: c.name, type: declared ?? first?.type ?? (produced[0]?.values[i]?.type ?? 'null') };
     });
@@ -696,7 +699,7 @@ class BatchRun {
     switch (name) {
       case '@@VERSION': return { type: 'nvarchar', value: this.options.serverVersion ?? DEFAULT_SERVER_VERSION };
       case '@@SERVERNAME': return { type: 'nvarchar', value: this.options.serverName ?? 'scaleout' };
-      case '@@ERROR': return { type: 'int', value: BigInt(this.lastError) };
+      case '@@ERROR': return { type: 'int', value: BigInt(this.previousError) };
       case '@@ROWCOUNT': return { type: 'int', value: BigInt(this.rowCount) };
       case '@@SPID': return { type: 'smallint', value: 51n };
       case '@@TRANCOUNT': return { type: 'int', value: 0n };

@@ -30,7 +30,7 @@ export interface ProcedureContext {
   readonly cwd: string;
 }
 
-/** Bound arguments by canonical lower-case parameter name (with `@`); every parameter is present. */
+/** Bound arguments by lower-case parameter name (with `@`); every parameter is present. */
 export type BoundArgs = ReadonlyMap<string, SqlValue>;
 
 export interface ProcedureDefinition {
@@ -50,7 +50,7 @@ const GUID: SqlTypeSpec = { name: 'uniqueidentifier' };
 const NULL_OF = (type: string): SqlValue => ({ type, value: null });
 
 function arg(args: BoundArgs, name: string): SqlValue {
-  const v = args.get(name);
+  const v = args.get(name.toLowerCase());
   if (v === undefined) throw new Error(`internal: parameter ${name} not bound`);
   return v;
 }
@@ -58,7 +58,8 @@ function arg(args: BoundArgs, name: string): SqlValue {
 /** A required input that is NULL: SSISDB raises 27138 naming the parameter (27100 for worker ids). */
 function required(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): SqlValue {
   const v = arg(args, name);
-  if (v.value === null) throw catalogError(number, name);
+  // SSISDB names the parameter without its @ in these messages.
+  if (v.value === null) throw catalogError(number, name.replace(/^@/, ''));
   return v;
 }
 function str(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): string {
@@ -222,7 +223,7 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
     name: 'catalog.enable_worker_agent',
     params: [WORKER_PARAM],
     async run(ctx, args) {
-      await ctx.store.enableWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@workeragentid') });
+      await ctx.store.enableWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@WorkerAgentId') });
       return out();
     },
   },
@@ -230,7 +231,7 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
     name: 'catalog.disable_worker_agent',
     params: [WORKER_PARAM],
     async run(ctx, args) {
-      await ctx.store.disableWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@workeragentid') });
+      await ctx.store.disableWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@WorkerAgentId') });
       return out();
     },
   },
@@ -238,7 +239,7 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
     name: 'catalog.delete_worker_agent',
     params: [WORKER_PARAM],
     async run(ctx, args) {
-      await ctx.store.deleteWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@workeragentid') });
+      await ctx.store.deleteWorkerAgent(ctx.caller, { workerAgentId: guid(args, '@WorkerAgentId') });
       return out();
     },
   },
@@ -246,10 +247,10 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
     name: 'catalog.set_worker_agent_property',
     params: [WORKER_PARAM, { name: '@PropertyName', type: nv(256) }, { name: '@PropertyValue', type: nv('max') }],
     async run(ctx, args) {
-      const value = arg(args, '@propertyvalue').value;
+      const value = arg(args, '@PropertyValue').value;
       await ctx.store.setWorkerAgentProperty(ctx.caller, {
-        workerAgentId: guid(args, '@workeragentid'),
-        propertyName: str(args, '@propertyname'),
+        workerAgentId: guid(args, '@WorkerAgentId'),
+        propertyName: str(args, '@PropertyName'),
         propertyValue: value === null ? null : String(value),
       });
       return out();
@@ -267,7 +268,7 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
     name: 'catalog.update_master_address',
     params: [{ name: '@MasterAddress', type: nv(256) }],
     async run(ctx, args) {
-      await ctx.store.updateMasterAddress(ctx.caller, { masterAddress: str(args, '@masteraddress') });
+      await ctx.store.updateMasterAddress(ctx.caller, { masterAddress: str(args, '@MasterAddress') });
       return out();
     },
   },

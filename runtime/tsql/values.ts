@@ -393,6 +393,11 @@ export function fromJs(x: unknown, declaredType?: string): SqlValue {
     }
     if (declared === 'bit' && /^(0|1|true|false)$/i.test(x)) return { type: 'bit', value: /^(1|true)$/i.test(x) };
     if (declared !== undefined && INTEGER_TYPES.has(declared) && /^-?\d+$/.test(x)) return { type: declared, value: BigInt(x) };
+    // Timestamps of columns we have no type for: ISO-8601 text with an offset is a datetimeoffset.
+    if (declared === undefined && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(x)) {
+      const d = parseDateTime(x);
+      if (d) return { type: 'datetimeoffset', value: d };
+    }
     return { type: declared === 'uniqueidentifier' ? 'uniqueidentifier' : declared !== undefined && STRING_TYPES.has(declared) ? declared : 'nvarchar', value: x };
   }
   return { type: 'nvarchar', value: JSON.stringify(x) };

@@ -65,6 +65,10 @@ export const VIEW_COLUMN_TYPES: Readonly<Record<string, Columns>> = {
     deployed_by_name: T.s, last_deployed_time: T.dto, created_time: T.dto, object_version_lsn: T.id, validation_status: T.char,
     last_validation_time: T.dto,
   },
+  'catalog.object_versions': {
+    object_version_lsn: T.id, object_id: T.id, object_type: T.small, description: T.s, created_by: T.s, created_time: T.dto,
+    restored_by: T.s, last_restored_time: T.dto,
+  },
   'catalog.packages': {
     package_id: T.id, name: T.s, package_guid: T.guid, description: T.s, package_format_version: T.int, version_major: T.int,
     version_minor: T.int, version_build: T.int, version_comments: T.s, version_guid: T.guid, project_id: T.id, entry_point: T.bit,

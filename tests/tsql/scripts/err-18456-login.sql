@@ -1,0 +1,2 @@
+-- scaleout sql: -U admin -P wrong-password
+SELECT 1

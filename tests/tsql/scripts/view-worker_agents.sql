@@ -1,0 +1,1 @@
+SELECT * FROM catalog.worker_agents WHERE IsEnabled = 1
