@@ -1,14 +1,15 @@
 /**
  * The worker agent service: one WSS connection to the master with mutual TLS, registration by
- * `hello`, heartbeats, pulls while enabled and below its limits, runs each assigned task in the
- * TaskPool, streams events and status, and keeps every report until the master acks it (replayed
- * after a reconnect). Settings arrive already resolved (`runtime/agent/index.ts` maps the config).
+ * `hello`, heartbeats with perf counters, pulls while enabled and below its limits (CPU/memory
+ * gates), runs each assigned task in the TaskPool with a task log, streams events and status, and
+ * keeps every report in the on-disk journal until the master acks it (replayed after a reconnect
+ * and after a restart). Settings arrive already resolved (`runtime/agent/index.ts` maps the config).
  */
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequestArgs } from 'node:http';
-import { freemem, hostname, loadavg, cpus, userInfo, release } from 'node:os';
+import { freemem, hostname, userInfo } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import type { Logger } from 'pino';
@@ -19,6 +20,11 @@ import {
   PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, encodeFrame, isProtocolError, parseMasterFrame,
 } from '../transport/wire.ts';
 import type { AssignFrame, EventsFrame, MasterFrame, TaskStatusFrame, Unsequenced, WorkerFrame } from '../transport/wire.ts';
+import { ReportJournal } from './journal.ts';
+import type { JournalOptions } from './journal.ts';
+import { TaskLog } from './task-log.ts';
+import type { TaskLogSettings } from './task-log.ts';
+import { PerfCounterSampler, readMachineProperties } from './perf-counters.ts';
 
 /** What runs packages (the TaskPool, or a fake in tests). */
 export interface PackageRunner {
@@ -65,12 +71,22 @@ export interface AgentServiceOptions {
   readonly drainTimeoutMs?: number;
   /** Called when a run starts/ends (tests, perf counters). */
   readonly onRunChange?: (running: number) => void;
+  /** The report journal (`ExecutionLogCacheFolder` and its limits); opened by `start()`. */
+  readonly journal: Omit<JournalOptions, 'logger' | 'clock'>;
+  /** Task logs under `tasksRootFolder/<TaskId>/` (`TaskLogEnabled`, `TaskLogLevel`, `TaskLogSegment`). */
+  readonly taskLog?: Omit<TaskLogSettings, 'rootFolder' | 'logger' | 'clock'>;
+  /** Perf counters of heartbeats and the CPU pull gate (injectable for tests). */
+  readonly perfSampler?: PerfCounterSampler;
 }
+
+/** What the journal keeps: a report before its seq is stamped. */
+type Report = Unsequenced<TaskStatusFrame> | Unsequenced<EventsFrame>;
 
 export type AgentState = 'idle' | 'connecting' | 'registering' | 'waitingForEnable' | 'active' | 'draining' | 'stopped';
 
 interface RunningTask {
   readonly assign: AssignFrame;
+  log: TaskLog | null;
   readonly abort: AbortController;
   lastHeartbeatOk: number;
   heartbeatTimer?: NodeJS.Timeout;
@@ -79,6 +95,7 @@ interface RunningTask {
   cancelled: boolean;
 }
 
+const AGENT_VERSION = '0.1.0';
 const EVENT_FLUSH_MS = 100;
 const EVENT_BATCH_MAX = 500;
 
@@ -89,9 +106,14 @@ export class AgentService {
   #state: AgentState = 'idle';
   #ws: WebSocket | null = null;
   #enabled = false;
-  #seq = 0;
-  /** Reports not yet acked by the master, by seq; replayed in order after a reconnect. */
-  readonly #unacked = new Map<number, WorkerFrame>();
+  #journal: ReportJournal<Report> | null = null;
+  /** Reports sent on the live connection and not yet acked, by seq (to re-journal a retryable refusal). */
+  readonly #sent = new Map<number, WorkerFrame>();
+  /** Seq of the last journaled report; stop() waits until the master acked it. */
+  #lastReportSeq = 0;
+  /** While the journal is replayed after a welcome, nothing else is sent (see #replay). */
+  #replaying = false;
+  readonly #perf: PerfCounterSampler;
   readonly #running = new Map<string, RunningTask>();
   #assignedSeen = 0;
   #lastPull = '';
@@ -100,20 +122,20 @@ export class AgentService {
   #reconnectTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | null = null;
   #startedWaiters: { resolve: () => void }[] = [];
-  #cpuSample = { idle: 0, total: 0 };
-  #lastCpu = 0;
 
   constructor(options: AgentServiceOptions) {
     this.#o = options;
     this.#log = options.logger.child({ component: 'agent', agentId: options.agentId });
     this.#clock = options.clock ?? { now: () => Date.now() };
     this.#backoff = options.reconnectMinMs ?? 250;
-    this.#sampleCpu();
+    this.#perf = options.perfSampler ?? new PerfCounterSampler({ clock: this.#clock });
   }
 
   get state(): AgentState { return this.#state; }
   get enabled(): boolean { return this.#enabled; }
   get runningCount(): number { return this.#running.size; }
+  /** The report journal (open between `start()` and the end of `stop()`). */
+  get journal(): ReportJournal<Report> | null { return this.#journal; }
 
   #setState(next: AgentState): void {
     if (next === this.#state) return;
@@ -121,9 +143,18 @@ export class AgentService {
     this.#state = next;
   }
 
-  /** Starts connecting; resolves once the master has welcomed this agent the first time. */
-  start(): Promise<void> {
+  /**
+   * Opens the journal (reloading what an earlier run left unacknowledged), then connects; resolves
+   * once the master has welcomed this agent the first time.
+   */
+  async start(): Promise<void> {
     if (this.#state !== 'idle') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `AgentService.start: the agent is ${this.#state}`);
+    this.#setState('connecting');
+    this.#journal = await ReportJournal.open<Report>({ ...this.#o.journal, clock: this.#clock, logger: this.#log });
+    const left = this.#journal.counters;
+    if (left.inMemory + left.spilledSegments > 0 || this.#journal.lastSeq > this.#journal.ackedSeq) {
+      this.#log.info({ ackedSeq: this.#journal.ackedSeq, spilledSegments: left.spilledSegments }, 'report journal reloaded: unacknowledged reports are replayed once connected');
+    }
     const welcomed = new Promise<void>((resolve) => this.#startedWaiters.push({ resolve }));
     this.#connect();
     this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#o.agentHeartbeatIntervalMs);
@@ -141,16 +172,21 @@ export class AgentService {
       while (this.#running.size > 0 && this.#clock.now() < deadline + 5_000) await sleep(50);
       // Give the master a moment to ack what is outstanding.
       const ackDeadline = this.#clock.now() + 2_000;
-      while (this.#unacked.size > 0 && this.#ws?.readyState === WebSocket.OPEN && this.#clock.now() < ackDeadline) await sleep(20);
+      while (this.#unackedReports() && this.#ws?.readyState === WebSocket.OPEN && this.#clock.now() < ackDeadline) await sleep(20);
       clearInterval(this.#heartbeatTimer);
       clearTimeout(this.#reconnectTimer);
       this.#setState('stopped');
       this.#ws?.close(1000, 'worker stopping');
       this.#ws = null;
       await this.#o.runner.close();
-      if (this.#unacked.size > 0) this.#log.warn({ unacked: this.#unacked.size }, 'stopping with reports the master has not acknowledged');
+      if (this.#unackedReports()) this.#log.warn({ ackedSeq: this.#journal?.ackedSeq, lastReportSeq: this.#lastReportSeq }, 'stopping with reports the master has not acknowledged: they stay in the journal and are replayed at the next start');
+      await this.#journal?.close();
     })();
     return this.#stopping;
+  }
+
+  #unackedReports(): boolean {
+    return this.#journal !== null && this.#journal.ackedSeq < this.#lastReportSeq;
   }
 
   // ---- connection ----
@@ -171,8 +207,8 @@ export class AgentService {
       this.#lastPull = '';
       this.#sendRaw({
         type: 'hello', seq: 0, agentId: this.#o.agentId,
-        machineProperties: machineProperties(this.#o.displayName),
-        versions: { protocol: PROTOCOL_VERSION, agent: '0.1.0', node: process.version },
+        machineProperties: { ...readMachineProperties({ agentVersion: AGENT_VERSION }), ...(this.#o.displayName ? { DisplayName: this.#o.displayName } : {}) },
+        versions: { protocol: PROTOCOL_VERSION, agent: AGENT_VERSION, node: process.version },
         capacity: { maxTaskCount: this.#o.maxTaskCount },
         runningTasks: [...this.#running.values()].map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
       });
@@ -195,6 +231,9 @@ export class AgentService {
     ws.on('close', (code, reason) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
+      // What was sent and not acked is replayed from the journal on the next connection.
+      this.#sent.clear();
+      this.#replaying = false;
       if (this.#state === 'stopped') return;
       this.#log.info({ code, reason: reason.toString() }, 'disconnected from the master');
       const delay = this.#backoff;
@@ -221,16 +260,61 @@ export class AgentService {
     return true;
   }
 
-  /** Journaled report: kept until acked, sent now if connected, replayed after a reconnect. */
-  #report(frame: Unsequenced<TaskStatusFrame> | Unsequenced<EventsFrame>): void {
-    const f = { ...frame, seq: ++this.#seq } as WorkerFrame;
-    this.#unacked.set(f.seq, f);
-    this.#sendRaw(f);
+  /**
+   * Journaled report: kept until acked, sent now if connected (and not replaying), replayed after a
+   * reconnect or a restart. Frames leave in seq order: the master's cumulative ack must never pass
+   * a report it has not received.
+   */
+  #report(frame: Report): void {
+    const journal = this.#journal;
+    if (journal === null || journal.state !== 'open') {
+      this.#log.error({ frame: frame.type, taskId: 'taskId' in frame ? frame.taskId : undefined }, 'report made after the journal closed; it is lost');
+      return;
+    }
+    // `append` stamps the seq before its first await, so `lastSeq` is this report's seq now.
+    const appended = journal.append(frame);
+    const seq = journal.lastSeq;
+    appended.catch((err: unknown) => this.#log.error({ err: serializeError(err), seq }, 'report journal: append failed; the report is kept in memory only'));
+    this.#lastReportSeq = seq;
+    if (this.#replaying) return; // the replay loop sends it (pending() includes later appends)
+    const f = { ...frame, seq } as WorkerFrame;
+    if (this.#sendRaw(f)) this.#sent.set(seq, f);
   }
 
-  /** Ephemeral frame (heartbeats, pulls): sequenced but not journaled. */
+  /** Ephemeral frame (heartbeats, pulls): sequenced with the journal's counter but not journaled. */
   #send(frame: Unsequenced<WorkerFrame>): boolean {
-    return this.#sendRaw({ ...frame, seq: ++this.#seq } as WorkerFrame);
+    if (this.#replaying || this.#journal === null || this.#journal.state !== 'open') return false;
+    return this.#sendRaw({ ...frame, seq: this.#journal.nextEphemeralSeq() } as WorkerFrame);
+  }
+
+  /**
+   * Sends every unacknowledged report in seq order (disk first), then resumes normal sending. Newer
+   * frames wait meanwhile: an ephemeral frame with a higher seq acked first would make the master's
+   * cumulative ack cover reports not yet replayed.
+   */
+  async #replay(ws: WebSocket): Promise<void> {
+    const journal = this.#journal;
+    if (journal === null) return;
+    this.#replaying = true;
+    let count = 0;
+    try {
+      for await (const entry of journal.pending()) {
+        if (this.#ws !== ws) return;
+        const f = { ...entry.report, seq: entry.seq } as WorkerFrame;
+        if (!this.#sendRaw(f)) return;
+        this.#sent.set(entry.seq, f);
+        count++;
+      }
+    } catch (err) {
+      this.#log.error({ err: serializeError(err) }, 'report journal replay failed; reconnecting to retry');
+      ws.close(1011, 'journal replay failed');
+      return;
+    } finally {
+      if (this.#ws === ws) this.#replaying = false;
+    }
+    if (count > 0) this.#log.info({ count }, `replayed ${count} unacknowledged report(s) from the journal`);
+    this.#heartbeat();
+    this.#maybePull();
   }
 
   #onFrame(f: MasterFrame): void {
@@ -240,10 +324,8 @@ export class AgentService {
         this.#enabled = f.enabled;
         this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
         if (this.#state !== 'draining') this.#setState(f.enabled ? 'active' : 'waitingForEnable');
-        for (const frame of [...this.#unacked.values()].sort((a, b) => a.seq - b.seq)) this.#sendRaw(frame);
         for (const w of this.#startedWaiters.splice(0)) w.resolve();
-        this.#heartbeat();
-        this.#maybePull();
+        if (this.#ws) void this.#replay(this.#ws);
         return;
       }
       case 'enabled-changed':
@@ -269,19 +351,27 @@ export class AgentService {
           t.lastHeartbeatOk = this.#clock.now();
           if (f.status === 6) this.#cancel(t, 'the execution was stopped');
         }
-        this.#unacked.delete(f.replyTo);
         return;
       }
-      case 'ack':
-        for (const seq of this.#unacked.keys()) if (seq <= f.upTo) this.#unacked.delete(seq);
+      case 'ack': {
+        for (const seq of this.#sent.keys()) if (seq <= f.upTo) this.#sent.delete(seq);
+        const journal = this.#journal;
+        if (journal !== null && journal.state === 'open' && f.upTo <= journal.lastSeq) {
+          journal.ack(f.upTo).catch((err: unknown) => this.#log.warn({ err: serializeError(err), upTo: f.upTo }, 'report journal: recording an ack failed (the reports may be replayed once more)'));
+        } else if (journal !== null && f.upTo > journal.lastSeq) {
+          this.#log.warn({ upTo: f.upTo, lastSeq: journal.lastSeq }, 'the master acknowledged a seq this agent never sent; ignored');
+        }
         return;
+      }
       case 'error': {
-        const refused = f.replyTo === undefined ? undefined : this.#unacked.get(f.replyTo);
+        const refused = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
         this.#log.warn({ code: f.code, number: f.number, replyTo: f.replyTo, retryable: f.retryable, refused: refused?.type }, `the master refused a report: ${f.message}`);
         // A refused report that may succeed later is kept (the ack passes over it): re-journal it.
-        if (refused && f.retryable) {
-          this.#unacked.delete(f.replyTo!);
-          setTimeout(() => this.#report(refused as Unsequenced<TaskStatusFrame>), 1_000).unref();
+        if (refused && f.retryable && (refused.type === 'task-status' || refused.type === 'events')) {
+          this.#sent.delete(f.replyTo!);
+          const { seq: _seq, ...again } = refused;
+          void _seq;
+          setTimeout(() => this.#report(again as Report), 1_000).unref();
         }
         return;
       }
@@ -290,23 +380,14 @@ export class AgentService {
 
   // ---- pulling ----
 
-  #sampleCpu(): number {
-    let idle = 0, total = 0;
-    for (const c of cpus()) { idle += c.times.idle; total += c.times.user + c.times.nice + c.times.sys + c.times.idle + c.times.irq; }
-    const dIdle = idle - this.#cpuSample.idle, dTotal = total - this.#cpuSample.total;
-    this.#cpuSample = { idle, total };
-    if (dTotal > 0) this.#lastCpu = Math.max(0, Math.min(100, 100 * (1 - dIdle / dTotal)));
-    return this.#lastCpu;
-  }
-
   #maybePull(): void {
-    if (this.#state !== 'active' || !this.#enabled) return;
+    if (this.#state !== 'active' || !this.#enabled || this.#replaying) return;
     let slots = Math.max(0, this.#o.maxTaskCount - this.#running.size);
     const memMb = freemem() / (1024 * 1024);
     if (memMb < this.#o.taskRequestMinMemoryMb) {
       if (slots > 0) this.#log.warn({ freeMemoryMb: Math.round(memMb), min: this.#o.taskRequestMinMemoryMb }, 'not pulling: free memory below TaskRequestMinMemory');
       slots = 0;
-    } else if (this.#running.size > 0 && this.#lastCpu > this.#o.taskRequestMaxCpu) {
+    } else if (this.#running.size > 0 && this.#perf.lastCpuPercent > this.#o.taskRequestMaxCpu) {
       // CPU is judged only while we run something: our own idle start-up must never block the first pull.
       slots = 0;
     }
@@ -317,14 +398,9 @@ export class AgentService {
   }
 
   #heartbeat(): void {
-    const cpu = this.#sampleCpu();
-    const now = this.#clock.now();
-    const perfCounters: PerfCounterSample[] = [
-      { name: 'CpuPercent', value: Math.round(cpu * 10) / 10, timestamp: now },
-      { name: 'FreeMemoryMB', value: Math.round(freemem() / (1024 * 1024)), timestamp: now },
-      { name: 'LoadAverage1m', value: loadavg()[0] ?? 0, timestamp: now },
-      { name: 'RunningTasks', value: this.#running.size, timestamp: now },
-    ];
+    if (this.#replaying) return;
+    const samples = this.#perf.sample();
+    const perfCounters: PerfCounterSample[] = [...samples, { name: 'RunningTasks', value: this.#running.size, timestamp: samples[0]?.timestamp ?? this.#clock.now() }];
     this.#send({ type: 'heartbeat', perfCounters, runningTaskIds: [...this.#running.keys()] });
     this.#lastPull = '';
     this.#maybePull();
@@ -340,12 +416,14 @@ export class AgentService {
       this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status: 4, message: 'worker had no free slot' });
       return;
     }
-    const t: RunningTask = { assign: a, abort: new AbortController(), lastHeartbeatOk: this.#clock.now(), events: [], cancelled: false };
+    const t: RunningTask = { assign: a, log: null, abort: new AbortController(), lastHeartbeatOk: this.#clock.now(), events: [], cancelled: false };
     this.#running.set(a.taskId, t);
     this.#o.onRunChange?.(this.#running.size);
     this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, package: a.payload.packageName }, 'task received');
     t.heartbeatTimer = setInterval(() => this.#taskHeartbeat(t), this.#o.taskHeartbeatIntervalMs);
     let result: RunPackageResult;
+    t.log = await this.#openTaskLog(a);
+    t.log?.audit(`task assigned: execution ${a.executionId}, attempt ${a.attempt} of ${a.maxAttempts}, package ${a.payload.folderName}\\${a.payload.projectName}\\${a.payload.packageName}`);
     try {
       const bytes = await this.#project(a);
       const workingDirectory = join(this.#o.tasksRootFolder, a.taskId);
@@ -360,6 +438,7 @@ export class AgentService {
         machineName: hostname(),
         userName: safeUser(),
       };
+      t.log?.audit(`run started in ${workingDirectory}`);
       result = t.abort.signal.aborted
         ? { outcome: 'canceled', errors: [] }
         : await this.#o.runner.run(request, { signal: t.abort.signal, onEvent: (e) => this.#onEvent(t, e) });
@@ -369,6 +448,9 @@ export class AgentService {
       this.#log.error({ taskId: a.taskId, err: e }, `task could not run: ${e.message}`);
       result = { outcome: 'failed', errors: [e.message], failure: e };
     }
+    if (result.failure) t.log?.critical(`the run broke: ${result.failure.message}`);
+    t.log?.audit(`task ended: ${result.outcome}${t.cancelled ? ' (cancel requested)' : ''}`);
+    if (t.log) await t.log.close();
     clearInterval(t.heartbeatTimer);
     this.#flushEvents(t);
     const status = result.outcome === 'succeeded' ? 5 : result.outcome === 'canceled' || t.cancelled ? 6 : 4;
@@ -396,7 +478,18 @@ export class AgentService {
     this.#send({ type: 'task-status', taskId: t.assign.taskId, attempt: t.assign.attempt, status: 2 });
   }
 
+  /** The task's log; a log that cannot be opened is a warning, never a failed task. */
+  async #openTaskLog(a: AssignFrame): Promise<TaskLog | null> {
+    try {
+      return await TaskLog.open({ ...this.#o.taskLog, rootFolder: this.#o.tasksRootFolder, clock: this.#clock, logger: this.#log }, a.taskId);
+    } catch (err) {
+      this.#log.warn({ taskId: a.taskId, err: serializeError(err) }, 'task log cannot be opened; the task runs without it');
+      return null;
+    }
+  }
+
   #onEvent(t: RunningTask, e: PackageEvent): void {
+    t.log?.writeEvent(e);
     t.events.push(e);
     if (t.events.length >= EVENT_BATCH_MAX) this.#flushEvents(t);
     else t.flushTimer ??= setTimeout(() => this.#flushEvents(t), EVENT_FLUSH_MS);
@@ -451,16 +544,6 @@ function sha256(b: Uint8Array): string {
 
 function safeUser(): string {
   try { return userInfo().username; } catch { return 'unknown'; }
-}
-
-function machineProperties(displayName?: string): Record<string, string | null> {
-  return {
-    MachineName: hostname(),
-    UserAccount: safeUser(),
-    OSVersion: `${process.platform} ${release()}`,
-    ProcessorCount: String(cpus().length),
-    ...(displayName ? { DisplayName: displayName } : {}),
-  };
 }
 
 function sleep(ms: number): Promise<void> {

@@ -53,6 +53,8 @@ export class MasterService {
   #closing: Promise<void> | undefined;
   #lastToken = '';
   #polling = false;
+  #refreshing: Promise<void> | null = null;
+  #refreshAgain = false;
   #port = 0;
 
   constructor(options: MasterServiceOptions) {
@@ -67,6 +69,8 @@ export class MasterService {
   get state(): MasterState { return this.#state; }
   get port(): number { return this.#port; }
   get server(): FastifyInstance | undefined { return this.#server; }
+  /** The catalog this master runs on (its own connection). */
+  get store(): CatalogStore { return this.#o.store; }
 
   #setState(next: MasterState): void {
     this.#log.info({ from: this.#state, to: next }, `master: ${this.#state} -> ${next}`);
@@ -83,7 +87,7 @@ export class MasterService {
       signals: {
         executionStarted: () => this.hub.kick(),
         operationStopped: (id) => this.hub.cancelExecution(id),
-        catalogChanged: () => void this.hub.refresh(),
+        catalogChanged: () => this.requestRefresh(),
       },
     });
     await this.#server.listen({ port: this.#o.port, host: this.#o.host ?? '::' });
@@ -108,6 +112,27 @@ export class MasterService {
     return { port: this.#port };
   }
 
+  /**
+   * Re-reads what the hub caches (enable flags, cancelled tasks) after a change on this master's own
+   * catalog connection, which the change-token poll does not see. Concurrent requests coalesce into
+   * at most one more pass; resolves when the catalog state at call time has been applied.
+   */
+  requestRefresh(): Promise<void> {
+    if (this.#state !== 'running') return Promise.resolve();
+    if (this.#refreshing) { this.#refreshAgain = true; return this.#refreshing; }
+    this.#refreshing = (async () => {
+      try {
+        do {
+          this.#refreshAgain = false;
+          await this.hub.refresh().catch((err: unknown) => this.#log.warn({ err: serializeError(err) }, 'hub refresh failed'));
+        } while (this.#refreshAgain && this.#state === 'running');
+      } finally {
+        this.#refreshing = null;
+      }
+    })();
+    return this.#refreshing;
+  }
+
   /** `dealwith_expired_tasks`, then tell the hub: lost tasks are forgotten, re-queued ones dispatched. */
   async sweepExpiredTasks(): Promise<void> {
     const outcomes = await this.#o.store.dealWithExpiredTasks(SYSTEM_PRINCIPAL);
@@ -125,7 +150,7 @@ export class MasterService {
       const token = await this.#o.store.externalChangeToken();
       if (token !== this.#lastToken) {
         this.#lastToken = token;
-        await this.hub.refresh();
+        await this.requestRefresh();
       }
     } catch (err) {
       this.#log.warn({ err: serializeError(err) }, 'catalog change poll failed');

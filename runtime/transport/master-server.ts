@@ -141,6 +141,12 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
     return reply.code(500).send({ error: 'internal', message: String(e.message ?? error) });
   });
 
+  // Every API call that may have changed the catalog (deploy, start, stop, T-SQL) made it on this
+  // master's own connection, which the external-change poll does not see: re-check at once.
+  app.addHook('onResponse', async (request) => {
+    if (request.method === 'POST' && request.url.startsWith('/api/')) deps.signals.catalogChanged?.();
+  });
+
   app.get('/api/v1/health', async () => ({ status: 'ok', agentsConnected: deps.agents.connectedCount() }));
 
   app.post<{ Querystring: { folder?: string; project?: string; description?: string } }>('/api/v1/deploy', async (request, reply) => {
@@ -188,10 +194,8 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
     if (!deps.executeTsql) return reply.code(501).send({ error: 'not-implemented', message: 'this master has no T-SQL front door' });
     const text = typeof request.body === 'string' ? request.body : (request.body as { text?: unknown } | undefined)?.text;
     if (typeof text !== 'string') return reply.code(400).send({ error: 'bad-request', message: 'send T-SQL as text/plain or as {"text": "…"}' });
+    // start_execution, enable_worker_agent, stop_operation…: the onResponse hook re-checks the hub.
     const result = await deps.executeTsql(text, caller);
-    // start_execution, enable_worker_agent, stop_operation… committed on our own connection, which
-    // the external-change poll does not see: re-check now.
-    deps.signals.catalogChanged?.();
     return JSON.parse(JSON.stringify(result, (_k, v: unknown) => (typeof v === 'bigint' ? v.toString() : v)));
   });
 

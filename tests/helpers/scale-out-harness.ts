@@ -75,7 +75,7 @@ export async function startHarness(options: { trustedWorkers?: TestCert[] } = {}
         runner: { run: (req, ro) => pool.run(req, { ...ro, runner: RUNNER }), close: () => pool.close() },
         logger, maxTaskCount, agentHeartbeatIntervalMs: 60_000, taskHeartbeatIntervalMs: 500, heartbeatErrorToleranceMs: 60_000,
         taskRequestMaxCpu: 100, taskRequestMinMemoryMb: 0, tasksRootFolder: join(dir, 'tasks'), projectCacheFolder: join(dir, 'projects'),
-        reconnectMinMs: 100, reconnectMaxMs: 500, drainTimeoutMs: 2_000, ...(o.onRunChange ? { onRunChange: o.onRunChange } : {}),
+        reconnectMinMs: 100, reconnectMaxMs: 500, drainTimeoutMs: 2_000, journal: { folder: join(dir, `elogcache-${agents.length}`), flushIntervalMs: 200 }, ...(o.onRunChange ? { onRunChange: o.onRunChange } : {}),
       });
       agents.push(agent);
       if (o.pin === undefined && o.cert === undefined) await agent.start();

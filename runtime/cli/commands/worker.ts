@@ -1,0 +1,34 @@
+/**
+ * `scaleout worker --config <WorkerSettings.config>`: runs a Scale Out Worker agent in the
+ * foreground until SIGINT/SIGTERM, then drains (running tasks finish, reports flushed) and exits.
+ */
+import { resolve } from 'node:path';
+import type { Command } from '../command.ts';
+import { UsageError, flag, parseArgs } from '../command.ts';
+import { untilShutdownSignal } from '../../local/shutdown.ts';
+
+export const command: Command = {
+  name: 'worker',
+  summary: 'Run a Scale Out Worker agent (foreground, Ctrl-C drains and stops it)',
+  usage: `usage: scaleout worker --config <WorkerSettings.config>
+
+  Loads the settings (SCALEOUT_WORKER_<Key> variables override keys; a missing AgentId is generated
+  and written back), connects to MasterEndpoint with the client certificate WorkerHttpsCertThumbprint
+  and pins the master certificate MasterHttpsCertThumbprint. A new worker stays disabled until an
+  admin runs catalog.enable_worker_agent. Logs JSON lines to <LogFolder>/worker.log; task logs go
+  to <TasksRootFolder>/<TaskId>/.`,
+  async run(argv, io) {
+    const args = parseArgs(argv);
+    const config = flag(args, 'config');
+    if (!config) throw new UsageError('--config <WorkerSettings.config> is required');
+    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
+    const { startWorker } = await import('../../agent/index.ts');
+    const worker = await startWorker(resolve(io.cwd, config), { env: io.env, noWait: true });
+    io.stdout.write(`Scale Out Worker ${worker.settings.agentId} connecting to ${worker.settings.masterEndpoint.url}.\n`);
+    if (worker.agentIdGenerated) io.stdout.write(`New AgentId written into ${config}; enable it on the master: EXEC [catalog].[enable_worker_agent] '${worker.settings.agentId}'\n`);
+    io.stdout.write(`Log: ${worker.logFile}\nReady. Press Ctrl-C to stop.\n`);
+    const code = await untilShutdownSignal(() => worker.stop(), (l) => io.stdout.write(l + '\n'));
+    io.stdout.write('Worker stopped.\n');
+    return code;
+  },
+};
