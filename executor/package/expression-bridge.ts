@@ -102,16 +102,13 @@ function typeCodeOfValue(v: VarValue): number {
   return VarType.object;
 }
 
+/**
+ * The full evaluator's JS form (`fromSsisValue`) as a `VarValue`: numbers, bigint for 8-byte
+ * integers, exact decimal text for DT_CY/DT_DECIMAL/DT_NUMERIC (kept as text so no digit is lost;
+ * `coerce` turns it into a number when it lands in a numeric variable), local `Date`s, strings,
+ * booleans, `Uint8Array` for binary, null.
+ */
 function fromReal(v: unknown): VarValue {
-  if (v && typeof v === 'object' && 'ticks' in v && typeof (v as { ticks: unknown }).ticks === 'bigint') {
-    const ms = Number((v as { ticks: bigint }).ticks / 10000n) - 62135596800000;
-    const d = new Date(ms);
-    return new Date(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate(), d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds());
-  }
-  if (v && typeof v === 'object' && 'unscaled' in v) {
-    const dv = v as { unscaled: bigint; scale: number };
-    return Number(dv.unscaled) / 10 ** dv.scale;
-  }
   return v as VarValue;
 }
 
@@ -119,7 +116,7 @@ function fromReal(v: unknown): VarValue {
 export function coerce(v: VarValue, dataType: number): VarValue {
   if (v === null || v === undefined) return null;
   switch (dataType) {
-    case VarType.string: case VarType.guid: return v instanceof Date ? formatDate(v) : String(v);
+    case VarType.string: case VarType.guid: return v instanceof Date ? formatDate(v) : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v);
     case VarType.boolean: return typeof v === 'string' ? /^(true|-1|1)$/i.test(v.trim()) : Boolean(v);
     case VarType.int16: case VarType.int32: case VarType.sbyte: case VarType.byte: case VarType.uint16: case VarType.uint32: case VarType.int: case VarType.uint: {
       const n = typeof v === 'boolean' ? (v ? -1 : 0) : Number(v);
