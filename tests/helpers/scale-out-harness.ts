@@ -14,6 +14,7 @@ import { openSqliteCatalog } from '../../runtime/catalog/sqlite-catalog-store.ts
 import type { SqliteCatalogStore } from '../../runtime/catalog/sqlite-catalog-store.ts';
 import { MasterService } from '../../runtime/master/master-service.ts';
 import { AgentService } from '../../runtime/agent/agent-service.ts';
+import type { AgentServiceOptions } from '../../runtime/agent/agent-service.ts';
 import { TaskPool } from '../../executor/pool/task-pool.ts';
 import { readProjectArchive, readProjectFolder } from '../../executor/package/project-archive.ts';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
@@ -31,12 +32,24 @@ export interface Harness {
   readonly master: MasterService;
   readonly logLines: string[];
   readonly masterCert: TestCert;
-  addWorker(options?: { maxTaskCount?: number; cert?: TestCert; pin?: string; onRunChange?: (n: number) => void }): Promise<{ agent: AgentService; agentId: string }>;
+  addWorker(options?: WorkerOptions): Promise<{ agent: AgentService; agentId: string }>;
   /** Starts an execution of TestProject/Param.dtsx as the API does. */
   run(body?: Partial<StartExecutionBody>): Promise<number>;
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
   operationStatus(id: number): Promise<number | null>;
   stop(): Promise<void>;
+}
+
+export interface WorkerOptions {
+  maxTaskCount?: number;
+  cert?: TestCert;
+  pin?: string;
+  onRunChange?: (n: number) => void;
+  /** The worker's ExecutionLogCacheFolder (reuse one to simulate a restart). */
+  journalFolder?: string;
+  agentId?: string;
+  taskLog?: AgentServiceOptions['taskLog'];
+  tasksRootFolder?: string;
 }
 
 export async function startHarness(options: { trustedWorkers?: TestCert[] } = {}): Promise<Harness> {
@@ -68,14 +81,15 @@ export async function startHarness(options: { trustedWorkers?: TestCert[] } = {}
       const maxTaskCount = o.maxTaskCount ?? 4;
       const pool = new TaskPool({ maxThreads: maxTaskCount, minThreads: 0, cancelGraceMs: 2_000, closeTimeoutMs: 5_000 });
       pools.push(pool);
-      const agentId = randomUUID();
+      const agentId = o.agentId ?? randomUUID();
       const agent = new AgentService({
         agentId, masterEndpoint: `https://localhost:${port}`,
         tls: { cert: cert.cert, key: cert.key, ca: masterCert.cert, checkServerIdentity: pinMaster(o.pin ?? masterCert.thumbprint) },
         runner: { run: (req, ro) => pool.run(req, { ...ro, runner: RUNNER }), close: () => pool.close() },
         logger, maxTaskCount, agentHeartbeatIntervalMs: 60_000, taskHeartbeatIntervalMs: 500, heartbeatErrorToleranceMs: 60_000,
-        taskRequestMaxCpu: 100, taskRequestMinMemoryMb: 0, tasksRootFolder: join(dir, 'tasks'), projectCacheFolder: join(dir, 'projects'),
-        reconnectMinMs: 100, reconnectMaxMs: 500, drainTimeoutMs: 2_000, journal: { folder: join(dir, `elogcache-${agents.length}`), flushIntervalMs: 200 }, ...(o.onRunChange ? { onRunChange: o.onRunChange } : {}),
+        taskRequestMaxCpu: 100, taskRequestMinMemoryMb: 0, tasksRootFolder: o.tasksRootFolder ?? join(dir, 'tasks'), projectCacheFolder: join(dir, 'projects'),
+        reconnectMinMs: 100, reconnectMaxMs: 500, drainTimeoutMs: 2_000, journal: { folder: o.journalFolder ?? join(dir, `elogcache-${agents.length}`), flushIntervalMs: 200 },
+        ...(o.taskLog ? { taskLog: o.taskLog } : {}), ...(o.onRunChange ? { onRunChange: o.onRunChange } : {}),
       });
       agents.push(agent);
       if (o.pin === undefined && o.cert === undefined) await agent.start();
