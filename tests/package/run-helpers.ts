@@ -16,11 +16,23 @@ export interface Run {
   messages(type?: number): { type: number; path: string; executionPath: string; text: string; source: string }[];
 }
 
-export async function runFixture(files: readonly string[], entry: string, opts: {
+export interface RunOptions {
   level?: number; parameters?: { objectType: 20 | 30 | 50; name: string; value: string | number | boolean | null }[];
   overrides?: { propertyPath: string; value: string }[]; signal?: AbortSignal; workingDirectory?: string;
-} = {}): Promise<Run> {
-  const parts = new Map(files.map((f) => [f, readFileSync(join(FIXTURES, f))] as const));
+}
+
+export async function runFixture(files: readonly string[], entry: string, opts: RunOptions = {}): Promise<Run> {
+  return runParts(new Map(files.map((f) => [f, readFileSync(join(FIXTURES, f))] as const)), entry, opts);
+}
+
+/** Reads a fixture package's text (to patch it for one test). */
+export function fixtureText(file: string): string {
+  return readFileSync(join(FIXTURES, file), 'utf8');
+}
+
+/** Runs a project built from parts given in memory (file name → bytes or text). */
+export async function runParts(given: ReadonlyMap<string, Uint8Array | string>, entry: string, opts: RunOptions = {}): Promise<Run> {
+  const parts = new Map([...given].map(([k, v]) => [k, typeof v === 'string' ? new TextEncoder().encode(v) : v] as const));
   const project = loadProjectFromParts(parts, 'fixture');
   const events: PackageEvent[] = [];
   const result = await runPackageWith({

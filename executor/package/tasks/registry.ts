@@ -6,6 +6,7 @@
 import type { ConnectionManagerDef, TaskDef, TaskKind, VarValue } from '../model.ts';
 import { executePackageTask } from './execute-package.ts';
 import { executeProcessTask } from './execute-process.ts';
+import { executeSqlTask } from './execute-sql.ts';
 import { expressionTask } from './expression.ts';
 import { fileSystemTask } from './file-system.ts';
 
@@ -60,6 +61,7 @@ const TASKS: readonly TaskImplementation[] = [
   executeProcessTask,
   fileSystemTask,
   executePackageTask,
+  executeSqlTask,
 ];
 
 const registry = new Map<TaskKind, TaskImplementation>(TASKS.map((t) => [t.kind, t]));
