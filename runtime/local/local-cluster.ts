@@ -9,6 +9,7 @@ import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { serializeError } from '../../actors/errors.ts';
 import { startMaster } from '../master/index.ts';
 import type { RunningMaster } from '../master/index.ts';
+import type { HubObserver } from '../master/agent-hub.ts';
 import { startWorker } from '../agent/index.ts';
 import type { RunningWorker } from '../agent/index.ts';
 import { DataLayout, ensureDataFolder } from './data-folder.ts';
@@ -30,12 +31,14 @@ export interface StartLocalOptions {
   /** How long to wait for the local worker's first welcome before going on without it. @default 30000 */
   readonly workerWaitMs?: number;
   readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Hub lifecycle notifications (benchmarks). */
+  readonly observer?: HubObserver;
 }
 
 export async function startLocalCluster(dataDir: string, options: StartLocalOptions = {}): Promise<LocalCluster> {
   const data = await ensureDataFolder(dataDir, options.port === undefined ? {} : { port: options.port });
   const env = options.env ?? process.env;
-  const master = await startMaster(data.masterConfig, { env });
+  const master = await startMaster(data.masterConfig, { env, ...(options.observer ? { observer: options.observer } : {}) });
   let worker: RunningWorker;
   try {
     worker = await startWorker(data.workerConfig, { env, noWait: true, ...(options.runner ? { runner: options.runner } : {}) });

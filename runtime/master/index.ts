@@ -18,6 +18,7 @@ import type { PeerCheck } from '../transport/master-server.ts';
 import { executeTsql } from '../tsql/interpreter.ts';
 import { openServiceLogger } from '../logging/service-logger.ts';
 import { MasterService } from './master-service.ts';
+import type { HubObserver } from './agent-hub.ts';
 
 export interface StartMasterOptions {
   /** Environment for `SCALEOUT_MASTER_<Key>` overrides. @default process.env */
@@ -28,6 +29,8 @@ export interface StartMasterOptions {
   readonly logger?: Logger;
   /** How often outside catalog changes are looked for. @default 100 */
   readonly catalogPollIntervalMs?: number;
+  /** Hub lifecycle notifications (benchmarks, a live viewer). */
+  readonly observer?: HubObserver;
 }
 
 export interface RunningMaster {
@@ -97,6 +100,7 @@ export async function startMaster(configPath: string, options: StartMasterOption
     dealWithExpiredTasksIntervalMs: settings.dealWithExpiredTasksIntervalMs,
     cleanupCompletedJobsIntervalMs: settings.cleanupCompletedJobsIntervalMs,
     catalogPollIntervalMs: options.catalogPollIntervalMs ?? 100,
+    ...(options.observer ? { observer: options.observer } : {}),
   });
   let port: number;
   try {

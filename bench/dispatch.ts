@@ -1,0 +1,122 @@
+/**
+ * Dispatch benchmark: one master and one worker on this machine (the `scaleout up` composition:
+ * mutual TLS, the SQLite catalog with every state change committed, Piscina threads) running an
+ * empty package. Measures start-to-running latency (p50/p99) of executions submitted one at a time,
+ * then end-to-end executions/s for a burst. Usage:
+ *   npm run bench:dispatch -- [--latency 500] [--burst 20000] [--max-tasks 10] [--engine]
+ * --engine runs bench/fixtures/EmptyProject/Empty.dtsx through the real package engine; without it a
+ * runner that succeeds at once stands in, so the figures are Scale Out's own cost.
+ */
+import { cpus, totalmem, tmpdir, release, platform } from 'node:os';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { performance } from 'node:perf_hooks';
+import { SYSTEM_PRINCIPAL } from '../actors/ports.ts';
+import { readProjectFolder } from '../executor/package/project-archive.ts';
+import { startLocalCluster } from '../runtime/local/local-cluster.ts';
+import { startExecution } from '../runtime/transport/master-server.ts';
+import type { Assignment } from '../runtime/master/agent-hub.ts';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 0) { console.error(`--${name} expects a non-negative integer, got '${process.argv[i + 1]}'`); process.exit(2); }
+  return n;
+}
+const LATENCY_RUNS = arg('latency', 500);
+const BURST = arg('burst', 20_000);
+const MAX_TASKS = arg('max-tasks', 10);
+const ENGINE = process.argv.includes('--engine');
+const PROJECT_DIR = fileURLToPath(new URL('./fixtures/EmptyProject', import.meta.url));
+const RUNNER = new URL('./fixtures/empty-runner.ts', import.meta.url);
+
+const waitingRunning = new Map<number, () => void>();
+const waitingFinal = new Map<number, () => void>();
+const finals = new Map<number, number>();
+const observer = {
+  taskAssigned(a: Assignment) { waitingRunning.get(a.executionId)?.(); },
+  taskReported(a: Assignment, _reported: number, _effective: number, operationStatus: number | undefined) {
+    if (operationStatus === undefined || ![3, 4, 6, 7, 9].includes(operationStatus)) return;
+    finals.set(a.executionId, operationStatus);
+    waitingFinal.get(a.executionId)?.();
+  },
+};
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const dir = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${platform()} ${release()}, node ${process.version}`);
+console.log(`setup:   1 master + 1 worker (MaxTaskCount ${MAX_TASKS}) over mutual TLS on localhost, SQLite catalog (WAL, synchronous=FULL, group commit), ${ENGINE ? 'real package engine on Empty.dtsx' : 'empty runner fixture (no package engine)'}`);
+const cluster = await startLocalCluster(join(dir, 'data'), {
+  observer, env: { ...process.env, SCALEOUT_WORKER_MaxTaskCount: String(MAX_TASKS), SCALEOUT_LOG_LEVEL: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' },
+  ...(ENGINE ? {} : { runner: RUNNER }),
+});
+const store = cluster.master.service.store;
+const hub = cluster.master.service.hub;
+try {
+  await store.createFolder(SYSTEM_PRINCIPAL, { folderName: 'Bench' });
+  await store.deployProject(SYSTEM_PRINCIPAL, { folderName: 'Bench', projectName: 'EmptyProject', project: await readProjectFolder(PROJECT_DIR) });
+  const body = { folder: 'Bench', project: 'EmptyProject', package: 'Empty.dtsx' } as const;
+  const until = (map: Map<number, () => void>, id: number) => new Promise<void>((resolve) => map.set(id, () => { map.delete(id); resolve(); }));
+
+  // Warm-up: thread start, project download and cache, prepared statements.
+  for (let i = 0; i < 5; i++) {
+    const id = await startExecution(store, SYSTEM_PRINCIPAL, body);
+    const done = until(waitingFinal, id);
+    hub.kick();
+    await done;
+  }
+
+  // 1. Latency: one at a time, from the start_execution call to the task's claim committed as running.
+  const latencies: number[] = [];
+  for (let i = 0; i < LATENCY_RUNS; i++) {
+    const { executionId } = await store.createExecution(SYSTEM_PRINCIPAL, { folderName: 'Bench', projectName: 'EmptyProject', packageName: 'Empty.dtsx', runInScaleOut: true, useAnyWorker: true, use32BitRuntime: false });
+    const running = until(waitingRunning, executionId);
+    const done = until(waitingFinal, executionId);
+    const t0 = performance.now();
+    await store.startExecution(SYSTEM_PRINCIPAL, { executionId, retryCount: 0 });
+    hub.kick();
+    await running;
+    latencies.push(performance.now() - t0);
+    await done;
+  }
+  latencies.sort((a, b) => a - b);
+  if (LATENCY_RUNS > 0) {
+    console.log(`latency: ${LATENCY_RUNS} executions one at a time, start_execution → running: p50 ${percentile(latencies, 50).toFixed(2)} ms, p99 ${percentile(latencies, 99).toFixed(2)} ms, max ${latencies[latencies.length - 1]!.toFixed(2)} ms`);
+  }
+
+  // 2. Burst: submit BURST executions at once, wait for every one to end.
+  if (BURST > 0) {
+    finals.clear();
+    const t0 = performance.now();
+    let ended = 0;
+    const all = new Promise<void>((resolve) => { observer.taskReported = (a, _r, _e, status) => {
+      if (status === undefined || ![3, 4, 6, 7, 9].includes(status) || finals.has(a.executionId)) return;
+      finals.set(a.executionId, status);
+      if (++ended === BURST) resolve();
+    }; });
+    const ids: number[] = [];
+    const SUBMIT_CHUNK = 500;
+    for (let i = 0; i < BURST; i += SUBMIT_CHUNK) {
+      const chunk = await Promise.all(Array.from({ length: Math.min(SUBMIT_CHUNK, BURST - i) }, () => startExecution(store, SYSTEM_PRINCIPAL, body)));
+      ids.push(...chunk);
+      hub.kick();
+    }
+    const submitted = performance.now() - t0;
+    await all;
+    const total = performance.now() - t0;
+    const succeeded = [...finals.values()].filter((s) => s === 7).length;
+    const view = await store.queryView(SYSTEM_PRINCIPAL, 'catalog.executions');
+    const idSet = new Set(ids);
+    const inCatalog = view.rows.filter((r) => idSet.has(Number(r['execution_id'])) && Number(r['status']) === 7).length;
+    console.log(`burst:   ${BURST} executions submitted in ${(submitted / 1000).toFixed(2)} s, all ended in ${(total / 1000).toFixed(2)} s: ${(BURST / (total / 1000)).toFixed(0)} executions/s end to end (${succeeded} succeeded; ${inCatalog} committed as succeeded in catalog.executions)`);
+  }
+} finally {
+  await cluster.stop();
+  rmSync(dir, { recursive: true, force: true });
+}
