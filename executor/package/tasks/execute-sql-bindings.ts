@@ -62,8 +62,14 @@ const DIRECTIONS: Readonly<Record<string, ParamDirection>> = {
  * Throws a plain `Error` naming the attribute and the accepted values for an unknown enum value.
  */
 export function readSqlTaskSettings(props: Readonly<Record<string, string>>, objectData: XmlElement | undefined): SqlTaskSettings {
-  const p: Record<string, string> = { ...props };
-  for (const [prop, attr] of Object.entries(ALIASES)) if (props[prop] !== undefined) p[attr] = props[prop];
+  // Overrides and property expressions arrive lower-cased and may use property names: match case-insensitively.
+  const canonical = new Map<string, string>();
+  for (const n of ['Connection', 'SqlStmtSourceType', 'SqlStatementSource', 'ResultType', 'IsStoredProc', 'TimeOut', 'CodePage', 'BypassPrepare']) canonical.set(n.toLowerCase(), n);
+  for (const [prop, attr] of Object.entries(ALIASES)) canonical.set(prop.toLowerCase(), attr);
+  const p: Record<string, string> = {};
+  const entries = Object.entries(props);
+  for (const [k, v] of entries) if (k !== k.toLowerCase() || !canonical.has(k)) p[canonical.get(k.toLowerCase()) ?? k] = v;
+  for (const [k, v] of entries) if (k === k.toLowerCase() && canonical.has(k)) p[canonical.get(k)!] = v;
   const enumOf = <T>(table: Readonly<Record<string, T>>, raw: string | undefined, dflt: T, name: string): T => {
     if (raw === undefined || raw.trim() === '') return dflt;
     const v = table[raw.trim().toLowerCase()];

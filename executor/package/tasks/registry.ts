@@ -9,6 +9,7 @@ import { executeProcessTask } from './execute-process.ts';
 import { executeSqlTask } from './execute-sql.ts';
 import { expressionTask } from './expression.ts';
 import { fileSystemTask } from './file-system.ts';
+import { sendMailTask } from './send-mail.ts';
 
 /** A validation finding (also what `validate.ts` returns). */
 export interface Problem {
@@ -62,6 +63,7 @@ const TASKS: readonly TaskImplementation[] = [
   fileSystemTask,
   executePackageTask,
   executeSqlTask,
+  sendMailTask,
 ];
 
 const registry = new Map<TaskKind, TaskImplementation>(TASKS.map((t) => [t.kind, t]));
