@@ -56,9 +56,30 @@ const GUID_RE = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4
 const PERF_COUNTER_KEEP_MS = 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 
-/** `datetimeoffset` text: ISO-8601 in UTC with an explicit offset; fixed width, so text order is time order. */
+/**
+ * `datetimeoffset` text: ISO-8601 in UTC with an explicit offset; fixed width, so text order is time order.
+ * Same text as `new Date(ms).toISOString()` with `Z` → `+00:00` (and the same RangeError for a time
+ * that is not one), but the date-and-seconds prefix of the last two seconds seen is cached: a
+ * heartbeat formats two times (now, and the lease expiry a minute later) per call.
+ */
+const isoSeconds = [Number.NaN, Number.NaN];
+const isoPrefixes = ['', ''];
+let isoNext = 0;
 function iso(ms: number): string {
-  return new Date(ms).toISOString().replace('Z', '+00:00');
+  const t = Math.trunc(ms); // what Date's TimeClip does with a fractional time
+  const second = Math.floor(t / 1000);
+  let prefix: string;
+  if (second === isoSeconds[0]) prefix = isoPrefixes[0]!;
+  else if (second === isoSeconds[1]) prefix = isoPrefixes[1]!;
+  else {
+    const full = new Date(t).toISOString(); // throws for NaN, ±Infinity and out-of-range times
+    prefix = full.slice(0, -4); // up to and including the '.' before the milliseconds
+    isoSeconds[isoNext] = second;
+    isoPrefixes[isoNext] = prefix;
+    isoNext ^= 1;
+  }
+  const milli = t - second * 1000;
+  return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}+00:00`;
 }
 function msOf(value: unknown): number | null {
   if (value === null || value === undefined || value === '') return null;
@@ -73,8 +94,21 @@ function requireRole(caller: Principal, roles: readonly Role[]): void {
   if (!hasRole(caller, roles)) throw catalogError(27140, roles.join(', '));
 }
 
+/** True for a GUID already in the stored form (36 characters, lower-case hex): the usual case, no regex. */
+function isCanonicalGuid(s: string): boolean {
+  if (s.length !== 36) return false;
+  for (let i = 0; i < 36; i++) {
+    const c = s.charCodeAt(i);
+    if (i === 8 || i === 13 || i === 18 || i === 23) {
+      if (c !== 45) return false; // '-'
+    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false; // 0-9 a-f
+  }
+  return true;
+}
+
 /** A GUID parameter: NULL → 27100, malformed → 27101, both naming the parameter. Returns it lower-case. */
 function guidParam(name: string, value: unknown): string {
+  if (typeof value === 'string' && isCanonicalGuid(value)) return value;
   if (value === null || value === undefined) throw catalogError(27100, name);
   const m = typeof value === 'string' ? GUID_RE.exec(value.trim()) : null;
   if (!m) throw catalogError(27101, name);
@@ -247,6 +281,9 @@ interface Pending {
   readonly fn: () => unknown;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** The mutation's result (or error, when `failed`), held until its group commits. */
+  outcome: unknown;
+  failed: boolean;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -307,7 +344,7 @@ class SqliteCatalog implements SqliteCatalogStore {
   private write<T>(fn: () => T): Promise<T> {
     if (this.closed) return Promise.reject(new SsoError('SSO_ERR_ILLEGAL_STATE', 'The catalog is closed', { where: this.path }));
     return new Promise<T>((resolve, reject) => {
-      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, outcome: undefined, failed: false });
       if (!this.flushScheduled) {
         this.flushScheduled = true;
         setImmediate(() => this.flush());
@@ -318,7 +355,13 @@ class SqliteCatalog implements SqliteCatalogStore {
   private flush(): void {
     this.flushScheduled = false;
     while (this.queue.length > 0) {
-      const batch = this.groupCommit ? this.queue.splice(0) : this.queue.splice(0, 1);
+      let batch: Pending[];
+      if (this.groupCommit) {
+        batch = this.queue;
+        this.queue = [];
+      } else {
+        batch = this.queue.splice(0, 1);
+      }
       this.runBatch(batch);
     }
   }
@@ -346,14 +389,13 @@ class SqliteCatalog implements SqliteCatalogStore {
     } catch (error) {
       return abort(error);
     }
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
     for (const p of batch) {
       if (savepoints) this.q('SAVEPOINT mutation').run();
       const writesBefore = this.writes;
       try {
-        const value = p.fn();
+        p.outcome = p.fn();
+        p.failed = false;
         if (savepoints) this.q('RELEASE mutation').run();
-        outcomes.push({ ok: true, value });
       } catch (error) {
         if (!savepoints && this.writes !== writesBefore) {
           this.db.exec('ROLLBACK');
@@ -368,7 +410,8 @@ class SqliteCatalog implements SqliteCatalogStore {
             return abort(rollbackError);
           }
         }
-        outcomes.push({ ok: false, error: SsoError.is(error) ? error : ioError(error) });
+        p.outcome = SsoError.is(error) ? error : ioError(error);
+        p.failed = true;
       }
     }
     try {
@@ -376,11 +419,11 @@ class SqliteCatalog implements SqliteCatalogStore {
     } catch (error) {
       return abort(error);
     }
-    batch.forEach((p, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) p.resolve(o.value);
-      else p.reject(o.error);
-    });
+    for (const p of batch) {
+      if (p.failed) p.reject(p.outcome);
+      else p.resolve(p.outcome);
+      p.outcome = undefined;
+    }
     return 'done';
   }
 
@@ -832,9 +875,11 @@ class SqliteCatalog implements SqliteCatalogStore {
         ORDER BY t.ReadyForDispatchTime, t.rowid LIMIT 1`, id, ANY_WORKER_ID);
       if (t === undefined) return null;
       const now = this.clock.now();
-      this.run(`UPDATE tasks SET Status = 2, ExecutedCount = ExecutedCount + 1, WorkerAgentId = ?, ReadyForDispatchTime = NULL,
-        ExpiredTime = ?, LastPickupTime = ?, LastUpdatedTime = ? WHERE TaskId = ?`, id, iso(now + input.leaseMs), iso(now), iso(now), t.TaskId);
-      return toTaskRecord(this.get('SELECT * FROM tasks WHERE TaskId = ?', t.TaskId)!);
+      const nowText = iso(now);
+      this.writes++;
+      const claimed = this.q(`UPDATE tasks SET Status = 2, ExecutedCount = ExecutedCount + 1, WorkerAgentId = ?, ReadyForDispatchTime = NULL,
+        ExpiredTime = ?, LastPickupTime = ?, LastUpdatedTime = ? WHERE TaskId = ? RETURNING *`).get(id, iso(now + input.leaseMs), nowText, nowText, t.TaskId) as Row;
+      return toTaskRecord(claimed);
     });
   }
 
@@ -865,23 +910,48 @@ class SqliteCatalog implements SqliteCatalogStore {
       requireRole(caller, ADMIN_ROLES);
       const wid = guidParam('WorkerAgentId', input?.workerAgentId);
       const taskId = guidParam('TaskId', input.taskId);
-      if (![2, 3, 4, 5, 6].includes(input.status)) throw catalogError(27101, 'Status');
-      const head = this.get<{ WorkerAgentId: string | null; Status: number; ExecutedCount: number; IsCancelled: number }>(
-        'SELECT WorkerAgentId, Status, ExecutedCount, IsCancelled FROM tasks WHERE TaskId = ?', taskId);
+      const status = input.status;
+      if (status !== 2 && status !== 3 && status !== 4 && status !== 5 && status !== 6) throw catalogError(27101, 'Status');
+      const attempt = input.attempt;
+      const expiredTime = input.expiredTime;
+      let now: string | undefined;
+      // The hot path (heartbeats): one statement that checks the lease and writes, for a report that
+      // keeps the task's status on a task not cancelled. It matches exactly when the checks below
+      // would pass, the status is unchanged (so the indexed Status column is not written) and the
+      // answer is the reported status; anything else, including every refusal, takes the general
+      // path below, which reports the same errors in the same order. (No RETURNING: it costs more
+      // than the whole rest of the statement.)
+      if ((status === 2 || status === 3) && typeof attempt === 'number' && Number.isInteger(attempt)
+        && typeof expiredTime === 'number' && Number.isFinite(expiredTime)) {
+        let changes: number;
+        try {
+          changes = this.q(`UPDATE tasks SET ExpiredTime = ?, LastUpdatedTime = ?
+            WHERE TaskId = ? AND WorkerAgentId = ? AND Status = ? AND ExecutedCount = ? AND IsCancelled = 0`)
+            .run(iso(expiredTime), now = this.nowIso(), taskId, wid, status, attempt).changes;
+        } catch (error) {
+          this.writes++; // it may have written: the group must replay with savepoints
+          throw error;
+        }
+        // Counted only when it wrote, so that a refusal below does not force a replay of the group.
+        if (changes === 1) {
+          this.writes++;
+          return { status };
+        }
+      }
+      const row = this.get('SELECT * FROM tasks WHERE TaskId = ?', taskId);
       // Only the owner's current attempt, on a task still leased, with a status that does not go back.
       // A disabled worker is NOT refused here: it drains its running tasks (README.md).
-      if (head === undefined || head.WorkerAgentId !== wid || (head.Status !== 2 && head.Status !== 3) || input.status < head.Status || input.attempt !== head.ExecutedCount) {
+      if (row === undefined || row['WorkerAgentId'] !== wid || (row['Status'] !== 2 && row['Status'] !== 3) || status < (row['Status'] as number) || attempt !== row['ExecutedCount']) {
         throw catalogError(27246, taskId);
       }
-      const now = this.nowIso();
-      if (input.status === 2 || input.status === 3) {
-        if (typeof input.expiredTime !== 'number' || !Number.isFinite(input.expiredTime)) throw catalogError(27101, 'ExpiredTime');
-        // The hot path (heartbeats): the Status column (indexed) is written only when it changes.
-        if (input.status === head.Status) this.run('UPDATE tasks SET ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?', iso(input.expiredTime), now, taskId);
-        else this.run('UPDATE tasks SET Status = ?, ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?', input.status, iso(input.expiredTime), now, taskId);
-        return { status: bool(head.IsCancelled) ? 6 : input.status };
+      now ??= this.nowIso();
+      if (status === 2 || status === 3) {
+        if (typeof expiredTime !== 'number' || !Number.isFinite(expiredTime)) throw catalogError(27101, 'ExpiredTime');
+        if (status === row['Status']) this.run('UPDATE tasks SET ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?', iso(expiredTime), now, taskId);
+        else this.run('UPDATE tasks SET Status = ?, ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?', status, iso(expiredTime), now, taskId);
+        return { status: bool(row['IsCancelled']) ? 6 : status };
       }
-      const task = toTaskRecord(this.get('SELECT * FROM tasks WHERE TaskId = ?', taskId)!);
+      const task = toTaskRecord(row);
       if (input.status === 5) {
         this.run('UPDATE tasks SET Status = 5, ExpiredTime = NULL, LastUpdatedTime = ? WHERE TaskId = ?', now, taskId);
         const operationStatus = this.finishExecution(task, 5, false);
