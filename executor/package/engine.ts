@@ -6,7 +6,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { readdir, stat } from 'node:fs/promises';
-import { join, parse as parsePath } from 'node:path';
+import { basename, join, parse as parsePath } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SsoError } from '../../actors/errors.ts';
 import { ExecutionResult, MessageSourceType } from '../../actors/catalog-codes.ts';
@@ -337,7 +337,13 @@ export class PackageRun {
       const slot = scope.find(name);
       if (!slot || slot.scope !== scope) continue;
       const v = props.get('value');
-      if (v !== undefined) slot.value = slot.dataType === VarType.object ? v : convertValue(v, slot.dataType);
+      if (v !== undefined) {
+        try {
+          slot.value = slot.dataType === VarType.object ? v : convertValue(v, slot.dataType);
+        } catch (err) {
+          throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `The override of ${ownerPath}.Variables[${slot.namespace}::${slot.name}].Properties[Value]: ${(err as Error).message}`, { where: ownerPath, cause: err });
+        }
+      }
       const e = props.get('expression');
       if (e !== undefined) { slot.expression = e; slot.compiled = undefined as never; }
       const ev = props.get('evaluateasexpression');
@@ -573,7 +579,7 @@ export class PackageRun {
       packageParameters.set(def.name, v === null ? null : coerce(v, def.dataType));
     }
     const run = new PackageRun({
-      ...this.o, pkg: child, reporter: this.o.reporter.forPackage(child.fileName), packageParameters,
+      ...this.o, pkg: child, reporter: this.o.reporter.forPackage(basename(child.fileName)), packageParameters,
       overrides: new Map(), executionPathPrefix: st.executionPath, depth, parentScope: st.scope,
     });
     const r = await run.run();

@@ -80,8 +80,11 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
     }
   };
 
+  // Package connection expressions run in package scope: they may read the package's own variables.
+  const packageNames = new Names(root);
+  for (const v of pkg.variables) packageNames.add(v.namespace, v.name);
   for (const cm of pkg.connections) {
-    for (const pe of cm.propertyExpressions) checkExpr(`\\Package.Connections[${cm.name}]`, `the property expression for ${pe.name}`, pe.expression, root);
+    for (const pe of cm.propertyExpressions) checkExpr(`\\Package.Connections[${cm.name}]`, `the property expression for ${pe.name}`, pe.expression, packageNames);
   }
   for (const cm of project.connections) {
     for (const pe of cm.propertyExpressions) checkExpr(`\\Package.Connections[${cm.name}]`, `the property expression for ${pe.name}`, pe.expression, root);

@@ -20,9 +20,15 @@ const ALIASES: Readonly<Record<string, string>> = {
   OverwriteDestination: 'TaskOverwriteDestFile', Attributes: 'TaskFileAttributes', UseDirectoryIfExists: 'TaskUseDirectoryIfExists',
 };
 
+/** Overrides and property expressions arrive lower-cased (`destination`): aliases match case-insensitively. */
 function settings(props: Readonly<Record<string, string>>): Record<string, string> {
   const s: Record<string, string> = { ...props };
-  for (const [alias, attr] of Object.entries(ALIASES)) if (props[alias] !== undefined) s[attr] = props[alias];
+  const byLower = new Map(Object.entries(ALIASES).map(([alias, attr]) => [alias.toLowerCase(), attr]));
+  for (const attr of Object.values(ALIASES)) byLower.set(attr.toLowerCase(), attr);
+  for (const [k, v] of Object.entries(props)) {
+    const attr = byLower.get(k.toLowerCase());
+    if (attr !== undefined && (k === k.toLowerCase() || ALIASES[k] !== undefined)) s[attr] = v;
+  }
   return s;
 }
 

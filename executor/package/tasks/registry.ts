@@ -68,9 +68,14 @@ const TASKS: readonly TaskImplementation[] = [
 
 const registry = new Map<TaskKind, TaskImplementation>(TASKS.map((t) => [t.kind, t]));
 
-/** Registers (or replaces) an implementation at run time, e.g. from a later module. */
-export function registerTask(impl: TaskImplementation): void {
+/**
+ * Registers (or replaces) an implementation at run time, e.g. from a later module. Returns a
+ * function that restores what was registered before (tests use it to install a recorder task).
+ */
+export function registerTask(impl: TaskImplementation): () => void {
+  const previous = registry.get(impl.kind);
   registry.set(impl.kind, impl);
+  return () => { if (previous) registry.set(impl.kind, previous); else registry.delete(impl.kind); };
 }
 
 export function taskImplementation(kind: TaskKind): TaskImplementation | undefined {
