@@ -1,0 +1,970 @@
+/**
+ * The SQL Server catalog: `CatalogStore` over `mssql`, calling the T-SQL procedures installed from
+ * `catalog-sql/sqlserver/` (`scaleout catalog install`). Semantics live in the procedures; this file
+ * passes the caller and the clock (SESSION_CONTEXT), types the arguments, and maps results and errors
+ * back, so callers see what the SQLite adapter gives them. Decisions: README-sqlserver.md.
+ */
+import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
+import { promisify } from 'node:util';
+import sql from 'mssql';
+import { SsoError } from '../../actors/errors.ts';
+import { catalogError } from '../../actors/catalog-errors.ts';
+import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
+import type {
+  CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, ExpiredTaskOutcome,
+  ParameterValue, PerfCounterSample, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
+  ViewResult, WallClock, WorkerAgentRecord,
+} from '../../actors/ports.ts';
+import { mssqlConfigFromConnectionString, mssqlConfigFromMasterSettings } from './mssql-connection.ts';
+import { isRetryableSqlError, mapMssqlError } from './mssql-errors.ts';
+
+const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
+
+export interface OpenMssqlCatalogOptions {
+  /** ADO.NET connection string (`Server=…;Database=…;User Id=…;Password=…;Encrypt=…`). */
+  readonly connectionString?: string;
+  /** A ready `mssql` config (wins over the other forms). */
+  readonly config?: sql.config;
+  /** The master's `SqlServerName` (server, or a connection string) … */
+  readonly server?: string;
+  /** … and `SqlConnectionTimeoutInSecs` in ms. */
+  readonly connectionTimeoutMs?: number;
+  /** Environment for the SqlServerName form's login (SCALEOUT_MSSQL_USER/PASSWORD). Default: process.env. */
+  readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Source of every catalog timestamp, passed to the procedures as SESSION_CONTEXT(N'scaleout.now').
+   * Default: none, and the procedures use the server's UTC clock (one clock for all masters).
+   */
+  readonly clock?: WallClock;
+  /** How many times a call chosen as a deadlock victim (1205) is retried; default 3. */
+  readonly deadlockRetries?: number;
+}
+
+export interface MssqlCatalogStore extends CatalogStore {
+  /** The schema version recorded in internal.schema_version (null: no catalog installed). */
+  readonly schemaVersion: number | null;
+}
+
+type Row = Record<string, unknown>;
+
+const GUID_RE = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
+
+/** The public views, their order and the canonical names `listViews()` gives (same as the SQLite catalog). */
+const VIEW_ORDER: Readonly<Record<string, string>> = {
+  'catalog.folders': 'folder_id',
+  'catalog.projects': 'project_id',
+  'catalog.object_versions': 'object_version_lsn',
+  'catalog.packages': 'package_id',
+  'catalog.object_parameters': 'parameter_id',
+  'catalog.master_properties': 'property_name',
+  'catalog.catalog_properties': 'property_name',
+  'catalog.worker_agents': 'WorkerAgentId',
+  'catalog.worker_agent_perfcounter': 'TimeStamp, WorkerAgentId',
+  'catalog.operations': 'operation_id',
+  'catalog.executions': 'execution_id',
+  'catalog.execution_parameter_values': 'execution_parameter_id',
+  'catalog.execution_property_override_values': 'property_id',
+  'catalog.operation_messages': 'operation_message_id',
+  'catalog.event_messages': 'event_message_id',
+  'catalog.event_message_context': 'context_id',
+  'catalog.executables': 'executable_id',
+  'catalog.executable_statistics': 'statistics_id',
+};
+
+// ---------------------------------------------------------------------------------------------
+// Value conversion
+// ---------------------------------------------------------------------------------------------
+
+/** `datetimeoffset` as the SQLite catalog writes it: ISO-8601 in UTC with an explicit offset. */
+export function isoText(ms: number): string {
+  return new Date(ms).toISOString().replace('Z', '+00:00');
+}
+
+/** A GUID argument: NULL → 27100, malformed → 27101 (both naming the parameter); lower case. */
+function guidParam(name: string, value: unknown): string {
+  if (value === null || value === undefined) throw catalogError(27100, name);
+  const m = typeof value === 'string' ? GUID_RE.exec(value.trim()) : null;
+  if (!m) throw catalogError(27101, name);
+  return m[1]!.toLowerCase();
+}
+
+/** A bigint id argument: NULL → 27100, not an integer → 27101. */
+function idParam(name: string, value: unknown): number {
+  if (value === null || value === undefined) throw catalogError(27100, name);
+  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw catalogError(27101, name);
+  return value;
+}
+
+/**
+ * SQL Server silently truncates an argument longer than the procedure parameter (nvarchar(128)), which
+ * would turn an invalid 129-character name into a valid one; such names are refused here with the
+ * procedure's own error (27400) before the call.
+ */
+function nameLength(param: string, value: unknown): void {
+  if (typeof value === 'string' && value.length > 128) throw catalogError(27400, value, 'it is longer than 128 characters');
+  if (value !== null && value !== undefined && typeof value !== 'string') throw catalogError(27101, param);
+}
+
+function msOf(value: unknown): number | null {
+  if (value === null || value === undefined) return null;
+  if (value instanceof Date) return value.getTime();
+  const n = Date.parse(String(value));
+  return Number.isNaN(n) ? null : n;
+}
+
+function num(value: unknown): number {
+  return typeof value === 'bigint' ? Number(value) : Number(value);
+}
+
+function lowerGuid(value: unknown): string | null {
+  return value === null || value === undefined ? null : String(value).toLowerCase();
+}
+
+/**
+ * A row as the SQLite catalog shows it: bit → 0/1, bigint → number, GUID → lower case,
+ * datetimeoffset → ISO text with '+00:00', booleans inside sql_variant → 0/1.
+ */
+function normalizeRow(row: Row, columns: sql.IColumnMetadata): Row {
+  const out: Row = {};
+  for (const [name, value] of Object.entries(row)) {
+    const type = columns[name]?.type as unknown;
+    if (value === null || value === undefined) out[name] = null;
+    else if (value instanceof Date) out[name] = isoText(value.getTime());
+    else if (typeof value === 'boolean') out[name] = value ? 1 : 0;
+    else if (type === sql.UniqueIdentifier) out[name] = String(value).toLowerCase();
+    else if (type === sql.BigInt && typeof value === 'string') out[name] = Number.isSafeInteger(Number(value)) ? Number(value) : BigInt(value);
+    else out[name] = value;
+  }
+  return out;
+}
+
+function parseInputData(text: unknown): { name: string; value: string }[] {
+  if (typeof text !== 'string' || text === '') return [];
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v)
+      ? v.filter((x): x is { name: string; value: unknown } => typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string')
+        .map((x) => ({ name: x.name, value: String(x.value) }))
+      : [];
+  } catch {
+    return [];
+  }
+}
+
+function toTaskRecord(r: Row): TaskRecord {
+  const inputData = parseInputData(r['InputData']);
+  return {
+    taskId: String(r['TaskId']).toLowerCase(),
+    jobId: String(r['JobId']).toLowerCase(),
+    taskType: num(r['TaskType']),
+    executionId: Number(inputData.find((p) => p.name === 'execution_id')?.value ?? -1),
+    status: num(r['Status']),
+    maxExecutedCount: num(r['MaxExecutedCount']),
+    executedCount: num(r['ExecutedCount']),
+    isCancelled: r['IsCancelled'] === true || r['IsCancelled'] === 1,
+    workerAgentId: lowerGuid(r['WorkerAgentId']),
+    readyForDispatchTime: msOf(r['ReadyForDispatchTime']),
+    expiredTime: msOf(r['ExpiredTime']),
+    lastPickupTime: msOf(r['LastPickupTime']),
+    createdTime: msOf(r['CreatedTime']) ?? 0,
+    lastUpdatedTime: msOf(r['LastUpdatedTime']) ?? 0,
+    priority: num(r['Priority']),
+    inputData,
+  };
+}
+
+function toWorker(r: Row): WorkerAgentRecord {
+  const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+  return {
+    workerAgentId: String(r['WorkerAgentId']).toLowerCase(),
+    isEnabled: r['IsEnabled'] === true || r['IsEnabled'] === 1,
+    displayName: s(r['DisplayName']),
+    description: s(r['Description']),
+    machineName: s(r['MachineName']),
+    tags: s(r['Tags']),
+    userAccount: s(r['UserAccount']),
+    lastOnlineTime: msOf(r['LastOnlineTime']) ?? 0,
+  };
+}
+
+/** A stored parameter value (its text and base type from T-SQL) back to the parameter's JS type. */
+function loadValue(dataType: string, text: unknown, base: unknown): ParameterValue {
+  if (text === null || text === undefined) return null;
+  const t = String(text);
+  switch (dataType) {
+    case 'Boolean': return t === '1' || t.toLowerCase() === 'true';
+    case 'String': case 'DateTime': return t;
+    case 'Decimal': case 'Double': case 'Single': return Number(t);
+    default: {
+      if (base === 'nvarchar' || base === 'varchar') return t;
+      if (!/^-?\d+$/.test(t)) return Number(t);
+      const big = BigInt(t);
+      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
+    }
+  }
+}
+
+/**
+ * The T-SQL declaration that carries a `sql_variant` argument with the base type SQLite would store:
+ * text → nvarchar(4000), boolean → bit, integers → int/bigint (decimal(20,0) beyond), fractions → float.
+ */
+function variantArgument(request: sql.Request, name: string, value: ParameterValue): string {
+  if (value === null) return 'NULL';
+  if (typeof value === 'string') { request.input(name, sql.NVarChar(4000), value); return `@${name}`; }
+  if (typeof value === 'boolean') { request.input(name, sql.Bit, value); return `@${name}`; }
+  if (typeof value === 'bigint' || (typeof value === 'number' && Number.isInteger(value))) {
+    const big = BigInt(value);
+    if (big >= -2147483648n && big <= 2147483647n) { request.input(name, sql.Int, Number(big)); return `@${name}`; }
+    if (big >= -(2n ** 63n) && big < 2n ** 63n) { request.input(name, sql.BigInt, big.toString()); return `@${name}`; }
+    request.input(name, sql.VarChar(40), big.toString());
+    return `TRY_CONVERT(decimal(38, 0), @${name})`;
+  }
+  if (typeof value === 'number' && Number.isFinite(value)) { request.input(name, sql.Float, value); return `@${name}`; }
+  // NaN, Infinity, objects: nothing SQL Server can hold; the procedure sees an unconvertible text.
+  request.input(name, sql.NVarChar(4000), String(value));
+  return `@${name}`;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The store
+// ---------------------------------------------------------------------------------------------
+
+type Executor = sql.ConnectionPool | sql.Transaction;
+
+class MssqlCatalog implements MssqlCatalogStore {
+  readonly schemaVersion: number | null;
+  private readonly pool: sql.ConnectionPool;
+  private readonly clock: WallClock | undefined;
+  private readonly retries: number;
+  private closed = false;
+
+  constructor(pool: sql.ConnectionPool, schemaVersion: number | null, options: OpenMssqlCatalogOptions) {
+    this.pool = pool;
+    this.schemaVersion = schemaVersion;
+    this.clock = options.clock;
+    this.retries = Math.max(0, Math.floor(options.deadlockRetries ?? 3));
+  }
+
+  // ---- plumbing -------------------------------------------------------------------------------
+
+  private request(on: Executor): sql.Request {
+    return on instanceof sql.Transaction ? new sql.Request(on) : on.request();
+  }
+
+  /**
+   * The batch prefix that states who calls and what time it is (read by internal.caller_name,
+   * internal.caller_in_roles and internal.current_time; honoured for trusted sessions only).
+   */
+  private sessionPrefix(request: sql.Request, caller: Principal): string {
+    request.input('__caller_name', sql.NVarChar(128), caller.name);
+    request.input('__caller_roles', sql.NVarChar(4000), caller.roles.join(','));
+    request.input('__now', sql.NVarChar(40), this.clock === undefined ? null : isoText(this.clock.now()));
+    return `EXEC sys.sp_set_session_context @key = N'scaleout.caller_name', @value = @__caller_name;
+EXEC sys.sp_set_session_context @key = N'scaleout.caller_roles', @value = @__caller_roles;
+EXEC sys.sp_set_session_context @key = N'scaleout.now', @value = @__now;
+`;
+  }
+
+  /**
+   * Runs one batch as `caller` and returns its result sets. A deadlock victim (whose transaction
+   * was rolled back whole) is retried; every error is mapped (catalog numbers → catalogError).
+   * Resolves only after the procedure's own transaction committed.
+   */
+  private async run(caller: Principal, where: string, build: (r: sql.Request) => string, on: Executor = this.pool): Promise<sql.IResult<Row>> {
+    if (this.closed) throw new SsoError('SSO_ERR_ILLEGAL_STATE', 'The catalog is closed', { where });
+    for (let attempt = 0; ; attempt++) {
+      const request = this.request(on);
+      const text = this.sessionPrefix(request, caller) + build(request);
+      try {
+        return await request.query<Row>(text);
+      } catch (error) {
+        if (on === this.pool && attempt < this.retries && isRetryableSqlError(error)) continue;
+        throw mapMssqlError(error, where);
+      }
+    }
+  }
+
+  /** Several procedure calls as one transaction (a batch of log appends): all or nothing. */
+  private async inTransaction<T>(where: string, fn: (tx: sql.Transaction) => Promise<T>): Promise<T> {
+    if (this.closed) throw new SsoError('SSO_ERR_ILLEGAL_STATE', 'The catalog is closed', { where });
+    for (let attempt = 0; ; attempt++) {
+      const tx = new sql.Transaction(this.pool);
+      try {
+        await tx.begin();
+      } catch (error) {
+        throw mapMssqlError(error, where);
+      }
+      try {
+        const value = await fn(tx);
+        await tx.commit();
+        return value;
+      } catch (error) {
+        await tx.rollback().catch(() => undefined);
+        if (attempt < this.retries && isRetryableSqlError((error as { cause?: unknown }).cause ?? error)) continue;
+        throw mapMssqlError(error, where);
+      }
+    }
+  }
+
+  private async read(sqlText: string, bind?: (r: sql.Request) => void): Promise<Row[]> {
+    if (this.closed) throw new SsoError('SSO_ERR_ILLEGAL_STATE', 'The catalog is closed', { where: 'read' });
+    const r = this.pool.request();
+    bind?.(r);
+    try {
+      return (await r.query<Row>(sqlText)).recordset ?? [];
+    } catch (error) {
+      throw mapMssqlError(error, 'read');
+    }
+  }
+
+  private static last(result: sql.IResult<Row>): Row {
+    const sets = result.recordsets as unknown as Row[][];
+    return sets[sets.length - 1]?.[0] ?? {};
+  }
+
+  // ---- principals ---------------------------------------------------------------------------
+
+  async createLogin(caller: Principal, input: { name: string; password: string; roles: readonly Role[] }): Promise<void> {
+    if (!caller.roles.includes('sysadmin')) throw catalogError(27260);
+    const name = input?.name;
+    if (name === null || name === undefined) throw catalogError(27100, 'login_name');
+    if (typeof name !== 'string' || name.length === 0) throw catalogError(27102, 'login_name');
+    // eslint-disable-next-line no-control-regex
+    if (name.length > 128 || /[\u0000-\u001f]/.test(name) || name !== name.trim()) throw catalogError(27400, name, 'a login name has 1–128 characters, no control characters and no edge spaces');
+    if (typeof input.password !== 'string' || input.password.length === 0) throw catalogError(27102, 'password');
+    for (const r of input.roles ?? []) if (!(Roles as readonly string[]).includes(r)) throw catalogError(27101, 'role');
+    const salt = randomBytes(16);
+    const hash = await scrypt(input.password, salt, 64);
+    await this.run(caller, 'internal.create_login', (r) => {
+      r.input('name', sql.NVarChar(128), name);
+      r.input('hash', sql.VarChar(128), hash.toString('hex'));
+      r.input('salt', sql.VarChar(64), salt.toString('hex'));
+      r.input('roles', sql.NVarChar(400), [...new Set(input.roles ?? [])].join(','));
+      return 'EXEC internal.create_login @name = @name, @password_hash = @hash, @password_salt = @salt, @roles = @roles;';
+    });
+  }
+
+  async authenticate(name: string, password: string): Promise<Principal> {
+    const rows = typeof name === 'string'
+      ? await this.read('SELECT name, password_hash, password_salt FROM internal.principals WHERE name = @name', (r) => r.input('name', sql.NVarChar(128), name))
+      : [];
+    const row = rows[0] as { name: string; password_hash: string; password_salt: string } | undefined;
+    // Hash even for an unknown name, so that timing does not tell which names exist.
+    const salt = row === undefined ? Buffer.alloc(16) : Buffer.from(row.password_salt, 'hex');
+    const hash = await scrypt(typeof password === 'string' ? password : '', salt, 64);
+    const expected = row === undefined ? Buffer.alloc(64, 0xff) : Buffer.from(row.password_hash, 'hex');
+    if (row === undefined || expected.length !== hash.length || !timingSafeEqual(expected, hash)) throw catalogError(27407, String(name));
+    const roles = (await this.read('SELECT role FROM internal.role_members WHERE principal_name = @name ORDER BY role', (r) => r.input('name', sql.NVarChar(128), row.name)))
+      .map((x) => String(x['role']) as Role);
+    return Object.freeze({ name: row.name, roles: Object.freeze(roles) });
+  }
+
+  async addRoleMember(caller: Principal, input: { name: string; role: Role }): Promise<void> {
+    await this.run(caller, 'internal.add_role_member', (r) => {
+      r.input('name', sql.NVarChar(128), input?.name ?? null);
+      r.input('role', sql.NVarChar(32), input?.role ?? null);
+      return 'EXEC internal.add_role_member @name = @name, @role = @role;';
+    });
+  }
+
+  // ---- folders and projects ----------------------------------------------------------------
+
+  async createFolder(caller: Principal, input: { folderName: string; description?: string }): Promise<{ folderId: number }> {
+    if (!caller.roles.some((r) => r === 'ssis_admin' || r === 'sysadmin')) throw catalogError(27140, 'ssis_admin, sysadmin');
+    const name = input?.folderName;
+    nameLength('folder_name', name);
+    if (input?.description !== undefined && input.description !== null && (typeof input.description !== 'string' || input.description.length > 1024)) {
+      throw catalogError(27101, 'folder_description');
+    }
+    const result = await this.run(caller, 'catalog.create_folder', (r) => {
+      r.input('folder_name', sql.NVarChar(4000), name ?? null);
+      r.input('description', sql.NVarChar(1024), input?.description ?? null);
+      return `DECLARE @id bigint;
+EXEC [catalog].create_folder @folder_name = @folder_name, @folder_id = @id OUTPUT, @folder_description = @description;
+SELECT @id AS folder_id;`;
+    });
+    return { folderId: num(MssqlCatalog.last(result)['folder_id']) };
+  }
+
+  async deployProject(caller: Principal, input: { folderName: string; projectName: string; project: ProjectArchive }): Promise<{ operationId: number; projectId: number; versionLsn: number }> {
+    if (!caller.roles.some((r) => r === 'ssis_admin' || r === 'sysadmin')) throw catalogError(27140, 'ssis_admin, sysadmin');
+    nameLength('folder_name', input?.folderName);
+    nameLength('project_name', input?.projectName);
+    const project = input?.project;
+    if (project === null || project === undefined) throw catalogError(27100, 'project_stream');
+    if (!(project.bytes instanceof Uint8Array)) throw catalogError(27404, 'the project stream is not bytes');
+    const param = (p: ProjectArchive['parameters'][number]): Row => ({
+      name: p.name, dataType: p.dataType, required: p.required, sensitive: p.sensitive, description: p.description ?? null,
+      defaultValue: p.defaultValue === null || p.defaultValue === undefined ? null : String(p.defaultValue),
+    });
+    const metadata = JSON.stringify({
+      name: project.name, formatVersion: project.formatVersion, description: project.description ?? null, sha256: project.sha256,
+      parameters: project.parameters.map(param),
+      packages: project.packages.map((k) => ({
+        name: k.name, entryPoint: k.entryPoint, packageGuid: k.packageGuid ?? null, description: k.description ?? null,
+        formatVersion: k.formatVersion ?? null, versionMajor: k.versionMajor ?? null, versionMinor: k.versionMinor ?? null,
+        versionBuild: k.versionBuild ?? null, versionGuid: k.versionGuid ?? null, parameters: k.parameters.map(param),
+      })),
+      connectionManagers: project.connectionManagers.map((c) => ({ name: c.name, guid: c.guid ?? null })),
+    });
+    const result = await this.run(caller, 'catalog.deploy_project', (r) => {
+      r.input('folder_name', sql.NVarChar(4000), input.folderName ?? null);
+      r.input('project_name', sql.NVarChar(4000), input.projectName ?? null);
+      r.input('stream', sql.VarBinary(sql.MAX), Buffer.from(project.bytes));
+      r.input('metadata', sql.NVarChar(sql.MAX), metadata);
+      return `DECLARE @op bigint, @project bigint, @lsn bigint;
+EXEC internal.deploy_project_parsed @folder_name = @folder_name, @project_name = @project_name, @project_stream = @stream,
+  @project_metadata = @metadata, @operation_id = @op OUTPUT, @project_id = @project OUTPUT, @version_lsn = @lsn OUTPUT;
+SELECT @op AS operation_id, @project AS project_id, @lsn AS version_lsn;`;
+    });
+    const row = MssqlCatalog.last(result);
+    return { operationId: num(row['operation_id']), projectId: num(row['project_id']), versionLsn: num(row['version_lsn']) };
+  }
+
+  async getProjectBytes(versionLsn: number, sha256: string): Promise<Uint8Array | null> {
+    if (typeof versionLsn !== 'number' || !Number.isSafeInteger(versionLsn)) return null;
+    const rows = await this.read('SELECT object_data FROM internal.object_versions WHERE object_version_lsn = @lsn AND sha256 = @sha', (r) => {
+      r.input('lsn', sql.BigInt, versionLsn);
+      r.input('sha', sql.Char(64), String(sha256).toLowerCase().slice(0, 64));
+    });
+    const data = rows[0]?.['object_data'];
+    return data instanceof Uint8Array ? new Uint8Array(data) : null;
+  }
+
+  // ---- executions ---------------------------------------------------------------------------
+
+  async createExecution(caller: Principal, input: CreateExecutionInput): Promise<{ executionId: number }> {
+    for (const [k, v] of [['folder_name', input?.folderName], ['project_name', input?.projectName], ['package_name', input?.packageName]] as const) {
+      if (v !== null && v !== undefined && typeof v !== 'string') throw catalogError(27101, k);
+    }
+    // Longer names cannot exist; without this, SQL Server's truncation of the argument could match one.
+    if ([input.folderName, input.projectName].some((v) => typeof v === 'string' && v.length > 128) || (typeof input.packageName === 'string' && input.packageName.length > 260)) {
+      throw catalogError(27146, input.packageName);
+    }
+    if (input?.referenceId !== undefined && input.referenceId !== null && !Number.isSafeInteger(input.referenceId)) throw catalogError(27101, 'reference_id');
+    const result = await this.run(caller, 'catalog.create_execution', (r) => {
+      r.input('folder_name', sql.NVarChar(4000), input?.folderName ?? null);
+      r.input('project_name', sql.NVarChar(4000), input?.projectName ?? null);
+      r.input('package_name', sql.NVarChar(4000), input?.packageName ?? null);
+      r.input('reference_id', sql.BigInt, input?.referenceId ?? null);
+      r.input('use32', sql.Bit, input?.use32BitRuntime === true);
+      r.input('scaleout', sql.Bit, input?.runInScaleOut === undefined || input.runInScaleOut === null ? null : input.runInScaleOut);
+      r.input('anyworker', sql.Bit, input?.useAnyWorker !== false);
+      return `DECLARE @id bigint;
+EXEC [catalog].create_execution @folder_name = @folder_name, @project_name = @project_name, @package_name = @package_name,
+  @reference_id = @reference_id, @use32bitruntime = @use32, @execution_id = @id OUTPUT, @runinscaleout = @scaleout, @useanyworker = @anyworker;
+SELECT @id AS execution_id;`;
+    });
+    return { executionId: num(MssqlCatalog.last(result)['execution_id']) };
+  }
+
+  async setExecutionParameterValue(caller: Principal, input: { executionId: number; objectType: number; parameterName: string; parameterValue: ParameterValue }): Promise<void> {
+    const executionId = idParam('execution_id', input?.executionId);
+    if (input.objectType !== null && input.objectType !== undefined && !Number.isInteger(input.objectType)) throw catalogError(27101, 'object_type');
+    if (typeof input.parameterName === 'string' && input.parameterName.length > 128) throw catalogError(27176, input.parameterName);
+    await this.run(caller, 'catalog.set_execution_parameter_value', (r) => {
+      r.input('execution_id', sql.BigInt, executionId);
+      // Out-of-range object types still reach the procedure, which answers 27101 as SSISDB does.
+      r.input('object_type', sql.Int, input.objectType ?? null);
+      r.input('parameter_name', sql.NVarChar(128), input.parameterName ?? null);
+      const value = variantArgument(r, 'value', input.parameterValue ?? null);
+      return `DECLARE @v sql_variant = ${value};
+DECLARE @t smallint = CASE WHEN @object_type BETWEEN -32768 AND 32767 THEN @object_type ELSE -1 END;
+EXEC [catalog].set_execution_parameter_value @execution_id = @execution_id, @object_type = @t, @parameter_name = @parameter_name, @parameter_value = @v;`;
+    });
+  }
+
+  async setExecutionPropertyOverrideValue(caller: Principal, input: { executionId: number; propertyPath: string; propertyValue: string; sensitive: boolean }): Promise<void> {
+    const executionId = idParam('execution_id', input?.executionId);
+    if (input.propertyPath !== null && input.propertyPath !== undefined && (typeof input.propertyPath !== 'string' || input.propertyPath.length > 4000)) throw catalogError(27101, 'property_path');
+    if (input.propertyValue !== null && input.propertyValue !== undefined && typeof input.propertyValue !== 'string') throw catalogError(27101, 'property_value');
+    await this.run(caller, 'catalog.set_execution_property_override_value', (r) => {
+      r.input('execution_id', sql.BigInt, executionId);
+      r.input('path', sql.NVarChar(4000), input.propertyPath ?? null);
+      r.input('value', sql.NVarChar(sql.MAX), input.propertyValue ?? null);
+      r.input('sensitive', sql.Bit, input.sensitive === true);
+      return 'EXEC [catalog].set_execution_property_override_value @execution_id = @execution_id, @property_path = @path, @property_value = @value, @sensitive = @sensitive;';
+    });
+  }
+
+  async addExecutionWorker(caller: Principal, input: { executionId: number; workerAgentId: string }): Promise<void> {
+    if (input?.workerAgentId === null || input?.workerAgentId === undefined) throw catalogError(27100, 'workeragent_id');
+    const executionId = idParam('execution_id', input.executionId);
+    // A malformed GUID is 27101 in SSISDB's order: after the execution is found.
+    const wid = GUID_RE.exec(String(input.workerAgentId).trim())?.[1]?.toLowerCase();
+    await this.run(caller, 'catalog.add_execution_worker', (r) => {
+      r.input('execution_id', sql.BigInt, executionId);
+      r.input('worker', sql.UniqueIdentifier, wid ?? ANY_WORKER_ID);
+      r.input('malformed', sql.Bit, wid === undefined);
+      // The execution is checked first (27103, 27255); then a malformed id is refused like the sentinel.
+      return `IF @malformed = 1
+BEGIN
+  DECLARE @status int, @caller nvarchar(128), @job uniqueidentifier;
+  SELECT @status = o.status, @caller = o.caller_name, @job = e.job_id FROM internal.executions AS e
+  JOIN internal.operations AS o ON o.operation_id = e.execution_id WHERE e.execution_id = @execution_id;
+  IF @status IS NULL OR (internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 AND @caller <> internal.caller_name())
+    EXEC internal.raise_catalog_error 27103, @execution_id;
+  IF @job IS NULL EXEC internal.raise_catalog_error 27255, @execution_id;
+  EXEC internal.raise_catalog_error 27101, N'workeragent_id';
+END
+EXEC [catalog].add_execution_worker @execution_id = @execution_id, @workeragent_id = @worker;`;
+    });
+  }
+
+  async startExecution(caller: Principal, input: { executionId: number; retryCount?: number }): Promise<void> {
+    const executionId = idParam('execution_id', input?.executionId);
+    const retry = input.retryCount ?? 0;
+    if (typeof retry !== 'number' || !Number.isInteger(retry) || retry < -2147483648 || retry > 2147483647) throw catalogError(27101, 'retry_count');
+    await this.run(caller, 'catalog.start_execution', (r) => {
+      r.input('execution_id', sql.BigInt, executionId);
+      r.input('retry', sql.Int, retry);
+      return 'EXEC [catalog].start_execution @execution_id = @execution_id, @retry_count = @retry;';
+    });
+  }
+
+  async stopOperation(caller: Principal, input: { operationId: number }): Promise<{ stopOperationId: number }> {
+    const operationId = idParam('operation_id', input?.operationId);
+    const result = await this.run(caller, 'catalog.stop_operation', (r) => {
+      r.input('operation_id', sql.BigInt, operationId);
+      return `DECLARE @stop bigint;
+EXEC [catalog].stop_operation @operation_id = @operation_id, @stop_operation_id = @stop OUTPUT;
+SELECT @stop AS stop_id;`;
+    });
+    return { stopOperationId: num(MssqlCatalog.last(result)['stop_id']) };
+  }
+
+  // ---- workers ------------------------------------------------------------------------------
+
+  private async workerVerb(caller: Principal, procedure: string, workerAgentId: unknown, extra?: (r: sql.Request) => string): Promise<void> {
+    // Role first (27140), as the procedures check it before the id.
+    if (!caller.roles.some((r) => r === 'ssis_admin' || r === 'sysadmin')) throw catalogError(27140, 'ssis_admin, sysadmin');
+    const wid = guidParam('WorkerAgentId', workerAgentId);
+    await this.run(caller, procedure, (r) => {
+      r.input('worker', sql.UniqueIdentifier, wid);
+      return `EXEC ${procedure} @WorkerAgentId = @worker${extra ? extra(r) : ''};`;
+    });
+  }
+
+  enableWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void> {
+    return this.workerVerb(caller, '[catalog].enable_worker_agent', input?.workerAgentId);
+  }
+  disableWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void> {
+    return this.workerVerb(caller, '[catalog].disable_worker_agent', input?.workerAgentId);
+  }
+  deleteWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void> {
+    return this.workerVerb(caller, '[catalog].delete_worker_agent', input?.workerAgentId);
+  }
+  setWorkerAgentProperty(caller: Principal, input: { workerAgentId: string; propertyName: string; propertyValue: string | null }): Promise<void> {
+    if (input?.propertyValue !== null && input?.propertyValue !== undefined && typeof input.propertyValue !== 'string') throw catalogError(27101, 'PropertyValue');
+    return this.workerVerb(caller, '[catalog].set_worker_agent_property', input?.workerAgentId, (r) => {
+      r.input('property_name', sql.NVarChar(256), typeof input.propertyName === 'string' ? input.propertyName : null);
+      r.input('property_value', sql.NVarChar(sql.MAX), input.propertyValue ?? null);
+      return ', @PropertyName = @property_name, @PropertyValue = @property_value';
+    });
+  }
+
+  // ---- catalog properties -------------------------------------------------------------------
+
+  async configureCatalog(caller: Principal, input: { propertyName: string; propertyValue: string }): Promise<void> {
+    await this.run(caller, 'catalog.configure_catalog', (r) => {
+      r.input('name', sql.NVarChar(255), input?.propertyName === null || input?.propertyName === undefined ? null : String(input.propertyName));
+      r.input('value', sql.NVarChar(255), input?.propertyValue === null || input?.propertyValue === undefined ? null : String(input.propertyValue));
+      return 'EXEC [catalog].configure_catalog @property_name = @name, @property_value = @value;';
+    });
+  }
+
+  async updateMasterAddress(caller: Principal, input: { masterAddress: string }): Promise<void> {
+    if (input?.masterAddress !== null && input?.masterAddress !== undefined && (typeof input.masterAddress !== 'string' || input.masterAddress.length > 256)) {
+      throw catalogError(27101, 'MasterAddress');
+    }
+    await this.run(caller, 'catalog.update_master_address', (r) => {
+      r.input('address', sql.NVarChar(256), input?.masterAddress ?? null);
+      return 'EXEC [catalog].update_master_address @MasterAddress = @address;';
+    });
+  }
+
+  // ---- views --------------------------------------------------------------------------------
+
+  async queryView(caller: Principal, viewName: string): Promise<ViewResult> {
+    const key = String(viewName).trim().replace(/[[\]"]/g, '').toLowerCase();
+    const name = Object.keys(VIEW_ORDER).find((v) => v === key || v === `catalog.${key}`);
+    if (name === undefined) throw new SsoError('SSO_ERR_TSQL', `Invalid object name '${viewName}'.`, { number: 208, where: String(viewName) });
+    const object = `[catalog].[${name.slice('catalog.'.length)}]`;
+    const result = await this.run(caller, name, () => `SELECT * FROM ${object} ORDER BY ${VIEW_ORDER[name]!};`);
+    const recordset = result.recordsets[result.recordsets.length - 1] as sql.IRecordSet<Row> | undefined;
+    const columnsMeta = recordset?.columns ?? {};
+    const columns = Object.values(columnsMeta).sort((a, b) => a.index - b.index).map((c) => c.name);
+    return { columns, rows: (recordset ?? []).map((row) => normalizeRow(row, columnsMeta)) };
+  }
+
+  listViews(): readonly string[] {
+    return Object.keys(VIEW_ORDER);
+  }
+
+  // ---- internal verbs -----------------------------------------------------------------------
+
+  async pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number }): Promise<TaskRecord | null> {
+    const wid = guidParam('WorkerAgentId', input?.workerAgentId);
+    const lease = input.leaseMs;
+    const leaseArg = typeof lease === 'number' && Number.isFinite(lease) && lease > 0 ? Math.min(Math.ceil(lease), 2147483647) : 0;
+    const result = await this.run(caller, 'internal.pull_task', (r) => {
+      r.input('worker', sql.UniqueIdentifier, wid);
+      r.input('lease', sql.Int, leaseArg);
+      return 'EXEC internal.pull_task @WorkerAgentId = @worker, @LeaseInMs = @lease;';
+    });
+    const row = (result.recordsets[result.recordsets.length - 1] as Row[] | undefined)?.[0];
+    return row === undefined ? null : toTaskRecord(row);
+  }
+
+  async updateTaskStatus(caller: Principal, input: UpdateTaskStatusInput): Promise<UpdateTaskStatusResult> {
+    const wid = guidParam('WorkerAgentId', input?.workerAgentId);
+    const taskId = guidParam('TaskId', input.taskId);
+    if (![2, 3, 4, 5, 6].includes(input.status)) throw catalogError(27101, 'Status');
+    if (typeof input.attempt !== 'number' || !Number.isInteger(input.attempt)) throw catalogError(27246, taskId);
+    const leased = input.status === 2 || input.status === 3;
+    const expired = typeof input.expiredTime === 'number' && Number.isFinite(input.expiredTime) ? new Date(input.expiredTime) : null;
+    const result = await this.run(caller, 'internal.update_task_status', (r) => {
+      r.input('worker', sql.UniqueIdentifier, wid);
+      r.input('task', sql.UniqueIdentifier, taskId);
+      r.input('expired', sql.DateTimeOffset(7), leased ? expired : null);
+      r.input('status', sql.Int, input.status);
+      r.input('attempt', sql.Int, input.attempt);
+      return `DECLARE @s int = @status, @op int;
+EXEC internal.update_task_status @WorkerAgentId = @worker, @TaskId = @task, @ExpiredTime = @expired, @Status = @s OUTPUT,
+  @Attempt = @attempt, @OperationStatus = @op OUTPUT;
+SELECT @s AS status, @op AS operation_status;`;
+    });
+    const row = MssqlCatalog.last(result);
+    const status = num(row['status']);
+    return row['operation_status'] === null || row['operation_status'] === undefined ? { status } : { status, operationStatus: num(row['operation_status']) };
+  }
+
+  async updateOperationStatusForTask(caller: Principal, input: { status: number; operationId: number; workerAgentId?: string | null }): Promise<void> {
+    const wid = input?.workerAgentId === null || input?.workerAgentId === undefined ? null : guidParam('agent_id', input.workerAgentId);
+    await this.run(caller, 'internal.update_operation_status_for_task', (r) => {
+      r.input('status', sql.Int, Number.isInteger(input?.status) ? input.status : null);
+      r.input('operation_id', sql.BigInt, Number.isSafeInteger(input?.operationId) ? input.operationId : null);
+      r.input('agent', sql.UniqueIdentifier, wid);
+      return 'EXEC internal.update_operation_status_for_task @status = @status, @operation_id = @operation_id, @agent_id = @agent;';
+    });
+  }
+
+  async updateCancelledOperationStatus(caller: Principal, input: { operationId: number; stopId: number }): Promise<void> {
+    await this.run(caller, 'internal.update_cancelled_operation_status', (r) => {
+      r.input('operation_id', sql.BigInt, Number.isSafeInteger(input?.operationId) ? input.operationId : null);
+      r.input('stop_id', sql.BigInt, Number.isSafeInteger(input?.stopId) ? input.stopId : null);
+      return 'EXEC internal.update_cancelled_operation_status @operation_id = @operation_id, @stop_id = @stop_id;';
+    });
+  }
+
+  async dealWithExpiredTasks(caller: Principal): Promise<readonly ExpiredTaskOutcome[]> {
+    const result = await this.run(caller, 'internal.dealwith_expired_tasks', () => 'EXEC internal.dealwith_expired_tasks;');
+    const rows = (result.recordsets[result.recordsets.length - 1] as Row[] | undefined) ?? [];
+    return rows.map((row) => {
+      const base = { taskId: String(row['TaskId']).toLowerCase(), executionId: num(row['execution_id']), taskStatus: num(row['task_status']) };
+      return row['operation_status'] === null || row['operation_status'] === undefined ? base : { ...base, operationStatus: num(row['operation_status']) };
+    });
+  }
+
+  async cleanupCompletedJobs(caller: Principal, input?: { minutesToKeep?: number }): Promise<{ jobsRemoved: number }> {
+    const raw = input?.minutesToKeep;
+    const minutes = typeof raw === 'number' && Number.isFinite(raw) && raw >= 0 ? Math.min(Math.floor(raw), 2147483647) : 60;
+    const result = await this.run(caller, 'internal.cleanup_completed_jobs', (r) => {
+      r.input('minutes', sql.Int, minutes);
+      return 'EXEC internal.cleanup_completed_jobs @minutesToKeep = @minutes;';
+    });
+    return { jobsRemoved: num(MssqlCatalog.last(result)['jobs_removed'] ?? 0) };
+  }
+
+  async updateWorkerAgentStatus(caller: Principal, input: { workerAgentId: string; perfCounters: readonly PerfCounterSample[]; machineProperties: Readonly<Record<string, string | null>> }): Promise<{ isEnabled: boolean; registered: boolean }> {
+    const wid = guidParam('WorkerAgentId', input?.workerAgentId);
+    for (const c of input.perfCounters ?? []) {
+      if (typeof c?.name !== 'string' || c.name === '' || typeof c.value !== 'number' || !Number.isFinite(c.value) || typeof c.timestamp !== 'number' || !Number.isFinite(c.timestamp)) {
+        throw catalogError(27101, 'PerfCounterList');
+      }
+    }
+    const counters = new sql.Table('internal.machine_perf_counter_list_type');
+    counters.columns.add('PerfCounterName', sql.NVarChar(sql.MAX), { nullable: false });
+    counters.columns.add('PerfCounterValue', sql.Float, { nullable: false });
+    counters.columns.add('TimeStamp', sql.DateTimeOffset(7), { nullable: false });
+    for (const c of input.perfCounters ?? []) counters.rows.add(c.name, c.value, new Date(c.timestamp));
+    const properties = new sql.Table('internal.machine_property_list_type');
+    properties.columns.add('PropertyName', sql.NVarChar(sql.MAX), { nullable: false });
+    properties.columns.add('PropertyValue', sql.NVarChar(sql.MAX), { nullable: true });
+    for (const [k, v] of Object.entries(input.machineProperties ?? {})) properties.rows.add(k, v === null || v === undefined ? null : String(v));
+    const result = await this.run(caller, 'internal.update_worker_agent_status', (r) => {
+      r.input('worker', sql.UniqueIdentifier, wid);
+      r.input('counters', sql.TVP('internal.machine_perf_counter_list_type'), counters);
+      r.input('properties', sql.TVP('internal.machine_property_list_type'), properties);
+      return `DECLARE @s int, @registered bit;
+EXEC internal.update_worker_agent_status @WorkerAgentId = @worker, @PerfCounterList = @counters, @MachinePropertyList = @properties,
+  @Status = @s OUTPUT, @Registered = @registered OUTPUT;
+SELECT @s AS status, @registered AS registered;`;
+    });
+    const row = MssqlCatalog.last(result);
+    return { isEnabled: num(row['status']) === 1, registered: row['registered'] === true || row['registered'] === 1 };
+  }
+
+  async masterHeartbeat(caller: Principal): Promise<void> {
+    await this.run(caller, 'internal.master_heartbeat', () => 'EXEC internal.master_heartbeat;');
+  }
+
+  async updateMasterSettings(caller: Principal, input: { machineName: string; machineIp: string; masterServicePort: string; sslCertThumbprint: string; masterHeartbeatIntervalInMs: string }): Promise<void> {
+    const pairs: [string, string, unknown][] = [
+      ['MachineName', 'name', input?.machineName], ['MachineIP', 'ip', input?.machineIp], ['MasterServicePort', 'port', input?.masterServicePort],
+      ['SSLCertThumbprint', 'thumbprint', input?.sslCertThumbprint], ['MasterHeartbeatIntervalInMs', 'heartbeat', input?.masterHeartbeatIntervalInMs],
+    ];
+    for (const [param, , v] of pairs) {
+      if (v !== null && v !== undefined && (typeof v !== 'string' || v.length > 256)) throw catalogError(27101, param);
+    }
+    await this.run(caller, 'internal.update_master_settings', (r) => {
+      for (const [, name, v] of pairs) r.input(name, sql.NVarChar(256), (v as string | null | undefined) ?? null);
+      return `EXEC internal.update_master_settings @MachineName = @name, @MachineIP = @ip, @MasterServicePort = @port,
+  @SSLCertThumbprint = @thumbprint, @MasterHeartbeatIntervalInMs = @heartbeat;`;
+    });
+  }
+
+  async appendEventMessages(caller: Principal, messages: readonly EventMessageInput[]): Promise<void> {
+    if (!Array.isArray(messages)) throw catalogError(27100, 'messages');
+    if (!caller.roles.some((r) => r === 'ssis_admin' || r === 'sysadmin' || r === 'ssis_cluster_worker')) throw catalogError(27140, 'ssis_admin, sysadmin, ssis_cluster_worker');
+    const checked = messages.map((m) => {
+      const guid = guidParam('event_message_guid', m?.eventMessageGuid);
+      if (!Number.isSafeInteger(m.operationId)) throw catalogError(27143, m.operationId);
+      if (typeof m.messageTime !== 'number' || !Number.isFinite(m.messageTime)) throw catalogError(27101, 'message_time');
+      return { m, guid };
+    });
+    if (checked.length === 0) return;
+    await this.inTransaction('internal.append_event_message_for_worker', async (tx) => {
+      for (const { m, guid } of checked) {
+        const result = await this.run(caller, 'internal.append_event_message_for_worker', (r) => {
+          r.input('operation_id', sql.BigInt, m.operationId);
+          r.input('message_type', sql.Int, m.messageType);
+          r.input('message_time', sql.DateTimeOffset(7), new Date(m.messageTime));
+          r.input('message_source', sql.SmallInt, m.messageSourceType);
+          r.input('message', sql.NVarChar(sql.MAX), m.message ?? null);
+          r.input('extended_info_id', sql.BigInt, m.extendedInfoId ?? null);
+          r.input('package_name', sql.NVarChar(260), m.packageName ?? null);
+          r.input('package_location_type', sql.NVarChar(128), m.packageLocationType ?? null);
+          r.input('package_path_full', sql.NVarChar(4000), m.packagePathFull ?? null);
+          r.input('event_name', sql.NVarChar(1024), m.eventName ?? null);
+          r.input('message_source_name', sql.NVarChar(4000), m.messageSourceName ?? null);
+          r.input('message_source_id', sql.NVarChar(38), m.messageSourceId ?? null);
+          r.input('subcomponent_name', sql.NVarChar(4000), m.subcomponentName ?? null);
+          r.input('package_path', sql.NVarChar(sql.MAX), m.packagePath ?? null);
+          r.input('execution_path', sql.NVarChar(sql.MAX), m.executionPath ?? null);
+          r.input('thread_id', sql.Int, m.threadId ?? null);
+          r.input('message_code', sql.Int, m.messageCode ?? null);
+          r.input('guid', sql.UniqueIdentifier, guid);
+          return `DECLARE @id bigint;
+EXEC internal.append_event_message_for_worker @operation_id = @operation_id, @message_type = @message_type, @message_time = @message_time,
+  @message_source = @message_source, @message = @message, @extended_info_id = @extended_info_id, @package_name = @package_name,
+  @package_location_type = @package_location_type, @package_path_full = @package_path_full, @event_name = @event_name,
+  @message_source_name = @message_source_name, @message_source_id = @message_source_id, @subcomponent_name = @subcomponent_name,
+  @package_path = @package_path, @execution_path = @execution_path, @thread_id = @thread_id, @message_code = @message_code,
+  @event_message_guid = @guid, @event_message_id = @id OUTPUT;
+SELECT @id AS event_message_id;`;
+        }, tx);
+        // NULL id: a replay of a message already stored; its context is there too.
+        if (MssqlCatalog.last(result)['event_message_id'] === null) continue;
+        for (const c of m.context ?? []) {
+          await this.run(caller, 'internal.append_message_context_for_worker', (r) => {
+            r.input('operation_id', sql.BigInt, m.operationId);
+            r.input('guid', sql.UniqueIdentifier, guid);
+            r.input('depth', sql.Int, c.contextDepth ?? null);
+            r.input('package_path', sql.NVarChar(sql.MAX), c.packagePath ?? null);
+            r.input('context_type', sql.SmallInt, c.contextType ?? null);
+            r.input('source_name', sql.NVarChar(sql.MAX), c.contextSourceName ?? null);
+            r.input('source_id', sql.NVarChar(38), c.contextSourceId ?? null);
+            r.input('property_name', sql.NVarChar(4000), c.propertyName ?? null);
+            const value = variantArgument(r, 'property_value', typeof c.propertyValue === 'boolean' ? (c.propertyValue ? 1 : 0) : c.propertyValue ?? null);
+            return `DECLARE @v sql_variant = ${value};
+EXEC internal.append_message_context_for_worker @operation_id = @operation_id, @event_message_guid = @guid, @context_depth = @depth,
+  @package_path = @package_path, @context_type = @context_type, @context_source_name = @source_name, @context_source_id = @source_id,
+  @property_name = @property_name, @property_value = @v;`;
+          }, tx);
+        }
+      }
+    });
+  }
+
+  async appendExecutableStatistics(caller: Principal, statistics: readonly ExecutableStatisticInput[]): Promise<void> {
+    if (!Array.isArray(statistics)) throw catalogError(27100, 'statistics');
+    if (!caller.roles.some((r) => r === 'ssis_admin' || r === 'sysadmin' || r === 'ssis_cluster_worker')) throw catalogError(27140, 'ssis_admin, sysadmin, ssis_cluster_worker');
+    const checked = statistics.map((s) => {
+      const guid = guidParam('statistic_guid', s?.statisticGuid);
+      if (!Number.isSafeInteger(s.operationId)) throw catalogError(27103, s.operationId);
+      if (![s.startTime, s.endTime].every((t) => typeof t === 'number' && Number.isFinite(t))) throw catalogError(27101, 'start_time');
+      return { s, guid };
+    });
+    if (checked.length === 0) return;
+    await this.inTransaction('internal.append_executable_statistics_for_worker', async (tx) => {
+      for (const { s, guid } of checked) {
+        await this.run(caller, 'internal.append_executable_statistics_for_worker', (r) => {
+          r.input('operation_id', sql.BigInt, s.operationId);
+          r.input('package_name', sql.NVarChar(260), s.packageName ?? null);
+          r.input('executable_name', sql.NVarChar(4000), s.executableName ?? null);
+          r.input('executable_guid', sql.NVarChar(38), s.executableGuid ?? null);
+          r.input('package_path', sql.NVarChar(sql.MAX), s.packagePath ?? null);
+          r.input('execution_path', sql.NVarChar(sql.MAX), s.executionPath ?? null);
+          r.input('start_time', sql.DateTimeOffset(7), new Date(s.startTime));
+          r.input('end_time', sql.DateTimeOffset(7), new Date(s.endTime));
+          r.input('duration', sql.Int, s.executionDuration ?? null);
+          r.input('result', sql.SmallInt, s.executionResult ?? null);
+          r.input('guid', sql.UniqueIdentifier, guid);
+          const value = variantArgument(r, 'value', typeof s.executionValue === 'boolean' ? (s.executionValue ? 1 : 0) : s.executionValue ?? null);
+          return `DECLARE @v sql_variant = ${value};
+EXEC internal.append_executable_statistics_for_worker @operation_id = @operation_id, @package_name = @package_name,
+  @executable_name = @executable_name, @executable_guid = @executable_guid, @package_path = @package_path, @execution_path = @execution_path,
+  @start_time = @start_time, @end_time = @end_time, @execution_duration = @duration, @execution_result = @result,
+  @execution_value = @v, @statistic_guid = @guid;`;
+        }, tx);
+      }
+    });
+  }
+
+  // ---- reads --------------------------------------------------------------------------------
+
+  async getTask(taskId: string): Promise<TaskRecord | null> {
+    const m = typeof taskId === 'string' ? GUID_RE.exec(taskId.trim()) : null;
+    if (!m) return null;
+    const rows = await this.read('SELECT * FROM internal.tasks WHERE TaskId = @id', (r) => r.input('id', sql.UniqueIdentifier, m[1]!));
+    return rows[0] === undefined ? null : toTaskRecord(rows[0]);
+  }
+
+  async listLiveTasks(): Promise<readonly TaskRecord[]> {
+    return (await this.read('SELECT * FROM internal.tasks WHERE Status IN (1, 2, 3) ORDER BY CreatedTime, SequenceNumber')).map(toTaskRecord);
+  }
+
+  async getWorkerAgent(workerAgentId: string): Promise<WorkerAgentRecord | null> {
+    const m = typeof workerAgentId === 'string' ? GUID_RE.exec(workerAgentId.trim()) : null;
+    if (!m) return null;
+    const rows = await this.read('SELECT * FROM internal.worker_agents WHERE WorkerAgentId = @id', (r) => r.input('id', sql.UniqueIdentifier, m[1]!));
+    return rows[0] === undefined ? null : toWorker(rows[0]);
+  }
+
+  async listWorkerAgents(): Promise<readonly WorkerAgentRecord[]> {
+    // Ordered as text, as the SQLite catalog (uniqueidentifier order differs).
+    return (await this.read('SELECT * FROM internal.worker_agents ORDER BY LOWER(CONVERT(nvarchar(36), WorkerAgentId))')).map(toWorker);
+  }
+
+  async getExecutionPayload(executionId: number): Promise<ExecutionPayload> {
+    if (typeof executionId !== 'number' || !Number.isSafeInteger(executionId)) throw catalogError(27103, executionId);
+    const head = await this.read(`SELECT e.execution_id, e.folder_name, e.project_name, e.package_name, e.project_lsn, e.use32bitruntime,
+        o.operation_guid, o.object_id AS project_id, v.sha256
+      FROM internal.executions AS e JOIN internal.operations AS o ON o.operation_id = e.execution_id
+      LEFT JOIN internal.object_versions AS v ON v.object_version_lsn = e.project_lsn
+      WHERE e.execution_id = @id`, (r) => r.input('id', sql.BigInt, executionId));
+    const e = head[0];
+    if (e === undefined) throw catalogError(27103, executionId);
+    // Values travel as text plus base type, so no sql_variant decoding is involved (floats with 17 digits).
+    const valueText = (column: string): string => `CASE WHEN SQL_VARIANT_PROPERTY(${column}, 'BaseType') IN ('float', 'real')
+        THEN CONVERT(nvarchar(100), CONVERT(float, ${column}), 3) ELSE CONVERT(nvarchar(4000), ${column}) END`;
+    const params = await this.read(`SELECT object_type, parameter_name, parameter_data_type, sensitive,
+        ${valueText('CASE WHEN sensitive = 1 THEN sensitive_parameter_value ELSE parameter_value END')} AS value_text,
+        CONVERT(nvarchar(128), SQL_VARIANT_PROPERTY(CASE WHEN sensitive = 1 THEN sensitive_parameter_value ELSE parameter_value END, 'BaseType')) AS base
+      FROM internal.execution_parameter_values WHERE execution_id = @id ORDER BY execution_parameter_id`, (r) => r.input('id', sql.BigInt, executionId));
+    const overrides = await this.read(`SELECT property_path, property_value, sensitive_property_value, sensitive
+      FROM internal.execution_property_override_values WHERE execution_id = @id ORDER BY property_id`, (r) => r.input('id', sql.BigInt, executionId));
+    const bool = (v: unknown): boolean => v === true || v === 1;
+    return {
+      executionId,
+      operationGuid: String(e['operation_guid']).toLowerCase(),
+      folderName: String(e['folder_name']),
+      projectName: String(e['project_name']),
+      projectId: num(e['project_id']),
+      projectVersionLsn: num(e['project_lsn']),
+      projectSha256: String(e['sha256'] ?? '').trim(),
+      packageName: String(e['package_name']),
+      use32BitRuntime: bool(e['use32bitruntime']),
+      parameters: params.map((p) => {
+        const dataType = String(p['parameter_data_type']);
+        return {
+          objectType: num(p['object_type']) as 20 | 30 | 50,
+          name: String(p['parameter_name']),
+          dataType,
+          value: loadValue(dataType, p['value_text'], p['base']),
+          sensitive: bool(p['sensitive']),
+        };
+      }),
+      propertyOverrides: overrides.map((p) => ({
+        propertyPath: String(p['property_path']),
+        value: String((bool(p['sensitive']) ? p['sensitive_property_value'] : p['property_value']) ?? ''),
+        sensitive: bool(p['sensitive']),
+      })),
+    };
+  }
+
+  async getOperationStatus(operationId: number): Promise<number | null> {
+    if (typeof operationId !== 'number' || !Number.isSafeInteger(operationId)) return null;
+    const rows = await this.read('SELECT status FROM internal.operations WHERE operation_id = @id', (r) => r.input('id', sql.BigInt, operationId));
+    return rows[0] === undefined ? null : num(rows[0]['status']);
+  }
+
+  /**
+   * @@DBTS (the database's last rowversion: moves on every insert/update of operations, jobs, tasks,
+   * worker agents and properties, all of which carry a rowversion) plus the row counts of those
+   * tables (which catch deletes). It also moves on this adapter's own writes; a spurious change only
+   * costs the master one reload.
+   */
+  async externalChangeToken(): Promise<string> {
+    const rows = await this.read(`SELECT CONVERT(varchar(20), CONVERT(bigint, @@DBTS)) + ':' +
+        CONVERT(varchar(20), (SELECT COUNT_BIG(*) FROM internal.tasks)) + ':' +
+        CONVERT(varchar(20), (SELECT COUNT_BIG(*) FROM internal.worker_agents)) + ':' +
+        CONVERT(varchar(20), (SELECT COUNT_BIG(*) FROM internal.operations)) + ':' +
+        CONVERT(varchar(20), (SELECT COUNT_BIG(*) FROM internal.jobs)) AS token`);
+    return String(rows[0]?.['token'] ?? '');
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    await this.pool.close();
+  }
+}
+
+/** The mssql config from whichever form the options give (config, connection string, SqlServerName). */
+export function resolveMssqlConfig(options: OpenMssqlCatalogOptions): sql.config {
+  if (options.config !== undefined) return options.config;
+  if (typeof options.connectionString === 'string') {
+    const config = mssqlConfigFromConnectionString(options.connectionString);
+    if (options.connectionTimeoutMs !== undefined) config.connectionTimeout = options.connectionTimeoutMs;
+    return config;
+  }
+  if (typeof options.server === 'string' && options.server.trim() !== '') {
+    return mssqlConfigFromMasterSettings({ server: options.server, ...(options.connectionTimeoutMs === undefined ? {} : { connectionTimeoutMs: options.connectionTimeoutMs }), ...(options.env === undefined ? {} : { env: options.env }) });
+  }
+  throw new SsoError('SSO_ERR_CONFIG_INVALID', 'openMssqlCatalog needs `connectionString`, `config` or `server` (SqlServerName)', { where: 'openMssqlCatalog' });
+}
+
+/**
+ * Connects to SQL Server and checks that a catalog is installed (`scaleout catalog install`);
+ * refuses a database without one, or one newer than this build, with an error that says what to run.
+ */
+export async function openMssqlCatalog(options: OpenMssqlCatalogOptions): Promise<MssqlCatalogStore> {
+  const config = resolveMssqlConfig(options);
+  const pool = new sql.ConnectionPool(config);
+  try {
+    await pool.connect();
+  } catch (error) {
+    await pool.close().catch(() => undefined);
+    throw new SsoError('SSO_ERR_CATALOG_IO', `Cannot connect to SQL Server ${config.server}${config.port ? `,${config.port}` : ''} (database ${config.database ?? 'SSISDB'}): ${(error as Error).message}`, { where: String(config.server), cause: error });
+  }
+  let version: number | null = null;
+  try {
+    const r = await pool.request().query<{ version: number | null }>(`SELECT CASE WHEN OBJECT_ID(N'internal.schema_version', N'U') IS NULL THEN NULL
+      ELSE (SELECT MAX(version) FROM internal.schema_version) END AS version`);
+    version = r.recordset[0]?.version ?? null;
+  } catch (error) {
+    await pool.close().catch(() => undefined);
+    throw mapMssqlError(error, 'internal.schema_version');
+  }
+  const { SQLSERVER_SCHEMA_VERSION } = await import('./sqlserver-scripts.ts');
+  if (version === null || version < SQLSERVER_SCHEMA_VERSION || version > SQLSERVER_SCHEMA_VERSION) {
+    await pool.close().catch(() => undefined);
+    const what = version === null ? 'has no catalog: run `scaleout catalog install --connection "…"`'
+      : version < SQLSERVER_SCHEMA_VERSION ? `has catalog schema version ${version}; run \`scaleout catalog upgrade --connection "…"\` (this build needs ${SQLSERVER_SCHEMA_VERSION})`
+        : `has catalog schema version ${version}, newer than this build's ${SQLSERVER_SCHEMA_VERSION}: use a newer scaleout`;
+    throw new SsoError('SSO_ERR_CATALOG_IO', `Database '${config.database ?? 'SSISDB'}' on ${config.server} ${what}`, { where: 'internal.schema_version' });
+  }
+  return new MssqlCatalog(pool, version, options);
+}
