@@ -1,0 +1,92 @@
+/**
+ * `scaleout catalog install | upgrade | status --connection "<ADO.NET connection string>"`: puts the
+ * SSISDB-compatible catalog (catalog-sql/sqlserver/) into a SQL Server database, brings it up to date,
+ * or says where it stands. The embedded SQLite catalog needs none of this (it migrates itself).
+ */
+import sql from 'mssql';
+import type { Command, CommandIo } from '../command.ts';
+import { UsageError, flag, parseArgs } from '../command.ts';
+import { describeConfig, mssqlConfigFromConnectionString } from '../../catalog/mssql-connection.ts';
+import { catalogStatus, ensureDatabase, installCatalog } from '../../catalog/mssql-install.ts';
+import { loadSqlServerScripts, SQLSERVER_SCHEMA_VERSION } from '../../catalog/sqlserver-scripts.ts';
+import { SsoError } from '../../../actors/errors.ts';
+
+const BUILD = '0.1.0';
+
+const usage = `usage: scaleout catalog <install | upgrade | status> --connection "<connection string>" [options]
+
+  install   Creates (or re-applies, idempotently) every schema object, view, procedure, role and
+            grant of the catalog, in one transaction, and records the schema version.
+  upgrade   Applies only the scripts that are new or changed since the last install/upgrade.
+  status    Shows the installed and shipped schema versions and the scripts still to apply.
+
+  --connection <cs>    ADO.NET form: "Server=host,1433;Database=SSISDB;User Id=sa;Password=…;
+                       Encrypt=true;TrustServerCertificate=true". Default: $SCALEOUT_MSSQL_CONNECTION.
+  --create-database    (install) create the database first when it does not exist.
+  --quiet              (install, upgrade) no per-script lines.`;
+
+function connectionFrom(args: ReturnType<typeof parseArgs>, io: CommandIo): string {
+  const cs = flag(args, 'connection') ?? io.env['SCALEOUT_MSSQL_CONNECTION'];
+  if (cs === undefined || cs.trim() === '') throw new UsageError('--connection "<connection string>" is required (or set SCALEOUT_MSSQL_CONNECTION)');
+  return cs;
+}
+
+async function withPool<T>(config: sql.config, fn: (pool: sql.ConnectionPool) => Promise<T>): Promise<T> {
+  const pool = new sql.ConnectionPool(config);
+  try {
+    await pool.connect();
+  } catch (error) {
+    await pool.close().catch(() => undefined);
+    throw new SsoError('SSO_ERR_CATALOG_IO', `Cannot connect to ${describeConfig(config)}: ${(error as Error).message}`, { where: String(config.server), cause: error });
+  }
+  try {
+    return await fn(pool);
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+}
+
+export const command: Command = {
+  name: 'catalog',
+  summary: 'Install, upgrade or inspect the catalog in SQL Server',
+  usage,
+  async run(argv, io) {
+    const args = parseArgs(argv, { boolean: ['create-database', 'quiet'] });
+    const verb = args.positionals[0];
+    if (verb === undefined) throw new UsageError('give install, upgrade or status');
+    if (!['install', 'upgrade', 'status'].includes(verb)) throw new UsageError(`unknown subcommand '${verb}' (expected install, upgrade or status)`);
+    if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
+    for (const key of args.flags.keys()) {
+      if (!['connection', 'create-database', 'quiet'].includes(key)) throw new UsageError(`unknown option --${key}`);
+    }
+    if (verb !== 'install' && args.flags.has('create-database')) throw new UsageError('--create-database goes with install only');
+    const config = mssqlConfigFromConnectionString(connectionFrom(args, io));
+    const scripts = loadSqlServerScripts();
+    const quiet = flag(args, 'quiet') === 'true';
+
+    if (verb === 'status') {
+      const s = await withPool(config, (pool) => catalogStatus(pool, scripts));
+      const lines = [
+        `Server:             ${describeConfig(config)} (SQL Server ${s.productVersion}, compatibility level ${s.compatibilityLevel})`,
+        `Installed version:  ${s.installedVersion === null ? 'none (run scaleout catalog install)' : `${s.installedVersion} (build ${s.installedBuild}, ${s.installedTime?.toISOString() ?? '?'})`}`,
+        `Shipped version:    ${s.shippedVersion} (${scripts.length} scripts)`,
+        `Pending scripts:    ${s.pending.length}${s.pending.length > 0 && s.pending.length <= 10 ? ` (${s.pending.join(', ')})` : ''}`,
+        `Changed scripts:    ${s.changed.length}${s.changed.length > 0 && s.changed.length <= 10 ? ` (${s.changed.join(', ')})` : ''}`,
+      ];
+      io.stdout.write(lines.join('\n') + '\n');
+      // 0 up to date, 1 something to apply: scripts can test it.
+      return s.installedVersion === SQLSERVER_SCHEMA_VERSION && s.pending.length === 0 && s.changed.length === 0 ? 0 : 1;
+    }
+
+    if (verb === 'install' && args.flags.has('create-database')) {
+      const { created, database } = await ensureDatabase(config);
+      if (created) io.stdout.write(`Created database '${database}'.\n`);
+    }
+    const mode = verb === 'install' ? 'install' : 'upgrade';
+    const progress = (s: { name: string }): void => { io.stdout.write(`  ${s.name}\n`); };
+    const report = await withPool(config, (pool) => installCatalog(pool, { mode, build: BUILD, scripts, ...(quiet ? {} : { onScript: progress }) }));
+    const from = report.previousVersion === null ? 'new catalog' : `from version ${report.previousVersion}`;
+    io.stdout.write(`${verb === 'install' ? 'Installed' : 'Upgraded'} the catalog in '${report.database}' to schema version ${report.version} (${from}): ${report.applied.length} script${report.applied.length === 1 ? '' : 's'} applied, ${report.unchanged} unchanged.\n`);
+    return 0;
+  },
+};
