@@ -2,7 +2,9 @@
  * The master's side of every worker connection: applies each worker report to the catalog and
  * answers only after the commit (acks in seq order), and dispatches at once: an outstanding `pull`
  * is answered as soon as a ready task matches. The catalog is the source of truth; this hub keeps
- * only what is live (connections, outstanding pulls, which worker holds which task attempt).
+ * only what is live (connections, outstanding pulls, which worker holds which task attempt), and
+ * runs the master's actors (`master-actors.ts`), which decide claims, enable/cancel pushes, lease
+ * expiry and the operation status to commit when a task ends.
  */
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
@@ -15,6 +17,9 @@ import {
   PROTOCOL_CLOSE_CODE, REPLACED_CLOSE_CODE, SHUTDOWN_CLOSE_CODE, encodeFrame, isProtocolError, parseWorkerFrame,
 } from '../transport/wire.ts';
 import type { Unsequenced, EventsFrame, HeartbeatFrame, HelloFrame, MasterFrame, PullFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
+import type { OperationStatusCode } from '../../actors/catalog-codes.ts';
+import type { PersistOperationStatusParams } from '../../actors/execution.machine.ts';
+import { MasterActors } from './master-actors.ts';
 
 /** A live task attempt held by a worker. */
 export interface Assignment {
@@ -39,7 +44,13 @@ export interface AgentHubOptions {
   /** Lease given by a claim and renewed by each task heartbeat. */
   readonly leaseMs: number;
   readonly observer?: HubObserver;
+  /** No frame from a worker for this long marks its actor offline (no claims). @default 300000 */
+  readonly workerOfflineAfterMs?: number;
+  /** A task actor's lease timer ran out (or a lost lease must be committed): run the expiry sweep now. */
+  readonly onLeaseTimer?: (taskId: string) => void;
 }
+
+const FINAL_OPERATION_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 
 const FINAL_TASK_STATUSES: ReadonlySet<number> = new Set([TaskStatus.failed, TaskStatus.succeeded, TaskStatus.canceled]);
 
@@ -82,10 +93,56 @@ export class AgentHub implements AgentEndpoint {
   #dispatchAgain = false;
   #idle: Promise<void> = Promise.resolve();
   #closing = false;
+  /** Slots granted by `worker:` actors during the current PULL (their `claimTask` effect). */
+  readonly #grants = new Map<string, number>();
+  readonly actors: MasterActors;
 
   constructor(options: AgentHubOptions) {
     this.#o = options;
     this.#log = options.logger.child({ component: 'agent-hub' });
+    this.actors = new MasterActors({
+      logger: options.logger, leaseMs: options.leaseMs, offlineAfterMs: options.workerOfflineAfterMs ?? 300_000,
+      effects: {
+        claim: (agentId, slots) => { this.#grants.set(agentId, slots); },
+        sendEnabledChanged: (agentId, enabled) => {
+          const conn = this.#byAgent.get(agentId);
+          if (!conn) return;
+          conn.enabled = enabled;
+          this.#log.info({ agentId, enabled }, enabled ? 'worker agent enabled' : 'worker agent disabled (draining: held tasks go on, nothing new)');
+          conn.send({ type: 'enabled-changed', enabled });
+          if (enabled) this.kick();
+        },
+        cancelOnWorker: (taskId, agentId, attempt) => {
+          const conn = this.#byAgent.get(agentId);
+          if (!conn) return;
+          this.#log.info({ taskId, agentId, attempt }, 'cancelling task on its worker');
+          conn.send({ type: 'cancel', taskId, attempt });
+        },
+        persistOperationStatus: (params, taskId) => this.#persistOperation(params, taskId),
+        leaseTimerFired: (taskId) => this.#o.onLeaseTimer?.(taskId),
+        liveness: (agentId, online) => {
+          if (!online && this.#byAgent.has(agentId)) this.#log.warn({ agentId }, 'no frame from this worker for too long: marked offline, nothing is claimed for it until it is heard again');
+        },
+      },
+    });
+  }
+
+  /**
+   * Rebuilds the live actors from the catalog after a (re)start: every registered worker (offline
+   * until its hello) and every live task with its execution.
+   */
+  async rebuildActors(): Promise<{ workers: number; tasks: number }> {
+    const store = this.#o.store;
+    const workers = await store.listWorkerAgents();
+    for (const w of workers) this.actors.ensureWorker(w.workerAgentId, w.isEnabled);
+    const tasks = await store.listLiveTasks();
+    for (const t of tasks) {
+      const op = await store.getOperationStatus(t.executionId);
+      if (op === null) continue;
+      this.actors.ensureExecution(t.executionId, op as OperationStatusCode, t.workerAgentId, t.executedCount);
+      this.actors.ensureTask(t);
+    }
+    return { workers: workers.length, tasks: tasks.length };
   }
 
   connectedCount(): number {
@@ -126,11 +183,11 @@ export class AgentHub implements AgentEndpoint {
         conn.socket.close(SHUTDOWN_CLOSE_CODE, 'worker deleted');
         continue;
       }
-      this.#setEnabled(conn, rec.isEnabled);
+      this.actors.sendWorker(conn.agentId!, { type: rec.isEnabled ? 'ENABLE' : 'DISABLE' });
     }
     await Promise.all([...this.#assignments.values()].map(async (a) => {
       const t = await this.#o.store.getTask(a.taskId).catch(() => null);
-      if (t?.isCancelled && t.executedCount === a.attempt) this.cancelTask(a.taskId);
+      if (t?.isCancelled && t.executedCount === a.attempt && !this.actors.sendTask(a.taskId, { type: 'CANCEL' })) this.cancelTask(a.taskId);
     }));
     this.kick();
   }
@@ -146,15 +203,17 @@ export class AgentHub implements AgentEndpoint {
     return true;
   }
 
-  /** Cancels the task of a stopped execution, if it is running on a connected worker. */
+  /** stop_operation committed: `execution:<id>` gets STOP (→ its task's CANCEL → the worker's `cancel`). */
   cancelExecution(executionId: number): void {
+    if (this.actors.sendExecution(executionId, { type: 'STOP' })) return;
     for (const a of this.#assignments.values()) if (a.executionId === executionId) this.cancelTask(a.taskId);
   }
 
-  /** Forgets a task the expiry sweep took away from its worker, and tells that worker. */
+  /** Forgets a task the expiry sweep took away from its worker, tells that worker and the task's actor. */
   leaseLost(taskId: string): void {
-    if (this.cancelTask(taskId)) this.#assignments.delete(taskId);
-    else this.#assignments.delete(taskId);
+    this.cancelTask(taskId);
+    this.#assignments.delete(taskId);
+    this.actors.sendTask(taskId, { type: 'LEASE_LOST' });
   }
 
   /** Answers outstanding pulls now; coalesces concurrent requests into one more pass. */
@@ -184,6 +243,7 @@ export class AgentHub implements AgentEndpoint {
     const pending: Promise<unknown>[] = [];
     for (const c of this.#all) pending.push(c.ready, ...c.taskChains.values());
     await Promise.allSettled(pending);
+    await this.actors.stop();
     for (const c of this.#all) {
       this.#flushAck(c);
       c.socket.close(SHUTDOWN_CLOSE_CODE, 'master shutting down');
@@ -204,6 +264,7 @@ export class AgentHub implements AgentEndpoint {
     if (conn.agentId !== undefined && this.#byAgent.get(conn.agentId) === conn) {
       this.#byAgent.delete(conn.agentId);
       this.#log.info({ agentId: conn.agentId }, 'worker agent disconnected');
+      this.actors.sendWorker(conn.agentId, { type: 'DISCONNECTED' });
       this.#o.observer?.agentOffline?.(conn.agentId);
     }
   }
@@ -214,6 +275,8 @@ export class AgentHub implements AgentEndpoint {
     if (tracked) { conn.inflight.push(seq); if (seq > conn.maxSeq) conn.maxSeq = seq; }
     const run = async (): Promise<void> => {
       try {
+        // Any report proves the worker alive (its heartbeats may be minutes apart).
+        if (frame.type === 'pull' || frame.type === 'task-status') this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
         switch (frame.type) {
           case 'hello': return await this.#hello(conn, frame);
           case 'heartbeat': return await this.#heartbeat(conn, frame);
@@ -270,12 +333,19 @@ export class AgentHub implements AgentEndpoint {
       previous.socket.close(REPLACED_CLOSE_CODE, 'replaced by a newer connection');
     }
     this.#byAgent.set(f.agentId, conn);
+    this.actors.ensureWorker(f.agentId, isEnabled);
+    const held: string[] = [];
     for (const t of f.runningTasks) {
       const task = await this.#o.store.getTask(t.taskId);
       if (task && task.workerAgentId === f.agentId && task.executedCount === t.attempt && (task.status === 2 || task.status === 3)) {
         this.#assignments.set(t.taskId, { taskId: t.taskId, attempt: t.attempt, executionId: task.executionId, agentId: f.agentId });
+        const op = await this.#o.store.getOperationStatus(task.executionId);
+        if (op !== null) this.actors.ensureExecution(task.executionId, op as OperationStatusCode, f.agentId, task.executedCount);
+        this.actors.ensureTask(task);
+        held.push(t.taskId);
       }
     }
+    this.actors.sendWorker(f.agentId, { type: 'HELLO', maxTaskCount: f.capacity.maxTaskCount, isEnabled, runningTaskIds: held });
     this.#log.info({ agentId: f.agentId, registered, enabled: isEnabled, remoteAddress: conn.remoteAddress, thumbprint: conn.thumbprint, versions: f.versions },
       registered ? 'new worker agent registered (disabled until enabled)' : 'worker agent connected');
     conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: this.#o.leaseMs } });
@@ -286,15 +356,8 @@ export class AgentHub implements AgentEndpoint {
     const { isEnabled } = await this.#o.store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
       workerAgentId: conn.agentId!, perfCounters: f.perfCounters, machineProperties: {},
     });
-    this.#setEnabled(conn, isEnabled);
-  }
-
-  #setEnabled(conn: Connection, enabled: boolean): void {
-    if (conn.enabled === enabled) return;
-    conn.enabled = enabled;
-    this.#log.info({ agentId: conn.agentId, enabled }, enabled ? 'worker agent enabled' : 'worker agent disabled');
-    conn.send({ type: 'enabled-changed', enabled });
-    if (enabled) this.kick();
+    this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
+    this.actors.sendWorker(conn.agentId!, { type: isEnabled ? 'ENABLE' : 'DISABLE' });
   }
 
   #pull(conn: Connection, f: PullFrame): void {
@@ -312,7 +375,13 @@ export class AgentHub implements AgentEndpoint {
   async #serve(conn: Connection): Promise<void> {
     const agentId = conn.agentId!;
     while (!conn.closed && conn.enabled && !this.#closing) {
-      const want = conn.outstanding();
+      const asked = conn.outstanding();
+      if (asked <= 0) return;
+      // The worker's actor decides: enabled, online, and capacity minus the tasks it holds.
+      this.#grants.delete(agentId);
+      this.actors.sendWorker(agentId, { type: 'PULL', freeSlots: asked });
+      const want = Math.min(asked, this.#grants.get(agentId) ?? 0);
+      this.#grants.delete(agentId);
       if (want <= 0) return;
       // Concurrent claims share one group commit; each claim is atomic in the catalog.
       const claims = await Promise.all(Array.from({ length: want }, () =>
@@ -332,10 +401,11 @@ export class AgentHub implements AgentEndpoint {
     this.#assignments.set(t.taskId, a);
     conn.assignsSent++;
     try {
-      const [payload] = await Promise.all([
-        this.#o.store.getExecutionPayload(t.executionId),
-        this.#o.store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: OperationStatus.running, operationId: t.executionId, workerAgentId: agentId }),
-      ]);
+      // CLAIMED → `execution:` running, committed by its persist effect before the assign is sent.
+      const op = await this.#o.store.getOperationStatus(t.executionId);
+      if (op !== null) this.actors.ensureExecution(t.executionId, op as OperationStatusCode);
+      this.actors.claimed(t, agentId);
+      const [payload] = await Promise.all([this.#o.store.getExecutionPayload(t.executionId), this.actors.settled(t.executionId)]);
       if (conn.closed) {
         // The claim is committed but nobody will run it: the lease sweep re-queues it.
         this.#log.warn({ taskId: t.taskId, agentId }, 'worker left before its assignment was sent; the lease sweep will re-queue the task');
@@ -365,11 +435,19 @@ export class AgentHub implements AgentEndpoint {
     const final = FINAL_TASK_STATUSES.has(f.status) || result.status === TaskStatus.ready;
     const held = this.#assignments.get(f.taskId);
     let executionId = held?.executionId;
+    // The task's actor applies the same rules to the committed report: it renews its lease timer,
+    // tells `worker:` (released) and `execution:`, whose persist effect commits the operation's end.
+    const event = f.status === 5 ? { type: 'REPORT_SUCCEEDED' as const, attempt: f.attempt, workerAgentId: agentId }
+      : f.status === 4 ? { type: 'REPORT_FAILED' as const, attempt: f.attempt, workerAgentId: agentId, ...(f.message === undefined ? {} : { message: f.message }) }
+        : f.status === 6 ? { type: 'REPORT_CANCELED' as const, attempt: f.attempt, workerAgentId: agentId }
+          : { type: 'HEARTBEAT' as const, attempt: f.attempt, workerAgentId: agentId, status: f.status as 2 | 3 };
+    const byActor = this.actors.sendTask(f.taskId, event);
     if (final) {
-      const task = await store.getTask(f.taskId);
+      const task = byActor && executionId !== undefined ? null : await store.getTask(f.taskId);
       executionId ??= task?.executionId;
-      if (executionId !== undefined && operationStatus === undefined && result.status !== TaskStatus.ready) {
-        operationStatus = await this.#finishOperation(task, executionId, f, result.status);
+      if (executionId !== undefined && result.status !== TaskStatus.ready) {
+        if (byActor) operationStatus = (await this.actors.settled(executionId)) ?? operationStatus ?? (await store.getOperationStatus(executionId) ?? undefined);
+        else if (operationStatus === undefined) operationStatus = await this.#finishOperation(task ?? await store.getTask(f.taskId), executionId, f, result.status);
       }
       if (held && held.attempt === f.attempt) this.#assignments.delete(f.taskId);
     }
@@ -379,6 +457,37 @@ export class AgentHub implements AgentEndpoint {
     conn.send({ type: 'task-status-result', replyTo: f.seq, taskId: f.taskId, attempt: f.attempt, status: result.status });
     if (executionId !== undefined) this.#o.observer?.taskReported?.({ taskId: f.taskId, attempt: f.attempt, executionId, agentId }, f.status, result.status, operationStatus);
     if (result.status === TaskStatus.ready) this.kick();
+  }
+
+  /**
+   * `execution:<id>`'s persistOperationStatus: makes the catalog say `status` when it does not
+   * already. 1, 5 and 8 are committed by create/start_execution and stop_operation themselves; 6
+   * (the lease was lost) is committed by the catalog's expiry rules, which this runs now.
+   */
+  async #persistOperation(p: PersistOperationStatusParams, taskId: string | undefined): Promise<number | undefined> {
+    const store = this.#o.store;
+    if (p.status === 1 || p.status === 5 || p.status === 8) return undefined;
+    const current = await store.getOperationStatus(p.executionId);
+    if (current === null) return undefined;
+    if (FINAL_OPERATION_STATUSES.has(current)) return current;
+    if (p.status === OperationStatus.running) {
+      if (current === OperationStatus.stopping) return current;
+      await store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: OperationStatus.running, operationId: p.executionId, workerAgentId: p.workerAgentId });
+      return OperationStatus.running;
+    }
+    if (p.status === OperationStatus.endedUnexpectedly) {
+      this.#o.onLeaseTimer?.(taskId ?? '');
+      return undefined;
+    }
+    if (p.status === OperationStatus.canceled) {
+      const task = taskId === undefined ? null : await store.getTask(taskId);
+      const stopId = Number(task?.inputData.find((x) => x.name === 'stop_id')?.value ?? NaN);
+      if (Number.isInteger(stopId)) await store.updateCancelledOperationStatus(SYSTEM_PRINCIPAL, { operationId: p.executionId, stopId });
+      else await store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: OperationStatus.canceled, operationId: p.executionId, workerAgentId: p.workerAgentId });
+      return OperationStatus.canceled;
+    }
+    await store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: p.status, operationId: p.executionId, workerAgentId: p.workerAgentId });
+    return p.status;
   }
 
   /**

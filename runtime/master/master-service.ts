@@ -55,6 +55,7 @@ export class MasterService {
   #polling = false;
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
+  #sweeping: Promise<void> | null = null;
   #port = 0;
 
   constructor(options: MasterServiceOptions) {
@@ -63,6 +64,7 @@ export class MasterService {
     this.hub = new AgentHub({
       store: options.store, logger: options.logger, clock: options.clock ?? { now: () => Date.now() },
       leaseMs: options.leaseMs ?? 60_000, ...(options.observer ? { observer: options.observer } : {}),
+      onLeaseTimer: (taskId) => this.#sweepSoon(taskId),
     });
   }
 
@@ -105,10 +107,10 @@ export class MasterService {
       if (jobsRemoved > 0) this.#log.info({ jobsRemoved }, 'completed jobs cleaned up');
     });
     this.#timers.push(setInterval(() => void this.#pollCatalog(), this.#o.catalogPollIntervalMs ?? 100));
-    // Tasks left ready by an earlier master run are dispatched as soon as workers pull.
-    const live = await store.listLiveTasks();
+    // Actors for every registered worker and live task; tasks left ready are dispatched as soon as workers pull.
+    const rebuilt = await this.hub.rebuildActors();
     this.#setState('running');
-    this.#log.info({ port: this.#port, liveTasks: live.length, thumbprint: this.#o.sslCertThumbprint }, `master listening on port ${this.#port}`);
+    this.#log.info({ port: this.#port, liveTasks: rebuilt.tasks, workers: rebuilt.workers, thumbprint: this.#o.sslCertThumbprint }, `master listening on port ${this.#port}`);
     return { port: this.#port };
   }
 
@@ -143,6 +145,29 @@ export class MasterService {
     if (outcomes.some((o) => o.taskStatus === 1)) this.hub.kick();
   }
 
+  /**
+   * A task actor's lease timer ran out: run the catalog's expiry rules now instead of at the next
+   * `DealWithExpiredTasksIntervalInMs`. If that task is not expired in the catalog yet (its lease was
+   * renewed by a commit the actor had not seen), one more sweep follows a second later.
+   */
+  #sweepSoon(taskId: string): void {
+    if (this.#state !== 'running' || this.#sweeping) return;
+    this.#sweeping = (async () => {
+      try {
+        await this.sweepExpiredTasks();
+        const t = taskId === '' ? null : await this.#o.store.getTask(taskId);
+        if (t && (t.status === 2 || t.status === 3)) {
+          await new Promise((r) => setTimeout(r, 1_000).unref());
+          if (this.#state === 'running') await this.sweepExpiredTasks();
+        }
+      } catch (err) {
+        this.#log.error({ err: serializeError(err) }, 'expired-task sweep failed');
+      } finally {
+        this.#sweeping = null;
+      }
+    })();
+  }
+
   async #pollCatalog(): Promise<void> {
     if (this.#polling || this.#state !== 'running') return;
     this.#polling = true;
@@ -174,6 +199,7 @@ export class MasterService {
       if (this.#state === 'created') { this.#state = 'closed'; await this.#o.store.close(); return; }
       this.#setState('closing');
       for (const t of this.#timers) clearInterval(t);
+      await Promise.allSettled([this.#sweeping, this.#refreshing]);
       await this.hub.close();
       await this.#server?.close();
       await this.#o.store.close();

@@ -50,9 +50,10 @@ export interface WorkerOptions {
   agentId?: string;
   taskLog?: AgentServiceOptions['taskLog'];
   tasksRootFolder?: string;
+  taskHeartbeatIntervalMs?: number;
 }
 
-export async function startHarness(options: { trustedWorkers?: TestCert[] } = {}): Promise<Harness> {
+export async function startHarness(options: { trustedWorkers?: TestCert[]; leaseMs?: number; sweepIntervalMs?: number } = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'scaleout-rt-'));
   const logLines: string[] = [];
   const logger: Logger = pino({ level: 'info' }, new Writable({ write(c, _e, cb) { logLines.push(String(c)); cb(); } }));
@@ -65,8 +66,8 @@ export async function startHarness(options: { trustedWorkers?: TestCert[] } = {}
     https: { key: masterCert.key, cert: masterCert.cert, requestCert: true, rejectUnauthorized: false },
     verifyAgentPeer: (peer) => trustThumbprints(trusted())(peer),
     readProjectArchive: (b) => readProjectArchive(b),
-    masterHeartbeatIntervalMs: 30_000, dealWithExpiredTasksIntervalMs: 1_000, cleanupCompletedJobsIntervalMs: 3_600_000,
-    catalogPollIntervalMs: 50, leaseMs: 30_000,
+    masterHeartbeatIntervalMs: 30_000, dealWithExpiredTasksIntervalMs: options.sweepIntervalMs ?? 1_000, cleanupCompletedJobsIntervalMs: 3_600_000,
+    catalogPollIntervalMs: 50, leaseMs: options.leaseMs ?? 30_000,
   });
   const { port } = await master.start();
   await store.createFolder(SYSTEM_PRINCIPAL, { folderName: 'Tests' });
@@ -86,7 +87,7 @@ export async function startHarness(options: { trustedWorkers?: TestCert[] } = {}
         agentId, masterEndpoint: `https://localhost:${port}`,
         tls: { cert: cert.cert, key: cert.key, ca: masterCert.cert, checkServerIdentity: pinMaster(o.pin ?? masterCert.thumbprint) },
         runner: { run: (req, ro) => pool.run(req, { ...ro, runner: RUNNER }), close: () => pool.close() },
-        logger, maxTaskCount, agentHeartbeatIntervalMs: 60_000, taskHeartbeatIntervalMs: 500, heartbeatErrorToleranceMs: 60_000,
+        logger, maxTaskCount, agentHeartbeatIntervalMs: 60_000, taskHeartbeatIntervalMs: o.taskHeartbeatIntervalMs ?? 500, heartbeatErrorToleranceMs: 60_000,
         taskRequestMaxCpu: 100, taskRequestMinMemoryMb: 0, tasksRootFolder: o.tasksRootFolder ?? join(dir, 'tasks'), projectCacheFolder: join(dir, 'projects'),
         reconnectMinMs: 100, reconnectMaxMs: 500, drainTimeoutMs: 2_000, journal: { folder: o.journalFolder ?? join(dir, `elogcache-${agents.length}`), flushIntervalMs: 200 },
         ...(o.taskLog ? { taskLog: o.taskLog } : {}), ...(o.onRunChange ? { onRunChange: o.onRunChange } : {}),
