@@ -14,6 +14,13 @@ function invalid(key: string, message: string): SsoError {
   return new SsoError('SSO_ERR_CONFIG_INVALID', `Connection string key '${key}': ${message}`, { where: key });
 }
 
+/** The key as the user wrote it (the parser lower-cases keys), so messages quote their text. */
+function originalKey(connectionString: string, lowerKey: string): string {
+  const escaped = lowerKey.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/ /g, '\\s+');
+  const m = new RegExp(`(?:^|;)\\s*(${escaped})\\s*=`, 'i').exec(connectionString);
+  return m?.[1] ?? lowerKey;
+}
+
 /** ADO.NET keys (lower case) → our canonical key. Keys we accept but that change nothing here map to ''. */
 const KEYS: Readonly<Record<string, string>> = {
   'server': 'server', 'data source': 'server', 'addr': 'server', 'address': 'server', 'network address': 'server',
@@ -105,8 +112,9 @@ export function mssqlConfigFromConnectionString(connectionString: string): Mssql
   const config = baseConfig();
   const options = config.options!;
   let server: string | undefined;
-  for (const [rawKey, rawValue] of entries) {
-    const key = rawKey.trim().toLowerCase();
+  for (const [parsedKey, rawValue] of entries) {
+    const key = parsedKey.trim().toLowerCase();
+    const rawKey = originalKey(connectionString, key);
     const value = String(rawValue ?? '');
     const canonical = KEYS[key];
     if (canonical === undefined) throw invalid(rawKey, 'not a SQL Server connection string key this catalog understands');
