@@ -18,12 +18,14 @@ const rootOverride = (root: string) => ({ propertyPath: '\\Package.Variables[Use
 // ---- File System Task ------------------------------------------------------------------------
 
 const fs = suite('File System Task');
-fs.after(() => {
-  // SetAttributes made a file read-only; make it writable so the temp dir can go.
+
+/** Removes the temp dir once every suite of this file has run (the last suite's `after`). */
+function cleanup(): void {
+  // SetAttributes made a file read-only; make everything writable so the temp dir can go.
   const walk = (d: string) => { for (const e of readdirSync(d)) { const p = join(d, e); chmodSync(p, 0o755); if (statSync(p).isDirectory()) walk(p); } };
   if (existsSync(dir)) walk(dir);
   rmSync(dir, { recursive: true, force: true });
-});
+}
 
 fs('create, copy (into a folder connection), rename, copy/move directory, move, set attributes, delete file/content/directory', async () => {
   const root = join(dir, 'fs');
@@ -194,6 +196,7 @@ ep('a parent value that does not convert to the child parameter type fails the t
 // ---- Execute Process Task -------------------------------------------------------------------------
 
 const xp = suite('Execute Process Task');
+xp.after(cleanup);
 
 xp('stdin from a variable, stdout and stderr into variables; TimeOut kills the process and fails the task', async () => {
   const run = await runFixture(['ExecProcess.dtsx'], 'ExecProcess.dtsx');
