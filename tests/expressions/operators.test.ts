@@ -219,4 +219,8 @@ vars('references list each variable once in order', async () => {
 vars('typed NULL values from the scope keep their type', () => {
   assert.is(val('ISNULL(@N) ? "null" : "set"', { 'User::N': nullOf(T.I4) }), 'null');
 });
+vars('a decimal times an integer keeps the decimal scale when the precision overflows 38', () => {
+  assert.is(val('(DT_DECIMAL,3)12.345 * (DT_I4)2'), '24.690');
+  assert.is(typ('(DT_DECIMAL,3)12.345 * (DT_I4)2'), 'DT_NUMERIC(38,3)');
+});
 vars.run();

@@ -42,7 +42,8 @@ function precisionScale(t: SsisType): [number, number] {
 }
 
 function capNumeric(p: number, s: number): SsisType {
-  if (p > 38) { s = Math.max(0, s - (p - 38)); p = 38; }
+  // As SQL Server: when the precision overflows 38 the scale gives way, but never below min(scale, 6).
+  if (p > 38) { s = Math.max(s - (p - 38), Math.min(s, 6)); p = 38; }
   return T.numeric(p, Math.min(s, p));
 }
 
