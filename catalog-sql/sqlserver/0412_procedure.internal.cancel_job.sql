@@ -12,7 +12,7 @@ CREATE OR ALTER PROCEDURE internal.cancel_job
 AS
 BEGIN
   SET NOCOUNT ON;
-  DECLARE @now datetimeoffset(7) = internal.current_time();
+  DECLARE @now datetimeoffset(7) = internal.now_utc();
   DECLARE @entry nvarchar(200) = N'{"name":"stop_id","value":"' + CONVERT(nvarchar(20), @stop_id) + N'"}';
   IF NOT EXISTS (SELECT 1 FROM internal.jobs WHERE JobId = @JobId)
     EXEC internal.raise_catalog_error 27242, @JobId;

@@ -11,7 +11,7 @@ CREATE OR ALTER PROCEDURE internal.complete_cancel
 AS
 BEGIN
   SET NOCOUNT ON;
-  DECLARE @now datetimeoffset(7) = internal.current_time();
+  DECLARE @now datetimeoffset(7) = internal.now_utc();
   DECLARE @stopped_by nvarchar(128) = NULL, @stop_exists bit = 0;
   IF @stop_id IS NOT NULL
     SELECT @stopped_by = caller_name, @stop_exists = 1 FROM internal.operations WHERE operation_id = @stop_id AND operation_type = 202;

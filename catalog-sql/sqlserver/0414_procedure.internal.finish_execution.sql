@@ -16,7 +16,7 @@ CREATE OR ALTER PROCEDURE internal.finish_execution
 AS
 BEGIN
   SET NOCOUNT ON;
-  DECLARE @now datetimeoffset(7) = internal.current_time();
+  DECLARE @now datetimeoffset(7) = internal.now_utc();
   DECLARE @task_type int, @executed int, @input nvarchar(max), @execution_id bigint, @stop_id bigint, @current int;
   SET @operation_status = NULL;
   SELECT @task_type = TaskType, @executed = ExecutedCount, @input = InputData FROM internal.tasks WHERE TaskId = @TaskId;

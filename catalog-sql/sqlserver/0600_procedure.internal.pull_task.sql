@@ -32,7 +32,7 @@ BEGIN
     IF @enabled IS NULL EXEC internal.raise_catalog_error 27243, @WorkerAgentId;
     IF @enabled = 0 EXEC internal.raise_catalog_error 27252, @WorkerAgentId;
     IF @LeaseInMs IS NULL OR @LeaseInMs <= 0 EXEC internal.raise_catalog_error 27101, N'leaseMs';
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     WITH next_task AS (
       SELECT TOP (1) t.*
       FROM internal.tasks AS t WITH (UPDLOCK, READPAST, ROWLOCK)

@@ -37,7 +37,7 @@ BEGIN
     IF @current IS NULL OR @owner IS NULL OR @owner <> @WorkerAgentId OR @current NOT IN (2, 3) OR @reported < @current
        OR (@Attempt IS NOT NULL AND @Attempt <> @executed)
       EXEC internal.raise_catalog_error 27246, @TaskId;
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     IF @reported IN (2, 3)
     BEGIN
       IF @ExpiredTime IS NULL EXEC internal.raise_catalog_error 27101, N'ExpiredTime';

@@ -34,7 +34,7 @@ BEGIN
       WHERE operation_id = @operation_id;
     END
     ELSE IF @status IN (3, 4, 6, 7, 9) AND @current NOT IN (3, 4, 6, 7, 9)
-      UPDATE internal.operations SET status = @status, end_time = internal.current_time() WHERE operation_id = @operation_id;
+      UPDATE internal.operations SET status = @status, end_time = internal.now_utc() WHERE operation_id = @operation_id;
     IF @own_tran = 1 COMMIT TRANSACTION;
   END TRY
   BEGIN CATCH

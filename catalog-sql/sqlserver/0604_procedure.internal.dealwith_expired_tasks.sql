@@ -20,7 +20,7 @@ BEGIN
   BEGIN TRY
     IF internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 EXEC internal.raise_catalog_error 27140, N'ssis_admin, sysadmin';
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     INSERT INTO @expired (TaskId, IsCancelled, MaxExecutedCount, ExecutedCount, InputData)
     SELECT TaskId, IsCancelled, MaxExecutedCount, ExecutedCount, InputData
     FROM internal.tasks WITH (UPDLOCK, READPAST, ROWLOCK)

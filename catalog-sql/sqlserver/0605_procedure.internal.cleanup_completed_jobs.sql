@@ -20,7 +20,7 @@ BEGIN
     IF internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 EXEC internal.raise_catalog_error 27140, N'ssis_admin, sysadmin';
     IF @minutesToKeep IS NULL OR @minutesToKeep < 0 SET @minutesToKeep = 60;
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     SET @cutoff = DATEADD(minute, -@minutesToKeep, @now);
     INSERT INTO @jobs (JobId)
     SELECT j.JobId FROM internal.jobs AS j

@@ -24,7 +24,7 @@ BEGIN
     IF @WorkerAgentId IS NULL EXEC internal.raise_catalog_error 27100, N'WorkerAgentId';
     IF @WorkerAgentId = '11111111-1111-1111-1111-111111111111' EXEC internal.raise_catalog_error 27101, N'WorkerAgentId';
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     SELECT @machine = CONVERT(nvarchar(256), PropertyValue) FROM @MachinePropertyList WHERE PropertyName = N'MachineName';
     SELECT @account = CONVERT(nvarchar(256), PropertyValue) FROM @MachinePropertyList WHERE PropertyName = N'UserAccount';
     SELECT @enabled = IsEnabled FROM internal.worker_agents WITH (UPDLOCK, HOLDLOCK) WHERE WorkerAgentId = @WorkerAgentId;

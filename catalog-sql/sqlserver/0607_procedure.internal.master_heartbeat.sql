@@ -11,7 +11,7 @@ BEGIN
   DECLARE @text nvarchar(29);
   BEGIN TRY
     IF internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 EXEC internal.raise_catalog_error 27140, N'ssis_admin, sysadmin';
-    SET @text = internal.iso_text(internal.current_time());
+    SET @text = internal.iso_text(internal.now_utc());
     UPDATE internal.master_properties SET property_value = @text WHERE property_name = N'LAST_ONLINE_TIME';
     IF @@ROWCOUNT = 0 INSERT INTO internal.master_properties (property_name, property_value) VALUES (N'LAST_ONLINE_TIME', @text);
   END TRY

@@ -26,7 +26,7 @@ BEGIN
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     IF EXISTS (SELECT 1 FROM internal.principals WITH (UPDLOCK, HOLDLOCK) WHERE name = @name) EXEC internal.raise_catalog_error 27408, @name;
     INSERT INTO internal.principals (name, password_hash, password_salt, created_time)
-    VALUES (@name, @password_hash, @password_salt, internal.current_time());
+    VALUES (@name, @password_hash, @password_salt, internal.now_utc());
     INSERT INTO internal.role_members (principal_name, role)
     SELECT DISTINCT @name, LTRIM(RTRIM(r.value)) FROM STRING_SPLIT(ISNULL(@roles, N''), N',') AS r WHERE LTRIM(RTRIM(r.value)) <> N'';
     IF @own_tran = 1 COMMIT TRANSACTION;

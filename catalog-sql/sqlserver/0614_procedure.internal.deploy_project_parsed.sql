@@ -78,7 +78,7 @@ BEGIN
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     SET @folder_id = (SELECT folder_id FROM internal.folders WHERE name = @folder_name);
     IF @folder_id IS NULL EXEC internal.raise_catalog_error 27402, @folder_name;
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     SET @project_id = (SELECT project_id FROM internal.projects WITH (UPDLOCK, HOLDLOCK) WHERE folder_id = @folder_id AND name = @project_name);
     IF @project_id IS NULL
     BEGIN

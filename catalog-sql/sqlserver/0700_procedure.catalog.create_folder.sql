@@ -23,7 +23,7 @@ BEGIN
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     IF EXISTS (SELECT 1 FROM internal.folders WITH (UPDLOCK, HOLDLOCK) WHERE name = @folder_name) EXEC internal.raise_catalog_error 27401, @folder_name;
     INSERT INTO internal.folders (name, description, created_by_name, created_time)
-    VALUES (@folder_name, @folder_description, internal.caller_name(), internal.current_time());
+    VALUES (@folder_name, @folder_description, internal.caller_name(), internal.now_utc());
     SET @folder_id = CONVERT(bigint, SCOPE_IDENTITY());
     IF @own_tran = 1 COMMIT TRANSACTION;
   END TRY

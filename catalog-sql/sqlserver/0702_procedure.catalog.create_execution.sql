@@ -45,7 +45,7 @@ BEGIN
     IF internal.caller_in_roles(N'ssis_admin,ssis_cluster_executor,sysadmin') = 0 EXEC internal.raise_catalog_error 27178, @project_name;
     EXEC internal.insert_operation @operation_type = 200, @status = 1, @object_type = 20, @object_id = @project_id, @object_name = NULL,
                                    @started = 0, @operation_id = @execution_id OUTPUT;
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     IF @scaleout = 1
     BEGIN
       SET @job = NEWID();

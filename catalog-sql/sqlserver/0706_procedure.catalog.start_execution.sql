@@ -35,7 +35,7 @@ BEGIN
     IF @job IS NULL EXEC internal.raise_catalog_error 27255, @execution_id;
     SELECT @cancelled = IsCancelled FROM internal.jobs WHERE JobId = @job;
     IF @cancelled IS NULL OR @cancelled = 1 EXEC internal.raise_catalog_error 27242, @job;
-    SET @now = internal.current_time();
+    SET @now = internal.now_utc();
     UPDATE internal.operations SET status = 5, start_time = @now, machine_name = N'' WHERE operation_id = @execution_id;
     INSERT INTO internal.tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime)
     VALUES (NEWID(), @job, 0,

@@ -20,7 +20,7 @@ BEGIN
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     IF NOT EXISTS (SELECT 1 FROM internal.worker_agents WITH (UPDLOCK, HOLDLOCK) WHERE WorkerAgentId = @WorkerAgentId)
       EXEC internal.raise_catalog_error 27243, @WorkerAgentId;
-    IF @PropertyName IS NULL OR @PropertyName NOT IN (N'DisplayName', N'Description', N'Tags') COLLATE Latin1_General_100_BIN2
+    IF @PropertyName IS NULL OR @PropertyName COLLATE Latin1_General_100_BIN2 NOT IN (N'DisplayName', N'Description', N'Tags')
       EXEC internal.raise_catalog_error 27101, N'PropertyName';
     IF @PropertyName = N'DisplayName' AND LEN(@PropertyValue + N'x') - 1 > 256 EXEC internal.raise_catalog_error 27101, N'PropertyValue';
     UPDATE internal.worker_agents

@@ -253,7 +253,7 @@ class MssqlCatalog implements MssqlCatalogStore {
 
   /**
    * The batch prefix that states who calls and what time it is (read by internal.caller_name,
-   * internal.caller_in_roles and internal.current_time; honoured for trusted sessions only).
+   * internal.caller_in_roles and internal.now_utc; honoured for trusted sessions only).
    */
   private sessionPrefix(request: sql.Request, caller: Principal): string {
     request.input('__caller_name', sql.NVarChar(128), caller.name);

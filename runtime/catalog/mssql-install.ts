@@ -159,14 +159,14 @@ export async function installCatalog(pool: sql.ConnectionPool, options: InstallO
       r.input('version', sql.Int, SQLSERVER_SCHEMA_VERSION);
       await r.query(`MERGE internal.schema_scripts AS t
         USING (SELECT @name AS script_name) AS s ON t.script_name = s.script_name
-        WHEN MATCHED THEN UPDATE SET sha256 = @sha, version = @version, applied_time = internal.current_time()
-        WHEN NOT MATCHED THEN INSERT (script_name, sha256, version, applied_time) VALUES (@name, @sha, @version, internal.current_time());`);
+        WHEN MATCHED THEN UPDATE SET sha256 = @sha, version = @version, applied_time = internal.now_utc()
+        WHEN NOT MATCHED THEN INSERT (script_name, sha256, version, applied_time) VALUES (@name, @sha, @version, internal.now_utc());`);
     }
     const v = request();
     v.input('version', sql.Int, SQLSERVER_SCHEMA_VERSION);
     v.input('build', sql.NVarChar(64), options.build);
     await v.query(`IF NOT EXISTS (SELECT 1 FROM internal.schema_version WHERE version = @version)
-      INSERT INTO internal.schema_version (version, build, applied_time, applied_by) VALUES (@version, @build, internal.current_time(), ORIGINAL_LOGIN());`);
+      INSERT INTO internal.schema_version (version, build, applied_time, applied_by) VALUES (@version, @build, internal.now_utc(), ORIGINAL_LOGIN());`);
     await tx.commit();
     done = true;
     return { database: f.database, version: SQLSERVER_SCHEMA_VERSION, previousVersion: f.installedVersion, applied: todo.map((s) => s.name), unchanged: scripts.length - todo.length };

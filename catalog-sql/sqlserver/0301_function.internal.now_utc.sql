@@ -1,11 +1,11 @@
--- Object:     internal.current_time (scalar function)
+-- Object:     internal.now_utc (scalar function)
 -- Purpose:    "Now" for every catalog timestamp: the clock the trusted caller asserted in
 --             SESSION_CONTEXT(N'scaleout.now') (the adapter's injected WallClock, ISO-8601 text), else
 --             the server's UTC time. Always UTC (+00:00), so text order is time order everywhere.
 -- Parameters: none
 -- Results:    datetimeoffset(7)
 -- Returns:    the current time
-CREATE OR ALTER FUNCTION internal.current_time()
+CREATE OR ALTER FUNCTION internal.now_utc()
 RETURNS datetimeoffset(7)
 AS
 BEGIN
