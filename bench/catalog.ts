@@ -28,7 +28,7 @@ const QUEUED = 8000;
 const CLAIMERS = 64;
 const CALLERS = 200;
 const ROUNDS = 3;
-const PAIRS = 8;
+const PAIRS = 12;
 const SLICE_MS = 500;
 const CLAIM_SECONDS_MAX = 8;
 

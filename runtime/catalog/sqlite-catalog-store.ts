@@ -1,8 +1,9 @@
 /**
  * The embedded catalog: `CatalogStore` over one SQLite file (better-sqlite3), with SSISDB's procedure
  * rules, status codes and error numbers (reference §1.4–1.7, §4). Mutations are group-committed: all
- * calls queued in one tick run in ONE `BEGIN IMMEDIATE` transaction, each in its own SAVEPOINT, and
- * every promise settles only after COMMIT returned. See README.md beside this file for the decisions.
+ * calls queued in one tick run in ONE `BEGIN IMMEDIATE` transaction (savepoints only on a replay after
+ * a mutation failed having written), and every promise settles only after COMMIT returned. See
+ * README.md beside this file for the decisions and the hot paths.
  */
 import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual, createHash } from 'node:crypto';
 import { promisify } from 'node:util';
@@ -337,8 +338,8 @@ class SqliteCatalog implements SqliteCatalogStore {
   }
 
   /**
-   * Queues a mutation. It runs inside the next group transaction in its own SAVEPOINT: if it throws,
-   * only its own changes are rolled back and only its promise rejects. Every promise of a group
+   * Queues a mutation. It runs inside the next group transaction (see tryBatch): if it throws, only
+   * its own changes are rolled back and only its promise rejects. Every promise of a group
    * settles after that group's COMMIT returned (durable, synchronous=FULL).
    */
   private write<T>(fn: () => T): Promise<T> {
