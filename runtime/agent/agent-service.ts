@@ -113,6 +113,9 @@ export class AgentService {
   #lastReportSeq = 0;
   /** While the journal is replayed after a welcome, nothing else is sent (see #replay). */
   #replaying = false;
+  /** Highest ack received; recorded in the journal by #recordAcks, one durable write at a time. */
+  #ackTarget = 0;
+  #ackingJournal = false;
   readonly #perf: PerfCounterSampler;
   readonly #running = new Map<string, RunningTask>();
   #assignedSeen = 0;
@@ -179,10 +182,35 @@ export class AgentService {
       this.#ws?.close(1000, 'worker stopping');
       this.#ws = null;
       await this.#o.runner.close();
+      for (let i = 0; this.#ackingJournal && i < 200; i++) await sleep(10);
       if (this.#unackedReports()) this.#log.warn({ ackedSeq: this.#journal?.ackedSeq, lastReportSeq: this.#lastReportSeq }, 'stopping with reports the master has not acknowledged: they stay in the journal and are replayed at the next start');
       await this.#journal?.close();
     })();
     return this.#stopping;
+  }
+
+  /**
+   * Records acks in the journal. Each record is a durable write (fsync), so acks that arrive while
+   * one is being written are coalesced into the next: at most one write in flight.
+   */
+  async #recordAcks(): Promise<void> {
+    if (this.#ackingJournal) return;
+    this.#ackingJournal = true;
+    try {
+      for (;;) {
+        const journal = this.#journal;
+        if (journal === null || journal.state !== 'open' || this.#ackTarget <= journal.ackedSeq) return;
+        const upTo = this.#ackTarget;
+        try {
+          await journal.ack(upTo);
+        } catch (err) {
+          this.#log.warn({ err: serializeError(err), upTo }, 'report journal: recording an ack failed (the reports may be replayed once more)');
+          return;
+        }
+      }
+    } finally {
+      this.#ackingJournal = false;
+    }
   }
 
   #unackedReports(): boolean {
@@ -357,7 +385,8 @@ export class AgentService {
         for (const seq of this.#sent.keys()) if (seq <= f.upTo) this.#sent.delete(seq);
         const journal = this.#journal;
         if (journal !== null && journal.state === 'open' && f.upTo <= journal.lastSeq) {
-          journal.ack(f.upTo).catch((err: unknown) => this.#log.warn({ err: serializeError(err), upTo: f.upTo }, 'report journal: recording an ack failed (the reports may be replayed once more)'));
+          this.#ackTarget = Math.max(this.#ackTarget, f.upTo);
+          void this.#recordAcks();
         } else if (journal !== null && f.upTo > journal.lastSeq) {
           this.#log.warn({ upTo: f.upTo, lastSeq: journal.lastSeq }, 'the master acknowledged a seq this agent never sent; ignored');
         }
