@@ -20,6 +20,10 @@ import {
   PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, encodeFrame, isProtocolError, parseMasterFrame,
 } from '../transport/wire.ts';
 import type { AssignFrame, EventsFrame, MasterFrame, TaskStatusFrame, Unsequenced, WorkerFrame } from '../transport/wire.ts';
+import { createActor, fromPromise } from 'xstate';
+import type { Actor } from 'xstate';
+import { runPackageActor, taskRunMachine } from '../../actors/task-run.machine.ts';
+import type { FetchProjectInput } from '../../actors/task-run.machine.ts';
 import { ReportJournal } from './journal.ts';
 import type { JournalOptions } from './journal.ts';
 import { TaskLog } from './task-log.ts';
@@ -87,12 +91,14 @@ export type AgentState = 'idle' | 'connecting' | 'registering' | 'waitingForEnab
 interface RunningTask {
   readonly assign: AssignFrame;
   log: TaskLog | null;
-  readonly abort: AbortController;
-  lastHeartbeatOk: number;
-  heartbeatTimer?: NodeJS.Timeout;
+  /** The task-run actor driving this attempt. */
+  actor: Actor<typeof taskRunMachine> | null;
   events: PackageEvent[];
   flushTimer?: NodeJS.Timeout;
-  cancelled: boolean;
+  /** Seq of the journaled final report, once made (-1: could not be journaled). */
+  finalSeq: number | null;
+  /** The run ended: its slot no longer counts against MaxTaskCount. */
+  released: boolean;
 }
 
 const AGENT_VERSION = '0.1.0';
@@ -136,7 +142,7 @@ export class AgentService {
 
   get state(): AgentState { return this.#state; }
   get enabled(): boolean { return this.#enabled; }
-  get runningCount(): number { return this.#running.size; }
+  get runningCount(): number { return this.#held(); }
   /** The report journal (open between `start()` and the end of `stop()`). */
   get journal(): ReportJournal<Report> | null { return this.#journal; }
 
@@ -170,9 +176,12 @@ export class AgentService {
     this.#stopping ??= (async () => {
       this.#setState('draining');
       const deadline = this.#clock.now() + (this.#o.drainTimeoutMs ?? 10_000);
-      while (this.#running.size > 0 && this.#clock.now() < deadline) await sleep(50);
-      for (const t of this.#running.values()) t.abort.abort();
-      while (this.#running.size > 0 && this.#clock.now() < deadline + 5_000) await sleep(50);
+      while (this.#held() > 0 && this.#clock.now() < deadline) await sleep(50);
+      // Runs still going are cancelled (reported 6), then given a little longer to end and report.
+      for (const t of this.#running.values()) if (!t.released) t.actor?.send({ type: 'CANCEL' });
+      while (this.#held() > 0 && this.#clock.now() < deadline + 5_000) await sleep(50);
+      // Whatever is left is stopped; the journal keeps any final report for the next start.
+      for (const t of this.#running.values()) { t.actor?.stop(); this.#taskDone(t, null); }
       // Give the master a moment to ack what is outstanding.
       const ackDeadline = this.#clock.now() + 2_000;
       while (this.#unackedReports() && this.#ws?.readyState === WebSocket.OPEN && this.#clock.now() < ackDeadline) await sleep(20);
@@ -238,7 +247,7 @@ export class AgentService {
         machineProperties: { ...readMachineProperties({ agentVersion: AGENT_VERSION }), ...(this.#o.displayName ? { DisplayName: this.#o.displayName } : {}) },
         versions: { protocol: PROTOCOL_VERSION, agent: AGENT_VERSION, node: process.version },
         capacity: { maxTaskCount: this.#o.maxTaskCount },
-        runningTasks: [...this.#running.values()].map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
+        runningTasks: [...this.#running.values()].filter((t) => !t.released).map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
       });
     });
     ws.on('unexpected-response', (_req, res) => {
@@ -293,20 +302,21 @@ export class AgentService {
    * reconnect or a restart. Frames leave in seq order: the master's cumulative ack must never pass
    * a report it has not received.
    */
-  #report(frame: Report): void {
+  #report(frame: Report): number {
     const journal = this.#journal;
     if (journal === null || journal.state !== 'open') {
       this.#log.error({ frame: frame.type, taskId: 'taskId' in frame ? frame.taskId : undefined }, 'report made after the journal closed; it is lost');
-      return;
+      return -1;
     }
     // `append` stamps the seq before its first await, so `lastSeq` is this report's seq now.
     const appended = journal.append(frame);
     const seq = journal.lastSeq;
     appended.catch((err: unknown) => this.#log.error({ err: serializeError(err), seq }, 'report journal: append failed; the report is kept in memory only'));
     this.#lastReportSeq = seq;
-    if (this.#replaying) return; // the replay loop sends it (pending() includes later appends)
+    if (this.#replaying) return seq; // the replay loop sends it (pending() includes later appends)
     const f = { ...frame, seq } as WorkerFrame;
     if (this.#sendRaw(f)) this.#sent.set(seq, f);
+    return seq;
   }
 
   /** Ephemeral frame (heartbeats, pulls): sequenced with the journal's counter but not journaled. */
@@ -370,19 +380,20 @@ export class AgentService {
         return;
       case 'cancel': {
         const t = this.#running.get(f.taskId);
-        if (t && t.assign.attempt === f.attempt) this.#cancel(t, 'the master cancelled the task');
+        if (t && t.assign.attempt === f.attempt) t.actor?.send({ type: 'CANCEL' });
         return;
       }
       case 'task-status-result': {
         const t = this.#running.get(f.taskId);
         if (t && t.assign.attempt === f.attempt) {
-          t.lastHeartbeatOk = this.#clock.now();
-          if (f.status === 6) this.#cancel(t, 'the execution was stopped');
+          if (t.finalSeq !== null && f.replyTo === t.finalSeq) t.actor?.send({ type: 'REPORT_ACKED' });
+          else t.actor?.send({ type: 'HEARTBEAT_OK', status: f.status });
         }
         return;
       }
       case 'ack': {
         for (const seq of this.#sent.keys()) if (seq <= f.upTo) this.#sent.delete(seq);
+        this.#reportSettled(f.upTo);
         const journal = this.#journal;
         if (journal !== null && journal.state === 'open' && f.upTo <= journal.lastSeq) {
           this.#ackTarget = Math.max(this.#ackTarget, f.upTo);
@@ -400,7 +411,13 @@ export class AgentService {
           this.#sent.delete(f.replyTo!);
           const { seq: _seq, ...again } = refused;
           void _seq;
-          setTimeout(() => this.#report(again as Report), 1_000).unref();
+          setTimeout(() => {
+            const seq = this.#report(again as Report);
+            for (const t of this.#running.values()) if (t.finalSeq === f.replyTo) t.finalSeq = seq;
+          }, 1_000).unref();
+        } else if (f.replyTo !== undefined && !f.retryable) {
+          // A final report refused for good (e.g. stale, 27246): nothing more can be done with it.
+          this.#reportSettled(0, f.replyTo);
         }
         return;
       }
@@ -411,12 +428,12 @@ export class AgentService {
 
   #maybePull(): void {
     if (this.#state !== 'active' || !this.#enabled || this.#replaying) return;
-    let slots = Math.max(0, this.#o.maxTaskCount - this.#running.size);
+    let slots = Math.max(0, this.#o.maxTaskCount - this.#held());
     const memMb = freemem() / (1024 * 1024);
     if (memMb < this.#o.taskRequestMinMemoryMb) {
       if (slots > 0) this.#log.warn({ freeMemoryMb: Math.round(memMb), min: this.#o.taskRequestMinMemoryMb }, 'not pulling: free memory below TaskRequestMinMemory');
       slots = 0;
-    } else if (this.#running.size > 0 && this.#perf.lastCpuPercent > this.#o.taskRequestMaxCpu) {
+    } else if (this.#held() > 0 && this.#perf.lastCpuPercent > this.#o.taskRequestMaxCpu) {
       // CPU is judged only while we run something: our own idle start-up must never block the first pull.
       slots = 0;
     }
@@ -429,82 +446,140 @@ export class AgentService {
   #heartbeat(): void {
     if (this.#replaying) return;
     const samples = this.#perf.sample();
-    const perfCounters: PerfCounterSample[] = [...samples, { name: 'RunningTasks', value: this.#running.size, timestamp: samples[0]?.timestamp ?? this.#clock.now() }];
-    this.#send({ type: 'heartbeat', perfCounters, runningTaskIds: [...this.#running.keys()] });
+    const perfCounters: PerfCounterSample[] = [...samples, { name: 'RunningTasks', value: this.#held(), timestamp: samples[0]?.timestamp ?? this.#clock.now() }];
+    this.#send({ type: 'heartbeat', perfCounters, runningTaskIds: [...this.#running.values()].filter((t) => !t.released).map((t) => t.assign.taskId) });
     this.#lastPull = '';
     this.#maybePull();
   }
 
   // ---- running a task ----
 
+  /**
+   * Runs one assignment as a `taskRun` actor (actors/task-run.machine.ts): it fetches the project,
+   * runs the package in the pool, sends task heartbeats, aborts on cancel or when heartbeats failed
+   * beyond HeartbeatErrorTolerance, and reports the final status until the master has committed it.
+   * Its effects are provided here; the final report goes through the journal once.
+   */
   async #runTask(a: AssignFrame): Promise<void> {
     if (this.#running.has(a.taskId)) return;
-    if (this.#running.size >= this.#o.maxTaskCount || this.#state === 'draining' || this.#state === 'stopped') {
+    if (this.#held() >= this.#o.maxTaskCount || this.#state === 'draining' || this.#state === 'stopped') {
       // Never more than MaxTaskCount: refuse by failing the attempt (the master re-queues while retries remain).
-      this.#log.error({ taskId: a.taskId, running: this.#running.size }, 'assignment beyond MaxTaskCount or while draining; refusing it');
+      this.#log.error({ taskId: a.taskId, running: this.#held() }, 'assignment beyond MaxTaskCount or while draining; refusing it');
       this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status: 4, message: 'worker had no free slot' });
       return;
     }
-    const t: RunningTask = { assign: a, log: null, abort: new AbortController(), lastHeartbeatOk: this.#clock.now(), events: [], cancelled: false };
+    const t: RunningTask = { assign: a, log: null, actor: null, events: [], finalSeq: null, released: false };
     this.#running.set(a.taskId, t);
-    this.#o.onRunChange?.(this.#running.size);
+    this.#o.onRunChange?.(this.#held());
     this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, package: a.payload.packageName }, 'task received');
-    t.heartbeatTimer = setInterval(() => this.#taskHeartbeat(t), this.#o.taskHeartbeatIntervalMs);
-    let result: RunPackageResult;
     t.log = await this.#openTaskLog(a);
     t.log?.audit(`task assigned: execution ${a.executionId}, attempt ${a.attempt} of ${a.maxAttempts}, package ${a.payload.folderName}\\${a.payload.projectName}\\${a.payload.packageName}`);
-    try {
-      const bytes = await this.#project(a);
-      const workingDirectory = join(this.#o.tasksRootFolder, a.taskId);
-      await mkdir(workingDirectory, { recursive: true });
-      const request: RunPackageRequest = {
-        executionId: a.executionId,
-        projectBytes: bytes,
-        packageName: a.payload.packageName,
-        parameters: a.payload.parameters.map((p) => ({ objectType: p.objectType, name: p.name, value: p.value })),
-        propertyOverrides: a.payload.propertyOverrides.map((p) => ({ propertyPath: p.propertyPath, value: p.value })),
-        workingDirectory,
-        machineName: hostname(),
-        userName: safeUser(),
-      };
-      t.log?.audit(`run started in ${workingDirectory}`);
-      result = t.abort.signal.aborted
-        ? { outcome: 'canceled', errors: [] }
-        : await this.#o.runner.run(request, { signal: t.abort.signal, onEvent: (e) => this.#onEvent(t, e) });
-      await writeFile(join(workingDirectory, 'result.json'), JSON.stringify({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, ...result }, null, 2)).catch(() => undefined);
-    } catch (err) {
-      const e = serializeError(err);
-      this.#log.error({ taskId: a.taskId, err: e }, `task could not run: ${e.message}`);
-      result = { outcome: 'failed', errors: [e.message], failure: e };
-    }
+    const machine = taskRunMachine.provide({
+      actors: {
+        fetchProject: fromPromise<Uint8Array, FetchProjectInput>(() => this.#project(a)),
+        runPackage: runPackageActor(async (input, signal) => this.#runPackage(t, input.projectBytes, signal)),
+      },
+      actions: {
+        sendTaskHeartbeat: (_, p) => {
+          if (!this.#send({ type: 'task-status', taskId: p.taskId, attempt: p.attempt, status: p.status })) t.actor?.send({ type: 'HEARTBEAT_FAILED' });
+        },
+        abortRun: (_, p) => {
+          if (p.reason === 'heartbeat-tolerance') {
+            this.#log.error({ taskId: p.taskId }, 'task heartbeats have failed for longer than HeartbeatErrorTolerance: killing the run');
+            t.log?.critical('task heartbeats failed for longer than HeartbeatErrorTolerance: the run was killed');
+          } else {
+            this.#log.info({ taskId: p.taskId }, 'cancelling task: the master cancelled it');
+            t.log?.audit('cancel requested by the master');
+          }
+        },
+        reportFinalStatus: (_, p) => this.#reportFinal(t, p.status, p.message),
+      },
+    });
+    const actor = createActor(machine, {
+      input: { taskId: a.taskId, attempt: a.attempt, payload: a.payload, taskHeartbeatMs: this.#o.taskHeartbeatIntervalMs, heartbeatErrorToleranceMs: this.#o.heartbeatErrorToleranceMs },
+    });
+    t.actor = actor;
+    actor.subscribe({
+      complete: () => this.#taskDone(t, actor.getSnapshot().output ?? null),
+      error: (err) => {
+        this.#log.error({ taskId: a.taskId, err: serializeError(err) }, 'task-run actor failed');
+        if (t.finalSeq === null) this.#reportFinal(t, 4, `the task run failed: ${serializeError(err).message}`);
+        this.#taskDone(t, null);
+      },
+    });
+    actor.start();
+  }
+
+  /** The `runPackage` child: the package in the pool, events streamed, result.json in the task folder. */
+  async #runPackage(t: RunningTask, bytes: Uint8Array, signal: AbortSignal): Promise<RunPackageResult> {
+    const a = t.assign;
+    const workingDirectory = join(this.#o.tasksRootFolder, a.taskId);
+    await mkdir(workingDirectory, { recursive: true });
+    t.log?.audit(`run started in ${workingDirectory}`);
+    const request: RunPackageRequest = {
+      executionId: a.executionId,
+      projectBytes: bytes,
+      packageName: a.payload.packageName,
+      parameters: a.payload.parameters.map((p) => ({ objectType: p.objectType, name: p.name, value: p.value })),
+      propertyOverrides: a.payload.propertyOverrides.map((p) => ({ propertyPath: p.propertyPath, value: p.value })),
+      workingDirectory,
+      machineName: hostname(),
+      userName: safeUser(),
+    };
+    const result = signal.aborted ? { outcome: 'canceled' as const, errors: [] } : await this.#o.runner.run(request, { signal, onEvent: (e) => this.#onEvent(t, e) });
     if (result.failure) t.log?.critical(`the run broke: ${result.failure.message}`);
-    t.log?.audit(`task ended: ${result.outcome}${t.cancelled ? ' (cancel requested)' : ''}`);
-    if (t.log) await t.log.close();
-    clearInterval(t.heartbeatTimer);
+    await writeFile(join(workingDirectory, 'result.json'), JSON.stringify({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, ...result }, null, 2)).catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * `reportFinalStatus`: the run is over, so its slot is free; the status is journaled once (the
+   * machine re-requests it every TaskHeartbeatInterval until REPORT_ACKED: the journal's replay is
+   * what re-sends it) after the run's last events.
+   */
+  #reportFinal(t: RunningTask, status: number, message: string | null): void {
+    if (!t.released) {
+      t.released = true;
+      this.#o.onRunChange?.(this.#held());
+    }
+    if (t.finalSeq !== null) return;
+    const a = t.assign;
     this.#flushEvents(t);
-    const status = result.outcome === 'succeeded' ? 5 : result.outcome === 'canceled' || t.cancelled ? 6 : 4;
-    this.#running.delete(a.taskId);
-    this.#o.onRunChange?.(this.#running.size);
-    this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, outcome: result.outcome, errors: result.errors.slice(0, 3) }, `task ended: ${result.outcome}`);
-    this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status, ...(result.errors.length ? { message: result.errors.join('\n').slice(0, 60_000) } : {}) });
+    const outcome = status === 5 ? 'succeeded' : status === 6 ? 'canceled' : 'failed';
+    this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, outcome, message: message?.slice(0, 500) }, `task ended: ${outcome}`);
+    t.log?.audit(`task ended: ${outcome}`);
+    // Closed now, not when the report is committed: a retry of this task may open the same file.
+    void t.log?.close();
+    const seq = this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status, ...(message ? { message: message.slice(0, 60_000) } : {}) });
+    t.finalSeq = seq;
+    // Not journaled (the journal is closed): nothing will ever ack it.
+    if (seq < 0) t.actor?.send({ type: 'REPORT_ACKED' });
     this.#maybePull();
   }
 
-  #cancel(t: RunningTask, why: string): void {
-    if (t.cancelled) return;
-    t.cancelled = true;
-    this.#log.info({ taskId: t.assign.taskId, why }, `cancelling task: ${why}`);
-    t.abort.abort(new SsoError('SSO_ERR_TASK_ABORTED', why));
+  #taskDone(t: RunningTask, output: { status: number } | null): void {
+    if (this.#running.get(t.assign.taskId) !== t) return;
+    this.#running.delete(t.assign.taskId);
+    clearTimeout(t.flushTimer);
+    if (!t.released) { t.released = true; this.#o.onRunChange?.(this.#held()); }
+    void t.log?.close();
+    this.#log.debug({ taskId: t.assign.taskId, status: output?.status }, 'task report committed by the master');
+    this.#maybePull();
   }
 
-  #taskHeartbeat(t: RunningTask): void {
-    const now = this.#clock.now();
-    if (now - t.lastHeartbeatOk > this.#o.heartbeatErrorToleranceMs) {
-      this.#log.error({ taskId: t.assign.taskId, sinceOkMs: now - t.lastHeartbeatOk }, 'task heartbeats have failed for longer than HeartbeatErrorTollerance: killing the run');
-      this.#cancel(t, 'task heartbeats failed');
-      return;
+  /** Tasks whose run is in progress (against MaxTaskCount); tasks only waiting for their report's commit do not count. */
+  #held(): number {
+    let n = 0;
+    for (const t of this.#running.values()) if (!t.released) n++;
+    return n;
+  }
+
+  /** Delivers the master's answer for a report seq to the task-run actors: the final report committed (or refused for good). */
+  #reportSettled(upTo: number, exact?: number): void {
+    for (const t of this.#running.values()) {
+      if (t.finalSeq === null || t.finalSeq < 0) continue;
+      if (exact !== undefined ? t.finalSeq === exact : t.finalSeq <= upTo) t.actor?.send({ type: 'REPORT_ACKED' });
     }
-    this.#send({ type: 'task-status', taskId: t.assign.taskId, attempt: t.assign.attempt, status: 2 });
   }
 
   /** The task's log; a log that cannot be opened is a warning, never a failed task. */
