@@ -23,6 +23,7 @@ import type { AssignFrame, EventsFrame, MasterFrame, TaskStatusFrame, Unsequence
 import { createActor, fromPromise } from 'xstate';
 import type { Actor } from 'xstate';
 import { runPackageActor, taskRunMachine } from '../../actors/task-run.machine.ts';
+import { agentMachine } from '../../actors/agent.machine.ts';
 import type { FetchProjectInput } from '../../actors/task-run.machine.ts';
 import { ReportJournal } from './journal.ts';
 import type { JournalOptions } from './journal.ts';
@@ -109,8 +110,14 @@ export class AgentService {
   readonly #o: AgentServiceOptions;
   readonly #log: Logger;
   readonly #clock: WallClock;
-  #state: AgentState = 'idle';
+  /** The connection lifecycle (actors/agent.machine.ts); null before start. */
+  #agent: Actor<typeof agentMachine> | null = null;
+  #starting = false;
   #ws: WebSocket | null = null;
+  /** A pull the machine asked for while the journal was being replayed; sent once the replay is done. */
+  #pendingPull: number | null = null;
+  /** The machine reached `stopped`: the socket is closed by stop() once the last acks are in. */
+  #closeRequested = false;
   #enabled = false;
   #journal: ReportJournal<Report> | null = null;
   /** Reports sent on the live connection and not yet acked, by seq (to re-journal a retryable refusal). */
@@ -125,10 +132,6 @@ export class AgentService {
   readonly #perf: PerfCounterSampler;
   readonly #running = new Map<string, RunningTask>();
   #assignedSeen = 0;
-  #lastPull = '';
-  #backoff: number;
-  #heartbeatTimer: NodeJS.Timeout | undefined;
-  #reconnectTimer: NodeJS.Timeout | undefined;
   #stopping: Promise<void> | null = null;
   #startedWaiters: { resolve: () => void }[] = [];
 
@@ -136,58 +139,82 @@ export class AgentService {
     this.#o = options;
     this.#log = options.logger.child({ component: 'agent', agentId: options.agentId });
     this.#clock = options.clock ?? { now: () => Date.now() };
-    this.#backoff = options.reconnectMinMs ?? 250;
     this.#perf = options.perfSampler ?? new PerfCounterSampler({ clock: this.#clock });
   }
 
-  get state(): AgentState { return this.#state; }
+  get state(): AgentState {
+    if (this.#agent === null) return this.#stopping ? 'stopped' : this.#starting ? 'connecting' : 'idle';
+    return stateName(this.#agent.getSnapshot().value);
+  }
   get enabled(): boolean { return this.#enabled; }
   get runningCount(): number { return this.#held(); }
   /** The report journal (open between `start()` and the end of `stop()`). */
   get journal(): ReportJournal<Report> | null { return this.#journal; }
-
-  #setState(next: AgentState): void {
-    if (next === this.#state) return;
-    this.#log.info({ from: this.#state, to: next }, `agent: ${this.#state} -> ${next}`);
-    this.#state = next;
-  }
 
   /**
    * Opens the journal (reloading what an earlier run left unacknowledged), then connects; resolves
    * once the master has welcomed this agent the first time.
    */
   async start(): Promise<void> {
-    if (this.#state !== 'idle') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `AgentService.start: the agent is ${this.#state}`);
-    this.#setState('connecting');
+    if (this.state !== 'idle') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `AgentService.start: the agent is ${this.state}`);
+    this.#starting = true;
     this.#journal = await ReportJournal.open<Report>({ ...this.#o.journal, clock: this.#clock, logger: this.#log });
     const left = this.#journal.counters;
     if (left.inMemory + left.spilledSegments > 0 || this.#journal.lastSeq > this.#journal.ackedSeq) {
       this.#log.info({ ackedSeq: this.#journal.ackedSeq, spilledSegments: left.spilledSegments }, 'report journal reloaded: unacknowledged reports are replayed once connected');
     }
     const welcomed = new Promise<void>((resolve) => this.#startedWaiters.push({ resolve }));
-    this.#connect();
-    this.#heartbeatTimer = setInterval(() => this.#heartbeat(), this.#o.agentHeartbeatIntervalMs);
-    this.#heartbeatTimer.unref();
+    const machine = agentMachine.provide({
+      actions: {
+        openConnection: (_, p) => this.#openSocket(p.attempt),
+        sendHello: () => this.#sendHello(),
+        sendHeartbeat: () => this.#heartbeat(),
+        pull: (_, p) => this.#sendPull(p.freeSlots),
+        startTaskRun: (_, p) => void this.#runTask(p.assignment as AssignFrame),
+        abortAllTasks: (_, p) => { for (const id of p.taskIds) this.#running.get(id)?.actor?.send({ type: 'CANCEL' }); },
+        closeConnection: () => { this.#closeRequested = true; },
+      },
+    });
+    const agent = createActor(machine, {
+      input: {
+        agentId: this.#o.agentId, maxTaskCount: this.#o.maxTaskCount, taskRequestMaxCpu: this.#o.taskRequestMaxCpu,
+        taskRequestMinMemoryMb: this.#o.taskRequestMinMemoryMb, agentHeartbeatMs: this.#o.agentHeartbeatIntervalMs,
+        reconnectBaseMs: this.#o.reconnectMinMs ?? 250, reconnectMaxMs: this.#o.reconnectMaxMs ?? 30_000,
+      },
+    });
+    let last = 'idle';
+    agent.subscribe({
+      next: (snap) => {
+        const now = stateName(snap.value);
+        if (now !== last) { this.#log.info({ from: last, to: now }, `agent: ${last} -> ${now}`); last = now; }
+      },
+      error: (err) => this.#log.error({ err: serializeError(err) }, 'agent actor failed'),
+    });
+    this.#agent = agent;
+    this.#starting = false;
+    agent.start();
     return welcomed;
   }
 
   /** Drains: no more pulls, running tasks finish (bounded), reports flushed, connection closed. Idempotent. */
   stop(): Promise<void> {
     this.#stopping ??= (async () => {
-      this.#setState('draining');
+      const agent = this.#agent;
+      if (agent === null) { await this.#journal?.close(); return; }
+      // STOP: stopped at once when idle; else draining (runs go on and report, nothing is pulled).
+      agent.send({ type: 'STOP' });
       const deadline = this.#clock.now() + (this.#o.drainTimeoutMs ?? 10_000);
       while (this.#held() > 0 && this.#clock.now() < deadline) await sleep(50);
-      // Runs still going are cancelled (reported 6), then given a little longer to end and report.
-      for (const t of this.#running.values()) if (!t.released) t.actor?.send({ type: 'CANCEL' });
+      // Runs still going are cancelled (abortAllTasks: reported 6), then given a little longer to end and report.
+      if (this.state !== 'stopped') agent.send({ type: 'STOP', force: true });
       while (this.#held() > 0 && this.#clock.now() < deadline + 5_000) await sleep(50);
       // Whatever is left is stopped; the journal keeps any final report for the next start.
       for (const t of this.#running.values()) { t.actor?.stop(); this.#taskDone(t, null); }
       // Give the master a moment to ack what is outstanding.
       const ackDeadline = this.#clock.now() + 2_000;
       while (this.#unackedReports() && this.#ws?.readyState === WebSocket.OPEN && this.#clock.now() < ackDeadline) await sleep(20);
-      clearInterval(this.#heartbeatTimer);
-      clearTimeout(this.#reconnectTimer);
-      this.#setState('stopped');
+      this.#closeRequested = true;
+      agent.stop();
       this.#ws?.close(1000, 'worker stopping');
       this.#ws = null;
       await this.#o.runner.close();
@@ -228,9 +255,9 @@ export class AgentService {
 
   // ---- connection ----
 
-  #connect(): void {
-    if (this.#state === 'stopped' || this.#state === 'draining') return;
-    this.#setState('connecting');
+  /** `openConnection`: one WSS attempt; the machine hears CONNECTED, CONNECT_FAILED or CONNECTION_LOST. */
+  #openSocket(attempt: number): void {
+    if (this.#closeRequested) return;
     const url = new URL('/agent/v1', this.#o.masterEndpoint).href.replace(/^http/, 'ws');
     const ws = new WebSocket(url, {
       ...this.#tlsOptions(),
@@ -238,17 +265,12 @@ export class AgentService {
       maxPayload: 8 * 1024 * 1024,
     });
     this.#ws = ws;
+    let opened = false;
     ws.on('open', () => {
-      this.#setState('registering');
+      opened = true;
       this.#assignedSeen = 0;
-      this.#lastPull = '';
-      this.#sendRaw({
-        type: 'hello', seq: 0, agentId: this.#o.agentId,
-        machineProperties: { ...readMachineProperties({ agentVersion: AGENT_VERSION }), ...(this.#o.displayName ? { DisplayName: this.#o.displayName } : {}) },
-        versions: { protocol: PROTOCOL_VERSION, agent: AGENT_VERSION, node: process.version },
-        capacity: { maxTaskCount: this.#o.maxTaskCount },
-        runningTasks: [...this.#running.values()].filter((t) => !t.released).map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
-      });
+      this.#pendingPull = null;
+      this.#agent?.send({ type: 'CONNECTED' });
     });
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
@@ -264,20 +286,34 @@ export class AgentService {
       }
       this.#onFrame(f);
     });
-    ws.on('error', (err) => this.#log.warn({ err: serializeError(err) }, `connection to the master failed: ${err.message}`));
+    ws.on('error', (err) => this.#log.warn({ err: serializeError(err), attempt }, `connection to the master failed: ${err.message}`));
     ws.on('close', (code, reason) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
       // What was sent and not acked is replayed from the journal on the next connection.
       this.#sent.clear();
       this.#replaying = false;
-      if (this.#state === 'stopped') return;
-      this.#log.info({ code, reason: reason.toString() }, 'disconnected from the master');
-      const delay = this.#backoff;
-      this.#backoff = Math.min(this.#backoff * 2, this.#o.reconnectMaxMs ?? 30_000);
-      if (this.#state !== 'draining') this.#setState('connecting');
-      this.#reconnectTimer = setTimeout(() => { if (this.#state !== 'stopped') this.#connect(); }, delay);
+      if (this.#closeRequested) return;
+      if (opened) this.#log.info({ code, reason: reason.toString() }, 'disconnected from the master');
+      this.#agent?.send(opened ? { type: 'CONNECTION_LOST' } : { type: 'CONNECT_FAILED' });
     });
+  }
+
+  /** `sendHello`: registration, with the runs still in progress (their leases are kept). */
+  #sendHello(): void {
+    this.#sendRaw({
+      type: 'hello', seq: 0, agentId: this.#o.agentId,
+      machineProperties: { ...readMachineProperties({ agentVersion: AGENT_VERSION }), ...(this.#o.displayName ? { DisplayName: this.#o.displayName } : {}) },
+      versions: { protocol: PROTOCOL_VERSION, agent: AGENT_VERSION, node: process.version },
+      capacity: { maxTaskCount: this.#o.maxTaskCount },
+      runningTasks: [...this.#running.values()].filter((t) => !t.released).map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
+    });
+  }
+
+  /** `pull`: replaces the outstanding pull; held back while the journal is replayed. */
+  #sendPull(freeSlots: number): void {
+    if (this.#replaying) { this.#pendingPull = freeSlots; return; }
+    this.#send({ type: 'pull', slots: freeSlots, assignedSeen: this.#assignedSeen });
   }
 
   #tlsOptions(): ClientRequestArgs & { cert: string; key: string; ca?: string | string[]; checkServerIdentity: AgentTls['checkServerIdentity']; rejectUnauthorized: boolean } {
@@ -352,31 +388,28 @@ export class AgentService {
     }
     if (count > 0) this.#log.info({ count }, `replayed ${count} unacknowledged report(s) from the journal`);
     this.#heartbeat();
-    this.#maybePull();
+    if (this.#pendingPull !== null) { const slots = this.#pendingPull; this.#pendingPull = null; this.#sendPull(slots); }
   }
 
   #onFrame(f: MasterFrame): void {
     switch (f.type) {
       case 'welcome': {
-        this.#backoff = this.#o.reconnectMinMs ?? 250;
         this.#enabled = f.enabled;
         this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
-        if (this.#state !== 'draining') this.#setState(f.enabled ? 'active' : 'waitingForEnable');
-        for (const w of this.#startedWaiters.splice(0)) w.resolve();
+        // The replay starts (and holds every newer frame back) before the machine reacts with a pull.
         if (this.#ws) void this.#replay(this.#ws);
+        this.#agent?.send({ type: 'WELCOME', enabled: f.enabled });
+        for (const w of this.#startedWaiters.splice(0)) w.resolve();
         return;
       }
       case 'enabled-changed':
         this.#enabled = f.enabled;
         this.#log.info({ enabled: f.enabled }, f.enabled ? 'enabled by the master' : 'disabled by the master: draining (running tasks finish, no new pulls)');
-        if (this.#state !== 'draining') this.#setState(f.enabled ? 'active' : 'waitingForEnable');
-        this.#lastPull = '';
-        if (!f.enabled) this.#send({ type: 'pull', slots: 0, assignedSeen: this.#assignedSeen });
-        this.#maybePull();
+        this.#agent?.send({ type: 'ENABLED_CHANGED', enabled: f.enabled });
         return;
       case 'assign':
         this.#assignedSeen++;
-        void this.#runTask(f);
+        this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: f.taskId, attempt: f.attempt, assignment: f });
         return;
       case 'cancel': {
         const t = this.#running.get(f.taskId);
@@ -426,30 +459,15 @@ export class AgentService {
 
   // ---- pulling ----
 
-  #maybePull(): void {
-    if (this.#state !== 'active' || !this.#enabled || this.#replaying) return;
-    let slots = Math.max(0, this.#o.maxTaskCount - this.#held());
-    const memMb = freemem() / (1024 * 1024);
-    if (memMb < this.#o.taskRequestMinMemoryMb) {
-      if (slots > 0) this.#log.warn({ freeMemoryMb: Math.round(memMb), min: this.#o.taskRequestMinMemoryMb }, 'not pulling: free memory below TaskRequestMinMemory');
-      slots = 0;
-    } else if (this.#held() > 0 && this.#perf.lastCpuPercent > this.#o.taskRequestMaxCpu) {
-      // CPU is judged only while we run something: our own idle start-up must never block the first pull.
-      slots = 0;
-    }
-    const key = `${slots}/${this.#assignedSeen}`;
-    if (key === this.#lastPull) return;
-    this.#lastPull = key;
-    this.#send({ type: 'pull', slots, assignedSeen: this.#assignedSeen });
-  }
-
   #heartbeat(): void {
     if (this.#replaying) return;
     const samples = this.#perf.sample();
     const perfCounters: PerfCounterSample[] = [...samples, { name: 'RunningTasks', value: this.#held(), timestamp: samples[0]?.timestamp ?? this.#clock.now() }];
     this.#send({ type: 'heartbeat', perfCounters, runningTaskIds: [...this.#running.values()].filter((t) => !t.released).map((t) => t.assign.taskId) });
-    this.#lastPull = '';
-    this.#maybePull();
+    // The pull gates read this sample. CPU counts only while the agent runs something: an idle
+    // agent's own start-up (or a neighbour's load) must not keep it from its first task.
+    const free = samples.find((c) => c.name === 'AvailableMemoryMB')?.value ?? Math.round(freemem() / (1024 * 1024));
+    this.#agent?.send({ type: 'PERF_SAMPLE', cpuPercent: this.#held() > 0 ? this.#perf.lastCpuPercent : 0, freeMemoryMb: free });
   }
 
   // ---- running a task ----
@@ -461,8 +479,10 @@ export class AgentService {
    * Its effects are provided here; the final report goes through the journal once.
    */
   async #runTask(a: AssignFrame): Promise<void> {
-    if (this.#running.has(a.taskId)) return;
-    if (this.#held() >= this.#o.maxTaskCount || this.#state === 'draining' || this.#state === 'stopped') {
+    // A replayed assign of a task only waiting for its report's commit: the machine must not count it.
+    if (this.#running.has(a.taskId)) { this.#agent?.send({ type: 'TASK_FINISHED', taskId: a.taskId }); return; }
+    if (this.#held() >= this.#o.maxTaskCount || this.#stopping !== null) {
+      this.#agent?.send({ type: 'TASK_FINISHED', taskId: a.taskId });
       // Never more than MaxTaskCount: refuse by failing the attempt (the master re-queues while retries remain).
       this.#log.error({ taskId: a.taskId, running: this.#held() }, 'assignment beyond MaxTaskCount or while draining; refusing it');
       this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status: 4, message: 'worker had no free slot' });
@@ -538,10 +558,7 @@ export class AgentService {
    * what re-sends it) after the run's last events.
    */
   #reportFinal(t: RunningTask, status: number, message: string | null): void {
-    if (!t.released) {
-      t.released = true;
-      this.#o.onRunChange?.(this.#held());
-    }
+    this.#release(t);
     if (t.finalSeq !== null) return;
     const a = t.assign;
     this.#flushEvents(t);
@@ -554,17 +571,23 @@ export class AgentService {
     t.finalSeq = seq;
     // Not journaled (the journal is closed): nothing will ever ack it.
     if (seq < 0) t.actor?.send({ type: 'REPORT_ACKED' });
-    this.#maybePull();
+  }
+
+  /** The run is over: its slot is free (the agent machine pulls again when active). */
+  #release(t: RunningTask): void {
+    if (t.released) return;
+    t.released = true;
+    this.#o.onRunChange?.(this.#held());
+    this.#agent?.send({ type: 'TASK_FINISHED', taskId: t.assign.taskId });
   }
 
   #taskDone(t: RunningTask, output: { status: number } | null): void {
     if (this.#running.get(t.assign.taskId) !== t) return;
     this.#running.delete(t.assign.taskId);
     clearTimeout(t.flushTimer);
-    if (!t.released) { t.released = true; this.#o.onRunChange?.(this.#held()); }
+    this.#release(t);
     void t.log?.close();
     this.#log.debug({ taskId: t.assign.taskId, status: output?.status }, 'task report committed by the master');
-    this.#maybePull();
   }
 
   /** Tasks whose run is in progress (against MaxTaskCount); tasks only waiting for their report's commit do not count. */
@@ -652,4 +675,10 @@ function safeUser(): string {
 
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
+}
+
+/** The machine's state as the service's coarse state (`reconnecting` shows as connecting). */
+function stateName(value: unknown): AgentState {
+  const v = typeof value === 'string' ? value : Object.keys(value as object)[0] ?? 'idle';
+  return v === 'reconnecting' || v === 'route' ? 'connecting' : (v as AgentState);
 }

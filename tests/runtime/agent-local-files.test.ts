@@ -79,4 +79,20 @@ test('task logs: one folder per task with the filtered lines; none when TaskLogE
   assert.not.ok(existsSync(join(offRoot, offTask!, 'task.log')), 'no task log when disabled');
 });
 
+test('a worker whose connection the master drops reconnects by itself, registers again and runs work', async () => {
+  const { agent, agentId } = await h.addWorker();
+  await h.store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: agentId });
+  await h.master.hub.refresh();
+  await h.waitFor('active', () => agent.state === 'active');
+  // Deleting the worker makes the master close its connection; the agent machine reconnects with backoff.
+  await h.store.deleteWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: agentId });
+  await h.master.hub.refresh();
+  await h.waitFor('registered again, disabled', async () => (await h.store.getWorkerAgent(agentId)) !== null && agent.state === 'waitingForEnable');
+  await h.store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: agentId });
+  await h.master.hub.refresh();
+  const id = await h.run({ workers: [agentId], useAnyWorker: false });
+  assert.is(await final(id), 7);
+  assert.is(agent.state, 'active');
+});
+
 test.run();
