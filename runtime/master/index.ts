@@ -48,17 +48,18 @@ export interface RunningMaster {
  * Opens the catalog of the settings: the embedded SQLite file at `CatalogPath`, or SQL Server when
  * `SqlServerName` is set and this build has the adapter (else a clear error naming the key).
  */
-export async function openCatalog(settings: ResolvedMasterSettings): Promise<CatalogStore> {
+export async function openCatalog(settings: ResolvedMasterSettings, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CatalogStore> {
   if (settings.catalogKind === 'sqlserver') {
     let mod: Record<string, unknown>;
     try {
       mod = await import(new URL('../catalog/mssql-catalog-store.ts', import.meta.url).href) as Record<string, unknown>;
     } catch (err) {
+      if ((err as { code?: string }).code !== 'ERR_MODULE_NOT_FOUND') throw err;
       throw new SsoError('SSO_ERR_CONFIG_INVALID', `SqlServerName is '${settings.sqlServerName}', but this build has no SQL Server catalog adapter (runtime/catalog/mssql-catalog-store.ts): leave SqlServerName empty to use the embedded catalog at CatalogPath`, { where: 'SqlServerName', cause: err });
     }
     const open = mod['openMssqlCatalog'];
     if (typeof open !== 'function') throw new SsoError('SSO_ERR_CONFIG_INVALID', 'runtime/catalog/mssql-catalog-store.ts does not export openMssqlCatalog', { where: 'SqlServerName' });
-    return await (open as (o: object) => Promise<CatalogStore>)({ server: settings.sqlServerName, connectionTimeoutMs: settings.sqlConnectionTimeoutMs });
+    return await (open as (o: object) => Promise<CatalogStore>)({ server: settings.sqlServerName, connectionTimeoutMs: settings.sqlConnectionTimeoutMs, env });
   }
   try {
     mkdirSync(dirname(settings.catalogPath), { recursive: true, mode: 0o700 });
@@ -80,7 +81,7 @@ export async function startMaster(configPath: string, options: StartMasterOption
   for (const w of warnings) logger.warn({ configPath }, `settings: ${w}`);
   let store: CatalogStore;
   try {
-    store = await openCatalog(settings);
+    store = await openCatalog(settings, options.env ?? process.env);
   } catch (err) {
     logger.error({ err: serializeError(err) }, 'cannot open the catalog');
     await log?.close();
