@@ -13,7 +13,8 @@ import { SsoError } from '../../../actors/errors.ts';
 import type { Command, CommandIo } from '../command.ts';
 import { UsageError, flag, parseArgs } from '../command.ts';
 import { executeTsql, runBatch } from '../../tsql/interpreter.ts';
-import type { TsqlOptions, TsqlOutput } from '../../tsql/interpreter.ts';
+import type { TsqlOptions, TsqlOutput, TsqlResult } from '../../tsql/interpreter.ts';
+import { apiCall, targetFromFlags } from '../../transport/api-client.ts';
 import { formatCsv, formatOutput } from '../../tsql/format.ts';
 import { endsInsideLiteral, goLine } from '../../tsql/batches.ts';
 
@@ -35,7 +36,8 @@ const usage = `usage: scaleout sql [-S <catalog file | https://master:port> | --
   -S <file>     a catalog file. Without -U (and without a readable admin-password) the caller is the local
                 user '<os user>' with sysadmin: whoever can write the file controls the catalog anyway,
                 as a trusted connection does on SQL Server.
-  -S https://…  a remote master (not yet supported by this build).
+  -S https://…  a remote master: the text is sent to its POST /api/v1/sql route (HTTP Basic over TLS,
+                -U/-P required, --ca <pem> to trust its certificate; @project_path is read on the master).
   -U, -P        a catalog login (also SCALEOUT_USER / SCALEOUT_PASSWORD, or SQLCMDPASSWORD for -P).
   -i <file>     run a script file (repeatable, in order). -Q "<text>" runs the text.
                 With neither, reads statements at a 1> prompt; GO runs them, exit or quit leaves.
@@ -63,9 +65,6 @@ async function connect(get: (name: string) => string | undefined, io: CommandIo)
   let catalogPath: string;
   if (server !== undefined) {
     if (dataDir !== undefined) throw new UsageError('give either -S or --data, not both');
-    if (/^https?:\/\//i.test(server)) {
-      throw new SsoError('SSO_ERR_CLI_USAGE', `running T-SQL on a remote master (${server}) is not yet supported by this build; use --data <dir> or -S <catalog file> on the master's machine`);
-    }
     catalogPath = resolve(io.cwd, server);
   } else {
     dataDir = resolve(io.cwd, dataDir ?? DEFAULT_DATA_DIR);
@@ -141,6 +140,46 @@ async function interactive(conn: Connection, io: CommandIo, options: TsqlOptions
   await run(1);
 }
 
+/** `-S https://master:port`: each script (or prompt batch) goes to the master's T-SQL route. */
+async function runRemote(get: (name: string) => string | undefined, io: CommandIo, scripts: readonly string[], interactiveMode: boolean, sink: (o: TsqlOutput) => void): Promise<boolean> {
+  const target = targetFromFlags(get, io.cwd, io.env);
+  const send = async (text: string): Promise<boolean> => {
+    try {
+      const result = await apiCall<TsqlResult>(target, 'POST', '/api/v1/sql', text, 'text/plain');
+      for (const o of result.outputs) sink(o);
+      return true;
+    } catch (err) {
+      if (SsoError.is(err) && (err.code === 'SSO_ERR_AUTH' || err.number === 27407)) {
+        sink({ kind: 'error', number: 18456, level: 14, state: 1, line: 1, message: `Login failed for user '${target.user}'.` });
+        return false;
+      }
+      throw err;
+    }
+  };
+  if (!interactiveMode) {
+    for (const text of scripts) if (!(await send(text.replace(/^\ufeff/, '')))) return false;
+    return true;
+  }
+  const rl = createInterface({ input: io.stdin, terminal: false, crlfDelay: Infinity });
+  let buffer: string[] = [];
+  const prompt = () => io.stdout.write(`${buffer.length + 1}> `);
+  prompt();
+  for await (const line of rl) {
+    const inside = endsInsideLiteral(buffer.join('\n'));
+    if (!inside && /^\s*(exit|quit)\s*(\(\s*\))?\s*;?\s*$/i.test(line)) { buffer = []; rl.close(); return true; }
+    const go = inside ? null : goLine(line);
+    if (go) {
+      const text = buffer.join('\n');
+      buffer = [];
+      if (text.trim() !== '') for (let i = 0; i < go.repeat; i++) if (!(await send(text))) { rl.close(); return false; }
+    } else buffer.push(line);
+    prompt();
+  }
+  io.stdout.write('\n');
+  if (buffer.join('\n').trim() !== '') await send(buffer.join('\n'));
+  return true;
+}
+
 export const command: Command = {
   name: 'sql',
   summary: 'Run T-SQL (catalog procedures and views) against the catalog, like sqlcmd',
@@ -164,6 +203,14 @@ export const command: Command = {
     if (query !== undefined) scripts.push(query);
     const csvPath = get('o') === undefined ? undefined : resolve(io.cwd, get('o')!);
 
+    const server = get('S');
+    if (server !== undefined && /^https?:\/\//i.test(server)) {
+      if (get('data') !== undefined) throw new UsageError('give either -S or --data, not both');
+      const out = printer(io, csvPath !== undefined);
+      const ok = await runRemote(get, io, scripts, inputs.length === 0 && query === undefined, out.sink);
+      if (csvPath !== undefined) await writeFile(csvPath, formatCsv(out.all));
+      return !ok || out.errors() > 0 ? 1 : 0;
+    }
     const conn = await connect(get, io);
     if (conn === null) return 1;
     const out = printer(io, csvPath !== undefined);
