@@ -275,7 +275,9 @@ export class BatchOutputCollector {
 export interface RequestLike {
   stream: boolean;
   arrayRowMode: boolean;
-  on(event: string, listener: (...args: never[]) => void): unknown;
+  // Listener arguments are event-specific (EventEmitter's own signature).
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  on(event: string, listener: (...args: any[]) => void): unknown;
   batch(text: string): Promise<unknown>;
 }
 
@@ -346,7 +348,7 @@ export async function runSqlServerBatch(batch: Batch, options: SqlServerRunOptio
   request.stream = true;
   request.arrayRowMode = true;
   trackProcedures(request, () => collector.procedureDone());
-  const on = request.on.bind(request) as (event: string, fn: (...args: never[]) => void) => unknown;
+  const on = request.on.bind(request);
   on('recordset', (columns: readonly MssqlColumnLike[]) => collector.recordset(columns));
   on('row', (row: readonly unknown[]) => collector.row(row));
   on('rowsaffected', (count: number) => collector.rowsAffected(count));
