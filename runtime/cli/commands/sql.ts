@@ -1,7 +1,8 @@
 /**
  * `scaleout sql`: sqlcmd for the catalog. Runs T-SQL scripts (`-i`), one-off queries (`-Q`) or an
- * interactive `1>` prompt against the embedded catalog of a `scaleout up` folder (`--data`) or a catalog
- * file (`-S <file>`), printing results like sqlcmd and exiting 1 when any error was printed (sqlcmd -b).
+ * interactive `1>` prompt against the embedded catalog of a `scaleout up` folder (`--data`), a catalog
+ * file (`-S <file>`), a remote master or a SQL Server catalog (`-S "Server=…;…"`), printing results
+ * like sqlcmd and exiting 1 when any error was printed (sqlcmd -b).
  */
 import { constants as fsConstants } from 'node:fs';
 import { access, readFile, stat, writeFile } from 'node:fs/promises';
@@ -23,7 +24,7 @@ export const ADMIN_LOGIN = 'admin';
 const DEFAULT_DATA_DIR = '.scaleout';
 const CATALOG_IN_DATA = join('catalog', 'ssisdb.sqlite');
 
-const usage = `usage: scaleout sql [-S <catalog file | https://master:port> | --data <dir>] [-U <login> -P <password>]
+const usage = `usage: scaleout sql [-S <catalog file | https://master:port | connection string> | --data <dir>] [-U <login> -P <password>]
                   [-i <file.sql> … | -Q "<T-SQL>"] [-o <out.csv>]
 
   Runs T-SQL against the SSISDB catalog: the catalog procedures (EXEC [SSISDB].[catalog].[create_execution] …)
@@ -36,6 +37,11 @@ const usage = `usage: scaleout sql [-S <catalog file | https://master:port> | --
   -S <file>     a catalog file. Without -U (and without a readable admin-password) the caller is the local
                 user '<os user>' with sysadmin: whoever can write the file controls the catalog anyway,
                 as a trusted connection does on SQL Server.
+  -S "Server=…;Database=…;User Id=…;Password=…"
+                a SQL Server catalog (an ADO.NET connection string, told by its '=' and ';'): batches go to
+                the server as they are. With -U/-P the catalog login is checked against the catalog and
+                asserted to it (honoured for a sysadmin/db_owner/ssis_admin SQL login); without, the SQL
+                login acts as itself.
   -S https://…  a remote master: the text is sent to its POST /api/v1/sql route (HTTP Basic over TLS,
                 -U/-P required, --ca <pem> to trust its certificate; @project_path is read on the master).
   -U, -P        a catalog login (also SCALEOUT_USER / SCALEOUT_PASSWORD, or SQLCMDPASSWORD for -P).
@@ -180,6 +186,72 @@ async function runRemote(get: (name: string) => string | undefined, io: CommandI
   return true;
 }
 
+/** `-S` holding an ADO.NET connection string (`Server=…;Database=…`) rather than a file or a URL. */
+function isConnectionString(server: string): boolean {
+  return server.includes('=') && server.includes(';');
+}
+
+/**
+ * `-S "Server=…;…"`: the scripts (or prompt batches) run on that SQL Server catalog through the mssql
+ * runner, on one session. -U/-P name a catalog login, checked with the catalog's own passwords and then
+ * asserted through SESSION_CONTEXT; false (after printing Msg 18456) when that login fails.
+ */
+async function runOnSqlServer(connectionString: string, get: (name: string) => string | undefined, io: CommandIo, scripts: readonly string[], interactiveMode: boolean, sink: (o: TsqlOutput) => void): Promise<boolean> {
+  const { mssqlConfigFromConnectionString } = await import('../../catalog/mssql-connection.ts');
+  const { executeTsqlOnSqlServer, openSqlServerSession, runSqlServerBatch } = await import('../../tsql/mssql-runner.ts');
+  const config = mssqlConfigFromConnectionString(connectionString);
+  const login = get('U') ?? io.env['SCALEOUT_USER'];
+  const password = get('P') ?? io.env['SCALEOUT_PASSWORD'] ?? io.env['SQLCMDPASSWORD'];
+  if (login === undefined && get('P') !== undefined) throw new UsageError('-P needs -U <login>');
+  if (login !== undefined && password === undefined) throw new UsageError(`a password is needed for login '${login}': -P <password> or SCALEOUT_PASSWORD`);
+  let caller: Principal | undefined;
+  if (login !== undefined) {
+    const { openMssqlCatalog } = await import('../../catalog/mssql-catalog-store.ts');
+    const store = await openMssqlCatalog({ config });
+    try {
+      caller = await store.authenticate(login, password!);
+    } catch (err) {
+      if (SsoError.is(err) && err.number === 27407) {
+        sink({ kind: 'error', number: 18456, level: 14, state: 1, line: 1, message: `Login failed for user '${login}'.` });
+        return false;
+      }
+      throw err;
+    } finally {
+      await store.close();
+    }
+  }
+  const pool = await openSqlServerSession(config);
+  const options = { pool, onOutput: sink, ...(caller === undefined ? {} : { caller }) };
+  try {
+    if (!interactiveMode) {
+      for (const text of scripts) await executeTsqlOnSqlServer(text.replace(/^\ufeff/, ''), options);
+      return true;
+    }
+    const rl = createInterface({ input: io.stdin, terminal: false, crlfDelay: Infinity });
+    let buffer: string[] = [];
+    const run = async (repeat: number) => {
+      const text = buffer.join('\n');
+      buffer = [];
+      if (text.trim() !== '') for (let i = 0; i < repeat; i++) await runSqlServerBatch({ text, startLine: 1, repeat: 1 }, options, sink);
+    };
+    const prompt = () => io.stdout.write(`${buffer.length + 1}> `);
+    prompt();
+    for await (const line of rl) {
+      const inside = endsInsideLiteral(buffer.join('\n'));
+      if (!inside && /^\s*(exit|quit)\s*(\(\s*\))?\s*;?\s*$/i.test(line)) { buffer = []; rl.close(); return true; }
+      const go = inside ? null : goLine(line);
+      if (go) await run(go.repeat);
+      else buffer.push(line);
+      prompt();
+    }
+    io.stdout.write('\n');
+    await run(1);
+    return true;
+  } finally {
+    await pool.close().catch(() => undefined);
+  }
+}
+
 export const command: Command = {
   name: 'sql',
   summary: 'Run T-SQL (catalog procedures and views) against the catalog, like sqlcmd',
@@ -208,6 +280,13 @@ export const command: Command = {
       if (get('data') !== undefined) throw new UsageError('give either -S or --data, not both');
       const out = printer(io, csvPath !== undefined);
       const ok = await runRemote(get, io, scripts, inputs.length === 0 && query === undefined, out.sink);
+      if (csvPath !== undefined) await writeFile(csvPath, formatCsv(out.all));
+      return !ok || out.errors() > 0 ? 1 : 0;
+    }
+    if (server !== undefined && isConnectionString(server)) {
+      if (get('data') !== undefined) throw new UsageError('give either -S or --data, not both');
+      const out = printer(io, csvPath !== undefined);
+      const ok = await runOnSqlServer(server, get, io, scripts, inputs.length === 0 && query === undefined, out.sink);
       if (csvPath !== undefined) await writeFile(csvPath, formatCsv(out.all));
       return !ok || out.errors() > 0 ? 1 : 0;
     }
