@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
+import type { CatalogStore } from '../../actors/ports.ts';
 import { openSqliteCatalog } from '../../runtime/catalog/sqlite-catalog-store.ts';
 import { readProjectFolder } from '../../executor/package/project-archive.ts';
 
@@ -42,39 +43,47 @@ export async function seedCatalog(): Promise<SeededCatalog> {
   const catalogPath = join(dataDir, 'catalog', 'ssisdb.sqlite');
   const store = await openSqliteCatalog({ path: catalogPath });
   try {
-    await store.createLogin(SYSTEM_PRINCIPAL, { name: 'admin', password: ADMIN_PASSWORD, roles: ['sysadmin', 'ssis_admin'] });
-    await store.createLogin(SYSTEM_PRINCIPAL, { name: READER_LOGIN, password: READER_PASSWORD, roles: [] });
     await writeFile(join(dataDir, 'admin-password'), ADMIN_PASSWORD + '\n', { mode: 0o600 });
-    await store.createFolder(SYSTEM_PRINCIPAL, { folderName: 'folder1' });
-    const project = await readProjectFolder(join(FIXTURES_DIR, 'project1'));
-    await store.deployProject(SYSTEM_PRINCIPAL, { folderName: 'folder1', projectName: 'project1', project });
-    for (const [id, machine] of [[WORKER_ID, 'worker-01'], [IDLE_WORKER_ID, 'worker-02']] as const) {
-      await store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
-        workerAgentId: id,
-        perfCounters: [{ name: 'Processor Time', value: 12.5, timestamp: Date.now() }],
-        machineProperties: { MachineName: machine, UserAccount: 'scaleout' },
-      });
-    }
-    await store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: WORKER_ID });
-    // One finished-looking run with an event (and its context) and an executable statistic, so the
-    // logging views have rows: execution 2, logged as a worker would.
-    const { executionId } = await store.createExecution(SYSTEM_PRINCIPAL, { folderName: 'folder1', projectName: 'project1', packageName: 'package1.dtsx', runInScaleOut: true });
-    await store.startExecution(SYSTEM_PRINCIPAL, { executionId });
-    const at = Date.parse('2001-02-03T04:05:06.789Z');
-    await store.appendEventMessages(SYSTEM_PRINCIPAL, [{
-      eventMessageGuid: 'c0ffee00-0000-4000-8000-000000000001', operationId: executionId, messageTime: at,
-      messageType: 70, messageSourceType: 30, message: 'package1:Information: hello from the seed', packageName: 'package1.dtsx',
-      eventName: 'OnInformation', messageSourceName: 'package1', messageSourceId: '{6A0F3C2E-1D2B-4C5A-9E11-0000000000A1}',
-      packagePath: '\\Package', executionPath: '\\package1', threadId: 1, messageCode: 0,
-      context: [{ contextDepth: 1, packagePath: '\\Package', contextType: 60, contextSourceName: 'package1', contextSourceId: '{6A0F3C2E-1D2B-4C5A-9E11-0000000000A1}', propertyName: 'MaxConcurrentExecutables', propertyValue: -1 }],
-    }]);
-    await store.appendExecutableStatistics(SYSTEM_PRINCIPAL, [{
-      statisticGuid: 'c0ffee00-0000-4000-8000-000000000002', operationId: executionId, packageName: 'package1.dtsx',
-      executableName: 'package1', executableGuid: '{6A0F3C2E-1D2B-4C5A-9E11-0000000000A1}', packagePath: '\\Package',
-      executionPath: '\\package1', startTime: at, endTime: at + 1500, executionDuration: 1500, executionResult: 0,
-    }]);
+    await seedStore(store);
   } finally {
     await store.close();
   }
   return { dataDir, catalogPath, remove: () => rm(dataDir, { recursive: true, force: true }) };
+}
+
+/**
+ * The seed itself, on any catalog (the SQL Server target seeds through the mssql adapter): the logins,
+ * folder1/project1, the two workers (the first enabled) and execution 2 with its logged rows.
+ */
+export async function seedStore(store: CatalogStore): Promise<void> {
+  await store.createLogin(SYSTEM_PRINCIPAL, { name: 'admin', password: ADMIN_PASSWORD, roles: ['sysadmin', 'ssis_admin'] });
+  await store.createLogin(SYSTEM_PRINCIPAL, { name: READER_LOGIN, password: READER_PASSWORD, roles: [] });
+  await store.createFolder(SYSTEM_PRINCIPAL, { folderName: 'folder1' });
+  const project = await readProjectFolder(join(FIXTURES_DIR, 'project1'));
+  await store.deployProject(SYSTEM_PRINCIPAL, { folderName: 'folder1', projectName: 'project1', project });
+  for (const [id, machine] of [[WORKER_ID, 'worker-01'], [IDLE_WORKER_ID, 'worker-02']] as const) {
+    await store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
+      workerAgentId: id,
+      perfCounters: [{ name: 'Processor Time', value: 12.5, timestamp: Date.now() }],
+      machineProperties: { MachineName: machine, UserAccount: 'scaleout' },
+    });
+  }
+  await store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: WORKER_ID });
+  // One finished-looking run with an event (and its context) and an executable statistic, so the
+  // logging views have rows: execution 2, logged as a worker would.
+  const { executionId } = await store.createExecution(SYSTEM_PRINCIPAL, { folderName: 'folder1', projectName: 'project1', packageName: 'package1.dtsx', runInScaleOut: true });
+  await store.startExecution(SYSTEM_PRINCIPAL, { executionId });
+  const at = Date.parse('2001-02-03T04:05:06.789Z');
+  await store.appendEventMessages(SYSTEM_PRINCIPAL, [{
+    eventMessageGuid: 'c0ffee00-0000-4000-8000-000000000001', operationId: executionId, messageTime: at,
+    messageType: 70, messageSourceType: 30, message: 'package1:Information: hello from the seed', packageName: 'package1.dtsx',
+    eventName: 'OnInformation', messageSourceName: 'package1', messageSourceId: '{6A0F3C2E-1D2B-4C5A-9E11-0000000000A1}',
+    packagePath: '\\Package', executionPath: '\\package1', threadId: 1, messageCode: 0,
+    context: [{ contextDepth: 1, packagePath: '\\Package', contextType: 60, contextSourceName: 'package1', contextSourceId: '{6A0F3C2E-1D2B-4C5A-9E11-0000000000A1}', propertyName: 'MaxConcurrentExecutables', propertyValue: -1 }],
+  }]);
+  await store.appendExecutableStatistics(SYSTEM_PRINCIPAL, [{
+    statisticGuid: 'c0ffee00-0000-4000-8000-000000000002', operationId: executionId, packageName: 'package1.dtsx',
+    executableName: 'package1', executableGuid: '{6A0F3C2E-1D2B-4C5A-9E11-0000000000A1}', packagePath: '\\Package',
+    executionPath: '\\package1', startTime: at, endTime: at + 1500, executionDuration: 1500, executionResult: 0,
+  }]);
 }
