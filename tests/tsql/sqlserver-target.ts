@@ -105,13 +105,17 @@ END`);
   /** Creates and installs the scratch SSISDB (dropping one left by an interrupted run of this suite). */
   const setUp = async (): Promise<sql.ConnectionPool> => {
     await onMaster(async (master) => {
-      const found = await master.request().query<{ id: number | null; build: string | null }>(`SELECT DB_ID(N'${DATABASE}') AS id,
-  CASE WHEN OBJECT_ID(N'${DATABASE}.internal.schema_version', N'U') IS NULL THEN NULL
-       ELSE (SELECT TOP (1) build FROM [${DATABASE}].internal.schema_version ORDER BY version) END AS build`);
-      const row = found.recordset[0];
-      if (row?.id !== null && row?.id !== undefined) {
-        if (row.build !== PARITY_BUILD) {
-          throw new Error(`The server already has a database '${DATABASE}' that this suite did not create (build ${row.build ?? 'none'}); the parity suite needs its own ${DATABASE} and will not touch that one: use a server without ${DATABASE}`);
+      const exists = await master.request().query<{ id: number | null }>(`SELECT DB_ID(N'${DATABASE}') AS id`);
+      if (exists.recordset[0]?.id !== null && exists.recordset[0]?.id !== undefined) {
+        // Separate batches: a name that does not exist would fail the statement that names it.
+        const table = await master.request().query<{ id: number | null }>(`SELECT OBJECT_ID(N'${DATABASE}.internal.schema_version', N'U') AS id`);
+        const hasTable = table.recordset[0]?.id !== null && table.recordset[0]?.id !== undefined;
+        const found = hasTable
+          ? await master.request().query<{ build: string | null }>(`SELECT TOP (1) build FROM [${DATABASE}].internal.schema_version ORDER BY version`)
+          : { recordset: [] as { build: string | null }[] };
+        const build = found.recordset[0]?.build ?? null;
+        if (build !== PARITY_BUILD) {
+          throw new Error(`The server already has a database '${DATABASE}' that this suite did not create (build ${build ?? 'none'}); the parity suite needs its own ${DATABASE} and will not touch that one: use a server without ${DATABASE}`);
         }
         await drop(master);
       }
