@@ -90,8 +90,8 @@ function isWord(t: Token | undefined, word: string): boolean {
 }
 
 /**
- * The procedure calls of a batch in text order (dynamic `EXEC (…)` and `EXEC @name` are left out). A
- * batch the lexer cannot read (SQL Server will say why) has none.
+ * The procedure calls of a batch in text order (dynamic `EXEC (…)`, `EXEC @name` and `EXECUTE AS` are
+ * left out). A batch the lexer cannot read (SQL Server will say why) has none.
  */
 export function procedureCalls(batchText: string): ProcedureCall[] {
   let tokens: Token[];
@@ -105,6 +105,7 @@ export function procedureCalls(batchText: string): ProcedureCall[] {
     if (!isWord(tokens[i], 'exec') && !isWord(tokens[i], 'execute')) continue;
     const line = tokens[i]!.line;
     let j = i + 1;
+    if (isWord(tokens[j], 'as')) continue; // EXECUTE AS LOGIN/USER: a context switch, not a call
     if (tokens[j]?.kind === 'variable' && tokens[j + 1]?.kind === 'op' && tokens[j + 1]!.value === '=') j += 2;
     let name: string | undefined;
     while (tokens[j] !== undefined) {

@@ -120,6 +120,7 @@ calls('EXEC / EXECUTE with three-part, empty-schema and return-status forms; str
     "execute SSISDB..create_folder N'x'",
     "EXEC ('SELECT 1')",
     "/* EXEC x */ EXEC catalog.start_execution @id",
+    "EXECUTE AS LOGIN = N'reader'; REVERT",
   ].join('\n');
   assert.equal(procedureCalls(text), [
     { line: 2, name: 'create_execution' }, { line: 5, name: 'create_folder' }, { line: 7, name: 'start_execution' },
