@@ -279,7 +279,7 @@ CREATE TABLE catalog_properties (
 );
 
 INSERT INTO catalog_properties (property_name, property_value) VALUES
-  ('DEFAULT_EXECUTION_MODE', '0'),
+  ('DEFAULT_EXECUTION_MODE', '1'),  -- every execution here runs in Scale Out (no local ISServerExec)
   ('SERVER_LOGGING_LEVEL', '1'),
   ('SERVER_CUSTOMIZED_LOGGING_LEVEL', ''),
   ('RETENTION_WINDOW', '365'),

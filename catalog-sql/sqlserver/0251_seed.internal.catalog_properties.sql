@@ -7,7 +7,7 @@
 INSERT INTO internal.catalog_properties (property_name, property_value)
 SELECT s.property_name, s.property_value
 FROM (VALUES
-    (N'DEFAULT_EXECUTION_MODE', N'0'),
+    (N'DEFAULT_EXECUTION_MODE', N'1'),  -- every execution here runs in Scale Out
     (N'SERVER_LOGGING_LEVEL', N'1'),
     (N'SERVER_CUSTOMIZED_LOGGING_LEVEL', N''),
     (N'RETENTION_WINDOW', N'365'),

@@ -216,16 +216,16 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     await expectUnchanged(store, () => store.createExecution(nobody, { folderName: 'F', projectName: 'tiny', packageName: 'Load Data.dtsx', runInScaleOut: true }), 27178);
     await store.createExecution(S, { folderName: 'F', projectName: 'Tiny Project', packageName: 'Main.dtsx', runInScaleOut: true });
   });
-  executions('runInScaleOut NULL follows DEFAULT_EXECUTION_MODE; a local execution has no job (27255)', async () => {
+  executions('runInScaleOut NULL follows DEFAULT_EXECUTION_MODE (1 on a new catalog); a local execution has no job (27255)', async () => {
     const store = await fresh();
     await deployTiny(store);
     await store.createFolder(S, { folderName: 'G' });
     await worker(store, W1);
-    const local = await store.createExecution(S, { folderName: 'F', projectName: 'tiny', packageName: 'Load Data.dtsx', useAnyWorker: false });
-    await expectCatalogError(store.addExecutionWorker(S, { executionId: local.executionId, workerAgentId: W1 }), 27255);
-    await store.configureCatalog(S, { propertyName: 'DEFAULT_EXECUTION_MODE', propertyValue: '1' });
     const scaled = await store.createExecution(S, { folderName: 'F', projectName: 'tiny', packageName: 'Load Data.dtsx', useAnyWorker: false });
     await store.addExecutionWorker(S, { executionId: scaled.executionId, workerAgentId: W1 });
+    await store.configureCatalog(S, { propertyName: 'DEFAULT_EXECUTION_MODE', propertyValue: '0' });
+    const local = await store.createExecution(S, { folderName: 'F', projectName: 'tiny', packageName: 'Load Data.dtsx', useAnyWorker: false });
+    await expectCatalogError(store.addExecutionWorker(S, { executionId: local.executionId, workerAgentId: W1 }), 27255);
   });
   executions('set_execution_parameter_value: case-sensitive names 27176, types 27147, object type 27101, logging level 27217 and 100', async () => {
     const store = await fresh();
