@@ -130,6 +130,8 @@ export class AgentService {
   #ackTarget = 0;
   #ackingJournal = false;
   readonly #perf: PerfCounterSampler;
+  /** The task-run machine with this service's effects, built once (provide() rebuilds the machine). */
+  readonly #taskRunLogic;
   readonly #running = new Map<string, RunningTask>();
   #assignedSeen = 0;
   #stopping: Promise<void> | null = null;
@@ -140,6 +142,33 @@ export class AgentService {
     this.#log = options.logger.child({ component: 'agent', agentId: options.agentId });
     this.#clock = options.clock ?? { now: () => Date.now() };
     this.#perf = options.perfSampler ?? new PerfCounterSampler({ clock: this.#clock });
+    const task = (taskId: string): RunningTask => {
+      const t = this.#running.get(taskId);
+      if (!t) throw new SsoError('SSO_ERR_ILLEGAL_STATE', `task-run effect for unknown task ${taskId}`);
+      return t;
+    };
+    this.#taskRunLogic = taskRunMachine.provide({
+      actors: {
+        fetchProject: fromPromise<Uint8Array, FetchProjectInput>(({ input }) => this.#project(task(input.taskId).assign)),
+        runPackage: runPackageActor(async (input, signal) => this.#runPackage(task(input.taskId), input.projectBytes, signal)),
+      },
+      actions: {
+        sendTaskHeartbeat: (_, p) => {
+          if (!this.#send({ type: 'task-status', taskId: p.taskId, attempt: p.attempt, status: p.status })) this.#running.get(p.taskId)?.actor?.send({ type: 'HEARTBEAT_FAILED' });
+        },
+        abortRun: (_, p) => {
+          const t = this.#running.get(p.taskId);
+          if (p.reason === 'heartbeat-tolerance') {
+            this.#log.error({ taskId: p.taskId }, 'task heartbeats have failed for longer than HeartbeatErrorTolerance: killing the run');
+            t?.log?.critical('task heartbeats failed for longer than HeartbeatErrorTolerance: the run was killed');
+          } else {
+            this.#log.info({ taskId: p.taskId }, 'cancelling task: the master cancelled it');
+            t?.log?.audit('cancel requested by the master');
+          }
+        },
+        reportFinalStatus: (_, p) => { const t = this.#running.get(p.taskId); if (t) this.#reportFinal(t, p.status, p.message); },
+      },
+    });
   }
 
   get state(): AgentState {
@@ -148,6 +177,8 @@ export class AgentService {
   }
   get enabled(): boolean { return this.#enabled; }
   get runningCount(): number { return this.#held(); }
+  /** Task-run actors alive: runs in progress plus finished runs whose final report is not yet committed. */
+  get liveTaskRuns(): number { return this.#running.size; }
   /** The report journal (open between `start()` and the end of `stop()`). */
   get journal(): ReportJournal<Report> | null { return this.#journal; }
 
@@ -494,28 +525,7 @@ export class AgentService {
     this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, package: a.payload.packageName }, 'task received');
     t.log = await this.#openTaskLog(a);
     t.log?.audit(`task assigned: execution ${a.executionId}, attempt ${a.attempt} of ${a.maxAttempts}, package ${a.payload.folderName}\\${a.payload.projectName}\\${a.payload.packageName}`);
-    const machine = taskRunMachine.provide({
-      actors: {
-        fetchProject: fromPromise<Uint8Array, FetchProjectInput>(() => this.#project(a)),
-        runPackage: runPackageActor(async (input, signal) => this.#runPackage(t, input.projectBytes, signal)),
-      },
-      actions: {
-        sendTaskHeartbeat: (_, p) => {
-          if (!this.#send({ type: 'task-status', taskId: p.taskId, attempt: p.attempt, status: p.status })) t.actor?.send({ type: 'HEARTBEAT_FAILED' });
-        },
-        abortRun: (_, p) => {
-          if (p.reason === 'heartbeat-tolerance') {
-            this.#log.error({ taskId: p.taskId }, 'task heartbeats have failed for longer than HeartbeatErrorTolerance: killing the run');
-            t.log?.critical('task heartbeats failed for longer than HeartbeatErrorTolerance: the run was killed');
-          } else {
-            this.#log.info({ taskId: p.taskId }, 'cancelling task: the master cancelled it');
-            t.log?.audit('cancel requested by the master');
-          }
-        },
-        reportFinalStatus: (_, p) => this.#reportFinal(t, p.status, p.message),
-      },
-    });
-    const actor = createActor(machine, {
+    const actor = createActor(this.#taskRunLogic, {
       input: { taskId: a.taskId, attempt: a.attempt, payload: a.payload, taskHeartbeatMs: this.#o.taskHeartbeatIntervalMs, heartbeatErrorToleranceMs: this.#o.heartbeatErrorToleranceMs },
     });
     t.actor = actor;

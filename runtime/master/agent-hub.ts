@@ -95,6 +95,8 @@ export class AgentHub implements AgentEndpoint {
   #closing = false;
   /** Slots granted by `worker:` actors during the current PULL (their `claimTask` effect). */
   readonly #grants = new Map<string, number>();
+  /** Operation status update_task_status just committed, for the persist effect run synchronously by that report. */
+  readonly #knownOperationStatus = new Map<number, number>();
   readonly actors: MasterActors;
 
   constructor(options: AgentHubOptions) {
@@ -402,8 +404,8 @@ export class AgentHub implements AgentEndpoint {
     conn.assignsSent++;
     try {
       // CLAIMED → `execution:` running, committed by its persist effect before the assign is sent.
-      const op = await this.#o.store.getOperationStatus(t.executionId);
-      if (op !== null) this.actors.ensureExecution(t.executionId, op as OperationStatusCode);
+      // A first attempt's execution is pending; a retry's is running (the claim needs no extra read).
+      this.actors.ensureExecution(t.executionId, t.executedCount > 1 ? OperationStatus.running : OperationStatus.pending);
       this.actors.claimed(t, agentId);
       const [payload] = await Promise.all([this.#o.store.getExecutionPayload(t.executionId), this.actors.settled(t.executionId)]);
       if (conn.closed) {
@@ -441,7 +443,10 @@ export class AgentHub implements AgentEndpoint {
       : f.status === 4 ? { type: 'REPORT_FAILED' as const, attempt: f.attempt, workerAgentId: agentId, ...(f.message === undefined ? {} : { message: f.message }) }
         : f.status === 6 ? { type: 'REPORT_CANCELED' as const, attempt: f.attempt, workerAgentId: agentId }
           : { type: 'HEARTBEAT' as const, attempt: f.attempt, workerAgentId: agentId, status: f.status as 2 | 3 };
+    // update_task_status already ended the operation: the persist effect need not read it back.
+    if (final && executionId !== undefined && result.operationStatus !== undefined) this.#knownOperationStatus.set(executionId, result.operationStatus);
     const byActor = this.actors.sendTask(f.taskId, event);
+    if (executionId !== undefined) this.#knownOperationStatus.delete(executionId);
     if (final) {
       const task = byActor && executionId !== undefined ? null : await store.getTask(f.taskId);
       executionId ??= task?.executionId;
@@ -467,14 +472,16 @@ export class AgentHub implements AgentEndpoint {
   async #persistOperation(p: PersistOperationStatusParams, taskId: string | undefined): Promise<number | undefined> {
     const store = this.#o.store;
     if (p.status === 1 || p.status === 5 || p.status === 8) return undefined;
-    const current = await store.getOperationStatus(p.executionId);
-    if (current === null) return undefined;
-    if (FINAL_OPERATION_STATUSES.has(current)) return current;
+    const known = this.#knownOperationStatus.get(p.executionId);
+    if (known !== undefined && FINAL_OPERATION_STATUSES.has(known)) return known;
     if (p.status === OperationStatus.running) {
-      if (current === OperationStatus.stopping) return current;
+      // A claim: pull_task never hands out a cancelled task, so the operation is pending or running.
       await store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: OperationStatus.running, operationId: p.executionId, workerAgentId: p.workerAgentId });
       return OperationStatus.running;
     }
+    const current = await store.getOperationStatus(p.executionId);
+    if (current === null) return undefined;
+    if (FINAL_OPERATION_STATUSES.has(current)) return current;
     if (p.status === OperationStatus.endedUnexpectedly) {
       this.#o.onLeaseTimer?.(taskId ?? '');
       return undefined;
