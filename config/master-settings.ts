@@ -35,6 +35,11 @@ export interface ResolvedMasterSettings {
   readonly dealWithExpiredTasksIntervalMs: number;
   /** `MasterHeartbeatIntervalInMs`: how often the master stamps its online time. @default 30000 */
   readonly masterHeartbeatIntervalMs: number;
+  /**
+   * `CatalogPollIntervalInMs` (ours): how often the master looks for changes another process committed to the
+   * catalog (an execution started or a worker enabled by T-SQL). @default 100
+   */
+  readonly catalogPollIntervalMs: number;
   /** `SqlConnectionTimeoutInSecs`, in ms; 0 waits for ever (as SqlClient). @default 15000 */
   readonly sqlConnectionTimeoutMs: number;
   /** `CertificateStoreRoot` (ours): folder of the certificate stores. @default $XDG_STATE_HOME/scaleout/certs */
@@ -57,6 +62,7 @@ export const MASTER_SETTING_DEFS: readonly Def[] = [
   { key: 'CatalogPath', prop: 'catalogPath', type: 'path', defaultDoc: '$XDG_DATA_HOME/scaleout/catalog/ssisdb.sqlite', emptyIsDefault: true, extension: true, doc: 'File of the embedded catalog (used when SqlServerName is empty)', parse: parsePath, default: (c) => defaultPaths(c.env).catalogPath },
   { key: 'CleanupCompletedJobsIntervalInMs', prop: 'cleanupCompletedJobsIntervalMs', type: 'int ms', defaultDoc: '43200000', doc: 'How often completed jobs are cleaned up', parse: (t) => parseInteger(t, 1, INT_MAX), default: () => 43_200_000 },
   { key: 'DealWithExpiredTasksIntervalInMs', prop: 'dealWithExpiredTasksIntervalMs', type: 'int ms', defaultDoc: '300000', doc: 'How often expired (lease-lost) tasks are handled', parse: (t) => parseInteger(t, 1, INT_MAX), default: () => 300_000 },
+  { key: 'CatalogPollIntervalInMs', prop: 'catalogPollIntervalMs', type: 'int ms', defaultDoc: '100', extension: true, doc: 'How often the master looks for catalog changes made by other processes (T-SQL clients)', parse: (t) => parseInteger(t, 10, 60_000), default: () => 100 },
   { key: 'MasterHeartbeatIntervalInMs', prop: 'masterHeartbeatIntervalMs', type: 'int ms', defaultDoc: '30000', doc: 'How often the master stamps its online time', parse: (t) => parseInteger(t, 1, INT_MAX), default: () => 30_000 },
   { key: 'SqlConnectionTimeoutInSecs', prop: 'sqlConnectionTimeoutMs', type: 'int s', defaultDoc: '15', doc: 'SQL connect timeout to SSISDB (0 = wait for ever)', parse: (t) => parseInteger(t, 0, 2_147_483) * 1000, default: () => 15_000 },
   { key: 'CertificateStoreRoot', prop: 'certificateStoreRoot', type: 'path', defaultDoc: '$XDG_STATE_HOME/scaleout/certs', emptyIsDefault: true, extension: true, doc: 'Folder of the certificate stores (<root>/<StoreLocation>/<StoreName>/)', parse: parsePath, default: (c) => defaultPaths(c.env).certificateStoreRoot },

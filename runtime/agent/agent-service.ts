@@ -57,6 +57,8 @@ export interface AgentServiceOptions {
   readonly logger: Logger;
   readonly clock?: WallClock;
   readonly maxTaskCount: number;
+  /** `LeaseInternval`: the lease the master gives this worker's tasks after each report (sent in hello). */
+  readonly leaseIntervalMs?: number;
   readonly agentHeartbeatIntervalMs: number;
   readonly taskHeartbeatIntervalMs: number;
   /** Task heartbeats failing this long after the last success → the run is killed. */
@@ -336,7 +338,7 @@ export class AgentService {
       type: 'hello', seq: 0, agentId: this.#o.agentId,
       machineProperties: { ...readMachineProperties({ agentVersion: AGENT_VERSION }), ...(this.#o.displayName ? { DisplayName: this.#o.displayName } : {}) },
       versions: { protocol: PROTOCOL_VERSION, agent: AGENT_VERSION, node: process.version },
-      capacity: { maxTaskCount: this.#o.maxTaskCount },
+      capacity: { maxTaskCount: this.#o.maxTaskCount, ...(this.#o.leaseIntervalMs === undefined ? {} : { leaseMs: this.#o.leaseIntervalMs }) },
       runningTasks: [...this.#running.values()].filter((t) => !t.released).map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
     });
   }

@@ -67,6 +67,7 @@ export async function startWorker(configPath: string, options: StartWorkerOption
     runner: { run: (request, o) => pool.run(request, { ...o, ...(runner ? { runner } : {}) }), close: () => pool.close() },
     logger,
     maxTaskCount: settings.maxTaskCount,
+    leaseIntervalMs: settings.leaseIntervalMs,
     agentHeartbeatIntervalMs: settings.agentHeartbeatIntervalMs,
     taskHeartbeatIntervalMs: settings.taskHeartbeatIntervalMs,
     heartbeatErrorToleranceMs: settings.heartbeatErrorToleranceMs,

@@ -62,6 +62,8 @@ class Connection {
   pullSlots = 0;
   assignedSeenAtPull = 0;
   assignsSent = 0;
+  /** The worker's `LeaseInternval` from its hello (the master's default until then). */
+  leaseMs = 0;
   /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
   readonly inflight: number[] = [];
   maxSeq = 0;
@@ -335,6 +337,7 @@ export class AgentHub implements AgentEndpoint {
       previous.socket.close(REPLACED_CLOSE_CODE, 'replaced by a newer connection');
     }
     this.#byAgent.set(f.agentId, conn);
+    conn.leaseMs = f.capacity.leaseMs ?? this.#o.leaseMs;
     this.actors.ensureWorker(f.agentId, isEnabled);
     const held: string[] = [];
     for (const t of f.runningTasks) {
@@ -343,14 +346,14 @@ export class AgentHub implements AgentEndpoint {
         this.#assignments.set(t.taskId, { taskId: t.taskId, attempt: t.attempt, executionId: task.executionId, agentId: f.agentId });
         const op = await this.#o.store.getOperationStatus(task.executionId);
         if (op !== null) this.actors.ensureExecution(task.executionId, op as OperationStatusCode, f.agentId, task.executedCount);
-        this.actors.ensureTask(task);
+        this.actors.ensureTask(task, conn.leaseMs);
         held.push(t.taskId);
       }
     }
     this.actors.sendWorker(f.agentId, { type: 'HELLO', maxTaskCount: f.capacity.maxTaskCount, isEnabled, runningTaskIds: held });
     this.#log.info({ agentId: f.agentId, registered, enabled: isEnabled, remoteAddress: conn.remoteAddress, thumbprint: conn.thumbprint, versions: f.versions },
       registered ? 'new worker agent registered (disabled until enabled)' : 'worker agent connected');
-    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: this.#o.leaseMs } });
+    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: conn.leaseMs } });
     this.#o.observer?.agentOnline?.(f.agentId, isEnabled);
   }
 
@@ -387,7 +390,7 @@ export class AgentHub implements AgentEndpoint {
       if (want <= 0) return;
       // Concurrent claims share one group commit; each claim is atomic in the catalog.
       const claims = await Promise.all(Array.from({ length: want }, () =>
-        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: this.#o.leaseMs }).catch((err: unknown) => {
+        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs }).catch((err: unknown) => {
           this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
           return null;
         })));
@@ -406,7 +409,7 @@ export class AgentHub implements AgentEndpoint {
       // CLAIMED → `execution:` running, committed by its persist effect before the assign is sent.
       // A first attempt's execution is pending; a retry's is running (the claim needs no extra read).
       this.actors.ensureExecution(t.executionId, t.executedCount > 1 ? OperationStatus.running : OperationStatus.pending);
-      this.actors.claimed(t, agentId);
+      this.actors.claimed(t, agentId, conn.leaseMs);
       const [payload] = await Promise.all([this.#o.store.getExecutionPayload(t.executionId), this.actors.settled(t.executionId)]);
       if (conn.closed) {
         // The claim is committed but nobody will run it: the lease sweep re-queues it.
@@ -415,7 +418,7 @@ export class AgentHub implements AgentEndpoint {
       }
       conn.send({
         type: 'assign', taskId: t.taskId, jobId: t.jobId, executionId: t.executionId, attempt: t.executedCount,
-        maxAttempts: t.maxExecutedCount, leaseExpiry: t.expiredTime ?? this.#o.clock.now() + this.#o.leaseMs, payload,
+        maxAttempts: t.maxExecutedCount, leaseExpiry: t.expiredTime ?? this.#o.clock.now() + conn.leaseMs, payload,
       });
       this.#log.debug({ taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId }, 'task assigned');
       this.#o.observer?.taskAssigned?.(a);
@@ -431,7 +434,7 @@ export class AgentHub implements AgentEndpoint {
     const agentId = conn.agentId!;
     const store = this.#o.store;
     const result = await store.updateTaskStatus(SYSTEM_PRINCIPAL, {
-      workerAgentId: agentId, taskId: f.taskId, attempt: f.attempt, status: f.status, expiredTime: this.#o.clock.now() + this.#o.leaseMs,
+      workerAgentId: agentId, taskId: f.taskId, attempt: f.attempt, status: f.status, expiredTime: this.#o.clock.now() + conn.leaseMs,
     });
     let operationStatus = result.operationStatus;
     const final = FINAL_TASK_STATUSES.has(f.status) || result.status === TaskStatus.ready;

@@ -100,7 +100,7 @@ export async function startMaster(configPath: string, options: StartMasterOption
     masterHeartbeatIntervalMs: settings.masterHeartbeatIntervalMs,
     dealWithExpiredTasksIntervalMs: settings.dealWithExpiredTasksIntervalMs,
     cleanupCompletedJobsIntervalMs: settings.cleanupCompletedJobsIntervalMs,
-    catalogPollIntervalMs: options.catalogPollIntervalMs ?? 100,
+    catalogPollIntervalMs: options.catalogPollIntervalMs ?? settings.catalogPollIntervalMs,
     ...(options.observer ? { observer: options.observer } : {}),
   });
   let port: number;

@@ -158,12 +158,12 @@ export class MasterActors {
   }
 
   /** A task actor resumed from its catalog row (rebuild at start, or a task met on a reconnect). */
-  ensureTask(t: TaskRecord): void {
+  ensureTask(t: TaskRecord, leaseMs = this.#o.leaseMs): void {
     if (this.#stopped || this.#ref(`task:${t.taskId}`)) return;
     this.#taskOfExecution.set(t.executionId, t.taskId);
     this.#root.send({ type: 'SPAWN_TASK', input: {
       taskId: t.taskId, executionId: t.executionId, maxExecutedCount: t.maxExecutedCount, executedCount: t.executedCount,
-      leaseMs: this.#o.leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
+      leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
     } });
   }
 
@@ -172,9 +172,9 @@ export class MasterActors {
    * when it is new) receives CLAIMED, which tells `worker:` (TASK_ASSIGNED) and `execution:`
    * (TASK_CLAIMED → running, persisted).
    */
-  claimed(t: TaskRecord, workerAgentId: string): void {
+  claimed(t: TaskRecord, workerAgentId: string, leaseMs = this.#o.leaseMs): void {
     if (this.#stopped) return;
-    if (!this.#ref(`task:${t.taskId}`)) this.ensureTask({ ...t, status: 1, executedCount: t.executedCount - 1, workerAgentId: null });
+    if (!this.#ref(`task:${t.taskId}`)) this.ensureTask({ ...t, status: 1, executedCount: t.executedCount - 1, workerAgentId: null }, leaseMs);
     this.#taskOfExecution.set(t.executionId, t.taskId);
     this.sendTask(t.taskId, { type: 'CLAIMED', workerAgentId, attempt: t.executedCount });
   }

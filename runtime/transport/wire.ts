@@ -43,7 +43,8 @@ export interface HelloFrame {
   /** `MachineName`, `UserAccount`, `OSVersion`, … merged into `machine_properties`. */
   readonly machineProperties: Readonly<Record<string, string | null>>;
   readonly versions: { readonly protocol: number; readonly agent: string; readonly node: string };
-  readonly capacity: { readonly maxTaskCount: number };
+  /** `MaxTaskCount`, and `LeaseInternval` in ms: how long a held task's lease lasts after each report. */
+  readonly capacity: { readonly maxTaskCount: number; readonly leaseMs?: number };
   /** Tasks this worker is still running (after a reconnect), so the master keeps their leases. */
   readonly runningTasks: readonly { readonly taskId: string; readonly attempt: number }[];
 }
@@ -376,7 +377,10 @@ function frame(o: Obj): Frame {
         agentId: guid(o, 'agentId', p),
         machineProperties: stringMap(o['machineProperties'], `${p}.machineProperties`),
         versions: { protocol: int(versions, 'protocol', `${p}.versions`, 1), agent: reqStr(versions, 'agent', `${p}.versions`, 100), node: reqStr(versions, 'node', `${p}.versions`, 100) },
-        capacity: { maxTaskCount: int(capacity, 'maxTaskCount', `${p}.capacity`, 1, 10_000) },
+        capacity: {
+          maxTaskCount: int(capacity, 'maxTaskCount', `${p}.capacity`, 1, 10_000),
+          ...(capacity['leaseMs'] === undefined ? {} : { leaseMs: int(capacity, 'leaseMs', `${p}.capacity`, 1000, 7 * 24 * 3_600_000) }),
+        },
         runningTasks: arr(o, 'runningTasks', p, 10_000).map((t, i) => {
           const tp = `${p}.runningTasks[${i}]`;
           const to = obj(t, tp);

@@ -24,7 +24,7 @@ M('defaults for every key', () => {
     portNumber: 8391, sslCertThumbprint: undefined, sqlServerName: undefined, catalogKind: 'sqlite',
     catalogPath: '/var/data/scaleout/catalog/ssisdb.sqlite',
     cleanupCompletedJobsIntervalMs: 43_200_000, dealWithExpiredTasksIntervalMs: 300_000,
-    masterHeartbeatIntervalMs: 30_000, sqlConnectionTimeoutMs: 15_000,
+    masterHeartbeatIntervalMs: 30_000, catalogPollIntervalMs: 100, sqlConnectionTimeoutMs: 15_000,
     certificateStoreRoot: '/var/state/scaleout/certs', logFolder: '/var/state/scaleout/master/logs',
   });
   assert.ok(Object.isFrozen(s));
@@ -42,6 +42,7 @@ const CASES: Record<string, [string, string, unknown, string, RegExp]> = {
   CleanupCompletedJobsIntervalInMs: ['cleanupCompletedJobsIntervalMs', '60000', 60_000, '1h', /integer 1–/],
   DealWithExpiredTasksIntervalInMs: ['dealWithExpiredTasksIntervalMs', '1000', 1000, '0', /integer 1–/],
   MasterHeartbeatIntervalInMs: ['masterHeartbeatIntervalMs', '5000', 5000, '-5', /integer 1–/],
+  CatalogPollIntervalInMs: ['catalogPollIntervalMs', '250', 250, '5', /integer 10–/],
   SqlConnectionTimeoutInSecs: ['sqlConnectionTimeoutMs', '30', 30_000, '1.5', /integer 0–/],
   CertificateStoreRoot: ['certificateStoreRoot', '/srv/certs', '/srv/certs', 'C:\\certs', /Linux path/],
   LogFolder: ['logFolder', 'logs', '/etc/scaleout/logs', 'D:\\logs', /Linux path/],

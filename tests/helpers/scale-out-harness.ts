@@ -42,6 +42,8 @@ export interface Harness {
 
 export interface WorkerOptions {
   maxTaskCount?: number;
+  /** The worker's LeaseInternval (ms), sent in its hello. */
+  leaseIntervalMs?: number;
   cert?: TestCert;
   pin?: string;
   onRunChange?: (n: number) => void;
@@ -87,7 +89,7 @@ export async function startHarness(options: { trustedWorkers?: TestCert[]; lease
         agentId, masterEndpoint: `https://localhost:${port}`,
         tls: { cert: cert.cert, key: cert.key, ca: masterCert.cert, checkServerIdentity: pinMaster(o.pin ?? masterCert.thumbprint) },
         runner: { run: (req, ro) => pool.run(req, { ...ro, runner: RUNNER }), close: () => pool.close() },
-        logger, maxTaskCount, agentHeartbeatIntervalMs: 60_000, taskHeartbeatIntervalMs: o.taskHeartbeatIntervalMs ?? 500, heartbeatErrorToleranceMs: 60_000,
+        logger, maxTaskCount, ...(o.leaseIntervalMs === undefined ? {} : { leaseIntervalMs: o.leaseIntervalMs }), agentHeartbeatIntervalMs: 60_000, taskHeartbeatIntervalMs: o.taskHeartbeatIntervalMs ?? 500, heartbeatErrorToleranceMs: 60_000,
         taskRequestMaxCpu: 100, taskRequestMinMemoryMb: 0, tasksRootFolder: o.tasksRootFolder ?? join(dir, 'tasks'), projectCacheFolder: join(dir, 'projects'),
         reconnectMinMs: 100, reconnectMaxMs: 500, drainTimeoutMs: 2_000, journal: { folder: o.journalFolder ?? join(dir, `elogcache-${agents.length}`), flushIntervalMs: 200 },
         ...(o.taskLog ? { taskLog: o.taskLog } : {}), ...(o.onRunChange ? { onRunChange: o.onRunChange } : {}),

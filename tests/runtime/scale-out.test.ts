@@ -87,6 +87,25 @@ test('never more than MaxTaskCount concurrent runs under a burst of 200', async 
   assert.ok(max >= 2, 'the burst did run in parallel');
 });
 
+test("a task's lease is its worker's LeaseInternval, from the claim and after each task heartbeat", async () => {
+  const { agentId: leased } = await h.addWorker({ maxTaskCount: 1, leaseIntervalMs: 45_000 });
+  await h.store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: leased }); await h.master.hub.refresh();
+  const id = await h.run({ workers: [leased], parameters: [{ name: 'HoldMs', value: '60000' }] });
+  const taskId = await h.waitFor('the run to be assigned', async () => [...h.master.hub.assignments().values()].find((a) => a.executionId === id)?.taskId);
+  const task = (await h.store.getTask(taskId))!;
+  assert.is(task.workerAgentId, leased);
+  // The master's own default lease here is 30 s: 45 s can only come from the worker's hello (a first
+  // heartbeat may already have renewed it a few ms after the claim).
+  const lease = task.expiredTime! - task.lastPickupTime!;
+  assert.ok(lease >= 45_000 && lease < 50_000, `lease ${lease} ms after the claim`);
+  // A task heartbeat (every 500 ms here) renews the lease to report time + 45 s.
+  const renewed = await h.waitFor('a renewed lease', async () => { const t = (await h.store.getTask(taskId))!; return t.expiredTime! > task.expiredTime! ? t : undefined; });
+  assert.ok(renewed.expiredTime! - task.lastPickupTime! > 45_000);
+  assert.ok(renewed.expiredTime! - Date.now() <= 45_000);
+  await h.store.stopOperation(SYSTEM_PRINCIPAL, { operationId: id }); await h.master.hub.refresh();
+  assert.is(await final(h, id), 3);
+});
+
 test('an untrusted worker certificate and a master whose thumbprint does not match are refused with a logged reason', async () => {
   await h.addWorker({ cert: makeCert('stranger') });
   await h.waitFor('refusal logged', () => h.logLines.some((l) => l.includes('agent connection refused') && l.includes('is not trusted')));

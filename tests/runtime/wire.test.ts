@@ -17,6 +17,14 @@ test('a valid hello round-trips', () => {
   assert.equal(f, hello);
 });
 
+test("hello carries the worker's LeaseInternval, bounded to at least one second", () => {
+  const withLease = { ...hello, capacity: { maxTaskCount: 4, leaseMs: 90_000 } };
+  assert.equal(parseFrame(encodeFrame(withLease)), withLease);
+  const r = parseFrame(JSON.stringify({ ...hello, capacity: { maxTaskCount: 4, leaseMs: 5 } }));
+  assert.ok(isProtocolError(r));
+  assert.match(String((r as { message: string }).message), /capacity.*leaseMs/);
+});
+
 test('an events batch validates every message and names the bad field', () => {
   const good: EventsFrame = {
     type: 'events', seq: 7, statistics: [],
