@@ -5,7 +5,7 @@
  * keeps every report in the on-disk journal until the master acks it (replayed after a reconnect
  * and after a restart). Settings arrive already resolved (`runtime/agent/index.ts` maps the config).
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequestArgs } from 'node:http';
@@ -670,7 +670,8 @@ export class AgentService {
     });
     if (sha256(bytes) !== sha) throw new SsoError('SSO_ERR_PROJECT_INVALID', `project download ${url.pathname}: content hash does not match`);
     await mkdir(this.#o.projectCacheFolder, { recursive: true });
-    const tmp = `${file}.${process.pid}.${Date.now()}.tmp`;
+    // Unique per download: two agents in one process may fetch the same project in the same millisecond.
+    const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(tmp, bytes);
     await rename(tmp, file);
     return new Uint8Array(bytes);
