@@ -16,6 +16,7 @@ import type {
 } from './model.ts';
 import { ConstraintValue, EvalOp, VarType, isContainer, isRecordset } from './model.ts';
 import type { EventReporter, EventSource } from './events.ts';
+import { applyConfigurations } from './configurations.ts';
 import { coerce, formatDate } from './expression-bridge.ts';
 import { VarScope } from './variables.ts';
 import { convertValue, parseBool } from './load-dtsx.ts';
@@ -578,9 +579,13 @@ export class PackageRun {
       if (!def) throw new Error(`the child package ${child.fileName} has no parameter '${n}'`);
       packageParameters.set(def.name, v === null ? null : coerce(v, def.dataType));
     }
+    const reporter = this.o.reporter.forPackage(basename(child.fileName));
+    // The child's own 2005/2008 configurations, parent package variables (type 0/4) read from the caller's scope.
+    const overrides: OverrideTable = new Map();
+    await applyConfigurations(child, overrides, (m) => reporter.message('OnWarning', this.source(child, st.executionPath), m), process.env, st.scope);
     const run = new PackageRun({
-      ...this.o, pkg: child, reporter: this.o.reporter.forPackage(basename(child.fileName)), packageParameters,
-      overrides: new Map(), executionPathPrefix: st.executionPath, depth, parentScope: st.scope,
+      ...this.o, pkg: child, reporter, packageParameters,
+      overrides, executionPathPrefix: st.executionPath, depth, parentScope: st.scope,
     });
     const r = await run.run();
     this.currentState = st;

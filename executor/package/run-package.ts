@@ -4,7 +4,6 @@
  * overrides, validates (anything that cannot run fails the execution before it starts), runs the
  * control flow and returns the outcome. It never throws for a package problem.
  */
-import { readFile } from 'node:fs/promises';
 import { hostname, userInfo } from 'node:os';
 import { SsoError, serializeError } from '../../actors/errors.ts';
 import { LoggingLevel, MessageSourceType } from '../../actors/catalog-codes.ts';
@@ -18,57 +17,7 @@ import { loadProjectFromIspac } from './load-project.ts';
 import type { LoadedProject } from './load-project.ts';
 import type { PackageDef, VarValue } from './model.ts';
 import { validatePackage } from './validate.ts';
-import { parseXml } from './xml.ts';
-
-/**
- * Parses `\Package\Seq\Task.Properties[Disable]`, `\Package.Variables[User::X].Properties[Value]`,
- * `\Package.Connections[Db].Properties[ConnectionString]` into (object path, property).
- */
-export function parsePropertyPath(propertyPath: string): { objectPath: string; property: string } {
-  const m = /^(\\Package.*)\.Properties\[([^\]]+)\]$/i.exec(propertyPath.trim());
-  if (!m) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `The property path '${propertyPath}' is not of the form \\Package...Properties[Name]`, { where: propertyPath });
-  return { objectPath: m[1]!, property: m[2]! };
-}
-
-export function addOverride(table: OverrideTable, propertyPath: string, value: string): void {
-  const { objectPath, property } = parsePropertyPath(propertyPath);
-  const key = objectPath.toLowerCase();
-  const t = table.get(key) ?? new Map<string, string>();
-  t.set(property.toLowerCase(), value);
-  table.set(key, t);
-}
-
-/** Applies 2005/2008 configurations (XML file, environment variable, indirect forms) to the override table. */
-async function applyConfigurations(pkg: PackageDef, table: OverrideTable, warn: (m: string) => void, env: NodeJS.ProcessEnv): Promise<void> {
-  for (const c of pkg.configurations) {
-    let type = c.type;
-    let target = c.configurationString;
-    if (type === 5 || type === 6) { // indirect: the string names an environment variable holding the real one
-      target = env[c.configurationString] ?? '';
-      if (target === '') { warn(`configuration '${c.name}': the environment variable ${c.configurationString} is not set`); continue; }
-      type = type === 5 ? 1 : 2;
-    }
-    if (type === 1) {
-      let text: string;
-      try {
-        text = await readFile(target, 'utf8');
-      } catch {
-        warn(`configuration '${c.name}': the configuration file '${target}' cannot be read; the package uses its own values`);
-        continue;
-      }
-      const root = parseXml(text);
-      for (const cfg of root.children.filter((x) => x.name === 'Configuration')) {
-        const path = cfg.attrs.Path ?? '';
-        const value = cfg.children.find((x) => x.name === 'ConfiguredValue')?.text ?? '';
-        try { addOverride(table, path, value); } catch { warn(`configuration '${c.name}': bad path '${path}'`); }
-      }
-    } else if (type === 2) {
-      const value = env[c.configurationString];
-      if (value === undefined) { warn(`configuration '${c.name}': the environment variable ${c.configurationString} is not set`); continue; }
-      try { addOverride(table, c.variable, value); } catch { warn(`configuration '${c.name}': bad target path '${c.variable}'`); }
-    }
-  }
-}
+import { addOverride, applyConfigurations } from './configurations.ts';
 
 function bindParameters(defs: readonly { name: string; dataType: number; value: VarValue; required: boolean }[], given: ReadonlyMap<string, unknown>, kind: string): Map<string, VarValue> {
   const out = new Map<string, VarValue>();
