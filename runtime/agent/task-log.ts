@@ -10,19 +10,13 @@ import { join } from 'node:path';
 import { SsoError } from '../../actors/errors.ts';
 import { MessageType } from '../../actors/catalog-codes.ts';
 import type { WallClock } from '../../actors/ports.ts';
+import { TaskLogFlags } from '../../config/setting-values.ts';
+import type { TaskLogFlag } from '../../config/setting-values.ts';
 import type { PackageEvent } from '../../executor/package/api.ts';
 
-/** `TaskLogLevel` bit flags (reference §2.2). */
-export const TaskLogLevel = {
-  Verbose: 0x01,
-  Information: 0x02,
-  Warning: 0x04,
-  Error: 0x08,
-  Progress: 0x10,
-  CriticalError: 0x20,
-  Audit: 0x40,
-} as const;
-export type TaskLogLevelName = keyof typeof TaskLogLevel;
+/** `TaskLogLevel` bit flags (reference §2.2), as the settings reader decodes them. */
+export const TaskLogLevel = TaskLogFlags;
+export type TaskLogLevelName = TaskLogFlag;
 
 /** 0x7E: everything except Verbose (the SSIS default). */
 export const DEFAULT_TASK_LOG_LEVEL = 126;
