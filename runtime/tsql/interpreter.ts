@@ -76,15 +76,23 @@ export const DEFAULT_SERVER_VERSION = 'scaleout 0.1.0 - SSISDB-compatible catalo
 
 /** Runs a whole script: batches split on GO lines, each batch compiled then run. */
 export async function executeTsql(text: string, options: TsqlOptions): Promise<TsqlResult> {
+  return runScript(text, (batch, sink) => runBatch(batch, options, sink), options.onOutput);
+}
+
+/**
+ * Splits a script on GO lines (`GO n` runs a batch n times) and runs each batch with `runOne`,
+ * collecting the outputs and counting errors; shared by the embedded and the SQL Server front doors.
+ */
+export async function runScript(text: string, runOne: (batch: Batch, sink: (o: TsqlOutput) => void) => Promise<void>, onOutput?: (o: TsqlOutput) => void): Promise<TsqlResult> {
   const outputs: TsqlOutput[] = [];
   let errorCount = 0;
   const sink = (o: TsqlOutput) => {
     outputs.push(o);
     if (o.kind === 'error' && o.level > 10) errorCount++;
-    options.onOutput?.(o);
+    onOutput?.(o);
   };
   for (const batch of splitBatches(text)) {
-    for (let i = 0; i < batch.repeat; i++) await runBatch(batch, options, sink);
+    for (let i = 0; i < batch.repeat; i++) await runOne(batch, sink);
   }
   return { outputs, errorCount };
 }

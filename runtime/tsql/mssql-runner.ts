@@ -8,11 +8,11 @@ import sql from 'mssql';
 import type { Principal } from '../../actors/ports.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { CatalogErrorMessages } from '../../actors/catalog-errors.ts';
-import { splitBatches } from './batches.ts';
 import type { Batch } from './batches.ts';
 import { tokenize } from './lexer.ts';
 import type { Token } from './lexer.ts';
 import type { TsqlColumn, TsqlOutput, TsqlResult } from './interpreter.ts';
+import { runScript } from './interpreter.ts';
 import { displayValue, formatDateTime } from './values.ts';
 
 // ---------------------------------------------------------------------------------------------
@@ -366,17 +366,7 @@ export async function runSqlServerBatch(batch: Batch, options: SqlServerRunOptio
 
 /** Runs a whole script: batches split on GO lines (`GO n` runs one n times), each sent as one batch. */
 export async function executeTsqlOnSqlServer(text: string, options: SqlServerRunOptions): Promise<TsqlResult> {
-  const outputs: TsqlOutput[] = [];
-  let errorCount = 0;
-  const sink = (o: TsqlOutput) => {
-    outputs.push(o);
-    if (o.kind === 'error' && o.level > 10) errorCount++;
-    options.onOutput?.(o);
-  };
-  for (const batch of splitBatches(text)) {
-    for (let i = 0; i < batch.repeat; i++) await runSqlServerBatch(batch, options, sink);
-  }
-  return { outputs, errorCount };
+  return runScript(text, (batch, sink) => runSqlServerBatch(batch, options, sink), options.onOutput);
 }
 
 /**
