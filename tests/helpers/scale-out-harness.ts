@@ -32,7 +32,8 @@ export interface Harness {
   readonly master: MasterService;
   readonly logLines: string[];
   readonly masterCert: TestCert;
-  addWorker(options?: WorkerOptions): Promise<{ agent: AgentService; agentId: string }>;
+  /** Starts a worker agent; its client certificate is trusted unless `options.cert` is given. */
+  addWorker(options?: WorkerOptions): Promise<{ agent: AgentService; agentId: string; cert: TestCert }>;
   /** Starts an execution of TestProject/Param.dtsx as the API does. */
   run(body?: Partial<StartExecutionBody>): Promise<number>;
   waitFor<T>(what: string, probe: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs?: number): Promise<T>;
@@ -97,7 +98,7 @@ export async function startHarness(options: { trustedWorkers?: TestCert[]; lease
       agents.push(agent);
       if (o.pin === undefined && o.cert === undefined) await agent.start();
       else void agent.start();
-      return { agent, agentId };
+      return { agent, agentId, cert };
     },
     async run(body = {}) {
       const id = await startExecution(store, SYSTEM_PRINCIPAL, { folder: 'Tests', project: 'TestProject', package: 'Param.dtsx', ...body });

@@ -2,6 +2,7 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { join } from 'node:path';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
+import { WebSocket } from 'ws';
 import { startHarness } from '../helpers/scale-out-harness.ts';
 import type { Harness } from '../helpers/scale-out-harness.ts';
 import { makeCert } from '../helpers/test-certs.ts';
@@ -104,6 +105,23 @@ test("a task's lease is its worker's LeaseInternval, from the claim and after ea
   assert.ok(renewed.expiredTime! - Date.now() <= 45_000);
   await h.store.stopOperation(SYSTEM_PRINCIPAL, { operationId: id }); await h.master.hub.refresh();
   assert.is(await final(h, id), 3);
+});
+
+test('a malformed frame on a real mutual-TLS socket closes only that connection, with a logged protocol error', async () => {
+  const { agentId: good, cert } = await h.addWorker({ maxTaskCount: 1 });
+  await h.store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: good }); await h.master.hub.refresh();
+  // A second connection with the same trusted certificate speaks garbage.
+  const ws = new WebSocket(`wss://localhost:${h.master.port}/agent/v1`, { cert: cert.cert, key: cert.key, ca: h.masterCert.cert });
+  const closed = new Promise<number>((resolve, reject) => {
+    ws.on('open', () => ws.send('{"type":"hello","seq":"not a number"'));
+    ws.on('close', (code) => resolve(code));
+    ws.on('error', reject);
+  });
+  assert.is(await closed, 4400, 'protocol error close code');
+  await h.waitFor('the protocol error logged', () => h.logLines.some((l) => /protocol/i.test(l) && /malformed|invalid|not valid|expected/i.test(l)));
+  // Everyone else is still served: the good worker runs an execution meant only for it.
+  const id = await h.run({ workers: [good] });
+  assert.is(await final(h, id), 7);
 });
 
 test('an untrusted worker certificate and a master whose thumbprint does not match are refused with a logged reason', async () => {
