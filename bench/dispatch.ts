@@ -93,6 +93,8 @@ try {
   // 2. Burst: submit BURST executions at once, wait for every one to end.
   if (BURST > 0) {
     finals.clear();
+    const elu0 = performance.eventLoopUtilization();
+    const cpu0 = process.cpuUsage();
     const t0 = performance.now();
     let ended = 0;
     const all = new Promise<void>((resolve) => { observer.taskReported = (a, _r, _e, status) => {
@@ -110,11 +112,15 @@ try {
     const submitted = performance.now() - t0;
     await all;
     const total = performance.now() - t0;
+    const elu = performance.eventLoopUtilization(elu0);
+    const cpu = process.cpuUsage(cpu0);
     const succeeded = [...finals.values()].filter((s) => s === 7).length;
     const view = await store.queryView(SYSTEM_PRINCIPAL, 'catalog.executions');
     const idSet = new Set(ids);
     const inCatalog = view.rows.filter((r) => idSet.has(Number(r['execution_id'])) && Number(r['status']) === 7).length;
     console.log(`burst:   ${BURST} executions submitted in ${(submitted / 1000).toFixed(2)} s, all ended in ${(total / 1000).toFixed(2)} s: ${(BURST / (total / 1000)).toFixed(0)} executions/s end to end (${succeeded} succeeded; ${inCatalog} committed as succeeded in catalog.executions)`);
+    // Where the ceiling is: a main thread busy ~100% of the time is the bottleneck, whatever the cores.
+    console.log(`         main thread busy ${(elu.utilization * 100).toFixed(0)}% of the burst; process CPU ${((cpu.user + cpu.system) / 1000 / BURST).toFixed(2)} ms per execution (user ${(cpu.user / 1000 / BURST).toFixed(2)}, system ${(cpu.system / 1000 / BURST).toFixed(2)})`);
   }
 } finally {
   await cluster.stop();

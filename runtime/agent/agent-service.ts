@@ -107,6 +107,8 @@ interface RunningTask {
 const AGENT_VERSION = '0.1.0';
 const EVENT_FLUSH_MS = 100;
 const EVENT_BATCH_MAX = 500;
+const PROJECT_MEMORY_MAX = 16;
+const PROJECT_MEMORY_MAX_BYTES = 64 * 1024 * 1024;
 
 export class AgentService {
   readonly #o: AgentServiceOptions;
@@ -135,6 +137,14 @@ export class AgentService {
   /** The task-run machine with this service's effects, built once (provide() rebuilds the machine). */
   readonly #taskRunLogic;
   readonly #running = new Map<string, RunningTask>();
+  /**
+   * Project bytes already verified against their SHA-256, by hash (most recent last, at most
+   * PROJECT_MEMORY_MAX entries and PROJECT_MEMORY_MAX_BYTES in all): a burst of runs of one project
+   * reads and hashes the cached file once instead of once per task.
+   */
+  readonly #projectsInMemory = new Map<string, Uint8Array>();
+  /** machineName / userName of every run request: the process's, looked up once (userInfo reads the passwd database). */
+  #identity: { machineName: string; userName: string } | null = null;
   #assignedSeen = 0;
   #stopping: Promise<void> | null = null;
   #startedWaiters: { resolve: () => void }[] = [];
@@ -555,8 +565,7 @@ export class AgentService {
       parameters: a.payload.parameters.map((p) => ({ objectType: p.objectType, name: p.name, value: p.value })),
       propertyOverrides: a.payload.propertyOverrides.map((p) => ({ propertyPath: p.propertyPath, value: p.value })),
       workingDirectory,
-      machineName: hostname(),
-      userName: safeUser(),
+      ...(this.#identity ??= { machineName: hostname(), userName: safeUser() }),
     };
     const result = signal.aborted ? { outcome: 'canceled' as const, errors: [] } : await this.#o.runner.run(request, { signal, onEvent: (e) => this.#onEvent(t, e) });
     if (result.failure) t.log?.critical(`the run broke: ${result.failure.message}`);
@@ -649,9 +658,15 @@ export class AgentService {
   /** The project bytes: from the on-disk cache by hash, else downloaded over mTLS and verified. */
   async #project(a: AssignFrame): Promise<Uint8Array> {
     const sha = a.payload.projectSha256;
+    const known = this.#projectsInMemory.get(sha);
+    if (known !== undefined) {
+      this.#projectsInMemory.delete(sha);
+      this.#projectsInMemory.set(sha, known);
+      return known;
+    }
     const file = join(this.#o.projectCacheFolder, `${sha}.ispac`);
     const cached = await readFile(file).catch(() => null);
-    if (cached && sha256(cached) === sha) return new Uint8Array(cached);
+    if (cached && sha256(cached) === sha) return this.#keepProject(sha, new Uint8Array(cached));
     const url = new URL(`/agent/v1/projects/${a.payload.projectVersionLsn}/${sha}`, this.#o.masterEndpoint);
     const bytes = await new Promise<Buffer>((resolve, reject) => {
       const req = httpsRequest(url, { ...this.#tlsOptions(), method: 'GET', timeout: 60_000 }, (res) => {
@@ -674,7 +689,21 @@ export class AgentService {
     const tmp = `${file}.${process.pid}.${randomUUID()}.tmp`;
     await writeFile(tmp, bytes);
     await rename(tmp, file);
-    return new Uint8Array(bytes);
+    return this.#keepProject(sha, new Uint8Array(bytes));
+  }
+
+  /** Remembers verified project bytes (evicting the least recently used beyond the bounds); returns them. */
+  #keepProject(sha: string, bytes: Uint8Array): Uint8Array {
+    if (bytes.byteLength > PROJECT_MEMORY_MAX_BYTES) return bytes;
+    this.#projectsInMemory.set(sha, bytes);
+    let total = 0;
+    for (const b of this.#projectsInMemory.values()) total += b.byteLength;
+    for (const [key, b] of this.#projectsInMemory) {
+      if (this.#projectsInMemory.size <= PROJECT_MEMORY_MAX && total <= PROJECT_MEMORY_MAX_BYTES) break;
+      this.#projectsInMemory.delete(key);
+      total -= b.byteLength;
+    }
+    return bytes;
   }
 }
 
