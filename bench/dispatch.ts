@@ -120,7 +120,7 @@ try {
     const inCatalog = view.rows.filter((r) => idSet.has(Number(r['execution_id'])) && Number(r['status']) === 7).length;
     console.log(`burst:   ${BURST} executions submitted in ${(submitted / 1000).toFixed(2)} s, all ended in ${(total / 1000).toFixed(2)} s: ${(BURST / (total / 1000)).toFixed(0)} executions/s end to end (${succeeded} succeeded; ${inCatalog} committed as succeeded in catalog.executions)`);
     // Where the ceiling is: a main thread busy ~100% of the time is the bottleneck, whatever the cores.
-    console.log(`         main thread busy ${(elu.utilization * 100).toFixed(0)}% of the burst; process CPU ${((cpu.user + cpu.system) / 1000 / BURST).toFixed(2)} ms per execution (user ${(cpu.user / 1000 / BURST).toFixed(2)}, system ${(cpu.system / 1000 / BURST).toFixed(2)})`);
+    console.log(`         main thread busy ${(elu.utilization * 100).toFixed(0)}% of the burst (${(elu.active / BURST).toFixed(2)} ms per execution); process CPU ${((cpu.user + cpu.system) / 1000 / BURST).toFixed(2)} ms per execution (user ${(cpu.user / 1000 / BURST).toFixed(2)}, system ${(cpu.system / 1000 / BURST).toFixed(2)})`);
   }
 } finally {
   await cluster.stop();

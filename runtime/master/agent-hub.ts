@@ -6,6 +6,7 @@
  * runs the master's actors (`master-actors.ts`), which decide claims, enable/cancel pushes, lease
  * expiry and the operation status to commit when a task ends.
  */
+import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { CatalogStore, TaskRecord, WallClock } from '../../actors/ports.ts';
@@ -62,6 +63,8 @@ class Connection {
   pullSlots = 0;
   assignedSeenAtPull = 0;
   assignsSent = 0;
+  /** performance.now() of the last HEARTBEAT this connection's frames gave its `worker:` actor. */
+  livenessSentAt = -Infinity;
   /** The worker's `LeaseInternval` from its hello (the master's default until then). */
   leaseMs = 0;
   /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
@@ -100,10 +103,19 @@ export class AgentHub implements AgentEndpoint {
   /** Operation status update_task_status just committed, for the persist effect run synchronously by that report. */
   readonly #knownOperationStatus = new Map<number, number>();
   readonly actors: MasterActors;
+  /**
+   * Reports closer together than this refresh the `worker:` actor's offline delay only once: each
+   * HEARTBEAT re-enters its state (timer cancelled and re-armed), which at thousands of reports per
+   * second was a main-thread cost of its own. The actor can go offline at most this much earlier
+   * than the silence it measures; a frame after it went offline always gets through (the window is
+   * far shorter than the offline delay).
+   */
+  readonly #livenessWindowMs: number;
 
   constructor(options: AgentHubOptions) {
     this.#o = options;
     this.#log = options.logger.child({ component: 'agent-hub' });
+    this.#livenessWindowMs = Math.min(1_000, (options.workerOfflineAfterMs ?? 300_000) / 100);
     this.actors = new MasterActors({
       logger: options.logger, leaseMs: options.leaseMs, offlineAfterMs: options.workerOfflineAfterMs ?? 300_000,
       effects: {
@@ -280,7 +292,13 @@ export class AgentHub implements AgentEndpoint {
     const run = async (): Promise<void> => {
       try {
         // Any report proves the worker alive (its heartbeats may be minutes apart).
-        if (frame.type === 'pull' || frame.type === 'task-status') this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
+        if (frame.type === 'pull' || frame.type === 'task-status') {
+          const now = performance.now();
+          if (now - conn.livenessSentAt >= this.#livenessWindowMs) {
+            conn.livenessSentAt = now;
+            this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
+          }
+        }
         switch (frame.type) {
           case 'hello': return await this.#hello(conn, frame);
           case 'heartbeat': return await this.#heartbeat(conn, frame);
@@ -361,6 +379,7 @@ export class AgentHub implements AgentEndpoint {
     const { isEnabled } = await this.#o.store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
       workerAgentId: conn.agentId!, perfCounters: f.perfCounters, machineProperties: {},
     });
+    conn.livenessSentAt = performance.now();
     this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
     this.actors.sendWorker(conn.agentId!, { type: isEnabled ? 'ENABLE' : 'DISABLE' });
   }
