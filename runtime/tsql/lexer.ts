@@ -52,6 +52,22 @@ export function tokenize(text: string): Token[] {
   let line = 1;
   let lineStart = 0;
   const n = text.length;
+  /** Reads up to the closing `close` (i is just past the opening delimiter); `shownFrom` is where the 105 message's text starts. */
+  const delimited = (close: string, shownFrom: number): string => {
+    let value = '';
+    for (;;) {
+      if (i >= n) throw new TsqlSyntaxError(105, `Unclosed quotation mark after the character string '${text.slice(shownFrom)}'.`, line);
+      const d = text[i]!;
+      if (d === close) {
+        if (text[i + 1] === close) { value += close; i += 2; continue; }
+        i++;
+        return value;
+      }
+      if (d === '\n') { line++; lineStart = i + 1; }
+      value += d;
+      i++;
+    }
+  };
   const push = (kind: TokenKind, start: number, startLine: number, startCol: number, value: string, extra: Partial<Token> = {}) => {
     tokens.push({ kind, text: text.slice(start, i), value, line: startLine, column: startCol, ...extra });
   };
@@ -79,63 +95,16 @@ export function tokenize(text: string): Token[] {
       if (depth > 0) throw new TsqlSyntaxError(113, 'Missing end comment mark \'*/\'.', startLine);
       continue;
     }
-    // N'…' and '…'
+    // N'…' and '…' strings, [identifiers] and "identifiers": a doubled closing delimiter stands for itself.
     if ((c === 'N' || c === 'n') && text[i + 1] === '\'' || c === '\'') {
       const unicode = c !== '\'';
       i += unicode ? 2 : 1;
-      let value = '';
-      for (;;) {
-        if (i >= n) {
-          const shown = text.slice(start + (unicode ? 2 : 1));
-          throw new TsqlSyntaxError(105, `Unclosed quotation mark after the character string '${shown}'.`, line);
-        }
-        const d = text[i]!;
-        if (d === '\'') {
-          if (text[i + 1] === '\'') { value += '\''; i += 2; continue; }
-          i++;
-          break;
-        }
-        if (d === '\n') { line++; lineStart = i + 1; }
-        value += d;
-        i++;
-      }
-      push('string', start, startLine, col, value, { unicode });
+      push('string', start, startLine, col, delimited('\'', start + (unicode ? 2 : 1)), { unicode });
       continue;
     }
-    if (c === '[') {
+    if (c === '[' || c === '"') {
       i++;
-      let value = '';
-      for (;;) {
-        if (i >= n) throw new TsqlSyntaxError(105, `Unclosed quotation mark after the character string '${text.slice(start + 1)}'.`, line);
-        const d = text[i]!;
-        if (d === ']') {
-          if (text[i + 1] === ']') { value += ']'; i += 2; continue; }
-          i++;
-          break;
-        }
-        if (d === '\n') { line++; lineStart = i + 1; }
-        value += d;
-        i++;
-      }
-      push('ident', start, startLine, col, value, { quoted: true });
-      continue;
-    }
-    if (c === '"') {
-      i++;
-      let value = '';
-      for (;;) {
-        if (i >= n) throw new TsqlSyntaxError(105, `Unclosed quotation mark after the character string '${text.slice(start + 1)}'.`, line);
-        const d = text[i]!;
-        if (d === '"') {
-          if (text[i + 1] === '"') { value += '"'; i += 2; continue; }
-          i++;
-          break;
-        }
-        if (d === '\n') { line++; lineStart = i + 1; }
-        value += d;
-        i++;
-      }
-      push('ident', start, startLine, col, value, { quoted: true });
+      push('ident', start, startLine, col, delimited(c === '[' ? ']' : '"', start + 1), { quoted: true });
       continue;
     }
     if (c === '@') {
