@@ -2,21 +2,10 @@ import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   T, compileExpression, evaluateAs, formatSsisValue, fromSsisValue, toSsisValue, typeForVarType, typeToString, TypeCode,
-  type SsisValue,
 } from '../../executor/package/expressions/index.ts';
 import { jsToSsisValue } from '../../executor/package/expressions/values.ts';
-import { mapScope, run } from '../helpers/expression-scope.ts';
+import { evalError, mapScope, run, typ, val } from '../helpers/expression-scope.ts';
 
-const val = (text: string, vars?: Record<string, SsisValue>): string => formatSsisValue(run(text, vars));
-const typ = (text: string): string => typeToString(run(text).type);
-function evalError(text: string, pattern: RegExp): void {
-  try { run(text); } catch (e) {
-    assert.is((e as { code: string }).code, 'SSO_ERR_EXPRESSION_EVAL', text);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected an evaluation error for ${text}`);
-}
 
 const casts = suite('expression casts');
 casts('documented cast examples', () => {

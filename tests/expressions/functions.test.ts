@@ -1,18 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FUNCTION_NAMES, formatSsisValue, toSsisValue, typeToString, type SsisValue } from '../../executor/package/expressions/index.ts';
-import { run } from '../helpers/expression-scope.ts';
+import { evalError, run, typ, val } from '../helpers/expression-scope.ts';
 
-const val = (text: string, vars?: Record<string, SsisValue>): string => formatSsisValue(run(text, vars));
-const typ = (text: string): string => typeToString(run(text).type);
-function evalError(text: string, pattern: RegExp): void {
-  try { run(text); } catch (e) {
-    assert.is((e as { code: string }).code, 'SSO_ERR_EXPRESSION_EVAL', text);
-    assert.match((e as Error).message, pattern);
-    return;
-  }
-  assert.unreachable(`expected an evaluation error for ${text}`);
-}
 
 const math = suite('expression functions: mathematical');
 math('ABS keeps the type; overflow on the minimum', () => {

@@ -1,22 +1,8 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { formatSsisValue, nullOf, T, toSsisValue, typeToString, type SsisValue } from '../../executor/package/expressions/index.ts';
-import { run } from '../helpers/expression-scope.ts';
+import { nullOf, T, toSsisValue, typeToString } from '../../executor/package/expressions/index.ts';
+import { evalError, run, typ, val } from '../helpers/expression-scope.ts';
 
-const val = (text: string, vars?: Record<string, SsisValue>): string => formatSsisValue(run(text, vars));
-const typ = (text: string, vars?: Record<string, SsisValue>): string => typeToString(run(text, vars).type);
-function evalError(text: string, pattern: RegExp, vars?: Record<string, SsisValue>): void {
-  try {
-    run(text, vars);
-  } catch (e) {
-    const err = e as { code: string; message: string; where: string };
-    assert.is(err.code, 'SSO_ERR_EXPRESSION_EVAL', `code for ${text}: ${err.message}`);
-    assert.match(err.message, pattern);
-    assert.ok(err.message.includes(`"${text}"`), 'the message quotes the expression');
-    return;
-  }
-  assert.unreachable(`expected an evaluation error for ${text}`);
-}
 
 const arith = suite('expression operators: arithmetic and promotion');
 arith('integer arithmetic; / truncates toward zero; % keeps the dividend sign', () => {
