@@ -17,6 +17,8 @@ import type {
 } from '../../actors/ports.ts';
 import { mssqlConfigFromConnectionString, mssqlConfigFromMasterSettings } from './mssql-connection.ts';
 import { isRetryableSqlError, mapMssqlError } from './mssql-errors.ts';
+import { num, toTaskRecord, toWorker } from './catalog-rows.ts';
+import type { Row } from './catalog-rows.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -45,7 +47,6 @@ export interface MssqlCatalogStore extends CatalogStore {
   readonly schemaVersion: number | null;
 }
 
-type Row = Record<string, unknown>;
 
 const GUID_RE = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
 
@@ -105,21 +106,6 @@ function nameLength(param: string, value: unknown): void {
   if (value !== null && value !== undefined && typeof value !== 'string') throw catalogError(27101, param);
 }
 
-function msOf(value: unknown): number | null {
-  if (value === null || value === undefined) return null;
-  if (value instanceof Date) return value.getTime();
-  const n = Date.parse(String(value));
-  return Number.isNaN(n) ? null : n;
-}
-
-function num(value: unknown): number {
-  return typeof value === 'bigint' ? Number(value) : Number(value);
-}
-
-function lowerGuid(value: unknown): string | null {
-  return value === null || value === undefined ? null : String(value).toLowerCase();
-}
-
 /**
  * A row as the SQLite catalog shows it: bit → 0/1, bigint → number, GUID → lower case,
  * datetimeoffset → ISO text with '+00:00', booleans inside sql_variant → 0/1.
@@ -136,55 +122,6 @@ function normalizeRow(row: Row, columns: sql.IColumnMetadata): Row {
     else out[name] = value;
   }
   return out;
-}
-
-function parseInputData(text: unknown): { name: string; value: string }[] {
-  if (typeof text !== 'string' || text === '') return [];
-  try {
-    const v = JSON.parse(text) as unknown;
-    return Array.isArray(v)
-      ? v.filter((x): x is { name: string; value: unknown } => typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string')
-        .map((x) => ({ name: x.name, value: String(x.value) }))
-      : [];
-  } catch {
-    return [];
-  }
-}
-
-function toTaskRecord(r: Row): TaskRecord {
-  const inputData = parseInputData(r['InputData']);
-  return {
-    taskId: String(r['TaskId']).toLowerCase(),
-    jobId: String(r['JobId']).toLowerCase(),
-    taskType: num(r['TaskType']),
-    executionId: Number(inputData.find((p) => p.name === 'execution_id')?.value ?? -1),
-    status: num(r['Status']),
-    maxExecutedCount: num(r['MaxExecutedCount']),
-    executedCount: num(r['ExecutedCount']),
-    isCancelled: r['IsCancelled'] === true || r['IsCancelled'] === 1,
-    workerAgentId: lowerGuid(r['WorkerAgentId']),
-    readyForDispatchTime: msOf(r['ReadyForDispatchTime']),
-    expiredTime: msOf(r['ExpiredTime']),
-    lastPickupTime: msOf(r['LastPickupTime']),
-    createdTime: msOf(r['CreatedTime']) ?? 0,
-    lastUpdatedTime: msOf(r['LastUpdatedTime']) ?? 0,
-    priority: num(r['Priority']),
-    inputData,
-  };
-}
-
-function toWorker(r: Row): WorkerAgentRecord {
-  const s = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
-  return {
-    workerAgentId: String(r['WorkerAgentId']).toLowerCase(),
-    isEnabled: r['IsEnabled'] === true || r['IsEnabled'] === 1,
-    displayName: s(r['DisplayName']),
-    description: s(r['Description']),
-    machineName: s(r['MachineName']),
-    tags: s(r['Tags']),
-    userAccount: s(r['UserAccount']),
-    lastOnlineTime: msOf(r['LastOnlineTime']) ?? 0,
-  };
 }
 
 /** A stored parameter value (its text and base type from T-SQL) back to the parameter's JS type. */

@@ -19,6 +19,8 @@ import type {
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord,
 } from '../../actors/ports.ts';
 import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
+import { bool, num, parseInputData, strOrNull, toTaskRecord, toWorker } from './catalog-rows.ts';
+import type { Row } from './catalog-rows.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -46,7 +48,6 @@ export interface SqliteCatalogStore extends CatalogStore {
 // Small helpers
 // ---------------------------------------------------------------------------------------------
 
-type Row = Record<string, unknown>;
 
 const ADMIN_ROLES: readonly Role[] = ['ssis_admin', 'sysadmin'];
 const SCALE_OUT_ROLES: readonly Role[] = ['ssis_admin', 'ssis_cluster_executor', 'sysadmin'];
@@ -81,11 +82,6 @@ function iso(ms: number): string {
   }
   const milli = t - second * 1000;
   return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}+00:00`;
-}
-function msOf(value: unknown): number | null {
-  if (value === null || value === undefined || value === '') return null;
-  const n = Date.parse(String(value));
-  return Number.isNaN(n) ? null : n;
 }
 
 function hasRole(caller: Principal, roles: readonly Role[]): boolean {
@@ -131,15 +127,6 @@ function objectName(param: string, value: unknown): string {
   return value;
 }
 
-function bool(v: unknown): boolean {
-  return v === 1 || v === 1n || v === true;
-}
-function num(v: unknown): number {
-  return typeof v === 'bigint' ? Number(v) : Number(v);
-}
-function strOrNull(v: unknown): string | null {
-  return v === null || v === undefined ? null : String(v);
-}
 
 const INT_RANGES: Partial<Record<ParameterDataType, readonly [bigint, bigint]>> = {
   Byte: [0n, 255n], SByte: [-128n, 127n], Int16: [-32768n, 32767n], Int32: [-2147483648n, 2147483647n],
@@ -189,51 +176,6 @@ function loadValue(dataType: string, stored: unknown): ParameterValue {
   if (typeof stored === 'bigint') return stored >= BigInt(Number.MIN_SAFE_INTEGER) && stored <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(stored) : stored;
   if (typeof stored === 'number' || typeof stored === 'string') return stored;
   return String(stored);
-}
-
-function parseInputData(text: unknown): { name: string; value: string }[] {
-  if (typeof text !== 'string' || text === '') return [];
-  try {
-    const v = JSON.parse(text) as unknown;
-    return Array.isArray(v) ? v.filter((x): x is { name: string; value: string } => typeof x === 'object' && x !== null && typeof (x as { name?: unknown }).name === 'string').map((x) => ({ name: x.name, value: String(x.value) })) : [];
-  } catch {
-    return [];
-  }
-}
-
-function toTaskRecord(r: Row): TaskRecord {
-  const inputData = parseInputData(r['InputData']);
-  return {
-    taskId: String(r['TaskId']),
-    jobId: String(r['JobId']),
-    taskType: num(r['TaskType']),
-    executionId: Number(inputData.find((p) => p.name === 'execution_id')?.value ?? -1),
-    status: num(r['Status']),
-    maxExecutedCount: num(r['MaxExecutedCount']),
-    executedCount: num(r['ExecutedCount']),
-    isCancelled: bool(r['IsCancelled']),
-    workerAgentId: strOrNull(r['WorkerAgentId']),
-    readyForDispatchTime: msOf(r['ReadyForDispatchTime']),
-    expiredTime: msOf(r['ExpiredTime']),
-    lastPickupTime: msOf(r['LastPickupTime']),
-    createdTime: msOf(r['CreatedTime']) ?? 0,
-    lastUpdatedTime: msOf(r['LastUpdatedTime']) ?? 0,
-    priority: num(r['Priority']),
-    inputData,
-  };
-}
-
-function toWorker(r: Row): WorkerAgentRecord {
-  return {
-    workerAgentId: String(r['WorkerAgentId']),
-    isEnabled: bool(r['IsEnabled']),
-    displayName: strOrNull(r['DisplayName']),
-    description: strOrNull(r['Description']),
-    machineName: strOrNull(r['MachineName']),
-    tags: strOrNull(r['Tags']),
-    userAccount: strOrNull(r['UserAccount']),
-    lastOnlineTime: msOf(r['LastOnlineTime']) ?? 0,
-  };
 }
 
 /**
