@@ -55,6 +55,7 @@ export const TaskEventType = {
   REPORT_CANCELED: 'REPORT_CANCELED',
   CANCEL: 'CANCEL',
   LEASE_LOST: 'LEASE_LOST',
+  READOPTED: 'READOPTED',
 } as const;
 
 /** Fields every worker report carries: the claim it belongs to (the fencing token). */
@@ -67,15 +68,24 @@ interface TaskReportFields {
 export type TaskEvent =
   /** `pull_task` claimed this task for a worker; `attempt` defaults to executedCount + 1. */
   | { readonly type: 'CLAIMED'; readonly workerAgentId: string; readonly attempt?: number }
-  /** Task heartbeat (reported status 2 running or 3 finishing); renews the lease. */
-  | ({ readonly type: 'HEARTBEAT'; readonly status: 2 | 3 } & TaskReportFields)
+  /**
+   * Task heartbeat (reported status 2 running or 3 finishing); renews the lease, for `leaseMs` when
+   * given (the reporting worker's LeaseInternval; a task rebuilt after a master restart starts with
+   * the reconnect grace and takes its worker's lease back from the first heartbeat).
+   */
+  | ({ readonly type: 'HEARTBEAT'; readonly status: 2 | 3; readonly leaseMs?: number } & TaskReportFields)
   | ({ readonly type: 'REPORT_SUCCEEDED' } & TaskReportFields)
   | ({ readonly type: 'REPORT_FAILED'; readonly message?: string } & TaskReportFields)
   | ({ readonly type: 'REPORT_CANCELED' } & TaskReportFields)
   /** The job was cancelled (`cancel_job`). */
   | { readonly type: 'CANCEL' }
   /** The lease expired according to an outside sweep (`dealwith_expired_tasks`). */
-  | { readonly type: 'LEASE_LOST' };
+  | { readonly type: 'LEASE_LOST' }
+  /**
+   * The worker that held the current attempt when its lease was lost was heard again before a
+   * re-run was claimed; the catalog gave it the lease back (its run goes on, nothing runs twice).
+   */
+  | { readonly type: 'READOPTED'; readonly workerAgentId: string; readonly attempt: number; readonly status: 2 | 3 };
 
 // ---------------------------------------------------------------------------------------------
 // workerAgent (master): one per registered worker, `worker:<guid>`

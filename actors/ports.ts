@@ -344,6 +344,22 @@ export interface CatalogStore {
   updateCancelledOperationStatus(caller: Principal, input: { operationId: number; stopId: number }): Promise<void>;
   /** `internal.dealwith_expired_tasks`. */
   dealWithExpiredTasks(caller: Principal): Promise<readonly ExpiredTaskOutcome[]>;
+  /**
+   * Beyond the original, after a master (re)start: every held task (status 2/3) whose lease ends
+   * before `expiredTime` is given `expiredTime`, so that the workers still running them have time to
+   * reconnect before the expiry rules run. Resolves with how many leases were extended. Optional:
+   * a catalog without it keeps the original behaviour (leases as they were).
+   */
+  extendHeldLeases?(caller: Principal, input: { expiredTime: number }): Promise<number>;
+  /**
+   * Beyond the original: the worker that held `attempt` when its lease was lost is heard again
+   * (a report of that attempt) before any re-run was claimed. Re-queued (status 1, ExecutedCount
+   * still `attempt`, not cancelled): the lease is given back (status `status` 2/3, that worker,
+   * `expiredTime`) and `'readopted'` is returned; the report is then applied as usual. Ended by the
+   * lease loss with no retry left (task 4, operation 6) and `status` 5: the success wins (task 5,
+   * operation 7) and `'succeeded'` is returned. Anything else changes nothing: `'refused'`.
+   */
+  readoptLostTask?(caller: Principal, input: { taskId: string; workerAgentId: string; attempt: number; status: number; expiredTime: number }): Promise<'readopted' | 'succeeded' | 'refused'>;
   /** `internal.cleanup_completed_jobs` plus our retention of perf counters and messages. */
   cleanupCompletedJobs(caller: Principal, input?: { minutesToKeep?: number }): Promise<{ jobsRemoved: number }>;
   /** `internal.update_worker_agent_status`: first contact registers the worker disabled. */

@@ -126,6 +126,9 @@ const taskSetup = setup({
     goesBackward: ({ context, event }) => event.type === 'HEARTBEAT' && event.status < context.status,
     retriesLeft: ({ context }) => context.executedCount < context.maxExecutedCount,
     cancelRequested: ({ context }) => context.cancelRequested,
+    /** Only the attempt whose lease was lost, never after a cancel, and only before a new claim. */
+    readoptable: ({ context, event }) =>
+      event.type === 'READOPTED' && event.attempt === context.attempt && event.attempt > 0 && !context.cancelRequested,
     claimAdvances: ({ context, event }) =>
       event.type === 'CLAIMED' && (event.attempt ?? context.executedCount + 1) > context.attempt,
   },
@@ -193,6 +196,20 @@ const claim = taskSetup.enqueueActions(({ context, event, enqueue }) => {
   enqueue({ type: 'notifyExecution', params: { executionId: context.executionId, event: { type: 'TASK_CLAIMED', workerAgentId: event.workerAgentId, attempt } } });
 });
 
+/** The lost attempt's worker has its lease back (see TaskEvent READOPTED). */
+const readopt = taskSetup.enqueueActions(({ context, event, enqueue }) => {
+  if (event.type !== 'READOPTED') return;
+  enqueue.assign({ workerAgentId: event.workerAgentId, status: event.status });
+  enqueue({ type: 'persistTaskStatus', params: { ...persistParams(context, event.status), workerAgentId: event.workerAgentId } });
+  enqueue({ type: 'notifyWorker', params: { workerAgentId: event.workerAgentId, event: { type: 'TASK_ASSIGNED', taskId: context.taskId } } });
+  enqueue({ type: 'notifyExecution', params: { executionId: context.executionId, event: { type: 'TASK_RUNNING', workerAgentId: event.workerAgentId, attempt: event.attempt } } });
+});
+
+/** A current heartbeat that names its lease makes it this task's lease from now on. */
+const takeLease = taskSetup.enqueueActions(({ context, event, enqueue }) => {
+  if (event.type === 'HEARTBEAT' && event.leaseMs !== undefined && event.leaseMs > 0 && event.leaseMs !== context.leaseMs) enqueue.assign({ leaseMs: event.leaseMs });
+});
+
 const requestCancel = taskSetup.enqueueActions(({ context, enqueue }) => {
   if (context.cancelRequested) return;
   enqueue.assign({ cancelRequested: true });
@@ -234,7 +251,8 @@ const heldReports = taskSetup.createStateConfig({
 /**
  * Master-side task machine: ready(1) → leased (claimed, lease timer, status 2) → running(2/3) →
  * succeeded(5) | failed(4) | canceled(6); a failure or lost lease with retries left goes back to
- * ready, and the next CLAIMED increments the attempt.
+ * ready, and the next CLAIMED increments the attempt. READOPTED (ready → running) gives a lost
+ * attempt back to the worker that held it when that worker is heard again before any new claim.
  *
  * Effects (actions, no-op by default): `persistTaskStatus`, `answerHeartbeat`, `answerReport`,
  * `rejectStaleReport`, `requestWorkerCancel`, `notifyExecution` (TASK_CLAIMED/RUNNING/REQUEUED/
@@ -276,6 +294,7 @@ export const taskMachine = taskSetup.createMachine({
       entry: [enterStatus(1), 'clearLease'],
       on: {
         CLAIMED: { guard: 'claimAdvances', target: 'leased', actions: claim },
+        READOPTED: { guard: 'readoptable', target: 'running', actions: readopt },
         CANCEL: { target: 'canceled', actions: [assign({ cancelRequested: true }), notify(() => ({ type: 'CANCEL_CONFIRMED' }))] },
         // Nothing holds a ready task: every report is from an attempt that is over.
         HEARTBEAT: { actions: rejectStale },
@@ -291,7 +310,7 @@ export const taskMachine = taskSetup.createMachine({
         ...heldReports.on,
         HEARTBEAT: [
           { guard: 'isStale', actions: rejectStale },
-          { target: 'running', actions: [recordHeartbeat, answerHeartbeat, notify((c) => ({ type: 'TASK_RUNNING', workerAgentId: c.workerAgentId ?? '', attempt: c.attempt }))] },
+          { target: 'running', actions: [takeLease, recordHeartbeat, answerHeartbeat, notify((c) => ({ type: 'TASK_RUNNING', workerAgentId: c.workerAgentId ?? '', attempt: c.attempt }))] },
         ],
       },
     },
@@ -303,7 +322,7 @@ export const taskMachine = taskSetup.createMachine({
           { guard: 'isStale', actions: rejectStale },
           { guard: 'goesBackward', actions: answerHeartbeat },
           // Re-entering restarts the `lease` timer: this is the renewal.
-          { target: 'running', reenter: true, actions: [recordHeartbeat, answerHeartbeat] },
+          { target: 'running', reenter: true, actions: [takeLease, recordHeartbeat, answerHeartbeat] },
         ],
       },
     },

@@ -439,6 +439,7 @@ export class AgentService {
       case 'welcome': {
         this.#enabled = f.enabled;
         this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
+        if (f.heldTasks !== undefined) this.#stopRunsNotHeld(new Set(f.heldTasks));
         // The replay starts (and holds every newer frame back) before the machine reacts with a pull.
         if (this.#ws) void this.#replay(this.#ws);
         this.#agent?.send({ type: 'WELCOME', enabled: f.enabled });
@@ -481,6 +482,16 @@ export class AgentService {
       }
       case 'error': {
         const refused = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
+        // A heartbeat of a run refused as stale (27246): this attempt is no longer ours (its lease
+        // was lost and the task re-run or ended): the run is stopped, its reports are fenced anyway.
+        if (refused?.type === 'task-status' && (refused.status === 2 || refused.status === 3) && f.number === 27246) {
+          const t = this.#running.get(refused.taskId);
+          if (t && t.assign.attempt === refused.attempt && !t.released) {
+            this.#log.warn({ taskId: refused.taskId, attempt: refused.attempt }, 'the master no longer knows this run as ours (its lease was lost): stopping it');
+            t.log?.critical('the lease of this run was lost (the task was re-run or ended): the run was stopped');
+            t.actor?.send({ type: 'CANCEL' });
+          }
+        }
         this.#log.warn({ code: f.code, number: f.number, replyTo: f.replyTo, retryable: f.retryable, refused: refused?.type }, `the master refused a report: ${f.message}`);
         // A refused report that may succeed later is kept (the ack passes over it): re-journal it.
         if (refused && f.retryable && (refused.type === 'task-status' || refused.type === 'events')) {
@@ -497,6 +508,16 @@ export class AgentService {
         }
         return;
       }
+    }
+  }
+
+  /** After a reconnect: runs the hello named that the master no longer gives this worker are stopped. */
+  #stopRunsNotHeld(held: ReadonlySet<string>): void {
+    for (const t of this.#running.values()) {
+      if (t.released || held.has(t.assign.taskId)) continue;
+      this.#log.warn({ taskId: t.assign.taskId, attempt: t.assign.attempt }, 'after reconnecting: this run is no longer ours (its lease was lost while we were away, and the task was re-run or ended): stopping it');
+      t.log?.critical('the lease of this run was lost while the worker was away: the run was stopped');
+      t.actor?.send({ type: 'CANCEL' });
     }
   }
 

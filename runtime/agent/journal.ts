@@ -8,7 +8,7 @@
  * flushes every `flushIntervalMs` and on `close()`), or never if the process died before either. So a
  * crash loses at most the last flush interval of reports, and only if they were also unacknowledged.
  */
-import { mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
+import { copyFile, mkdir, open, readdir, rename, rm, unlink } from 'node:fs/promises';
 import { createReadStream } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -114,7 +114,7 @@ function isMissing(error: unknown): boolean {
  * Reads a segment's valid entries in order. A line that does not parse is skipped with a warning
  * naming the file and line; a torn last line (a crash mid-write) is expected and tolerated.
  */
-async function* readSegment(path: string, logger: JournalLogger): AsyncGenerator<JournalEntry<unknown>> {
+async function* readSegment(path: string, logger: JournalLogger, onUnreadable: (torn: boolean) => void = () => {}): AsyncGenerator<JournalEntry<unknown>> {
   const input = createReadStream(path, { encoding: 'utf8' });
   const lines = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
@@ -124,6 +124,7 @@ async function* readSegment(path: string, logger: JournalLogger): AsyncGenerator
       lineNo++;
       if (bad !== null) {
         logger.warn({ file: path, line: bad.line }, `report journal: skipped an unreadable entry in ${path} at line ${bad.line} (${bad.reason})`);
+        onUnreadable(false);
         bad = null;
       }
       if (line === '') continue;
@@ -147,6 +148,7 @@ async function* readSegment(path: string, logger: JournalLogger): AsyncGenerator
   }
   if (bad !== null) {
     logger.warn({ file: path, line: bad.line }, `report journal: ignored a torn last line in ${path} (line ${bad.line}), left by an interrupted write`);
+    onUnreadable(true);
   }
 }
 
@@ -239,8 +241,12 @@ export class ReportJournal<T> {
       const file = join(folder, name);
       let first: JournalEntry<unknown> | null = null;
       let last: JournalEntry<unknown> | null = null;
+      let unreadable = 0;
+      let torn = false;
+      let entries = 0;
       try {
-        for await (const entry of readSegment(file, logger)) {
+        for await (const entry of readSegment(file, logger, (tornTail) => { if (tornTail) torn = true; else unreadable++; })) {
+          entries++;
           lastSeq = Math.max(lastSeq, entry.seq);
           if (entry.seq <= state.ackedSeq) continue;
           first ??= entry;
@@ -248,6 +254,23 @@ export class ReportJournal<T> {
         }
       } catch (error) {
         throw ioError('read', file, error);
+      }
+      // A segment with unreadable entries (not just a torn last line) is corrupt: what cannot be
+      // read is never dropped silently. The file is set aside as `<name>.corrupt-<time>` for a
+      // person to look at (a copy, when its readable entries are still replayed from it).
+      // (A torn last line alone is an interrupted write, expected after a crash; a file that is
+      // nothing but a torn line is set aside too.)
+      if (torn && entries === 0) unreadable++;
+      if (unreadable > 0) {
+        const aside = `${file}.corrupt-${new Date(options.clock?.now() ?? Date.now()).toISOString().replace(/[:.]/g, '-')}`;
+        try {
+          if (first === null) await rename(file, aside); else await copyFile(file, aside);
+        } catch (error) {
+          throw ioError('set aside the corrupt segment', file, error);
+        }
+        logger.warn({ file, setAside: aside, unreadableEntries: unreadable },
+          `report journal: ${file} has ${unreadable} unreadable entr${unreadable === 1 ? 'y' : 'ies'}: set aside as ${aside}${first === null ? '' : ' (its readable entries are replayed)'}`);
+        if (first === null) continue;
       }
       if (first === null || last === null) {
         await unlink(file).catch(() => {});

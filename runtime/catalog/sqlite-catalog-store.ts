@@ -966,6 +966,41 @@ class SqliteCatalog implements SqliteCatalogStore {
     });
   }
 
+  extendHeldLeases(caller: Principal, input: { expiredTime: number }): Promise<number> {
+    return this.write(() => {
+      requireRole(caller, ADMIN_ROLES);
+      if (typeof input?.expiredTime !== 'number' || !Number.isFinite(input.expiredTime)) throw catalogError(27101, 'ExpiredTime');
+      const until = iso(input.expiredTime);
+      return this.run('UPDATE tasks SET ExpiredTime = ? WHERE Status IN (2, 3) AND (ExpiredTime IS NULL OR ExpiredTime < ?)', until, until).changes;
+    });
+  }
+
+  readoptLostTask(caller: Principal, input: { taskId: string; workerAgentId: string; attempt: number; status: number; expiredTime: number }): Promise<'readopted' | 'succeeded' | 'refused'> {
+    return this.write(() => {
+      requireRole(caller, ADMIN_ROLES);
+      const wid = guidParam('WorkerAgentId', input?.workerAgentId);
+      const taskId = guidParam('TaskId', input.taskId);
+      if (typeof input.expiredTime !== 'number' || !Number.isFinite(input.expiredTime)) throw catalogError(27101, 'ExpiredTime');
+      const row = this.get('SELECT * FROM tasks WHERE TaskId = ?', taskId);
+      if (row === undefined || row['ExecutedCount'] !== input.attempt || bool(row['IsCancelled'])) return 'refused';
+      const now = this.nowIso();
+      if (row['Status'] === 1 && input.status >= 2 && input.status <= 6) {
+        this.run('UPDATE tasks SET Status = ?, WorkerAgentId = ?, ReadyForDispatchTime = NULL, ExpiredTime = ?, LastUpdatedTime = ? WHERE TaskId = ?',
+          input.status === 3 ? 3 : 2, wid, iso(input.expiredTime), now, taskId);
+        return 'readopted';
+      }
+      if (row['Status'] === 4 && input.status === 5 && row['WorkerAgentId'] === wid && row['TaskType'] === 0) {
+        const task = toTaskRecord(row);
+        const op = this.get<{ status: number }>('SELECT status FROM operations WHERE operation_id = ?', task.executionId);
+        if (op?.status !== 6) return 'refused';
+        this.run('UPDATE tasks SET Status = 5, LastUpdatedTime = ? WHERE TaskId = ?', now, taskId);
+        this.run('UPDATE operations SET status = 7, end_time = ? WHERE operation_id = ?', now, task.executionId);
+        return 'succeeded';
+      }
+      return 'refused';
+    });
+  }
+
   cleanupCompletedJobs(caller: Principal, input?: { minutesToKeep?: number }): Promise<{ jobsRemoved: number }> {
     return this.write(() => {
       requireRole(caller, ADMIN_ROLES);

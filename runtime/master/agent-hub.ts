@@ -51,6 +51,34 @@ export interface AgentHubOptions {
   readonly onLeaseTimer?: (taskId: string) => void;
 }
 
+/**
+ * How the master tells a worker that is connected but does not answer (paused, starved, cut off
+ * behind a stalled network) from one that is merely quiet: every connection is pinged (WebSocket
+ * ping; `ws` answers pongs by itself) every `pingEveryMs(lease)`; any frame or pong counts as heard.
+ * A connection not heard for `unresponsiveAfterMs` gets no claims (its outstanding pull waits, and
+ * healthy workers get the work); one not heard for a whole lease is closed (its tasks' leases run
+ * out on their own; when it comes back it reconnects and says which runs it still has).
+ */
+export function pingEveryMs(leaseMs: number): number {
+  return Math.min(5_000, Math.max(200, Math.floor(leaseMs / 4)));
+}
+export function unresponsiveAfterMs(leaseMs: number): number {
+  return 2 * pingEveryMs(leaseMs) + 250;
+}
+export function deadAfterMs(leaseMs: number): number {
+  return Math.max(leaseMs, 3 * pingEveryMs(leaseMs));
+}
+
+/** A lease the expiry sweep took from a worker: who held which attempt (see `readoptLostTask`). */
+interface LostLease {
+  readonly agentId: string;
+  readonly attempt: number;
+  /** The loss was final (no retry left: the execution ended unexpectedly). */
+  readonly final: boolean;
+}
+
+const LOST_LEASES_MAX = 10_000;
+
 const FINAL_OPERATION_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 
 const FINAL_TASK_STATUSES: ReadonlySet<number> = new Set([TaskStatus.failed, TaskStatus.succeeded, TaskStatus.canceled]);
@@ -67,6 +95,8 @@ class Connection {
   livenessSentAt = -Infinity;
   /** The worker's `LeaseInternval` from its hello (the master's default until then). */
   leaseMs = 0;
+  /** performance.now() of the last frame or pong from this worker. */
+  heardAt = performance.now();
   /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
   readonly inflight: number[] = [];
   maxSeq = 0;
@@ -103,6 +133,9 @@ export class AgentHub implements AgentEndpoint {
   /** Operation status update_task_status just committed, for the persist effect run synchronously by that report. */
   readonly #knownOperationStatus = new Map<number, number>();
   readonly actors: MasterActors;
+  /** Leases lost by the expiry sweep whose task was not claimed again yet, by task id. */
+  readonly #lostLeases = new Map<string, LostLease>();
+  #pinger: NodeJS.Timeout | undefined;
   /**
    * Reports closer together than this refresh the `worker:` actor's offline delay only once: each
    * HEARTBEAT re-enters its state (timer cancelled and re-armed), which at thousands of reports per
@@ -147,7 +180,7 @@ export class AgentHub implements AgentEndpoint {
    * Rebuilds the live actors from the catalog after a (re)start: every registered worker (offline
    * until its hello) and every live task with its execution.
    */
-  async rebuildActors(): Promise<{ workers: number; tasks: number }> {
+  async rebuildActors(heldLeaseMs = this.#o.leaseMs): Promise<{ workers: number; tasks: number }> {
     const store = this.#o.store;
     const workers = await store.listWorkerAgents();
     for (const w of workers) this.actors.ensureWorker(w.workerAgentId, w.isEnabled);
@@ -156,8 +189,11 @@ export class AgentHub implements AgentEndpoint {
       const op = await store.getOperationStatus(t.executionId);
       if (op === null) continue;
       this.actors.ensureExecution(t.executionId, op as OperationStatusCode, t.workerAgentId, t.executedCount);
-      this.actors.ensureTask(t);
+      // Held tasks start with the reconnect grace their catalog rows were given; each worker's first
+      // heartbeat brings back its own lease.
+      this.actors.ensureTask(t, heldLeaseMs);
     }
+    this.#startPinger();
     return { workers: workers.length, tasks: tasks.length };
   }
 
@@ -176,9 +212,13 @@ export class AgentHub implements AgentEndpoint {
   accept(socket: WebSocket, peer: { readonly thumbprint: string; readonly remoteAddress: string }): void {
     if (this.#closing) { socket.close(SHUTDOWN_CLOSE_CODE, 'master shutting down'); return; }
     const conn = new Connection(socket, peer.remoteAddress, peer.thumbprint);
+    conn.leaseMs = this.#o.leaseMs;
     this.#all.add(conn);
+    this.#startPinger();
+    socket.on('pong', () => this.#heard(conn));
     socket.on('message', (data, isBinary) => {
       if (conn.closed) return;
+      this.#heard(conn);
       const text = isBinary ? '' : data.toString();
       const frame = parseWorkerFrame(text);
       if (isProtocolError(frame)) return this.#protocolViolation(conn, frame.message);
@@ -225,9 +265,18 @@ export class AgentHub implements AgentEndpoint {
     for (const a of this.#assignments.values()) if (a.executionId === executionId) this.cancelTask(a.taskId);
   }
 
-  /** Forgets a task the expiry sweep took away from its worker, tells that worker and the task's actor. */
-  leaseLost(taskId: string): void {
-    this.cancelTask(taskId);
+  /**
+   * Forgets a task the expiry sweep took away from its worker and tells the task's actor. The
+   * worker is not told to stop yet (unless the task was cancelled): if it is heard again before a
+   * re-run is claimed, it gets the lease back (`#readopt`); the claim of a re-run cancels its run.
+   */
+  leaseLost(taskId: string, taskStatus = 1): void {
+    const a = this.#assignments.get(taskId);
+    if (taskStatus === TaskStatus.canceled) this.cancelTask(taskId);
+    else if (a) {
+      if (this.#lostLeases.size >= LOST_LEASES_MAX) this.#lostLeases.delete(this.#lostLeases.keys().next().value as string);
+      this.#lostLeases.set(taskId, { agentId: a.agentId, attempt: a.attempt, final: taskStatus !== TaskStatus.ready });
+    }
     this.#assignments.delete(taskId);
     this.actors.sendTask(taskId, { type: 'LEASE_LOST' });
   }
@@ -255,6 +304,7 @@ export class AgentHub implements AgentEndpoint {
   async close(): Promise<void> {
     if (this.#closing) return;
     this.#closing = true;
+    clearInterval(this.#pinger);
     await this.#idle;
     const pending: Promise<unknown>[] = [];
     for (const c of this.#all) pending.push(c.ready, ...c.taskChains.values());
@@ -267,6 +317,49 @@ export class AgentHub implements AgentEndpoint {
   }
 
   // ------------------------------------------------------------------------------------------
+
+  /** A frame or pong: the connection answers. One that was unresponsive gets its pull served again. */
+  #heard(conn: Connection): void {
+    const wasQuiet = performance.now() - conn.heardAt > unresponsiveAfterMs(conn.leaseMs);
+    conn.heardAt = performance.now();
+    if (wasQuiet && conn.agentId !== undefined && !conn.closed) {
+      this.#log.info({ agentId: conn.agentId }, 'worker answers again');
+      if (conn.outstanding() > 0) this.kick();
+    }
+  }
+
+  #responsive(conn: Connection, now = performance.now()): boolean {
+    return now - conn.heardAt <= unresponsiveAfterMs(conn.leaseMs);
+  }
+
+  /** Pings every connection; closes those silent for a whole lease (see `pingEveryMs`). */
+  #startPinger(): void {
+    if (this.#pinger !== undefined || this.#closing) return;
+    const tickMs = 200;
+    let lastPing = new Map<Connection, number>();
+    this.#pinger = setInterval(() => {
+      const now = performance.now();
+      const next = new Map<Connection, number>();
+      for (const conn of this.#all) {
+        if (conn.closed) continue;
+        const silent = now - conn.heardAt;
+        if (silent > deadAfterMs(conn.leaseMs)) {
+          this.#log.warn({ agentId: conn.agentId, silentMs: Math.round(silent), remoteAddress: conn.remoteAddress },
+            'worker did not answer for a whole lease (no frame, no pong): connection closed; its tasks are re-queued when their leases run out, and it says which runs it still has when it reconnects');
+          conn.closed = true;
+          conn.socket.terminate();
+          continue;
+        }
+        const last = lastPing.get(conn) ?? -Infinity;
+        if (now - last >= pingEveryMs(conn.leaseMs)) {
+          try { conn.socket.ping(); } catch { /* closing */ }
+          next.set(conn, now);
+        } else next.set(conn, last);
+      }
+      lastPing = next;
+    }, tickMs);
+    this.#pinger.unref();
+  }
 
   #protocolViolation(conn: Connection, reason: string): void {
     this.#log.warn({ agentId: conn.agentId, remoteAddress: conn.remoteAddress, reason }, `protocol violation, closing agent connection: ${reason}`);
@@ -366,12 +459,15 @@ export class AgentHub implements AgentEndpoint {
         if (op !== null) this.actors.ensureExecution(task.executionId, op as OperationStatusCode, f.agentId, task.executedCount);
         this.actors.ensureTask(task, conn.leaseMs);
         held.push(t.taskId);
-      }
+      } else if (task && await this.#readopt(conn, t.taskId, t.attempt, 2) !== 'refused') held.push(t.taskId);
+      else if (this.#tolerated(f.agentId, t.taskId, t.attempt)) held.push(t.taskId);
     }
     this.actors.sendWorker(f.agentId, { type: 'HELLO', maxTaskCount: f.capacity.maxTaskCount, isEnabled, runningTaskIds: held });
     this.#log.info({ agentId: f.agentId, registered, enabled: isEnabled, remoteAddress: conn.remoteAddress, thumbprint: conn.thumbprint, versions: f.versions },
       registered ? 'new worker agent registered (disabled until enabled)' : 'worker agent connected');
-    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: conn.leaseMs } });
+    // `heldTasks`: the runs the worker named that are still its own; it stops the others (their
+    // attempt was re-run elsewhere or ended).
+    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: conn.leaseMs }, heldTasks: held });
     this.#o.observer?.agentOnline?.(f.agentId, isEnabled);
   }
 
@@ -392,13 +488,15 @@ export class AgentHub implements AgentEndpoint {
   }
 
   async #dispatchPass(): Promise<void> {
-    const conns = [...this.#byAgent.values()].filter((c) => c.enabled && !c.closed && c.outstanding() > 0);
+    // A connection that does not answer is not served: what it would claim could not start.
+    const now = performance.now();
+    const conns = [...this.#byAgent.values()].filter((c) => c.enabled && !c.closed && c.outstanding() > 0 && this.#responsive(c, now));
     await Promise.all(conns.map((c) => this.#serve(c)));
   }
 
   async #serve(conn: Connection): Promise<void> {
     const agentId = conn.agentId!;
-    while (!conn.closed && conn.enabled && !this.#closing) {
+    while (!conn.closed && conn.enabled && !this.#closing && this.#responsive(conn)) {
       const asked = conn.outstanding();
       if (asked <= 0) return;
       // The worker's actor decides: enabled, online, and capacity minus the tasks it holds.
@@ -423,6 +521,16 @@ export class AgentHub implements AgentEndpoint {
     const agentId = conn.agentId!;
     const a: Assignment = { taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId };
     this.#assignments.set(t.taskId, a);
+    const lost = this.#lostLeases.get(t.taskId);
+    if (lost) {
+      // A re-run starts: the run of the lost attempt must end wherever it still goes on.
+      this.#lostLeases.delete(t.taskId);
+      const old = this.#byAgent.get(lost.agentId);
+      if (old && lost.attempt < t.executedCount) {
+        this.#log.info({ taskId: t.taskId, agentId: lost.agentId, attempt: lost.attempt }, 'a re-run was claimed: cancelling the lost attempt on its worker');
+        old.send({ type: 'cancel', taskId: t.taskId, attempt: lost.attempt });
+      }
+    }
     conn.assignsSent++;
     try {
       // CLAIMED → `execution:` running, committed by its persist effect before the assign is sent.
@@ -452,9 +560,32 @@ export class AgentHub implements AgentEndpoint {
   async #taskStatus(conn: Connection, f: TaskStatusFrame): Promise<void> {
     const agentId = conn.agentId!;
     const store = this.#o.store;
-    const result = await store.updateTaskStatus(SYSTEM_PRINCIPAL, {
+    const update = () => store.updateTaskStatus(SYSTEM_PRINCIPAL, {
       workerAgentId: agentId, taskId: f.taskId, attempt: f.attempt, status: f.status, expiredTime: this.#o.clock.now() + conn.leaseMs,
     });
+    let result: Awaited<ReturnType<typeof update>>;
+    try {
+      result = await update();
+    } catch (err) {
+      const lost = this.#lostLeases.get(f.taskId);
+      if (!(SsoError.is(err) && err.number === 27246) || !lost || lost.agentId !== agentId || lost.attempt !== f.attempt) throw err;
+      const outcome = await this.#readopt(conn, f.taskId, f.attempt, f.status);
+      if (outcome === 'refused') {
+        // The loss was final and no re-run will start: the run may go on, only its success counts.
+        if ((f.status === 2 || f.status === 3) && this.#tolerated(agentId, f.taskId, f.attempt)) {
+          conn.send({ type: 'task-status-result', replyTo: f.seq, taskId: f.taskId, attempt: f.attempt, status: f.status });
+          return;
+        }
+        throw err;
+      }
+      if (outcome === 'succeeded') {
+        this.#log.warn({ taskId: f.taskId, attempt: f.attempt, agentId }, 'a success arrived after the lease was lost and before any re-run: the execution is succeeded, not ended unexpectedly');
+        conn.send({ type: 'task-status-result', replyTo: f.seq, taskId: f.taskId, attempt: f.attempt, status: TaskStatus.succeeded });
+        this.kick();
+        return;
+      }
+      result = await update();
+    }
     let operationStatus = result.operationStatus;
     const final = FINAL_TASK_STATUSES.has(f.status) || result.status === TaskStatus.ready;
     const held = this.#assignments.get(f.taskId);
@@ -464,7 +595,7 @@ export class AgentHub implements AgentEndpoint {
     const event = f.status === 5 ? { type: 'REPORT_SUCCEEDED' as const, attempt: f.attempt, workerAgentId: agentId }
       : f.status === 4 ? { type: 'REPORT_FAILED' as const, attempt: f.attempt, workerAgentId: agentId, ...(f.message === undefined ? {} : { message: f.message }) }
         : f.status === 6 ? { type: 'REPORT_CANCELED' as const, attempt: f.attempt, workerAgentId: agentId }
-          : { type: 'HEARTBEAT' as const, attempt: f.attempt, workerAgentId: agentId, status: f.status as 2 | 3 };
+          : { type: 'HEARTBEAT' as const, attempt: f.attempt, workerAgentId: agentId, status: f.status as 2 | 3, leaseMs: conn.leaseMs };
     // update_task_status already ended the operation: the persist effect need not read it back.
     if (final && executionId !== undefined && result.operationStatus !== undefined) this.#knownOperationStatus.set(executionId, result.operationStatus);
     const byActor = this.actors.sendTask(f.taskId, event);
@@ -483,7 +614,42 @@ export class AgentHub implements AgentEndpoint {
     }
     conn.send({ type: 'task-status-result', replyTo: f.seq, taskId: f.taskId, attempt: f.attempt, status: result.status });
     if (executionId !== undefined) this.#o.observer?.taskReported?.({ taskId: f.taskId, attempt: f.attempt, executionId, agentId }, f.status, result.status, operationStatus);
-    if (result.status === TaskStatus.ready) this.kick();
+    // A final report frees a slot the worker may already have asked to fill (its pull can arrive
+    // before this report and be refused as full): answer it now, or nothing ever will.
+    if (final) this.kick();
+  }
+
+  /** The lease of this attempt was lost for good (no retry left) and this worker held it. */
+  #tolerated(agentId: string, taskId: string, attempt: number): boolean {
+    const lost = this.#lostLeases.get(taskId);
+    return lost !== undefined && lost.final && lost.agentId === agentId && lost.attempt === attempt;
+  }
+
+  /**
+   * The worker that held `attempt` of this task when its lease was lost is heard again (a report or
+   * its hello) before a re-run was claimed: the catalog gives it the lease back (or, when the loss
+   * was final, lets its success win). See `CatalogStore.readoptLostTask`.
+   */
+  async #readopt(conn: Connection, taskId: string, attempt: number, status: number): Promise<'readopted' | 'succeeded' | 'refused'> {
+    const lost = this.#lostLeases.get(taskId);
+    const store = this.#o.store;
+    if (!lost || lost.agentId !== conn.agentId || lost.attempt !== attempt || !store.readoptLostTask) return 'refused';
+    const outcome = await store.readoptLostTask(SYSTEM_PRINCIPAL, { taskId, workerAgentId: conn.agentId, attempt, status, expiredTime: this.#o.clock.now() + conn.leaseMs });
+    if (outcome === 'refused') {
+      // A final loss stays known: the run may still report its success.
+      if (!lost.final) this.#lostLeases.delete(taskId);
+      return 'refused';
+    }
+    this.#lostLeases.delete(taskId);
+    if (outcome === 'readopted') {
+      const task = await store.getTask(taskId);
+      if (task) {
+        this.#assignments.set(taskId, { taskId, attempt, executionId: task.executionId, agentId: conn.agentId });
+        if (!this.actors.sendTask(taskId, { type: 'READOPTED', workerAgentId: conn.agentId, attempt, status: status === 3 ? 3 : 2 })) this.actors.ensureTask(task, conn.leaseMs);
+      }
+      this.#log.warn({ taskId, attempt, agentId: conn.agentId }, 'the worker that lost this lease answers again before any re-run: it keeps the task (nothing runs twice)');
+    }
+    return outcome;
   }
 
   /**

@@ -38,6 +38,11 @@ export interface MasterServiceOptions {
   readonly catalogPollIntervalMs?: number;
   /** Lease of a claimed task, renewed by each task heartbeat. @default 60000 */
   readonly leaseMs?: number;
+  /**
+   * After a (re)start, how long the tasks the catalog says are running are kept for their workers
+   * to reconnect (their backoff reaches 30 s) before the expiry rules may take them. @default 35000
+   */
+  readonly reconnectGraceMs?: number;
   readonly observer?: HubObserver;
 }
 
@@ -82,6 +87,11 @@ export class MasterService {
   async start(): Promise<{ port: number }> {
     if (this.#state !== 'created') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `MasterService.start: the master is ${this.#state}`);
     const { store } = this.#o;
+    // Before anything can sweep: leases of tasks still running on workers that have not
+    // reconnected yet are extended by the grace (the catalog rows and the rebuilt actors alike).
+    const graceMs = Math.max(this.#o.leaseMs ?? 60_000, this.#o.reconnectGraceMs ?? 35_000);
+    const extended = await store.extendHeldLeases?.(SYSTEM_PRINCIPAL, { expiredTime: (this.#o.clock ?? Date).now() + graceMs });
+    if (extended) this.#log.info({ tasks: extended, graceMs }, `restart: ${extended} running task(s) keep their lease for ${graceMs} ms while their workers reconnect`);
     this.#server = await buildMasterServer({
       store, logger: this.#o.logger, https: this.#o.https, verifyAgentPeer: this.#o.verifyAgentPeer, agents: this.hub,
       readProjectArchive: this.#o.readProjectArchive,
@@ -108,7 +118,7 @@ export class MasterService {
     });
     this.#timers.push(setInterval(() => void this.#pollCatalog(), this.#o.catalogPollIntervalMs ?? 100));
     // Actors for every registered worker and live task; tasks left ready are dispatched as soon as workers pull.
-    const rebuilt = await this.hub.rebuildActors();
+    const rebuilt = await this.hub.rebuildActors(graceMs);
     this.#setState('running');
     this.#log.info({ port: this.#port, liveTasks: rebuilt.tasks, workers: rebuilt.workers, thumbprint: this.#o.sslCertThumbprint }, `master listening on port ${this.#port}`);
     return { port: this.#port };
@@ -140,7 +150,7 @@ export class MasterService {
     const outcomes = await this.#o.store.dealWithExpiredTasks(SYSTEM_PRINCIPAL);
     for (const o of outcomes) {
       this.#log.warn({ taskId: o.taskId, executionId: o.executionId, taskStatus: o.taskStatus, operationStatus: o.operationStatus }, 'task lease expired');
-      this.hub.leaseLost(o.taskId);
+      this.hub.leaseLost(o.taskId, o.taskStatus);
     }
     if (outcomes.some((o) => o.taskStatus === 1)) this.hub.kick();
   }

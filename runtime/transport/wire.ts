@@ -103,6 +103,11 @@ export interface WelcomeFrame {
   readonly enabled: boolean;
   readonly registered: boolean;
   readonly settings: EffectiveSettings;
+  /**
+   * Of the runs the hello named, those still this worker's (same attempt, lease held or given
+   * back); the worker stops the others. Absent from masters that predate it: keep every run.
+   */
+  readonly heldTasks?: readonly string[];
 }
 
 export interface AssignFrame {
@@ -413,7 +418,11 @@ function frame(o: Obj): Frame {
       };
     case 'welcome': {
       const s = obj(o['settings'], `${p}.settings`);
-      return { type, seq, enabled: bool(o, 'enabled', p), registered: bool(o, 'registered', p), settings: { leaseMs: int(s, 'leaseMs', `${p}.settings`, 1) } };
+      const held = o['heldTasks'] === undefined ? undefined : arr(o, 'heldTasks', p).map((t, i) => {
+        if (typeof t !== 'string' || t.length > 100) fail(`${p}.heldTasks[${i}]`, 'a task id', t);
+        return t as string;
+      });
+      return { type, seq, enabled: bool(o, 'enabled', p), registered: bool(o, 'registered', p), settings: { leaseMs: int(s, 'leaseMs', `${p}.settings`, 1) }, ...(held === undefined ? {} : { heldTasks: held }) };
     }
     case 'assign':
       return {
