@@ -74,10 +74,12 @@ export interface FaultCluster {
   startMaster(): Promise<CliChild>;
   /** Starts worker `i` (pointed at `port`, default the master's) and waits until the master has it enabled and connected. */
   startWorker(i: number, port?: number): Promise<CliChild>;
+  /** T-SQL through the master's REST API (`POST /api/v1/sql`) as the admin login. */
+  sql(text: string): Promise<unknown>;
   /** Deploys MarkerProject into folder Faults (once). */
   deploy(): Promise<void>;
   /** Starts `count` executions over REST, each holding `seconds`; in parallel batches of `parallel`. */
-  submit(count: number, options?: { seconds?: number; retryCount?: number; parallel?: number }): Promise<Submitted[]>;
+  submit(count: number, options?: { seconds?: number; tailSeconds?: number; retryCount?: number; parallel?: number }): Promise<Submitted[]>;
   /** One query on a fresh read-only connection to the catalog file. */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
   /** Waits (bounded) until `probe` returns a value that is not false/undefined. */
@@ -87,6 +89,13 @@ export interface FaultCluster {
   markerLines(): MarkerLine[];
   /** The text of worker i's log file and the master's (for diagnostics and warnings). */
   workerLog(i: number): string;
+  /** SIGSTOP / SIGCONT of worker i's process (a paused machine, a long GC, a frozen VM). */
+  pause(i: number): void;
+  resume(i: number): void;
+  /** Status of the one task of execution `id`, and its attempt. */
+  task(id: number): { Status: number; ExecutedCount: number; WorkerAgentId: string | null } | undefined;
+  /** Status of operation `id`. */
+  status(id: number): number | undefined;
   masterLog(): string;
   stop(): Promise<void>;
 }
@@ -199,6 +208,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
       await c.waitFor(`worker ${i} enabled`, () => /enabled by the master|"enabled":true/.test(c.workerLog(i)), READY_MS);
       return child;
     },
+    sql: (text) => apiCall(api, 'POST', '/api/v1/sql', { text }),
     async deploy() {
       if (deployed) return;
       const r = await runCli(['deploy', MARKER_PROJECT, '--folder', 'Faults', '--project', 'MarkerProject', '--data', data]);
@@ -217,6 +227,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
             { objectType: 30, name: 'Tag', value: tag },
             { objectType: 30, name: 'Marker', value: marker },
             { objectType: 30, name: 'Seconds', value: String(o.seconds ?? 0) },
+            { objectType: 30, name: 'TailSeconds', value: String(o.tailSeconds ?? 0) },
           ],
         })));
         ids.forEach((r, k) => out.push({ id: r.executionId, tag: batch[k]! }));
@@ -255,6 +266,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
       });
     },
     workerLog: (i) => readLog(workers[i]!.folder, 'worker'),
+    pause: (i) => { workers[i]!.child!.child.kill('SIGSTOP'); },
+    resume: (i) => { workers[i]!.child!.child.kill('SIGCONT'); },
+    task: (id) => c.query<{ Status: number; ExecutedCount: number; WorkerAgentId: string | null }>(
+      'SELECT t.Status, t.ExecutedCount, t.WorkerAgentId FROM tasks t JOIN executions e ON e.job_id = t.JobId WHERE e.execution_id = ?', id)[0],
+    status: (id) => c.query<{ status: number }>('SELECT status FROM operations WHERE operation_id = ?', id)[0]?.status,
     masterLog: () => readLog(join(dir, 'master'), 'master'),
     async stop() {
       const all = [c.master, ...workers.map((w) => w.child)].filter((p): p is CliChild => p !== null);
