@@ -17,7 +17,8 @@ const LEASE = 3_000;
 let c: FaultCluster;
 
 test.before(async () => {
-  c = await startCluster({ workers: 2, leaseMs: LEASE, maxTaskCount: 4 });
+  // Worker 1 runs one task at a time: busy with a blocker when worker 0's leases run out.
+  c = await startCluster({ workers: 2, leaseMs: LEASE, maxTaskCounts: [4, 1] });
   await c.startMaster();
   await c.startWorker(0);
   // Worker 1 is up but disabled: worker 0 alone takes the first runs.
@@ -28,14 +29,18 @@ test.before(async () => {
 test.after(async () => { await c?.stop(); await killAll(); });
 
 test('the retries of a paused worker run on the healthy one; resumed, it finishes none of its stale runs', async () => {
-  // Worker 0 alone takes both; then worker 1 is enabled (idle, its pull outstanding) and 0 paused.
-  const runs = await c.submit(2, { seconds: 6, tailSeconds: 6, retryCount: 1 });
+  // Worker 0 alone takes both (and keeps two slots free: its pull stays outstanding); worker 1 is
+  // enabled and busy with a blocker for a few seconds; then worker 0 is paused. When the leases run
+  // out, worker 1 is busy and worker 0 still "asks" for work: the retries must wait for worker 1.
+  const runs = await c.submit(2, { seconds: 3, tailSeconds: 4, retryCount: 1 });
   await c.waitFor('both runs to start on worker 0', () => c.markerLines().filter((l) => l.kind === 'start').length >= 2, 30_000);
   await c.sql(`EXEC [catalog].[enable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
+  const [blocker] = await c.submit(1, { seconds: 5, workers: [c.workers[1]!.agentId] });
+  await c.waitFor('the blocker to start on worker 1', () => c.markerLines().some((l) => l.kind === 'start' && l.tag === blocker!.tag), 30_000);
   c.pause(0);
   let ended: Map<number, number>;
   try {
-    ended = await c.waitEnded(runs.map((r) => r.id), 45_000);
+    ended = await c.waitEnded([...runs, blocker!].map((r) => r.id), 50_000);
   } finally {
     c.resume(0);
   }

@@ -40,6 +40,8 @@ export interface ClusterOptions {
   readonly taskHeartbeatMs?: number;
   /** MaxTaskCount of every worker. @default 4 */
   readonly maxTaskCount?: number;
+  /** MaxTaskCount per worker index, overriding `maxTaskCount`. */
+  readonly maxTaskCounts?: readonly number[];
   /** AgentHeartbeatInterval, ms. @default 2000 */
   readonly agentHeartbeatMs?: number;
   /** DealWithExpiredTasksIntervalInMs. @default 1000 */
@@ -74,12 +76,18 @@ export interface FaultCluster {
   startMaster(): Promise<CliChild>;
   /** Starts worker `i` (pointed at `port`, default the master's) and waits until the master has it enabled and connected. */
   startWorker(i: number, port?: number): Promise<CliChild>;
+  /**
+   * Runs one short execution per slot of the enabled workers and waits for them: each worker's
+   * pool threads (which load the engine, seconds of CPU each on a loaded machine) are started
+   * before the case itself, so that its runs start promptly. Marker lines are tagged `warm…`.
+   */
+  warmUp(slots: number): Promise<void>;
   /** T-SQL through the master's REST API (`POST /api/v1/sql`) as the admin login. */
   sql(text: string): Promise<unknown>;
   /** Deploys MarkerProject into folder Faults (once). */
   deploy(): Promise<void>;
   /** Starts `count` executions over REST, each holding `seconds`; in parallel batches of `parallel`. */
-  submit(count: number, options?: { seconds?: number; tailSeconds?: number; retryCount?: number; parallel?: number }): Promise<Submitted[]>;
+  submit(count: number, options?: { seconds?: number; tailSeconds?: number; retryCount?: number; parallel?: number; workers?: readonly string[] }): Promise<Submitted[]>;
   /** One query on a fresh read-only connection to the catalog file. */
   query<T = Record<string, unknown>>(sql: string, ...params: unknown[]): T[];
   /** Waits (bounded) until `probe` returns a value that is not false/undefined. */
@@ -159,7 +167,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
       MasterHttpsCertThumbprint: masterCert.thumbprint, WorkerHttpsCertThumbprint: cert.thumbprint,
       StoreLocation: 'LocalMachine', StoreName: 'My', TasksRootFolder: join(folder, 'tasks'),
       ExecutionLogCacheFolder: join(folder, 'elogcache'), CertificateStoreRoot: join(folder, 'certs'), LogFolder: join(folder, 'logs'),
-      AgentId: agentId, MaxTaskCount: String(options.maxTaskCount ?? 4), LeaseInternval: ms(leaseMs),
+      AgentId: agentId, MaxTaskCount: String(options.maxTaskCounts?.[i] ?? options.maxTaskCount ?? 4), LeaseInternval: ms(leaseMs),
       TaskHeartbeatInterval: ms(options.taskHeartbeatMs ?? leaseMs / 4), AgentHeartbeatInterval: ms(options.agentHeartbeatMs ?? 2_000),
       HeartbeatErrorTollerance: '00:05:00', TaskRequestMaxCPU: '100', TaskRequestMinMemory: '0',
     });
@@ -209,6 +217,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
       return child;
     },
     sql: (text) => apiCall(api, 'POST', '/api/v1/sql', { text }),
+    async warmUp(slots) {
+      const runs = await c.submit(slots, { seconds: 1, parallel: slots });
+      const ended = await c.waitEnded(runs.map((r) => r.id), 120_000);
+      if ([...ended.values()].some((s) => s !== 7)) throw new Error(`warm-up runs did not all succeed: ${JSON.stringify([...ended])}`);
+    },
     async deploy() {
       if (deployed) return;
       const r = await runCli(['deploy', MARKER_PROJECT, '--folder', 'Faults', '--project', 'MarkerProject', '--data', data]);
@@ -223,6 +236,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
         const batch = Array.from({ length: Math.min(parallel, count - i) }, () => `t${++seq}-${randomBytes(3).toString('hex')}`);
         const ids = await Promise.all(batch.map((tag) => apiCall<{ executionId: number }>(api, 'POST', '/api/v1/executions', {
           folder: 'Faults', project: 'MarkerProject', package: 'Marker.dtsx', retryCount: o.retryCount ?? 0,
+          ...(o.workers ? { workers: o.workers, useAnyWorker: false } : {}),
           parameters: [
             { objectType: 30, name: 'Tag', value: tag },
             { objectType: 30, name: 'Marker', value: marker },
