@@ -213,4 +213,48 @@ timed('lease lost after a cancel request → canceled', () => {
   assert.equal(toExecution().at(-1), 'CANCEL_CONFIRMED');
 });
 
+timed('READOPTED: the worker that lost the lease is heard before a re-run → running again, its lease renewed', () => {
+  const { clock, actor, toExecution, rec } = start({ ...input, maxExecutedCount: 2 });
+  actor.send({ type: 'CLAIMED', workerAgentId: 'w1' });
+  actor.send({ type: 'HEARTBEAT', attempt: 1, status: 2 });
+  clock.increment(60_000);
+  assert.is(actor.getSnapshot().value, 'ready');
+  // Another attempt's worker, or a later attempt number, is not the lost attempt.
+  actor.send({ type: 'READOPTED', workerAgentId: 'w1', attempt: 2, status: 2 });
+  assert.is(actor.getSnapshot().value, 'ready');
+  actor.send({ type: 'READOPTED', workerAgentId: 'w1', attempt: 1, status: 3 });
+  assert.is(actor.getSnapshot().value, 'running');
+  assert.is(actor.getSnapshot().context.workerAgentId, 'w1');
+  assert.is(actor.getSnapshot().context.status, 3);
+  assert.is(actor.getSnapshot().context.attempt, 1, 'the same attempt: no second run');
+  assert.equal(rec.of('notifyWorker').at(-1), { workerAgentId: 'w1', event: { type: 'TASK_ASSIGNED', taskId: 't1' } });
+  assert.equal(toExecution(), ['TASK_CLAIMED', 'TASK_RUNNING', 'TASK_REQUEUED', 'TASK_RUNNING']);
+  actor.send({ type: 'REPORT_SUCCEEDED', attempt: 1, workerAgentId: 'w1' });
+  assert.is(actor.getSnapshot().value, 'succeeded');
+});
+
+timed('READOPTED is refused after a new claim or a cancel', () => {
+  const a = start({ ...input, maxExecutedCount: 3 });
+  a.actor.send({ type: 'CLAIMED', workerAgentId: 'w1' });
+  a.actor.send({ type: 'LEASE_LOST' });
+  a.actor.send({ type: 'CLAIMED', workerAgentId: 'w2' });
+  a.actor.send({ type: 'READOPTED', workerAgentId: 'w1', attempt: 1, status: 2 });
+  assert.is(a.actor.getSnapshot().context.workerAgentId, 'w2');
+  assert.is(a.actor.getSnapshot().context.attempt, 2);
+  const b = start({ ...input, maxExecutedCount: 3, executedCount: 1, status: 1, isCancelled: true });
+  b.actor.send({ type: 'READOPTED', workerAgentId: 'w1', attempt: 1, status: 2 });
+  assert.is(b.actor.getSnapshot().value, 'ready');
+});
+
+timed('a rebuilt task starts with the reconnect grace as its lease and takes the lease its worker heartbeats with', () => {
+  const { clock, actor } = start({ ...input, maxExecutedCount: 2, leaseMs: 35_000, status: 2, executedCount: 1, workerAgentId: 'w1' });
+  clock.increment(30_000);
+  actor.send({ type: 'HEARTBEAT', attempt: 1, status: 2, workerAgentId: 'w1', leaseMs: 2_000 });
+  assert.is(actor.getSnapshot().context.leaseMs, 2_000);
+  clock.increment(1_999);
+  assert.is(actor.getSnapshot().value, 'running');
+  clock.increment(1);
+  assert.is(actor.getSnapshot().value, 'ready', 'the worker\'s own 2 s lease, not the 35 s grace');
+});
+
 timed.run();

@@ -23,8 +23,9 @@ test.before(async () => {
   await c.startWorker(0);
   // Worker 1 is up but disabled: worker 0 alone takes the first runs.
   await c.startWorker(1);
-  await c.sql(`EXEC [catalog].[disable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
   await c.deploy();
+  await c.warmUp(5);
+  await c.sql(`EXEC [catalog].[disable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
 });
 test.after(async () => { await c?.stop(); await killAll(); });
 
@@ -32,15 +33,18 @@ test('the retries of a paused worker run on the healthy one; resumed, it finishe
   // Worker 0 alone takes both (and keeps two slots free: its pull stays outstanding); worker 1 is
   // enabled and busy with a blocker for a few seconds; then worker 0 is paused. When the leases run
   // out, worker 1 is busy and worker 0 still "asks" for work: the retries must wait for worker 1.
-  const runs = await c.submit(2, { seconds: 3, tailSeconds: 4, retryCount: 1 });
-  await c.waitFor('both runs to start on worker 0', () => c.markerLines().filter((l) => l.kind === 'start').length >= 2, 30_000);
+  const runs = await c.submit(2, { seconds: 8, tailSeconds: 6, retryCount: 1 });
+  await c.waitFor('both runs to start on worker 0', () => {
+    const started = new Set(c.markerLines().filter((l) => l.kind === 'start').map((l) => l.tag));
+    return runs.every((r) => started.has(r.tag));
+  }, 30_000);
   await c.sql(`EXEC [catalog].[enable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
-  const [blocker] = await c.submit(1, { seconds: 5, workers: [c.workers[1]!.agentId] });
+  const [blocker] = await c.submit(1, { seconds: 4, workers: [c.workers[1]!.agentId] });
   await c.waitFor('the blocker to start on worker 1', () => c.markerLines().some((l) => l.kind === 'start' && l.tag === blocker!.tag), 30_000);
   c.pause(0);
   let ended: Map<number, number>;
   try {
-    ended = await c.waitEnded([...runs, blocker!].map((r) => r.id), 50_000);
+    ended = await c.waitEnded([...runs, blocker!].map((r) => r.id), 55_000);
   } finally {
     c.resume(0);
   }
@@ -68,8 +72,12 @@ test('a success after the lease was lost, before any re-run, wins; a re-queued t
   }, 30_000);
   c.pause(0);
   try {
-    // The lease runs out: no retry left → ended unexpectedly (6); one retry left → Ready again.
-    await c.waitFor('the leases to be lost', () => c.status(final!.id) === 6 && c.task(requeued!.id)?.Status === 1, 30_000);
+    // The lease runs out: no retry left → ended unexpectedly (6); one retry left → Ready again
+    // (or, as before the fix, claimed again at once by the paused worker's outstanding pull).
+    await c.waitFor('the leases to be lost', () => {
+      const t = c.task(requeued!.id);
+      return c.status(final!.id) === 6 && (t?.Status === 1 || (t?.ExecutedCount ?? 0) > 1);
+    }, 30_000);
   } finally {
     c.resume(0);
   }

@@ -24,8 +24,8 @@ export interface CliChild {
   stop(signal: NodeJS.Signals, timeoutMs: number): Promise<number | string>;
 }
 
-export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): CliChild {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'runtime/cli/main.ts', ...args], {
+export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}, script = 'runtime/cli/main.ts'): CliChild {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
     cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'],
   });
   live.add(child);

@@ -46,6 +46,11 @@ export interface ClusterOptions {
   readonly agentHeartbeatMs?: number;
   /** DealWithExpiredTasksIntervalInMs. @default 1000 */
   readonly sweepMs?: number;
+  /**
+   * A script to run each worker with instead of `scaleout worker` (benchmarks: a worker process
+   * whose runs only hold), given `--config <file>`; it must print "Ready. Press Ctrl-C".
+   */
+  readonly workerScript?: string;
   /** Where the catalog file lives (a folder the test may make read-only or small). @default <dir>/catalog */
   readonly catalogFolder?: string;
 }
@@ -206,7 +211,7 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
         const text = readFileSync(w.config, 'utf8').replace(/https:\/\/localhost:\d+/, `https://localhost:${port}`);
         writeFileSync(w.config, text);
       }
-      const child = spawnCli(['worker', '--config', w.config]);
+      const child = options.workerScript ? spawnCli(['--config', w.config], {}, options.workerScript) : spawnCli(['worker', '--config', w.config]);
       w.child = child;
       await child.waitFor(/Ready\. Press Ctrl-C/, READY_MS);
       await c.waitFor(`worker ${i} registered`, () => c.query('SELECT 1 FROM worker_agents WHERE WorkerAgentId = ?', w.agentId).length > 0, READY_MS);

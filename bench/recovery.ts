@@ -1,0 +1,95 @@
+/**
+ * Recovery benchmark (issue 8): real processes on this machine — one `scaleout master` and two
+ * worker processes (bench/fixtures/recovery-worker.ts: the worker agent with a runner that only
+ * holds, so a worker can hold a hundred running tasks), mutual TLS on loopback, the SQLite catalog,
+ * a 2-second lease (LeaseInternval 00:00:02, TaskHeartbeatInterval 0.5 s, expiry sweep every 1 s).
+ *
+ * 1. Master killed (SIGKILL) during a burst of REST submissions, restarted after longer than the
+ *    lease: prints the time from the restarted master listening to its first claim (dispatch back),
+ *    and to the first claim after the kill.
+ * 2. Worker A holding 100 running tasks killed (SIGKILL), worker B enabled and idle: prints the time
+ *    from the kill until the first and until all 100 were claimed again by B (claim times are the
+ *    catalog's LastPickupTime).
+ *
+ * Usage: npm run bench:recovery -- [--tasks 100] [--burst 300]
+ */
+import { cpus, platform, release, totalmem } from 'node:os';
+import { startCluster } from '../tests/helpers/fault-cluster.ts';
+import type { Submitted } from '../tests/helpers/fault-cluster.ts';
+import { killAll } from '../tests/helpers/cli-process.ts';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return fallback;
+  const n = Number(process.argv[i + 1]);
+  if (!Number.isInteger(n) || n < 1) { console.error(`--${name} expects a positive integer, got '${process.argv[i + 1]}'`); process.exit(2); }
+  return n;
+}
+const TASKS = arg('tasks', 100);
+const BURST = arg('burst', 300);
+const LEASE = 2_000;
+
+console.log(`machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${platform()} ${release()}, node ${process.version}`);
+console.log(`setup:   scaleout master + 2 worker processes (MaxTaskCount ${TASKS}, runs that only hold), mTLS on loopback, SQLite catalog, lease ${LEASE} ms, task heartbeat 500 ms, sweep 1 s`);
+
+const c = await startCluster({ workers: 2, leaseMs: LEASE, taskHeartbeatMs: 500, maxTaskCount: TASKS, workerScript: 'bench/fixtures/recovery-worker.ts' });
+const ms = (iso: string | null | undefined) => (iso ? Date.parse(iso) : NaN);
+const claimsAfter = (t: number) => c.query<{ LastPickupTime: string }>('SELECT LastPickupTime FROM tasks WHERE LastPickupTime > ? ORDER BY LastPickupTime', new Date(t).toISOString().replace('Z', '+00:00'));
+try {
+  await c.startMaster();
+  const [a, b] = c.workers;
+  await c.startWorker(0);
+  await c.startWorker(1);
+  await c.deploy();
+  // Both pools start their threads once, before anything is measured.
+  for (const w of [a!, b!]) {
+    const warm = await c.submit(TASKS, { seconds: 0, parallel: 25, workers: [w.agentId] });
+    await c.waitEnded(warm.map((s) => s.id), 300_000);
+  }
+
+  // ---- 1. master killed during a burst ----
+  const burst: Submitted[] = [];
+  let stopSubmitting = false;
+  const submitting = (async () => {
+    while (!stopSubmitting && burst.length < BURST) {
+      try { burst.push(...await c.submit(10, { seconds: 0.5, parallel: 10 })); } catch { return; }
+    }
+  })();
+  await c.waitFor('a third of the burst', () => burst.length >= BURST / 3, 120_000);
+  await c.master!.stop('SIGKILL', 10_000);
+  const killedAt = Date.now();
+  stopSubmitting = true;
+  await submitting;
+  await new Promise((r) => setTimeout(r, LEASE + 1_000));
+  await c.startMaster();
+  const readyAt = Date.now();
+  const ready = c.query<{ n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE Status = 1')[0]!.n;
+  const first = await c.waitFor('the first claim after the restart', () => claimsAfter(killedAt)[0], 120_000);
+  await c.waitEnded(burst.map((s) => s.id), 300_000);
+  console.log(`master restart: ${burst.length} executions acknowledged, ${ready} tasks Ready at the restart; master down ${readyAt - killedAt} ms (killed → listening)`);
+  console.log(`  dispatch back: first claim ${ms(first.LastPickupTime) - readyAt} ms after the restarted master listened (goal: ≤ 1000 ms)`);
+
+  // ---- 2. worker holding TASKS running tasks killed ----
+  await c.sql(`EXEC [catalog].[disable_worker_agent] @WorkerAgentId = N'${b!.agentId}'`);
+  const held = await c.submit(TASKS, { seconds: 600, parallel: 25, retryCount: 1 });
+  await c.waitFor(`${TASKS} tasks running on worker A`, () => c.query<{ n: number }>('SELECT COUNT(*) AS n FROM tasks WHERE Status IN (2, 3) AND WorkerAgentId = ? AND ExecutedCount = 1', a!.agentId)[0]!.n >= TASKS, 300_000);
+  // A moment for every run to have started and sent a heartbeat.
+  await new Promise((r) => setTimeout(r, 2_000));
+  await c.sql(`EXEC [catalog].[enable_worker_agent] @WorkerAgentId = N'${b!.agentId}'`);
+  await new Promise((r) => setTimeout(r, 500));
+  await a!.child!.stop('SIGKILL', 10_000);
+  const workerKilledAt = Date.now();
+  const ids = held.map((s) => s.id);
+  const rerun = await c.waitFor(`all ${TASKS} tasks claimed again by worker B`, () => {
+    const rows = c.query<{ LastPickupTime: string; WorkerAgentId: string; ExecutedCount: number }>(
+      `SELECT t.LastPickupTime, t.WorkerAgentId, t.ExecutedCount FROM tasks t JOIN executions e ON e.job_id = t.JobId WHERE e.execution_id IN (${ids.join(',')})`);
+    return rows.every((r) => r.ExecutedCount === 2 && r.WorkerAgentId === b!.agentId) ? rows : false;
+  }, 300_000);
+  const times = rerun.map((r) => ms(r.LastPickupTime) - workerKilledAt).sort((x, y) => x - y);
+  console.log(`worker kill: ${TASKS} running tasks on worker A (SIGKILL), worker B idle`);
+  console.log(`  re-run elsewhere: first ${times[0]} ms, all ${TASKS} ${times[times.length - 1]} ms after the kill (goal: ≤ 3000 ms with a 2 s lease)`);
+  for (const id of ids) await c.sql(`EXEC [catalog].[stop_operation] @operation_id = ${id}`).catch(() => undefined);
+} finally {
+  await c.stop();
+  await killAll();
+}
