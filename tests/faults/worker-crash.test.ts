@@ -14,14 +14,18 @@ test.before(async () => {
   await c.startMaster();
   await c.startWorker(0);
   await c.startWorker(1);
-  await c.sql(`EXEC [catalog].[disable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
   await c.deploy();
+  await c.warmUp(8);
+  await c.sql(`EXEC [catalog].[disable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
 });
 test.after(async () => { await c?.stop(); await killAll(); });
 
 test('its tasks run again on the other worker and every execution succeeds once', async () => {
   const runs = await c.submit(4, { seconds: 3, retryCount: 1 });
-  await c.waitFor('the runs to start on worker 0', () => c.markerLines().filter((l) => l.kind === 'start').length >= 4, 30_000);
+  await c.waitFor('the runs to start on worker 0', () => {
+    const started = new Set(c.markerLines().filter((l) => l.kind === 'start').map((l) => l.tag));
+    return runs.every((r) => started.has(r.tag));
+  }, 45_000);
   await c.sql(`EXEC [catalog].[enable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
   assert.is(await c.workers[0]!.child!.stop('SIGKILL', 10_000), 'signal:SIGKILL');
   const ended = await c.waitEnded(runs.map((r) => r.id), 45_000);

@@ -18,14 +18,21 @@ test.before(async () => {
   await c.startMaster();
   await c.startWorker(0);
   await c.deploy();
+  await c.warmUp(3);
 });
 test.after(async () => { await c?.stop(); await killAll(); });
 
 test('journaled reports are replayed after the restart; the corrupt segment is set aside', async () => {
   const runs = await c.submit(3, { seconds: 2, retryCount: 0 });
-  await c.waitFor('the runs to start', () => c.markerLines().filter((l) => l.kind === 'start').length >= 3, 45_000);
+  await c.waitFor('the runs to start', () => {
+    const started = new Set(c.markerLines().filter((l) => l.kind === 'start').map((l) => l.tag));
+    return runs.every((r) => started.has(r.tag));
+  }, 45_000);
   assert.is(await c.master!.stop('SIGKILL', 10_000), 'signal:SIGKILL');
-  await c.waitFor('the runs to end while the master is down', () => c.markerLines().filter((l) => l.kind === 'end').length >= 3, 30_000);
+  await c.waitFor('the runs to end while the master is down', () => {
+    const ended = new Set(c.markerLines().filter((l) => l.kind === 'end').map((l) => l.tag));
+    return runs.every((r) => ended.has(r.tag));
+  }, 30_000);
   // Stopped gracefully: unacknowledged reports stay in the journal on disk.
   assert.is(await c.workers[0]!.child!.stop('SIGTERM', 30_000), 0);
   const journal = join(c.workers[0]!.folder, 'elogcache');
