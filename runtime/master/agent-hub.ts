@@ -75,9 +75,16 @@ interface LostLease {
   readonly attempt: number;
   /** The loss was final (no retry left: the execution ended unexpectedly). */
   readonly final: boolean;
+  /** performance.now() of the loss. */
+  readonly at: number;
 }
 
 const LOST_LEASES_MAX = 10_000;
+/**
+ * How long the run of a finally lost attempt may go on (its success still wins) before its
+ * heartbeats are refused and its worker stops it: a hung run must not hold a slot for ever.
+ */
+const FINAL_LOSS_TOLERANCE_MS = 30 * 60_000;
 
 const FINAL_OPERATION_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 
@@ -275,7 +282,7 @@ export class AgentHub implements AgentEndpoint {
     if (taskStatus === TaskStatus.canceled) this.cancelTask(taskId);
     else if (a) {
       if (this.#lostLeases.size >= LOST_LEASES_MAX) this.#lostLeases.delete(this.#lostLeases.keys().next().value as string);
-      this.#lostLeases.set(taskId, { agentId: a.agentId, attempt: a.attempt, final: taskStatus !== TaskStatus.ready });
+      this.#lostLeases.set(taskId, { agentId: a.agentId, attempt: a.attempt, final: taskStatus !== TaskStatus.ready, at: performance.now() });
     }
     this.#assignments.delete(taskId);
     this.actors.sendTask(taskId, { type: 'LEASE_LOST' });
@@ -622,7 +629,7 @@ export class AgentHub implements AgentEndpoint {
   /** The lease of this attempt was lost for good (no retry left) and this worker held it. */
   #tolerated(agentId: string, taskId: string, attempt: number): boolean {
     const lost = this.#lostLeases.get(taskId);
-    return lost !== undefined && lost.final && lost.agentId === agentId && lost.attempt === attempt;
+    return lost !== undefined && lost.final && lost.agentId === agentId && lost.attempt === attempt && performance.now() - lost.at < FINAL_LOSS_TOLERANCE_MS;
   }
 
   /**
