@@ -12,18 +12,18 @@ import type { TcpProxy } from '../helpers/tcp-proxy.ts';
 // when the network heals, worker 0 learns its runs are no longer its own and stops them before they
 // finish; each execution is recorded once (second attempt), its first attempt's reports fenced.
 const test = suite('faults: a network cut longer than the lease (stalled, then reset)');
-const LEASE = 3_000;
+const LEASE = 5_000;
 let c: FaultCluster;
 let proxy: TcpProxy;
 
 test.before(async () => {
-  c = await startCluster({ workers: 2, leaseMs: LEASE, maxTaskCounts: [4, 2] });
+  c = await startCluster({ workers: 2, leaseMs: LEASE, maxTaskCounts: [3, 2] });
   await c.startMaster();
   proxy = await startTcpProxy(c.masterPort);
   await c.startWorker(0, proxy.port);
   await c.startWorker(1);
   await c.deploy();
-  await c.warmUp(6);
+  await c.warmUp(5);
 });
 test.after(async () => { await proxy?.close(); await c?.stop(); await killAll(); });
 
@@ -31,7 +31,7 @@ async function cutAndHeal(cut: () => void): Promise<Submitted[]> {
   const w1 = c.workers[1]!.agentId;
   await c.sql(`EXEC [catalog].[disable_worker_agent] @WorkerAgentId = N'${w1}'`);
   // Worker 0 (behind the proxy) takes both; their tail outlasts the cut, the re-run and the heal.
-  const runs = await c.submit(2, { seconds: 1, tailSeconds: 20, retryCount: 1 });
+  const runs = await c.submit(2, { seconds: 1, tailSeconds: 25, retryCount: 1 });
   await c.waitFor('both runs to start on worker 0', () => {
     const started = new Set(c.markerLines().filter((l) => l.kind === 'start').map((l) => l.tag));
     return runs.every((r) => started.has(r.tag));

@@ -10,7 +10,7 @@ const test = suite('faults: a worker killed (SIGKILL) with running tasks');
 let c: FaultCluster;
 
 test.before(async () => {
-  c = await startCluster({ workers: 2, leaseMs: 3_000, maxTaskCount: 4 });
+  c = await startCluster({ workers: 2, leaseMs: 5_000, maxTaskCount: 4 });
   await c.startMaster();
   await c.startWorker(0);
   await c.startWorker(1);

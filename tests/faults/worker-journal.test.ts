@@ -14,7 +14,7 @@ const test = suite('faults: a worker restarted with journal files on disk, one o
 let c: FaultCluster;
 
 test.before(async () => {
-  c = await startCluster({ workers: 1, leaseMs: 3_000, maxTaskCount: 3 });
+  c = await startCluster({ workers: 1, leaseMs: 5_000, maxTaskCount: 3 });
   await c.startMaster();
   await c.startWorker(0);
   await c.deploy();

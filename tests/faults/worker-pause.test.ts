@@ -13,7 +13,7 @@ import type { FaultCluster } from '../helpers/fault-cluster.ts';
 //    refused: the execution stayed "ended unexpectedly" though the package succeeded. Now it wins,
 //    and a re-queued task whose worker answers again before anyone re-ran it stays with that worker.
 const test = suite('faults: a worker paused past its lease, then resumed');
-const LEASE = 3_000;
+const LEASE = 5_000;
 let c: FaultCluster;
 
 test.before(async () => {
@@ -39,7 +39,7 @@ test('the retries of a paused worker run on the healthy one; resumed, it finishe
     return runs.every((r) => started.has(r.tag));
   }, 30_000);
   await c.sql(`EXEC [catalog].[enable_worker_agent] @WorkerAgentId = N'${c.workers[1]!.agentId}'`);
-  const [blocker] = await c.submit(1, { seconds: 4, workers: [c.workers[1]!.agentId] });
+  const [blocker] = await c.submit(1, { seconds: 8, workers: [c.workers[1]!.agentId] });
   await c.waitFor('the blocker to start on worker 1', () => c.markerLines().some((l) => l.kind === 'start' && l.tag === blocker!.tag), 30_000);
   c.pause(0);
   let ended: Map<number, number>;
@@ -81,9 +81,9 @@ test('a success after the lease was lost, before any re-run, wins; a re-queued t
   } finally {
     c.resume(0);
   }
-  const ended = await c.waitEnded([final!.id, requeued!.id], 45_000);
-  assert.is(ended.get(final!.id), 7, 'the late success of the current attempt wins over "ended unexpectedly"');
-  assert.is(ended.get(requeued!.id), 7, 'the re-queued task finished on the worker that held it');
+  // (6 is final too: wait for the success itself, bounded.)
+  await c.waitFor('both successes to be recorded', () => c.status(final!.id) === 7 && c.status(requeued!.id) === 7, 45_000)
+    .catch((err: Error) => { throw new Error(`${err.message}: statuses ${c.status(final!.id)} and ${c.status(requeued!.id)}`); });
   assert.is(c.task(requeued!.id)!.ExecutedCount, 1, 'no second attempt was claimed');
   const marks = runsByTag(c.markerLines());
   assert.equal(marks.get(final!.tag), { starts: 1, ends: 1 });
