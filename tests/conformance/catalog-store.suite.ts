@@ -3,6 +3,7 @@
  * It speaks only the port: SSISDB's verbs, their status codes and error numbers (with the registry's
  * messages), atomicity of failing calls (view snapshots before/after) and idempotent log appends.
  */
+import { reportSkip } from '../helpers/skip.ts';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { dirname, join } from 'node:path';
@@ -452,6 +453,41 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     assert.equal([by.get(stopped)!.taskStatus, by.get(stopped)!.operationStatus], [6, 3]);
     assert.equal([await store.getOperationStatus(retry), await store.getOperationStatus(last), await store.getOperationStatus(stopped)], [2, 6, 3]);
     assert.is((await store.pullTask(S, { workerAgentId: W1, leaseMs: 1000 }))!.executionId, retry);
+  });
+  sweep('after a restart held leases are extended (extendHeldLeases); a lost attempt is given back before a re-run (readoptLostTask)', async () => {
+    const store = await fresh();
+    if (!store.extendHeldLeases || !store.readoptLostTask) {
+      reportSkip('catalog conformance: extendHeldLeases / readoptLostTask', 'this adapter does not implement them (optional: it keeps the original behaviour after a restart and for late successes)');
+      return;
+    }
+    await deployTiny(store);
+    await worker(store, W1);
+    const retry = await started(store, 1);
+    const last = await started(store, 0);
+    const t1 = (await store.pullTask(S, { workerAgentId: W1, leaseMs: 1000 }))!;
+    const t2 = (await store.pullTask(S, { workerAgentId: W1, leaseMs: 1000 }))!;
+    const [tRetry, tLast] = t1.executionId === retry ? [t1, t2] : [t2, t1];
+    for (const id of [retry, last]) await store.updateOperationStatusForTask(S, { status: 2, operationId: id, workerAgentId: W1 });
+    // A restart: the leases are extended, so the sweep takes nothing.
+    assert.is(await store.extendHeldLeases(S, { expiredTime: clock.now() + 30_000 }), 2);
+    clock.advance(5_000);
+    assert.equal(await store.dealWithExpiredTasks(S), []);
+    clock.advance(30_000);
+    const lost = await store.dealWithExpiredTasks(S);
+    assert.equal(lost.map((o) => o.taskStatus).sort(), [1, 4]);
+    // Re-queued, not re-claimed: the same attempt of the same worker gets its lease back; another attempt does not.
+    assert.is(await store.readoptLostTask(S, { taskId: tRetry.taskId, workerAgentId: W1, attempt: 2, status: 2, expiredTime: clock.now() + 1000 }), 'refused');
+    assert.is(await store.readoptLostTask(S, { taskId: tRetry.taskId, workerAgentId: W1, attempt: 1, status: 2, expiredTime: clock.now() + 1000 }), 'readopted');
+    const back = (await store.getTask(tRetry.taskId))!;
+    assert.equal([back.status, back.executedCount, back.workerAgentId], [2, 1, W1]);
+    assert.equal(await store.updateTaskStatus(S, { workerAgentId: W1, taskId: tRetry.taskId, attempt: 1, status: 5, expiredTime: 0 }), { status: 5, operationStatus: 7 });
+    // Lost for good (operation 6): only a success of that attempt wins, and only once.
+    assert.is(await store.getOperationStatus(last), 6);
+    assert.is(await store.readoptLostTask(S, { taskId: tLast.taskId, workerAgentId: W1, attempt: 1, status: 2, expiredTime: clock.now() + 1000 }), 'refused');
+    assert.is(await store.readoptLostTask(S, { taskId: tLast.taskId, workerAgentId: W1, attempt: 1, status: 5, expiredTime: clock.now() + 1000 }), 'succeeded');
+    assert.is(await store.getOperationStatus(last), 7);
+    assert.is((await store.getTask(tLast.taskId))!.status, 5);
+    assert.is(await store.readoptLostTask(S, { taskId: tLast.taskId, workerAgentId: W1, attempt: 1, status: 5, expiredTime: clock.now() + 1000 }), 'refused');
   });
   sweep('cleanup_completed_jobs: finished jobs after minutesToKeep, perf counters after 24 h, operations after RETENTION_WINDOW', async () => {
     const store = await fresh();
