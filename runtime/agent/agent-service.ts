@@ -146,6 +146,8 @@ export class AgentService {
   /** machineName / userName of every run request: the process's, looked up once (userInfo reads the passwd database). */
   #identity: { machineName: string; userName: string } | null = null;
   #assignedSeen = 0;
+  /** A newer attempt of a task whose older run is still being stopped: started once that run is done. */
+  readonly #supersedes = new Map<string, AssignFrame>();
   #stopping: Promise<void> | null = null;
   #startedWaiters: { resolve: () => void }[] = [];
 
@@ -451,10 +453,21 @@ export class AgentService {
         this.#log.info({ enabled: f.enabled }, f.enabled ? 'enabled by the master' : 'disabled by the master: draining (running tasks finish, no new pulls)');
         this.#agent?.send({ type: 'ENABLED_CHANGED', enabled: f.enabled });
         return;
-      case 'assign':
+      case 'assign': {
         this.#assignedSeen++;
+        const older = this.#running.get(f.taskId);
+        if (older && older.assign.attempt < f.attempt) {
+          // The master re-ran a task whose older attempt still runs here (its lease was lost): that
+          // run is stopped (its reports are fenced anyway) and the new attempt starts once it is done.
+          this.#log.warn({ taskId: f.taskId, attempt: f.attempt, older: older.assign.attempt }, 'a newer attempt of a task still running here: stopping the older run first');
+          older.log?.critical(`attempt ${f.attempt} of this task was assigned: this run (attempt ${older.assign.attempt}) was stopped`);
+          this.#supersedes.set(f.taskId, f);
+          if (!older.released) older.actor?.send({ type: 'CANCEL' });
+          return;
+        }
         this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: f.taskId, attempt: f.attempt, assignment: f });
         return;
+      }
       case 'cancel': {
         const t = this.#running.get(f.taskId);
         if (t && t.assign.attempt === f.attempt) t.actor?.send({ type: 'CANCEL' });
@@ -629,6 +642,11 @@ export class AgentService {
     clearTimeout(t.flushTimer);
     this.#release(t);
     void t.log?.close();
+    const next = this.#supersedes.get(t.assign.taskId);
+    if (next) {
+      this.#supersedes.delete(t.assign.taskId);
+      this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: next.taskId, attempt: next.attempt, assignment: next });
+    }
     this.#log.debug({ taskId: t.assign.taskId, status: output?.status }, 'task report committed by the master');
   }
 

@@ -104,6 +104,8 @@ class Connection {
   leaseMs = 0;
   /** performance.now() of the last frame or pong from this worker. */
   heardAt = performance.now();
+  /** Heard again after a silence: its lost leases are being given back; it is not served meanwhile. */
+  readopting = false;
   /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
   readonly inflight: number[] = [];
   maxSeq = 0;
@@ -329,14 +331,27 @@ export class AgentHub implements AgentEndpoint {
   #heard(conn: Connection): void {
     const wasQuiet = performance.now() - conn.heardAt > unresponsiveAfterMs(conn.leaseMs);
     conn.heardAt = performance.now();
-    if (wasQuiet && conn.agentId !== undefined && !conn.closed) {
+    if (wasQuiet && conn.agentId !== undefined && !conn.closed && !conn.readopting) {
       this.#log.info({ agentId: conn.agentId }, 'worker answers again');
-      if (conn.outstanding() > 0) this.kick();
+      // Its runs went on (same process, same connection): the leases it lost while silent and that
+      // nobody re-ran are given back before it is served, or its own pull would claim a second
+      // attempt of a task it still runs.
+      conn.readopting = true;
+      void (async () => {
+        try {
+          for (const [taskId, lost] of [...this.#lostLeases]) {
+            if (lost.agentId === conn.agentId && !lost.final) await this.#readopt(conn, taskId, lost.attempt, 2).catch(() => 'refused');
+          }
+        } finally {
+          conn.readopting = false;
+          if (conn.outstanding() > 0) this.kick();
+        }
+      })();
     }
   }
 
   #responsive(conn: Connection, now = performance.now()): boolean {
-    return now - conn.heardAt <= unresponsiveAfterMs(conn.leaseMs);
+    return !conn.readopting && now - conn.heardAt <= unresponsiveAfterMs(conn.leaseMs);
   }
 
   /** Pings every connection; closes those silent for a whole lease (see `pingEveryMs`). */
