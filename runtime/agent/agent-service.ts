@@ -84,6 +84,39 @@ export interface AgentServiceOptions {
   readonly taskLog?: Omit<TaskLogSettings, 'rootFolder' | 'logger' | 'clock'>;
   /** Perf counters of heartbeats and the CPU pull gate (injectable for tests). */
   readonly perfSampler?: PerfCounterSampler;
+  /**
+   * Consecutive refused connection attempts (the master's certificate fails the pin or the TLS
+   * check, or the master refuses this agent: HTTP 401/403, a refused hello) after which the agent
+   * gives up and stops. Unreachable masters are not refusals: those are retried for ever. @default 5
+   */
+  readonly maxRefusedAttempts?: number;
+  /** Each refusal, and the final one that stops the agent (`final`): the CLI prints them on stderr. */
+  readonly onRefused?: (refusal: AgentRefusal) => void;
+}
+
+/** Why a connection attempt was refused, by which side, and whether the agent now gives up. */
+export interface AgentRefusal {
+  readonly by: 'worker' | 'master';
+  readonly reason: string;
+  /** 1-based count of consecutive refused attempts. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly final: boolean;
+}
+
+/** TLS errors that mean "this master is not the one we trust" (not "the master is down"). */
+const TLS_REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+]);
+
+function tlsRefusal(err: Error & { code?: unknown }): string | undefined {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (TLS_REFUSAL_CODES.has(code)) return `${err.message} (${code})`;
+  if (/MasterHttpsCertThumbprint|certificate/i.test(err.message) && !/ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(code)) return err.message;
+  return undefined;
 }
 
 /** What the journal keeps: a report before its seq is stamped. */
@@ -128,6 +161,10 @@ export class AgentService {
   readonly #sent = new Map<number, WorkerFrame>();
   /** Seq of the last journaled report; stop() waits until the master acked it. */
   #lastReportSeq = 0;
+  /** Consecutive connection attempts refused (reset by a welcome). */
+  #refusedAttempts = 0;
+  /** Why the current connection attempt was refused, when it was. */
+  #refusal: { by: 'worker' | 'master'; reason: string } | null = null;
   /** While the journal is replayed after a welcome, nothing else is sent (see #replay). */
   #replaying = false;
   /** Highest ack received; recorded in the journal by #recordAcks, one durable write at a time. */
@@ -147,7 +184,7 @@ export class AgentService {
   #identity: { machineName: string; userName: string } | null = null;
   #assignedSeen = 0;
   #stopping: Promise<void> | null = null;
-  #startedWaiters: { resolve: () => void }[] = [];
+  #startedWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   constructor(options: AgentServiceOptions) {
     this.#o = options;
@@ -206,7 +243,7 @@ export class AgentService {
     if (left.inMemory + left.spilledSegments > 0 || this.#journal.lastSeq > this.#journal.ackedSeq) {
       this.#log.info({ ackedSeq: this.#journal.ackedSeq, spilledSegments: left.spilledSegments }, 'report journal reloaded: unacknowledged reports are replayed once connected');
     }
-    const welcomed = new Promise<void>((resolve) => this.#startedWaiters.push({ resolve }));
+    const welcomed = new Promise<void>((resolve, reject) => this.#startedWaiters.push({ resolve, reject }));
     const machine = agentMachine.provide({
       actions: {
         openConnection: (_, p) => this.#openSocket(p.attempt),
@@ -308,6 +345,7 @@ export class AgentService {
       maxPayload: 8 * 1024 * 1024,
     });
     this.#ws = ws;
+    this.#refusal = null;
     let opened = false;
     ws.on('open', () => {
       opened = true;
@@ -318,7 +356,14 @@ export class AgentService {
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => this.#log.error({ status: res.statusCode, body }, `the master refused this agent (HTTP ${res.statusCode}): ${body}`));
+      res.on('end', () => {
+        let reason = body;
+        try { const j = JSON.parse(body) as { reason?: unknown; message?: unknown }; reason = String(j.reason ?? j.message ?? body); } catch { /* not JSON: the body as is */ }
+        this.#log.error({ status: res.statusCode, body }, `the master refused this agent (HTTP ${res.statusCode}): ${body}`);
+        if (this.#ws === ws && (res.statusCode === 401 || res.statusCode === 403)) this.#refusal = { by: 'master', reason: `HTTP ${res.statusCode}: ${reason}` };
+        // With an 'unexpected-response' listener ws leaves the request to us: end it so the attempt closes.
+        ws.terminate();
+      });
     });
     ws.on('message', (data, isBinary) => {
       const f = parseMasterFrame(isBinary ? '' : data.toString());
@@ -329,10 +374,15 @@ export class AgentService {
       }
       this.#onFrame(f);
     });
-    ws.on('error', (err) => this.#log.warn({ err: serializeError(err), attempt }, `connection to the master failed: ${err.message}`));
+    ws.on('error', (err) => {
+      this.#log.warn({ err: serializeError(err), attempt }, `connection to the master failed: ${err.message}`);
+      const why = opened ? undefined : tlsRefusal(err as Error & { code?: unknown });
+      if (why !== undefined && this.#ws === ws) this.#refusal = { by: 'worker', reason: `the master's certificate is refused: ${why}` };
+    });
     ws.on('close', (code, reason) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
+      if (this.#refusal !== null && !this.#closeRequested && this.#countRefusal(this.#refusal)) return;
       // What was sent and not acked is replayed from the journal on the next connection.
       this.#sent.clear();
       this.#replaying = false;
@@ -340,6 +390,24 @@ export class AgentService {
       if (opened) this.#log.info({ code, reason: reason.toString() }, 'disconnected from the master');
       this.#agent?.send(opened ? { type: 'CONNECTION_LOST' } : { type: 'CONNECT_FAILED' });
     });
+  }
+
+  /**
+   * One more refused attempt: reported (the CLI prints it on stderr); past `maxRefusedAttempts` in a
+   * row the agent stops instead of retrying a master it will never be let into. True when it stops.
+   */
+  #countRefusal(r: { by: 'worker' | 'master'; reason: string }): boolean {
+    this.#refusal = null;
+    this.#refusedAttempts++;
+    const max = this.#o.maxRefusedAttempts ?? 5;
+    const final = this.#refusedAttempts >= max;
+    this.#log.error({ by: r.by, attempt: this.#refusedAttempts, maxAttempts: max }, `connection refused (${this.#refusedAttempts} of ${max}): ${r.reason}${final ? '; giving up' : ''}`);
+    this.#o.onRefused?.({ ...r, attempt: this.#refusedAttempts, maxAttempts: max, final });
+    if (!final) return false;
+    this.#closeRequested = true;
+    for (const w of this.#startedWaiters.splice(0)) w.reject(new SsoError('SSO_ERR_TLS', `connection refused ${max} times in a row: ${r.reason}`, { where: this.#o.masterEndpoint }));
+    void this.stop();
+    return true;
   }
 
   /** `sendHello`: registration, with the runs still in progress (their leases are kept). */
@@ -437,6 +505,7 @@ export class AgentService {
   #onFrame(f: MasterFrame): void {
     switch (f.type) {
       case 'welcome': {
+        this.#refusedAttempts = 0;
         this.#enabled = f.enabled;
         this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
         // The replay starts (and holds every newer frame back) before the machine reacts with a pull.
@@ -480,6 +549,12 @@ export class AgentService {
         return;
       }
       case 'error': {
+        // Before the welcome, an error answers the hello: the master refused this agent's registration.
+        if (f.replyTo === 0 && this.#ws !== null && this.state === 'registering') {
+          this.#log.error({ code: f.code, number: f.number }, `the master refused this agent's hello: ${f.message}`);
+          this.#refusal = { by: 'master', reason: `hello refused (${f.code}): ${f.message}` };
+          return;
+        }
         const refused = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
         this.#log.warn({ code: f.code, number: f.number, replyTo: f.replyTo, retryable: f.retryable, refused: refused?.type }, `the master refused a report: ${f.message}`);
         // A refused report that may succeed later is kept (the ack passes over it): re-journal it.
@@ -650,6 +725,8 @@ export class AgentService {
     const batch = t.events.splice(0);
     this.#report({
       type: 'events',
+      taskId: t.assign.taskId,
+      attempt: t.assign.attempt,
       messages: batch.flatMap((e) => (e.kind === 'message' ? [e.message] : [])),
       statistics: batch.flatMap((e) => (e.kind === 'statistic' ? [e.statistic] : [])),
     });

@@ -14,6 +14,7 @@ import { CertStore, tlsError } from '../tls/cert-store.ts';
 import { WORKER_TRUST_STORE, masterIdentityCheck, workerClientTlsOptions } from '../tls/tls-options.ts';
 import { openServiceLogger } from '../logging/service-logger.ts';
 import { AgentService } from './agent-service.ts';
+import type { AgentRefusal } from './agent-service.ts';
 
 export interface StartWorkerOptions {
   /** Environment for `SCALEOUT_WORKER_<Key>` overrides. @default process.env */
@@ -24,6 +25,10 @@ export interface StartWorkerOptions {
   readonly runner?: string | URL;
   /** Resolve `start` without waiting for the master's welcome (the agent keeps retrying). @default false */
   readonly noWait?: boolean;
+  /** Each refused connection attempt and the final one after which the agent stops (see AgentService). */
+  readonly onRefused?: (refusal: AgentRefusal) => void;
+  /** @default 5 */
+  readonly maxRefusedAttempts?: number;
 }
 
 export interface RunningWorker {
@@ -85,6 +90,8 @@ export async function startWorker(configPath: string, options: StartWorkerOption
       retryTimeoutMs: settings.executionLogRetryTimeoutMs,
     },
     taskLog: { enabled: settings.taskLogEnabled, levelMask: settings.taskLogLevel.value, segmentMs: settings.taskLogSegmentMs },
+    ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    ...(options.maxRefusedAttempts === undefined ? {} : { maxRefusedAttempts: options.maxRefusedAttempts }),
   });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
