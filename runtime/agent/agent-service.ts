@@ -138,6 +138,15 @@ interface RunningTask {
 }
 
 const AGENT_VERSION = '0.1.0';
+
+/** A promise with its settle functions; marked handled, so an unobserved failure is not an unhandled rejection. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
 const EVENT_FLUSH_MS = 100;
 const EVENT_BATCH_MAX = 500;
 const PROJECT_MEMORY_MAX = 16;
@@ -230,6 +239,12 @@ export class AgentService {
   get liveTaskRuns(): number { return this.#running.size; }
   /** The report journal (open between `start()` and the end of `stop()`). */
   get journal(): ReportJournal<Report> | null { return this.#journal; }
+  readonly #openedResolve = deferred();
+  /**
+   * Settles once `start()` has opened the journal (the part that can fail on local files or
+   * settings), before any connection: callers that do not wait for the welcome await this instead.
+   */
+  get opened(): Promise<void> { return this.#openedResolve.promise; }
 
   /**
    * Opens the journal (reloading what an earlier run left unacknowledged), then connects; resolves
@@ -238,7 +253,14 @@ export class AgentService {
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `AgentService.start: the agent is ${this.state}`);
     this.#starting = true;
-    this.#journal = await ReportJournal.open<Report>({ ...this.#o.journal, clock: this.#clock, logger: this.#log });
+    try {
+      this.#journal = await ReportJournal.open<Report>({ ...this.#o.journal, clock: this.#clock, logger: this.#log });
+    } catch (err) {
+      this.#starting = false;
+      this.#openedResolve.reject(err as Error);
+      throw err;
+    }
+    this.#openedResolve.resolve();
     const left = this.#journal.counters;
     if (left.inMemory + left.spilledSegments > 0 || this.#journal.lastSeq > this.#journal.ackedSeq) {
       this.#log.info({ ackedSeq: this.#journal.ackedSeq, spilledSegments: left.spilledSegments }, 'report journal reloaded: unacknowledged reports are replayed once connected');

@@ -102,8 +102,12 @@ export async function startWorker(configPath: string, options: StartWorkerOption
   };
   try {
     const welcomed = agent.start();
-    if (options.noWait) welcomed.catch((err: unknown) => logger.error({ err: serializeError(err) }, 'the worker agent could not start'));
-    else await welcomed;
+    if (options.noWait) {
+      welcomed.catch((err: unknown) => logger.error({ err: serializeError(err) }, 'the worker agent could not start'));
+      // Not waiting for the master, but a journal that cannot open is still a failed start (it
+      // used to leave a process with nothing running that Node ended with exit code 13).
+      await agent.opened;
+    } else await welcomed;
   } catch (err) {
     logger.error({ err: serializeError(err) }, 'the worker agent could not start');
     await stop().catch(() => undefined);
