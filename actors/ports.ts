@@ -185,6 +185,14 @@ export interface PerfCounterSample {
   readonly timestamp: number;
 }
 
+export interface WorkerAgentStatusInput {
+  readonly workerAgentId: string;
+  readonly perfCounters: readonly PerfCounterSample[];
+  readonly machineProperties: Readonly<Record<string, string | null>>;
+  /** SHA-1 thumbprint (40 hex) of the client certificate the connection presented; hello only. */
+  readonly certificateThumbprint?: string;
+}
+
 export interface WorkerAgentRecord {
   readonly workerAgentId: string;
   readonly isEnabled: boolean;
@@ -194,6 +202,8 @@ export interface WorkerAgentRecord {
   readonly tags: string | null;
   readonly userAccount: string | null;
   readonly lastOnlineTime: number;
+  /** The client certificate this agent id is bound to (null: registered before binding existed). */
+  readonly certificateThumbprint?: string | null;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -362,8 +372,14 @@ export interface CatalogStore {
   readoptLostTask?(caller: Principal, input: { taskId: string; workerAgentId: string; attempt: number; status: number; expiredTime: number }): Promise<'readopted' | 'succeeded' | 'refused'>;
   /** `internal.cleanup_completed_jobs` plus our retention of perf counters and messages. */
   cleanupCompletedJobs(caller: Principal, input?: { minutesToKeep?: number }): Promise<{ jobsRemoved: number }>;
-  /** `internal.update_worker_agent_status`: first contact registers the worker disabled. */
-  updateWorkerAgentStatus(caller: Principal, input: { workerAgentId: string; perfCounters: readonly PerfCounterSample[]; machineProperties: Readonly<Record<string, string | null>> }): Promise<{ isEnabled: boolean; registered: boolean }>;
+  /**
+   * `internal.update_worker_agent_status`: first contact registers the worker disabled. With
+   * `certificateThumbprint` (the master's hello) it also enforces the certificate binding: a new
+   * agent id is registered bound to that thumbprint, an existing one must be bound to it (an unbound
+   * one is bound now), and a thumbprint bound to another agent id registers nothing. A refusal is
+   * `SSO_ERR_TLS` and changes nothing.
+   */
+  updateWorkerAgentStatus(caller: Principal, input: WorkerAgentStatusInput): Promise<{ isEnabled: boolean; registered: boolean }>;
   /** `internal.master_heartbeat`. */
   masterHeartbeat(caller: Principal): Promise<void>;
   /** `internal.update_master_settings`. */

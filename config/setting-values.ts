@@ -95,8 +95,11 @@ export function parseDuration(text: string, ctx: ValueContext, allowZero: boolea
     throw e;
   }
   if (parsed.ms < 0 || (!allowZero && parsed.ms === 0)) throw new SettingValueError(expected);
+  // Everything downstream counts whole milliseconds (timers, the journal's retry window): a
+  // non-zero duration below one is refused, not rounded to 0 or to a fraction nothing accepts.
+  if (parsed.ms > 0 && parsed.ms < 1) throw new SettingValueError(`a TimeSpan of at least 1 millisecond (00:00:00.001)${allowZero ? ' or zero' : ''}; this one is ${parsed.ms} ms`);
   if (parsed.hoursReadAsDays) ctx.warn(`'${text}' means ${Math.floor(parsed.ms / 86_400_000)} days, as in .NET (an hours part of 24 or more is read as days); write 1.00:00:00 for one day`);
-  return parsed.ms;
+  return Math.round(parsed.ms);
 }
 
 /** A file or folder path: `~/` is the home folder, relative paths are against `ctx.baseDir`. */

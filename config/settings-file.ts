@@ -125,6 +125,39 @@ function textOf(node: OrderedNode, name: string, path: string, line: number): st
   return parts.join('').trim();
 }
 
+/** Settings files are flat (root, optional appSettings, keys): anything deeper is not one. */
+export const MAX_SETTINGS_DEPTH = 8;
+
+/**
+ * Refuses, with the file and line, what a settings file never needs and an attacker would use: a
+ * DOCTYPE (internal or external entities, entity expansion) and deep nesting (the XML library
+ * recurses). Checked on the raw text without recursion, before any XML library sees it.
+ */
+function refuseHostileMarkup(text: string, path: string): void {
+  const visible = text.replace(/<!--[\s\S]*?-->|<!\[CDATA\[[\s\S]*?\]\]>/g, (m) => m.replace(/[^\n]/g, ' '));
+  const dtd = /<!(DOCTYPE|ENTITY|ELEMENT|ATTLIST)\b/i.exec(visible);
+  if (dtd) fail(path, lineAt(text, dtd.index), `a <!${dtd[1]!.toUpperCase()}> declaration is not allowed in a settings file (no DTDs or entities: only the predefined ones like &amp; are read)`);
+  const tag = /<(\/)?([A-Za-z_][\w.:-]*)(?:[^>"']|"[^"]*"|'[^']*')*?(\/)?>/g;
+  let depth = 0;
+  for (let m = tag.exec(visible); m; m = tag.exec(visible)) {
+    if (m[1]) { depth = Math.max(0, depth - 1); continue; }
+    if (m[3]) continue;
+    if (++depth > MAX_SETTINGS_DEPTH) fail(path, lineAt(text, m.index), `elements nested more than ${MAX_SETTINGS_DEPTH} deep (at <${m[2]}>); a settings file holds one element per key under its root`);
+  }
+}
+
+/** Runs an XML library call; whatever it throws becomes a file error instead of a library stack trace. */
+function guarded<T>(path: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (err) {
+    if (SsoError.is(err)) throw err;
+    const msg = (err as Error)?.message ?? String(err);
+    const line = /line:? ?(\d+)/i.exec(msg)?.[1];
+    return fail(path, line === undefined ? undefined : Number(line), `cannot read the XML: ${msg.split('\n')[0]}`);
+  }
+}
+
 /**
  * Parses settings XML. `rootName` is the element expected for the one-element-per-key shape;
  * the `<configuration>` shape is accepted whatever `rootName` is.
@@ -133,13 +166,14 @@ export function parseSettingsText(raw: string, path: string, rootName: string): 
   const bom = raw.charCodeAt(0) === 0xfeff;
   const text = bom ? raw.slice(1) : raw;
   if (text.trim() === '') fail(path, 1, `the file is empty; expected a <${rootName}> document`);
-  const valid = XMLValidator.validate(text);
+  refuseHostileMarkup(text, path);
+  const valid = guarded(path, () => XMLValidator.validate(text));
   if (valid !== true) fail(path, valid.err.line, `malformed XML: ${valid.err.msg} (column ${valid.err.col})`);
 
   const tree = scanElements(text);
   if (tree.length !== 1) fail(path, tree[1] ? lineAt(text, tree[1].start) : 1, 'expected exactly one root element');
   const root = tree[0]!;
-  const parsedRoot = (parser.parse(text) as OrderedNode[]).find((n) => nodeName(n) === root.name);
+  const parsedRoot = (guarded(path, () => parser.parse(text)) as OrderedNode[]).find((n) => nodeName(n) === root.name);
   if (!parsedRoot) fail(path, lineAt(text, root.start), `cannot read root element <${root.name}>`);
   const newline = text.includes('\r\n') ? '\r\n' : '\n';
 

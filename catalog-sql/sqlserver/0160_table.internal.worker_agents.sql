@@ -15,3 +15,11 @@ IF OBJECT_ID(N'internal.worker_agents', N'U') IS NULL
     LastOnlineTime  datetimeoffset(7) NOT NULL,
     row_version     rowversion        NOT NULL
   );
+GO
+-- The client certificate each agent id is bound to (architecture §7); NULL: registered before the
+-- binding existed, bound by its next hello.
+IF COL_LENGTH(N'internal.worker_agents', N'CertificateThumbprint') IS NULL
+  ALTER TABLE internal.worker_agents ADD CertificateThumbprint nvarchar(40) NULL;
+GO
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'UX_worker_agents_certificate' AND object_id = OBJECT_ID(N'internal.worker_agents'))
+  CREATE UNIQUE INDEX UX_worker_agents_certificate ON internal.worker_agents (CertificateThumbprint) WHERE CertificateThumbprint IS NOT NULL;

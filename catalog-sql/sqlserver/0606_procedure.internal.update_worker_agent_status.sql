@@ -5,20 +5,24 @@
 -- Parameters: @WorkerAgentId uniqueidentifier; @PerfCounterList internal.machine_perf_counter_list_type
 --             READONLY; @MachinePropertyList internal.machine_property_list_type READONLY;
 --             @Status int = 0 OUTPUT: IsEnabled (0 at registration); @Registered bit = NULL OUTPUT (ours:
---             1 when this call registered the worker)
+--             1 when this call registered the worker); @CertificateThumbprint nvarchar(40) = NULL (ours: the
+--             hello's client certificate; binds a new or unbound agent id to it, refuses a mismatch)
 -- Results:    none
--- Returns:    0; raises 27140, 27100 (NULL id), 27101 (sentinel id)
+-- Returns:    0; raises 27140, 27100 (NULL id), 27101 (sentinel id); THROW 50001 '[certificate] …' when
+--             the agent id is bound to another certificate or the certificate to another agent id
 CREATE OR ALTER PROCEDURE internal.update_worker_agent_status
   @WorkerAgentId       uniqueidentifier,
   @PerfCounterList     internal.machine_perf_counter_list_type READONLY,
   @MachinePropertyList internal.machine_property_list_type READONLY,
   @Status              int = 0 OUTPUT,
-  @Registered          bit = NULL OUTPUT
+  @Registered          bit = NULL OUTPUT,
+  @CertificateThumbprint nvarchar(40) = NULL
 AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
-  DECLARE @own_tran bit = 0, @now datetimeoffset(7), @enabled bit, @machine nvarchar(256), @account nvarchar(256);
+  DECLARE @own_tran bit = 0, @now datetimeoffset(7), @enabled bit, @machine nvarchar(256), @account nvarchar(256),
+          @bound nvarchar(40), @holder uniqueidentifier, @refusal nvarchar(2048);
   BEGIN TRY
     IF internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 EXEC internal.raise_catalog_error 27140, N'ssis_admin, sysadmin';
     IF @WorkerAgentId IS NULL EXEC internal.raise_catalog_error 27100, N'WorkerAgentId';
@@ -27,18 +31,34 @@ BEGIN
     SET @now = internal.now_utc();
     SELECT @machine = CONVERT(nvarchar(256), PropertyValue) FROM @MachinePropertyList WHERE PropertyName = N'MachineName';
     SELECT @account = CONVERT(nvarchar(256), PropertyValue) FROM @MachinePropertyList WHERE PropertyName = N'UserAccount';
-    SELECT @enabled = IsEnabled FROM internal.worker_agents WITH (UPDLOCK, HOLDLOCK) WHERE WorkerAgentId = @WorkerAgentId;
+    SELECT @enabled = IsEnabled, @bound = CertificateThumbprint FROM internal.worker_agents WITH (UPDLOCK, HOLDLOCK) WHERE WorkerAgentId = @WorkerAgentId;
+    IF @CertificateThumbprint IS NOT NULL
+    BEGIN
+      IF @bound IS NOT NULL AND @bound <> @CertificateThumbprint
+      BEGIN
+        SET @refusal = N'[certificate] worker agent ' + LOWER(CONVERT(nvarchar(36), @WorkerAgentId)) + N' is bound to client certificate ' + @bound;
+        THROW 50001, @refusal, 1;
+      END
+      SELECT @holder = WorkerAgentId FROM internal.worker_agents WITH (UPDLOCK, HOLDLOCK)
+      WHERE CertificateThumbprint = @CertificateThumbprint AND WorkerAgentId <> @WorkerAgentId;
+      IF @holder IS NOT NULL
+      BEGIN
+        SET @refusal = N'[certificate] that certificate is bound to worker agent ' + LOWER(CONVERT(nvarchar(36), @holder));
+        THROW 50001, @refusal, 1;
+      END
+    END
     IF @enabled IS NULL
     BEGIN
-      INSERT INTO internal.worker_agents (WorkerAgentId, MachineName, UserAccount, IsEnabled, LastOnlineTime)
-      VALUES (@WorkerAgentId, @machine, @account, 0, @now);
+      INSERT INTO internal.worker_agents (WorkerAgentId, MachineName, UserAccount, IsEnabled, LastOnlineTime, CertificateThumbprint)
+      VALUES (@WorkerAgentId, @machine, @account, 0, @now, @CertificateThumbprint);
       SET @Status = 0;
       SET @Registered = 1;
     END
     ELSE
     BEGIN
       UPDATE internal.worker_agents
-      SET LastOnlineTime = @now, MachineName = COALESCE(@machine, MachineName), UserAccount = COALESCE(@account, UserAccount)
+      SET LastOnlineTime = @now, MachineName = COALESCE(@machine, MachineName), UserAccount = COALESCE(@account, UserAccount),
+          CertificateThumbprint = COALESCE(CertificateThumbprint, @CertificateThumbprint)
       WHERE WorkerAgentId = @WorkerAgentId;
       SET @Status = CONVERT(int, @enabled);
       SET @Registered = 0;

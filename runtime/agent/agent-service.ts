@@ -84,6 +84,39 @@ export interface AgentServiceOptions {
   readonly taskLog?: Omit<TaskLogSettings, 'rootFolder' | 'logger' | 'clock'>;
   /** Perf counters of heartbeats and the CPU pull gate (injectable for tests). */
   readonly perfSampler?: PerfCounterSampler;
+  /**
+   * Consecutive refused connection attempts (the master's certificate fails the pin or the TLS
+   * check, or the master refuses this agent: HTTP 401/403, a refused hello) after which the agent
+   * gives up and stops. Unreachable masters are not refusals: those are retried for ever. @default 5
+   */
+  readonly maxRefusedAttempts?: number;
+  /** Each refusal, and the final one that stops the agent (`final`): the CLI prints them on stderr. */
+  readonly onRefused?: (refusal: AgentRefusal) => void;
+}
+
+/** Why a connection attempt was refused, by which side, and whether the agent now gives up. */
+export interface AgentRefusal {
+  readonly by: 'worker' | 'master';
+  readonly reason: string;
+  /** 1-based count of consecutive refused attempts. */
+  readonly attempt: number;
+  readonly maxAttempts: number;
+  readonly final: boolean;
+}
+
+/** TLS errors that mean "this master is not the one we trust" (not "the master is down"). */
+const TLS_REFUSAL_CODES: ReadonlySet<string> = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_UNTRUSTED', 'CERT_REJECTED',
+  'CERT_SIGNATURE_FAILURE', 'ERR_TLS_CERT_ALTNAME_INVALID', 'ERR_SSL_SSLV3_ALERT_BAD_CERTIFICATE', 'ERR_SSL_TLSV1_ALERT_UNKNOWN_CA',
+  'ERR_SSL_SSLV3_ALERT_CERTIFICATE_UNKNOWN', 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
+]);
+
+function tlsRefusal(err: Error & { code?: unknown }): string | undefined {
+  const code = typeof err.code === 'string' ? err.code : '';
+  if (TLS_REFUSAL_CODES.has(code)) return `${err.message} (${code})`;
+  if (/MasterHttpsCertThumbprint|certificate/i.test(err.message) && !/ECONNREFUSED|ECONNRESET|ETIMEDOUT/.test(code)) return err.message;
+  return undefined;
 }
 
 /** What the journal keeps: a report before its seq is stamped. */
@@ -105,6 +138,15 @@ interface RunningTask {
 }
 
 const AGENT_VERSION = '0.1.0';
+
+/** A promise with its settle functions; marked handled, so an unobserved failure is not an unhandled rejection. */
+function deferred(): { promise: Promise<void>; resolve: () => void; reject: (err: Error) => void } {
+  let resolve!: () => void;
+  let reject!: (err: Error) => void;
+  const promise = new Promise<void>((res, rej) => { resolve = res; reject = rej; });
+  promise.catch(() => undefined);
+  return { promise, resolve, reject };
+}
 const EVENT_FLUSH_MS = 100;
 const EVENT_BATCH_MAX = 500;
 const PROJECT_MEMORY_MAX = 16;
@@ -128,6 +170,10 @@ export class AgentService {
   readonly #sent = new Map<number, WorkerFrame>();
   /** Seq of the last journaled report; stop() waits until the master acked it. */
   #lastReportSeq = 0;
+  /** Consecutive connection attempts refused (reset by a welcome). */
+  #refusedAttempts = 0;
+  /** Why the current connection attempt was refused, when it was. */
+  #refusal: { by: 'worker' | 'master'; reason: string } | null = null;
   /** While the journal is replayed after a welcome, nothing else is sent (see #replay). */
   #replaying = false;
   /** Highest ack received; recorded in the journal by #recordAcks, one durable write at a time. */
@@ -149,7 +195,7 @@ export class AgentService {
   /** A newer attempt of a task whose older run is still being stopped: started once that run is done. */
   readonly #supersedes = new Map<string, AssignFrame>();
   #stopping: Promise<void> | null = null;
-  #startedWaiters: { resolve: () => void }[] = [];
+  #startedWaiters: { resolve: () => void; reject: (err: Error) => void }[] = [];
 
   constructor(options: AgentServiceOptions) {
     this.#o = options;
@@ -195,6 +241,12 @@ export class AgentService {
   get liveTaskRuns(): number { return this.#running.size; }
   /** The report journal (open between `start()` and the end of `stop()`). */
   get journal(): ReportJournal<Report> | null { return this.#journal; }
+  readonly #openedResolve = deferred();
+  /**
+   * Settles once `start()` has opened the journal (the part that can fail on local files or
+   * settings), before any connection: callers that do not wait for the welcome await this instead.
+   */
+  get opened(): Promise<void> { return this.#openedResolve.promise; }
 
   /**
    * Opens the journal (reloading what an earlier run left unacknowledged), then connects; resolves
@@ -203,12 +255,19 @@ export class AgentService {
   async start(): Promise<void> {
     if (this.state !== 'idle') throw new SsoError('SSO_ERR_ILLEGAL_STATE', `AgentService.start: the agent is ${this.state}`);
     this.#starting = true;
-    this.#journal = await ReportJournal.open<Report>({ ...this.#o.journal, clock: this.#clock, logger: this.#log });
+    try {
+      this.#journal = await ReportJournal.open<Report>({ ...this.#o.journal, clock: this.#clock, logger: this.#log });
+    } catch (err) {
+      this.#starting = false;
+      this.#openedResolve.reject(err as Error);
+      throw err;
+    }
+    this.#openedResolve.resolve();
     const left = this.#journal.counters;
     if (left.inMemory + left.spilledSegments > 0 || this.#journal.lastSeq > this.#journal.ackedSeq) {
       this.#log.info({ ackedSeq: this.#journal.ackedSeq, spilledSegments: left.spilledSegments }, 'report journal reloaded: unacknowledged reports are replayed once connected');
     }
-    const welcomed = new Promise<void>((resolve) => this.#startedWaiters.push({ resolve }));
+    const welcomed = new Promise<void>((resolve, reject) => this.#startedWaiters.push({ resolve, reject }));
     const machine = agentMachine.provide({
       actions: {
         openConnection: (_, p) => this.#openSocket(p.attempt),
@@ -310,6 +369,7 @@ export class AgentService {
       maxPayload: 8 * 1024 * 1024,
     });
     this.#ws = ws;
+    this.#refusal = null;
     let opened = false;
     ws.on('open', () => {
       opened = true;
@@ -320,7 +380,14 @@ export class AgentService {
     ws.on('unexpected-response', (_req, res) => {
       let body = '';
       res.on('data', (c: Buffer) => { body += c.toString(); });
-      res.on('end', () => this.#log.error({ status: res.statusCode, body }, `the master refused this agent (HTTP ${res.statusCode}): ${body}`));
+      res.on('end', () => {
+        let reason = body;
+        try { const j = JSON.parse(body) as { reason?: unknown; message?: unknown }; reason = String(j.reason ?? j.message ?? body); } catch { /* not JSON: the body as is */ }
+        this.#log.error({ status: res.statusCode, body }, `the master refused this agent (HTTP ${res.statusCode}): ${body}`);
+        if (this.#ws === ws && (res.statusCode === 401 || res.statusCode === 403)) this.#refusal = { by: 'master', reason: `HTTP ${res.statusCode}: ${reason}` };
+        // With an 'unexpected-response' listener ws leaves the request to us: end it so the attempt closes.
+        ws.terminate();
+      });
     });
     ws.on('message', (data, isBinary) => {
       const f = parseMasterFrame(isBinary ? '' : data.toString());
@@ -331,10 +398,15 @@ export class AgentService {
       }
       this.#onFrame(f);
     });
-    ws.on('error', (err) => this.#log.warn({ err: serializeError(err), attempt }, `connection to the master failed: ${err.message}`));
+    ws.on('error', (err) => {
+      this.#log.warn({ err: serializeError(err), attempt }, `connection to the master failed: ${err.message}`);
+      const why = opened ? undefined : tlsRefusal(err as Error & { code?: unknown });
+      if (why !== undefined && this.#ws === ws) this.#refusal = { by: 'worker', reason: `the master's certificate is refused: ${why}` };
+    });
     ws.on('close', (code, reason) => {
       if (this.#ws !== ws) return;
       this.#ws = null;
+      if (this.#refusal !== null && !this.#closeRequested && this.#countRefusal(this.#refusal)) return;
       // What was sent and not acked is replayed from the journal on the next connection.
       this.#sent.clear();
       this.#replaying = false;
@@ -342,6 +414,24 @@ export class AgentService {
       if (opened) this.#log.info({ code, reason: reason.toString() }, 'disconnected from the master');
       this.#agent?.send(opened ? { type: 'CONNECTION_LOST' } : { type: 'CONNECT_FAILED' });
     });
+  }
+
+  /**
+   * One more refused attempt: reported (the CLI prints it on stderr); past `maxRefusedAttempts` in a
+   * row the agent stops instead of retrying a master it will never be let into. True when it stops.
+   */
+  #countRefusal(r: { by: 'worker' | 'master'; reason: string }): boolean {
+    this.#refusal = null;
+    this.#refusedAttempts++;
+    const max = this.#o.maxRefusedAttempts ?? 5;
+    const final = this.#refusedAttempts >= max;
+    this.#log.error({ by: r.by, attempt: this.#refusedAttempts, maxAttempts: max }, `connection refused (${this.#refusedAttempts} of ${max}): ${r.reason}${final ? '; giving up' : ''}`);
+    this.#o.onRefused?.({ ...r, attempt: this.#refusedAttempts, maxAttempts: max, final });
+    if (!final) return false;
+    this.#closeRequested = true;
+    for (const w of this.#startedWaiters.splice(0)) w.reject(new SsoError('SSO_ERR_TLS', `connection refused ${max} times in a row: ${r.reason}`, { where: this.#o.masterEndpoint }));
+    void this.stop();
+    return true;
   }
 
   /** `sendHello`: registration, with the runs still in progress (their leases are kept). */
@@ -439,6 +529,7 @@ export class AgentService {
   #onFrame(f: MasterFrame): void {
     switch (f.type) {
       case 'welcome': {
+        this.#refusedAttempts = 0;
         this.#enabled = f.enabled;
         this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
         if (f.heldTasks !== undefined) this.#stopRunsNotHeld(new Set(f.heldTasks));
@@ -494,6 +585,12 @@ export class AgentService {
         return;
       }
       case 'error': {
+        // Before the welcome, an error answers the hello: the master refused this agent's registration.
+        if (f.replyTo === 0 && this.#ws !== null && this.state === 'registering') {
+          this.#log.error({ code: f.code, number: f.number }, `the master refused this agent's hello: ${f.message}`);
+          this.#refusal = { by: 'master', reason: `hello refused (${f.code}): ${f.message}` };
+          return;
+        }
         const refused = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
         // A heartbeat of a run refused as stale (27246): this attempt is no longer ours (its lease
         // was lost and the task re-run or ended): the run is stopped, its reports are fenced anyway.
@@ -689,6 +786,8 @@ export class AgentService {
     const batch = t.events.splice(0);
     this.#report({
       type: 'events',
+      taskId: t.assign.taskId,
+      attempt: t.assign.attempt,
       messages: batch.flatMap((e) => (e.kind === 'message' ? [e.message] : [])),
       statistics: batch.flatMap((e) => (e.kind === 'statistic' ? [e.statistic] : [])),
     });

@@ -14,6 +14,7 @@ import { CertStore, tlsError } from '../tls/cert-store.ts';
 import { WORKER_TRUST_STORE, masterIdentityCheck, workerClientTlsOptions } from '../tls/tls-options.ts';
 import { openServiceLogger } from '../logging/service-logger.ts';
 import { AgentService } from './agent-service.ts';
+import type { AgentRefusal } from './agent-service.ts';
 
 export interface StartWorkerOptions {
   /** Environment for `SCALEOUT_WORKER_<Key>` overrides. @default process.env */
@@ -24,6 +25,10 @@ export interface StartWorkerOptions {
   readonly runner?: string | URL;
   /** Resolve `start` without waiting for the master's welcome (the agent keeps retrying). @default false */
   readonly noWait?: boolean;
+  /** Each refused connection attempt and the final one after which the agent stops (see AgentService). */
+  readonly onRefused?: (refusal: AgentRefusal) => void;
+  /** @default 5 */
+  readonly maxRefusedAttempts?: number;
 }
 
 export interface RunningWorker {
@@ -85,6 +90,8 @@ export async function startWorker(configPath: string, options: StartWorkerOption
       retryTimeoutMs: settings.executionLogRetryTimeoutMs,
     },
     taskLog: { enabled: settings.taskLogEnabled, levelMask: settings.taskLogLevel.value, segmentMs: settings.taskLogSegmentMs },
+    ...(options.onRefused ? { onRefused: options.onRefused } : {}),
+    ...(options.maxRefusedAttempts === undefined ? {} : { maxRefusedAttempts: options.maxRefusedAttempts }),
   });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
@@ -95,8 +102,12 @@ export async function startWorker(configPath: string, options: StartWorkerOption
   };
   try {
     const welcomed = agent.start();
-    if (options.noWait) welcomed.catch((err: unknown) => logger.error({ err: serializeError(err) }, 'the worker agent could not start'));
-    else await welcomed;
+    if (options.noWait) {
+      welcomed.catch((err: unknown) => logger.error({ err: serializeError(err) }, 'the worker agent could not start'));
+      // Not waiting for the master, but a journal that cannot open is still a failed start (it
+      // used to leave a process with nothing running that Node ended with exit code 13).
+      await agent.opened;
+    } else await welcomed;
   } catch (err) {
     logger.error({ err: serializeError(err) }, 'the worker agent could not start');
     await stop().catch(() => undefined);

@@ -4,6 +4,7 @@
  * hands over times (ISO text or `Date`), bits (0/1 or boolean) and GUIDs (any case).
  */
 import type { TaskRecord, WorkerAgentRecord } from '../../actors/ports.ts';
+import { SsoError } from '../../actors/errors.ts';
 
 export type Row = Record<string, unknown>;
 
@@ -73,5 +74,20 @@ export function toWorker(r: Row): WorkerAgentRecord {
     tags: strOrNull(r['Tags']),
     userAccount: strOrNull(r['UserAccount']),
     lastOnlineTime: msOf(r['LastOnlineTime']) ?? 0,
+    certificateThumbprint: strOrNull(r['CertificateThumbprint']),
   };
+}
+
+/** A certificate thumbprint parameter: 40 hex digits (any case, optional spaces/colons), returned upper-case. */
+export function thumbprintParam(value: unknown): string {
+  const t = typeof value === 'string' ? value.replace(/[\s:]/g, '').toUpperCase() : '';
+  if (!/^[0-9A-F]{40}$/.test(t)) throw new SsoError('SSO_ERR_TLS', `certificateThumbprint: expected 40 hex digits, got ${JSON.stringify(String(value)).slice(0, 60)}`, { where: 'worker_agents.CertificateThumbprint' });
+  return t;
+}
+
+/** The refusal of a hello whose agent id and client certificate are not bound to each other. */
+export function certificateMismatch(workerAgentId: string, thumbprint: string, why: string): SsoError {
+  return new SsoError('SSO_ERR_TLS',
+    `client certificate ${thumbprint} may not act as worker agent ${workerAgentId}: ${why} (a worker's certificate is bound to its agent id when it registers; to move an agent id to a new certificate, run catalog.delete_worker_agent and let it register again)`,
+    { where: `worker_agents(${workerAgentId}).CertificateThumbprint` });
 }

@@ -12,12 +12,12 @@ import { catalogError } from '../../actors/catalog-errors.ts';
 import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
 import type {
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, ExpiredTaskOutcome,
-  ParameterValue, PerfCounterSample, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
-  ViewResult, WallClock, WorkerAgentRecord,
+  ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
+  ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { mssqlConfigFromConnectionString, mssqlConfigFromMasterSettings } from './mssql-connection.ts';
-import { isRetryableSqlError, mapMssqlError } from './mssql-errors.ts';
-import { num, toTaskRecord, toWorker } from './catalog-rows.ts';
+import { isRetryableSqlError, mapMssqlError, sqlErrorInfo } from './mssql-errors.ts';
+import { certificateMismatch, num, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
 import type { Row } from './catalog-rows.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -613,8 +613,9 @@ SELECT @s AS status, @op AS operation_status;`;
     return { jobsRemoved: num(MssqlCatalog.last(result)['jobs_removed'] ?? 0) };
   }
 
-  async updateWorkerAgentStatus(caller: Principal, input: { workerAgentId: string; perfCounters: readonly PerfCounterSample[]; machineProperties: Readonly<Record<string, string | null>> }): Promise<{ isEnabled: boolean; registered: boolean }> {
+  async updateWorkerAgentStatus(caller: Principal, input: WorkerAgentStatusInput): Promise<{ isEnabled: boolean; registered: boolean }> {
     const wid = guidParam('WorkerAgentId', input?.workerAgentId);
+    const thumbprint = input.certificateThumbprint === undefined ? null : thumbprintParam(input.certificateThumbprint);
     for (const c of input.perfCounters ?? []) {
       if (typeof c?.name !== 'string' || c.name === '' || typeof c.value !== 'number' || !Number.isFinite(c.value) || typeof c.timestamp !== 'number' || !Number.isFinite(c.timestamp)) {
         throw catalogError(27101, 'PerfCounterList');
@@ -633,10 +634,17 @@ SELECT @s AS status, @op AS operation_status;`;
       r.input('worker', sql.UniqueIdentifier, wid);
       r.input('counters', sql.TVP('internal.machine_perf_counter_list_type'), counters);
       r.input('properties', sql.TVP('internal.machine_property_list_type'), properties);
+      r.input('thumbprint', sql.NVarChar(40), thumbprint);
       return `DECLARE @s int, @registered bit;
 EXEC internal.update_worker_agent_status @WorkerAgentId = @worker, @PerfCounterList = @counters, @MachinePropertyList = @properties,
-  @Status = @s OUTPUT, @Registered = @registered OUTPUT;
+  @Status = @s OUTPUT, @Registered = @registered OUTPUT, @CertificateThumbprint = @thumbprint;
 SELECT @s AS status, @registered AS registered;`;
+    }).catch((error: unknown) => {
+      // The procedure's binding refusal (THROW 50001 '[certificate] …'): the same SSO_ERR_TLS as SQLite.
+      const info = sqlErrorInfo(error);
+      const m = /\[certificate\] ([\s\S]*)$/.exec(info.message);
+      if (thumbprint !== null && m) throw certificateMismatch(wid, thumbprint, m[1]!);
+      throw error;
     });
     const row = MssqlCatalog.last(result);
     return { isEnabled: num(row['status']) === 1, registered: row['registered'] === true || row['registered'] === 1 };

@@ -15,11 +15,11 @@ import {
 } from '../../actors/catalog-codes.ts';
 import type {
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
-  ExpiredTaskOutcome, ParameterDataType, ParameterValue, PerfCounterSample, Principal, ProjectArchive, TaskRecord,
-  UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord,
+  ExpiredTaskOutcome, ParameterDataType, ParameterValue, Principal, ProjectArchive, TaskRecord,
+  UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
-import { bool, num, parseInputData, strOrNull, toTaskRecord, toWorker } from './catalog-rows.ts';
+import { bool, certificateMismatch, num, parseInputData, strOrNull, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
 import type { Row } from './catalog-rows.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
@@ -1034,7 +1034,7 @@ class SqliteCatalog implements SqliteCatalogStore {
     });
   }
 
-  updateWorkerAgentStatus(caller: Principal, input: { workerAgentId: string; perfCounters: readonly PerfCounterSample[]; machineProperties: Readonly<Record<string, string | null>> }): Promise<{ isEnabled: boolean; registered: boolean }> {
+  updateWorkerAgentStatus(caller: Principal, input: WorkerAgentStatusInput): Promise<{ isEnabled: boolean; registered: boolean }> {
     return this.write(() => {
       requireRole(caller, ADMIN_ROLES);
       const wid = guidParam('WorkerAgentId', input?.workerAgentId);
@@ -1048,11 +1048,20 @@ class SqliteCatalog implements SqliteCatalogStore {
       const now = this.nowIso();
       const machine = props['MachineName'] ?? null;
       const account = props['UserAccount'] ?? null;
-      const existing = this.get<{ IsEnabled: number }>('SELECT IsEnabled FROM worker_agents WHERE WorkerAgentId = ?', wid);
+      const thumbprint = input.certificateThumbprint === undefined ? null : thumbprintParam(input.certificateThumbprint);
+      const existing = this.get<{ IsEnabled: number; CertificateThumbprint: string | null }>('SELECT IsEnabled, CertificateThumbprint FROM worker_agents WHERE WorkerAgentId = ?', wid);
+      if (thumbprint !== null) {
+        // Checked before anything is written: a refused hello leaves the catalog as it was.
+        if (existing !== undefined && existing.CertificateThumbprint !== null && existing.CertificateThumbprint !== thumbprint) {
+          throw certificateMismatch(wid, thumbprint, `worker agent ${wid} is bound to client certificate ${existing.CertificateThumbprint}`);
+        }
+        const holder = this.get<{ WorkerAgentId: string }>('SELECT WorkerAgentId FROM worker_agents WHERE CertificateThumbprint = ? AND WorkerAgentId <> ?', thumbprint, wid);
+        if (holder !== undefined) throw certificateMismatch(wid, thumbprint, `that certificate is bound to worker agent ${holder.WorkerAgentId}`);
+      }
       if (existing === undefined) {
-        this.run('INSERT INTO worker_agents (WorkerAgentId, MachineName, UserAccount, IsEnabled, LastOnlineTime) VALUES (?, ?, ?, 0, ?)', wid, machine, account, now);
+        this.run('INSERT INTO worker_agents (WorkerAgentId, MachineName, UserAccount, IsEnabled, LastOnlineTime, CertificateThumbprint) VALUES (?, ?, ?, 0, ?, ?)', wid, machine, account, now, thumbprint);
       } else {
-        this.run('UPDATE worker_agents SET LastOnlineTime = ?, MachineName = COALESCE(?, MachineName), UserAccount = COALESCE(?, UserAccount) WHERE WorkerAgentId = ?', now, machine, account, wid);
+        this.run('UPDATE worker_agents SET LastOnlineTime = ?, MachineName = COALESCE(?, MachineName), UserAccount = COALESCE(?, UserAccount), CertificateThumbprint = COALESCE(CertificateThumbprint, ?) WHERE WorkerAgentId = ?', now, machine, account, thumbprint, wid);
       }
       for (const [k, v] of Object.entries(props)) {
         this.run('INSERT INTO machine_properties (WorkerAgentId, PropertyName, PropertyValue) VALUES (?, ?, ?) ON CONFLICT (WorkerAgentId, PropertyName) DO UPDATE SET PropertyValue = excluded.PropertyValue', wid, k, v === null || v === undefined ? null : String(v));

@@ -109,6 +109,8 @@ class Connection {
   /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
   readonly inflight: number[] = [];
   maxSeq = 0;
+  /** The last non-hello frame's seq: each must be higher than the one before. */
+  lastSeq = 0;
   ackedUpTo = 0;
   ackScheduled = false;
   readonly taskChains = new Map<string, Promise<void>>();
@@ -233,6 +235,12 @@ export class AgentHub implements AgentEndpoint {
       if (isProtocolError(frame)) return this.#protocolViolation(conn, frame.message);
       if (conn.agentId === undefined && frame.type !== 'hello') return this.#protocolViolation(conn, `first frame must be hello, got ${frame.type}`);
       if (conn.agentId !== undefined && frame.type === 'hello') return this.#protocolViolation(conn, 'hello sent twice');
+      // A worker numbers its frames from one counter and sends them in order on a connection (a
+      // replay after a reconnect starts a new connection): a repeated or older seq is not its own.
+      if (frame.type !== 'hello') {
+        if (frame.seq <= conn.lastSeq) return this.#protocolViolation(conn, `frame seq ${frame.seq} is not above the previous seq ${conn.lastSeq} on this connection (replayed or out of order)`);
+        conn.lastSeq = frame.seq;
+      }
       this.#onFrame(conn, frame);
     });
     socket.on('close', () => this.#onClose(conn));
@@ -423,18 +431,23 @@ export class AgentHub implements AgentEndpoint {
         }
       } catch (err) {
         const e = serializeError(err);
-        const retryable = !(SsoError.is(err) && err.code === 'SSO_ERR_CATALOG');
-        this.#log.warn({ agentId: conn.agentId, frame: frame.type, seq, err: e }, `worker report refused: ${e.message}`);
+        const retryable = !(SsoError.is(err) && (err.code === 'SSO_ERR_CATALOG' || err.code === 'SSO_ERR_TLS' || err.code === 'SSO_ERR_PROTOCOL'));
+        if (frame.type === 'hello') {
+          this.#log.warn({ claimedAgentId: frame.agentId, thumbprint: conn.thumbprint, remoteAddress: conn.remoteAddress, err: e }, `agent hello refused: ${e.message}`);
+        } else {
+          this.#log.warn({ agentId: conn.agentId, frame: frame.type, seq, err: e }, `worker report refused: ${e.message}`);
+        }
         conn.send({ type: 'error', replyTo: seq, code: e.code ?? 'SSO_ERR_INTERNAL', message: e.message, retryable, ...(e.number === undefined ? {} : { number: e.number }) });
-        if (frame.type === 'hello') { conn.closed = true; conn.socket.close(PROTOCOL_CLOSE_CODE, 'registration refused'); }
+        if (frame.type === 'hello') { conn.closed = true; conn.socket.close(PROTOCOL_CLOSE_CODE, `registration refused: ${e.message}`.slice(0, 120)); }
       } finally {
         if (tracked) this.#done(conn, seq);
       }
     };
     if (frame.type === 'hello') { conn.ready = run(); return; }
-    if (frame.type === 'task-status') {
-      // Reports of one task apply in order; different tasks (and events) proceed concurrently so
-      // that the catalog can group their commits.
+    if (frame.type === 'task-status' || frame.type === 'events') {
+      // Reports of one task (its log batches and statuses) apply in order, so a batch is checked
+      // before the final report that follows it moves the task on; different tasks proceed
+      // concurrently so that the catalog can group their commits.
       const prev = conn.taskChains.get(frame.taskId) ?? conn.ready;
       const next = prev.then(run);
       conn.taskChains.set(frame.taskId, next);
@@ -458,8 +471,12 @@ export class AgentHub implements AgentEndpoint {
   }
 
   async #hello(conn: Connection, f: HelloFrame): Promise<void> {
+    // The catalog binds the agent id to the connection's client certificate at registration and
+    // refuses (SSO_ERR_TLS, nothing written) an id bound to another certificate, or a certificate
+    // bound to another id: one worker's certificate can never act as another worker.
+    if (conn.thumbprint === '') throw new SsoError('SSO_ERR_TLS', 'the connection has no verified client certificate', { where: 'hello' });
     const { isEnabled, registered } = await this.#o.store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
-      workerAgentId: f.agentId, perfCounters: [], machineProperties: f.machineProperties,
+      workerAgentId: f.agentId, perfCounters: [], machineProperties: f.machineProperties, certificateThumbprint: conn.thumbprint,
     });
     conn.agentId = f.agentId;
     conn.enabled = isEnabled;
@@ -638,7 +655,7 @@ export class AgentHub implements AgentEndpoint {
     if (executionId !== undefined) this.#o.observer?.taskReported?.({ taskId: f.taskId, attempt: f.attempt, executionId, agentId }, f.status, result.status, operationStatus);
     // A final report frees a slot the worker may already have asked to fill (its pull can arrive
     // before this report and be refused as full): answer it now, or nothing ever will.
-    if (final) this.kick();
+    if (final || result.status === TaskStatus.ready) this.kick();
   }
 
   /** The lease of this attempt was lost for good (no retry left) and this worker held it. */
@@ -726,8 +743,27 @@ export class AgentHub implements AgentEndpoint {
     return status;
   }
 
+  /**
+   * A run's log batch: accepted only when the catalog says this connection's agent holds the frame's
+   * task under the frame's attempt (WorkerAgentId and ExecutedCount; any status, so a batch that
+   * follows a committed final report still lands) and every message and statistic belongs to that
+   * task's execution. Anything else is refused before a row is written: a worker can write only
+   * into the log of a run it holds, never into another execution's log.
+   */
   async #events(conn: Connection, f: EventsFrame): Promise<void> {
-    void conn;
+    const agentId = conn.agentId!;
+    const task = await this.#o.store.getTask(f.taskId);
+    if (task === null || task.workerAgentId !== agentId.toLowerCase() || task.executedCount !== f.attempt) {
+      throw new SsoError('SSO_ERR_PROTOCOL',
+        `events refused: worker agent ${agentId} does not hold task ${f.taskId} under attempt ${f.attempt}${task === null ? ' (no such task)' : ` (the catalog has attempt ${task.executedCount} on ${task.workerAgentId ?? 'no worker'})`}`,
+        { where: `events(seq ${f.seq})` });
+    }
+    const foreign = [...f.messages, ...f.statistics].find((m) => m.operationId !== task.executionId);
+    if (foreign !== undefined) {
+      throw new SsoError('SSO_ERR_PROTOCOL',
+        `events refused: task ${f.taskId} belongs to execution ${task.executionId}, but the batch writes into operation ${foreign.operationId}`,
+        { where: `events(seq ${f.seq})` });
+    }
     await Promise.all([
       f.messages.length > 0 ? this.#o.store.appendEventMessages(SYSTEM_PRINCIPAL, f.messages) : undefined,
       f.statistics.length > 0 ? this.#o.store.appendExecutableStatistics(SYSTEM_PRINCIPAL, f.statistics) : undefined,

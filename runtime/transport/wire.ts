@@ -78,10 +78,16 @@ export interface TaskStatusFrame {
   readonly message?: string;
 }
 
-/** A batch of a run's log; each message/statistic has a GUID so replays are applied once. */
+/**
+ * A batch of one run's log; each message/statistic has a GUID so replays are applied once. The
+ * master accepts it only from the agent that holds `taskId` under `attempt` (the catalog's current
+ * attempt), and only for that task's execution (every `operationId`).
+ */
 export interface EventsFrame {
   readonly type: 'events';
   readonly seq: number;
+  readonly taskId: string;
+  readonly attempt: number;
   readonly messages: readonly EventMessageInput[];
   readonly statistics: readonly ExecutableStatisticInput[];
 }
@@ -413,6 +419,8 @@ function frame(o: Obj): Frame {
     case 'events':
       return {
         type, seq,
+        taskId: reqStr(o, 'taskId', p, 100),
+        attempt: int(o, 'attempt', p, 1),
         messages: arr(o, 'messages', p).map((m, i) => eventMessage(m, `${p}.messages[${i}]`)),
         statistics: arr(o, 'statistics', p).map((s, i) => statistic(s, `${p}.statistics[${i}]`)),
       };

@@ -198,6 +198,13 @@ class StatementError extends Error {
 /** Stops the batch (after its error was reported), or ends it quietly for RETURN. */
 class BatchEnd extends Error {}
 
+/** Nesting the interpreter runs before it refuses (see `eval`); above the parser's MAX_TREE_DEPTH. */
+export const MAX_EVAL_DEPTH = 3000;
+const STACK_LIMIT_MESSAGE = 'Internal error: Server stack limit has been reached. Please look for potentially deep nesting in your query, and try to simplify it.';
+function stackLimit(line: number): StatementError {
+  return new StatementError(8631, STACK_LIMIT_MESSAGE, line, { level: 17, abort: true });
+}
+
 const ABORTING_CONVERSIONS = new Set([8114, 245, 8169, 241, 206]);
 
 interface Variable { readonly type: SqlTypeSpec; value: SqlValue }
@@ -210,6 +217,8 @@ class BatchRun {
   /** `@@ERROR`: the error number of the statement before the one running. */
   private previousError = 0;
   private rowCount = 0;
+  private evalDepth = 0;
+  private statementDepth = 0;
   private noCount = false;
   private xactAbort = false;
 
@@ -234,6 +243,19 @@ class BatchRun {
 
   /** Runs one statement; reports its failure and decides whether the batch goes on. */
   private async statement(s: Statement): Promise<void> {
+    if (this.statementDepth >= MAX_EVAL_DEPTH) {
+      this.error(8631, STACK_LIMIT_MESSAGE, s.line, { level: 17 });
+      throw new BatchEnd();
+    }
+    this.statementDepth++;
+    try {
+      await this.statementAt(s);
+    } finally {
+      this.statementDepth--;
+    }
+  }
+
+  private async statementAt(s: Statement): Promise<void> {
     try {
       if (s.kind !== 'block') { this.previousError = this.lastError; this.lastError = 0; }
       await this.execute(s);
@@ -649,7 +671,18 @@ class BatchRun {
   }
 
   /** Evaluates a value expression. `row` gives the columns of the current view row (null: none). */
+  /**
+   * Expression evaluation is recursive: a tree the parser let through is far shallower than this,
+   * but the interpreter does not rely on it (a tree built elsewhere, a future construct): past
+   * MAX_EVAL_DEPTH the statement ends with SQL Server's 8631 instead of a stack overflow.
+   */
   eval(e: Expr | { kind: 'default'; line: number }, row: Row | null, line: number): SqlValue {
+    if (this.evalDepth >= MAX_EVAL_DEPTH) throw stackLimit(e.line ?? line);
+    this.evalDepth++;
+    try { return this.evalAt(e, row, line); } finally { this.evalDepth--; }
+  }
+
+  private evalAt(e: Expr | { kind: 'default'; line: number }, row: Row | null, line: number): SqlValue {
     switch (e.kind) {
       case 'default': return NULL;
       case 'literal': return literalValue(e.type, e.value);

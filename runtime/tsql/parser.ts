@@ -102,9 +102,26 @@ function isKeyword(t: Token, word: string): boolean {
 // Parser
 // ---------------------------------------------------------------------------------------------
 
+/**
+ * How deeply constructs may nest (parentheses, IF/ELSE, BEGIN…END, CASE, NOT, signs): past it the
+ * batch is refused with SQL Server's Msg 191 at the line where it happened, instead of the parser
+ * (a recursive descent) running out of stack. SQL Server's own limits are of the same order.
+ */
+export const MAX_NESTING = 128;
+/**
+ * How deep the tree of one statement may be, counting left-deep operator chains (`1+1+…+1`), which
+ * the parser builds in a loop: every walker of the tree (the variable check, the interpreter) is
+ * recursive, so the bound is checked here once, without recursion.
+ */
+export const MAX_TREE_DEPTH = 1000;
+
+const NESTED_TOO_DEEPLY = 'Some part of your SQL statement is nested too deeply. Rewrite the query or break it up into smaller queries.';
+
 /** Parses one batch (text between GO lines). Lines in the AST are 1-based within the batch. */
 export function parseBatch(text: string): Statement[] {
-  return new Parser(tokenize(text)).batch();
+  const statements = new Parser(tokenize(text)).batch();
+  for (const s of statements) checkTreeDepth(s);
+  return statements;
 }
 
 /** Parses a single expression (tests and `-v` style substitutions). */
@@ -112,12 +129,38 @@ export function parseExpression(text: string): Expr {
   const p = new Parser(tokenize(text));
   const e = p.expr();
   p.expectEof();
+  checkTreeDepth(e);
   return e;
+}
+
+/** Msg 191 when a tree is deeper than MAX_TREE_DEPTH; an explicit stack, never recursion. */
+function checkTreeDepth(root: object): void {
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length > 0) {
+    const [node, depth] = stack.pop()!;
+    if (typeof node !== 'object' || node === null) continue;
+    if (Array.isArray(node)) { for (const n of node) stack.push([n, depth]); continue; }
+    if (depth > MAX_TREE_DEPTH) throw new TsqlSyntaxError(191, NESTED_TOO_DEEPLY, (node as { line?: number }).line ?? 1);
+    for (const v of Object.values(node)) if (typeof v === 'object' && v !== null) stack.push([v, depth + 1]);
+  }
+}
+
+/** Integer constants: int when they fit, else bigint, else decimal. */
+function integerConstantType(big: bigint): LiteralType {
+  return big >= -2147483648n && big <= 2147483647n ? 'int' : big >= -9223372036854775808n && big <= 9223372036854775807n ? 'bigint' : 'decimal';
 }
 
 class Parser {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly tokens: readonly Token[]) {}
+
+  /** Runs one level of nesting; Msg 191 past MAX_NESTING. */
+  private nested<T>(fn: () => T): T {
+    if (this.depth >= MAX_NESTING) throw new TsqlSyntaxError(191, NESTED_TOO_DEEPLY, this.peek().line);
+    this.depth++;
+    try { return fn(); } finally { this.depth--; }
+  }
 
   private peek(offset = 0): Token {
     return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)]!;
@@ -192,6 +235,10 @@ class Parser {
   }
 
   private statement(): Statement {
+    return this.nested(() => this.statementAt());
+  }
+
+  private statementAt(): Statement {
     const t = this.peek();
     if (t.kind !== 'ident' || t.quoted) this.fail();
     switch (t.value.toUpperCase()) {
@@ -500,6 +547,10 @@ class Parser {
   // ---- expressions: OR < AND < NOT < predicates < additive < multiplicative < unary ----
 
   expr(): Expr {
+    return this.nested(() => this.orExpr());
+  }
+
+  private orExpr(): Expr {
     let left = this.andExpr();
     while (this.atKeyword('OR')) {
       const line = this.next().line;
@@ -520,7 +571,7 @@ class Parser {
   private notExpr(): Expr {
     if (this.atKeyword('NOT')) {
       const line = this.next().line;
-      return { kind: 'unary', op: 'not', operand: this.notExpr(), line };
+      return { kind: 'unary', op: 'not', operand: this.nested(() => this.notExpr()), line };
     }
     return this.predicate();
   }
@@ -589,9 +640,17 @@ class Parser {
   private unary(): Expr {
     if (this.atOp('-') || this.atOp('+')) {
       const t = this.next();
-      const operand = this.unary();
+      const operand = this.nested(() => this.unary());
       if (operand.kind === 'literal' && operand.type !== 'varchar' && operand.type !== 'nvarchar' && operand.type !== 'null' && operand.type !== 'varbinary') {
-        return t.value === '-' ? { ...operand, value: operand.value.startsWith('-') ? operand.value.slice(1) : '-' + operand.value } : operand;
+        if (t.value === '+') return operand;
+        const value = operand.value.startsWith('-') ? operand.value.slice(1) : '-' + operand.value;
+        // An integer constant is typed by its signed value: -2147483648 is an int and
+        // -9223372036854775808 a bigint (so `-9223372036854775808 - 1` overflows, 8115), as
+        // typing the digits before the sign would make them one size larger.
+        if (operand.type === 'int' || operand.type === 'bigint' || (operand.type === 'decimal' && /^-?\d+$/.test(operand.value))) {
+          return { ...operand, value, type: integerConstantType(BigInt(value)) };
+        }
+        return { ...operand, value };
       }
       return { kind: 'unary', op: t.value as '-' | '+', operand, line: t.line };
     }
@@ -602,10 +661,7 @@ class Parser {
     const v = t.value;
     if (/[eE]/.test(v)) return { kind: 'literal', type: 'float', value: v, line: t.line };
     if (v.includes('.')) return { kind: 'literal', type: 'decimal', value: v, line: t.line };
-    // Integer constants: int when they fit, else bigint, else decimal (as SQL Server types them).
-    const big = BigInt(v);
-    const type: LiteralType = big <= 2147483647n ? 'int' : big <= 9223372036854775807n ? 'bigint' : 'decimal';
-    return { kind: 'literal', type, value: v, line: t.line };
+    return { kind: 'literal', type: integerConstantType(BigInt(v)), value: v, line: t.line };
   }
 
   private primary(): Expr {

@@ -527,6 +527,35 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     await store.deleteWorkerAgent(S, { workerAgentId: W1 });
     assert.equal(await store.listWorkerAgents(), []);
   });
+  workers('a worker agent is bound to the client certificate it registered with; a mismatch is refused and changes nothing', async () => {
+    const store = await fresh();
+    const A = 'AB'.repeat(20);
+    const B = 'cd'.repeat(20);
+    assert.equal(await store.updateWorkerAgentStatus(S, { workerAgentId: W1, perfCounters: [], machineProperties: { MachineName: 'm1' }, certificateThumbprint: A }), { isEnabled: false, registered: true });
+    assert.is((await store.getWorkerAgent(W1))!.certificateThumbprint, A);
+    // The same certificate again: fine (a reconnect); a heartbeat carries no certificate.
+    assert.equal(await store.updateWorkerAgentStatus(S, { workerAgentId: W1, perfCounters: [], machineProperties: {}, certificateThumbprint: A.toLowerCase() }), { isEnabled: false, registered: false });
+    assert.equal(await store.updateWorkerAgentStatus(S, { workerAgentId: W1, perfCounters: [], machineProperties: {} }), { isEnabled: false, registered: false });
+    const refused = async (p: Promise<unknown>, re: RegExp) => {
+      const before = await snapshot(store);
+      try { await p; assert.unreachable('expected a refusal'); } catch (err) {
+        assert.ok(SsoError.is(err) && err.code === 'SSO_ERR_TLS', String(err));
+        assert.match((err as Error).message, re);
+      }
+      assert.is(await snapshot(store), before, 'the refused call changed the catalog');
+    };
+    // Another certificate as W1; W1's certificate as a new agent W2.
+    await refused(store.updateWorkerAgentStatus(S, { workerAgentId: W1, perfCounters: [], machineProperties: { MachineName: 'evil' }, certificateThumbprint: B }), new RegExp(`bound to client certificate ${A}`));
+    await refused(store.updateWorkerAgentStatus(S, { workerAgentId: W2, perfCounters: [], machineProperties: {}, certificateThumbprint: A }), new RegExp(`bound to worker agent ${W1}`));
+    await refused(store.updateWorkerAgentStatus(S, { workerAgentId: W2, perfCounters: [], machineProperties: {}, certificateThumbprint: 'not hex' }), /40 hex digits/);
+    // An agent registered without a certificate (before binding existed) is bound by its next hello.
+    await store.updateWorkerAgentStatus(S, { workerAgentId: W2, perfCounters: [], machineProperties: {} });
+    await store.updateWorkerAgentStatus(S, { workerAgentId: W2, perfCounters: [], machineProperties: {}, certificateThumbprint: B });
+    assert.is((await store.getWorkerAgent(W2))!.certificateThumbprint, B.toUpperCase());
+    // Deleting the agent frees its certificate.
+    await store.deleteWorkerAgent(S, { workerAgentId: W1 });
+    assert.equal(await store.updateWorkerAgentStatus(S, { workerAgentId: W1, perfCounters: [], machineProperties: {}, certificateThumbprint: A }), { isEnabled: false, registered: true });
+  });
   workers('enable/disable/delete/set_worker_agent_property: 27100, 27101, 27243, 27140', async () => {
     const store = await fresh();
     await worker(store, W1, false);

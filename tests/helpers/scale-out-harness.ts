@@ -97,7 +97,7 @@ export async function startHarness(options: { trustedWorkers?: TestCert[]; lease
       });
       agents.push(agent);
       if (o.pin === undefined && o.cert === undefined) await agent.start();
-      else void agent.start();
+      else agent.start().catch(() => undefined); // refused for good: the test reads the log
       return { agent, agentId, cert };
     },
     async run(body = {}) {
@@ -116,6 +116,7 @@ export async function startHarness(options: { trustedWorkers?: TestCert[]; lease
     },
     operationStatus: (id) => store.getOperationStatus(id),
     async stop() {
+      if (process.env['DUMP_LOG']) (await import('node:fs')).writeFileSync(process.env['DUMP_LOG'], logLines.join(''));
       await Promise.allSettled(agents.map((a) => a.stop()));
       await master.close();
       await Promise.allSettled(pools.map((p) => p.close()));

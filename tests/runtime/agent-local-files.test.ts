@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { ReportJournal } from '../../runtime/agent/journal.ts';
 import { startHarness } from '../helpers/scale-out-harness.ts';
+import { openPeek, taskOf } from '../helpers/catalog-peek.ts';
 import type { Harness } from '../helpers/scale-out-harness.ts';
 
 // The worker's local machinery wired into the running agent: the report journal replayed after a
@@ -19,19 +20,28 @@ const rows = async (view: string) => (await h.store.queryView(SYSTEM_PRINCIPAL, 
 const final = (id: number) => h.waitFor(`execution ${id} to end`, async () => { const s = await h.operationStatus(id); return s !== null && [3, 4, 6, 7, 9].includes(s) ? s : undefined; });
 
 test('a report journaled but never acknowledged by a previous worker process is replayed by the next one', async () => {
-  const id = await h.run();
+  // The "previous process": runs an execution to its end, journals one more events report of that
+  // run (its last batch), and dies before any ack. The next process is the same agent (same id and
+  // certificate, same ExecutionLogCacheFolder).
   const folder = join(h.dir, 'restart-elogcache');
+  const first = await h.addWorker({ journalFolder: folder });
+  await h.store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: first.agentId }); await h.master.hub.refresh();
+  const id = await h.run({ workers: [first.agentId], useAnyWorker: false });
+  assert.is(await final(id), 7);
+  await first.agent.stop();
+  const peek = openPeek(join(h.dir, 'ssisdb.sqlite'));
+  const task = taskOf(peek, id);
+  peek.close();
   const text = `left behind by the previous process ${randomUUID()}`;
-  // The "previous process": journals an events report, then dies before any ack.
   const previous = await ReportJournal.open<unknown>({ folder, flushIntervalMs: 0 });
-  const { seq } = await previous.append({ type: 'events', statistics: [], messages: [{
+  const { seq } = await previous.append({ type: 'events', taskId: task.TaskId, attempt: task.ExecutedCount, statistics: [], messages: [{
     eventMessageGuid: randomUUID(), operationId: id, messageTime: Date.now(), messageType: 70, messageSourceType: 30, message: text,
     packageName: 'Param.dtsx', eventName: 'OnInformation', messageSourceName: 'Param', messageSourceId: '{00000000-0000-0000-0000-000000000001}',
     packagePath: '\\Package', executionPath: '\\Param', threadId: 1,
   }] });
   await previous.close();
 
-  const { agent } = await h.addWorker({ journalFolder: folder });
+  const { agent } = await h.addWorker({ journalFolder: folder, agentId: first.agentId, cert: first.cert });
   await h.waitFor('the replayed message in catalog.event_messages', async () => (await rows('catalog.event_messages')).some((r) => r['message'] === text));
   await h.waitFor('the journal to record the ack', () => (agent.journal?.ackedSeq ?? 0) >= seq);
   assert.is((await rows('catalog.event_messages')).filter((r) => r['message'] === text).length, 1, 'applied once');

@@ -27,7 +27,7 @@ test("hello carries the worker's LeaseInternval, bounded to at least one second"
 
 test('an events batch validates every message and names the bad field', () => {
   const good: EventsFrame = {
-    type: 'events', seq: 7, statistics: [],
+    type: 'events', seq: 7, taskId: '00000000-0000-4000-8000-0000000000aa', attempt: 1, statistics: [],
     messages: [{ eventMessageGuid: '00000000-0000-4000-8000-000000000001', operationId: 5, messageTime: 1, messageType: 70, messageSourceType: 30,
       message: 'hi', packageName: 'A.dtsx', eventName: 'OnInformation', messageSourceName: 'A', messageSourceId: 'x', packagePath: '\\Package', executionPath: '\\A', threadId: 1 }],
   };

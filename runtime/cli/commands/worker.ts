@@ -7,6 +7,11 @@ import type { Command } from '../command.ts';
 import { UsageError, flag, parseArgs } from '../command.ts';
 import { untilShutdownSignal } from '../../local/shutdown.ts';
 
+/** Consecutive refused connection attempts before `scaleout worker` gives up. */
+export const MAX_REFUSED = 5;
+/** Exit code of a worker that gave up because the master and it refuse each other. */
+export const REFUSED_EXIT_CODE = 3;
+
 export const command: Command = {
   name: 'worker',
   summary: 'Run a Scale Out Worker agent (foreground, Ctrl-C drains and stops it)',
@@ -23,11 +28,26 @@ export const command: Command = {
     if (!config) throw new UsageError('--config <WorkerSettings.config> is required');
     if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     const { startWorker } = await import('../../agent/index.ts');
-    const worker = await startWorker(resolve(io.cwd, config), { env: io.env, noWait: true });
+    // A refusal (the master's certificate fails the pin or TLS check, or the master refuses this
+    // agent) is printed on stderr as it happens; after MAX_REFUSED in a row the worker stops and
+    // exits with REFUSED_EXIT_CODE instead of retrying a master it will never be let into.
+    let gaveUp: (() => void) | undefined;
+    const refusedForGood = new Promise<void>((r) => { gaveUp = r; });
+    const worker = await startWorker(resolve(io.cwd, config), {
+      env: io.env, noWait: true, maxRefusedAttempts: MAX_REFUSED,
+      onRefused: (r) => {
+        const side = r.by === 'worker' ? 'this worker refused the master' : 'the master refused this worker';
+        io.stderr.write(`Connection refused (${r.attempt} of ${r.maxAttempts}): ${side}: ${r.reason}\n`);
+        if (r.final) { io.stderr.write(`Giving up after ${r.maxAttempts} refused attempts in a row; check MasterEndpoint, MasterHttpsCertThumbprint and WorkerHttpsCertThumbprint.\n`); gaveUp?.(); }
+      },
+    });
     io.stdout.write(`Scale Out Worker ${worker.settings.agentId} connecting to ${worker.settings.masterEndpoint.url}.\n`);
     if (worker.agentIdGenerated) io.stdout.write(`New AgentId written into ${config}; enable it on the master: EXEC [catalog].[enable_worker_agent] '${worker.settings.agentId}'\n`);
     io.stdout.write(`Log: ${worker.logFile}\nReady. Press Ctrl-C to stop.\n`);
-    const code = await untilShutdownSignal(() => worker.stop(), (l) => io.stdout.write(l + '\n'));
+    const code = await Promise.race([
+      untilShutdownSignal(() => worker.stop(), (l) => io.stdout.write(l + '\n')),
+      refusedForGood.then(async () => { await worker.stop().catch(() => undefined); return REFUSED_EXIT_CODE; }),
+    ]);
     io.stdout.write('Worker stopped.\n');
     return code;
   },
