@@ -555,6 +555,8 @@ export class PackageRun {
       error: (m, code) => this.raise(st, 'OnError', m, code),
       signal: this.o.signal,
       workingDirectory: this.o.workingDirectory,
+      variableNameById: (id) => { const slot = st.scope.findById(id); return slot ? `${slot.namespace}::${slot.name}` : undefined; },
+      custom: (eventName, message) => this.o.reporter.message(eventName, this.source(st.def, st.executionPath), message),
       runChildPackage: (ref, parameters) => this.runChild(ref, parameters, st),
     };
     const r = await impl.execute(ctx);

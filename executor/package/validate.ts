@@ -10,6 +10,8 @@ import { isContainer } from './model.ts';
 import { compile, expressionEngine } from './expression-bridge.ts';
 import type { LoadedProject } from './load-project.ts';
 import { TASK_KIND_NAMES } from './task-types.ts';
+import { readPipeline } from './dataflow/pipeline.ts';
+import { validatePipeline } from './dataflow/task.ts';
 import type { Problem } from './tasks/registry.ts';
 import { taskImplementation } from './tasks/registry.ts';
 import { normalizeName } from './variables.ts';
@@ -134,6 +136,12 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
     }
     if (disabled) return;
     if (task.kind === 'expression') checkExpr(task.path, 'the expression', task.objectData?.attrs.Expression ?? '', names);
+    if (task.kind === 'dataFlow') {
+      const r = validateDataFlow(task, (n) => names.has(n), hasConnection);
+      problems.push(...r.problems);
+      if (r.refused > 0) unsupported.push(task.path);
+      return;
+    }
     problems.push(...(impl.validate?.({
       task,
       hasVariable: (n) => names.has(n),
@@ -144,6 +152,18 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
 
   visit(pkg, root, false);
   return { packageName: pkg.fileName, problems, valid: !problems.some((p) => p.severity === 'error'), unsupported };
+}
+
+/** A Data Flow Task's problems and how many of its components cannot run here. */
+export function validateDataFlow(task: TaskDef, hasVariable: (n: string) => boolean, hasConnection: (r: string) => boolean): { problems: Problem[]; refused: number } {
+  try {
+    const p = readPipeline(task.objectData, task.path, task.properties);
+    const r = validatePipeline(p, { hasVariable, hasConnection });
+    return { problems: r.problems, refused: r.refused.length };
+  } catch (err) {
+    if (!SsoError.is(err)) throw err;
+    return { problems: [{ path: task.path, severity: 'error', message: err.message }], refused: 0 };
+  }
 }
 
 function unsupportedMessage(task: TaskDef): string {
