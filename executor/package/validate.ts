@@ -12,6 +12,7 @@ import type { LoadedProject } from './load-project.ts';
 import { TASK_KIND_NAMES } from './task-types.ts';
 import { readPipeline } from './dataflow/pipeline.ts';
 import { validatePipeline } from './dataflow/task.ts';
+import { COMPONENT_KIND_NAMES } from './dataflow/component-types.ts';
 import type { Problem } from './tasks/registry.ts';
 import { taskImplementation } from './tasks/registry.ts';
 import { normalizeName } from './variables.ts';
@@ -139,7 +140,10 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
     if (task.kind === 'dataFlow') {
       const r = validateDataFlow(task, (n) => names.has(n), hasConnection);
       problems.push(...r.problems);
-      if (r.refused > 0) unsupported.push(task.path);
+      if (r.refused.length > 0) {
+        unsupported.push(task.path);
+        problems.push({ path: task.path, severity, message: `Data Flow Task '${task.name}' cannot run here: ${r.refused.length === 1 ? 'its component' : `${r.refused.length} of its components`} ${r.refused.map((x) => `'${x.name}' (${x.kindName})`).join(', ')} cannot run (see the messages for each component)` });
+      }
       return;
     }
     problems.push(...(impl.validate?.({
@@ -155,14 +159,14 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
 }
 
 /** A Data Flow Task's problems and how many of its components cannot run here. */
-export function validateDataFlow(task: TaskDef, hasVariable: (n: string) => boolean, hasConnection: (r: string) => boolean): { problems: Problem[]; refused: number } {
+export function validateDataFlow(task: TaskDef, hasVariable: (n: string) => boolean, hasConnection: (r: string) => boolean): { problems: Problem[]; refused: { name: string; path: string; kind: string; kindName: string }[] } {
   try {
     const p = readPipeline(task.objectData, task.path, task.properties);
     const r = validatePipeline(p, { hasVariable, hasConnection });
-    return { problems: r.problems, refused: r.refused.length };
+    return { problems: r.problems, refused: r.refused.map((x) => ({ name: x.component.name, path: x.component.path, kind: x.kind, kindName: COMPONENT_KIND_NAMES[x.kind] })) };
   } catch (err) {
     if (!SsoError.is(err)) throw err;
-    return { problems: [{ path: task.path, severity: 'error', message: err.message }], refused: 0 };
+    return { problems: [{ path: task.path, severity: 'error', message: err.message }], refused: [] };
   }
 }
 

@@ -125,6 +125,12 @@ export function componentKindOf(c: Pick<PipelineComponent, 'classId' | 'userComp
       if (/ssisoracle/i.test(cls)) return 'thirdParty';
     }
     if (/^attunity\.ssisodbc(src|dst)/i.test(cls)) return /src/i.test(cls) ? 'odbcSource' : 'odbcDestination';
+    // 2005-era ProgIDs outside the DTS namespaces (TxFileExtractor.Extractor.3 = Export Column) carry Microsoft's contactInfo.
+    if (/;\s*Microsoft Corporation\s*;/i.test(c.contactInfo)) {
+      const key = (c.contactInfo.split(';')[0] ?? '').toLowerCase().replace(/[^a-z]/g, '');
+      const k = DISPLAY_ALIASES[key] ?? DISPLAY[key];
+      if (k) return k;
+    }
     if (THIRD_PARTY.test(cls) || !/^(microsoft|dtsadapter|dtstransform|dts)\./i.test(cls)) return 'thirdParty';
   }
   for (const text of [c.contactInfo.split(';')[0] ?? '', c.description]) {
