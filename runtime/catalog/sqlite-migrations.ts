@@ -18,6 +18,7 @@ export interface Migration {
 /** Append only: never edit or renumber a migration that has shipped. */
 export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'catalog', file: 'catalog-sql/sqlite/0001_catalog.sql' },
+  { version: 2, name: 'data_statistics', file: 'catalog-sql/sqlite/0002_data_statistics.sql' },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;
