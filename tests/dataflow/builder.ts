@@ -41,6 +41,8 @@ export interface PackageSpec {
   taskProps?: Record<string, string>;
   /** Extra executables after the data flow (raw XML), and precedence constraints. */
   extraExecutables?: string;
+  /** Raw XML after the executables (precedence constraints). */
+  afterExecutables?: string;
 }
 
 const enc = (s: string) => s.replace(/[\r\n\t",<>|]/g, (c) => `_x${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}_`);
@@ -126,6 +128,6 @@ export function buildPackage(spec: PackageSpec): string {
     <DTS:Executable DTS:refId="${TASK}" DTS:CreationName="Microsoft.Pipeline" DTS:DTSID="{22222222-2222-2222-2222-222222222222}" DTS:ExecutableType="Microsoft.Pipeline" DTS:ObjectName="Data Flow Task"${taskProps}>
       <DTS:ObjectData><pipeline version="1"><components>${comps}</components><paths>${paths}</paths></pipeline></DTS:ObjectData>
     </DTS:Executable>${spec.extraExecutables ?? ''}
-  </DTS:Executables>
+  </DTS:Executables>${spec.afterExecutables ?? ''}
 </DTS:Executable>`;
 }

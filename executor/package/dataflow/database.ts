@@ -70,8 +70,7 @@ export function quoteColumn(name: string, dialect: Dialect): string {
 /** Replaces `?` markers with the session's placeholders. */
 export function bindMarkers(sql: string, session: DbSession): { sql: string; count: number } {
   const markers = findMarkers(sql).filter((m) => m.kind === 'positional');
-  let n = 0;
-  const text = replaceMarkers(sql, markers, () => session.placeholder(n++));
+  const text = replaceMarkers(sql, markers, (_m, index) => session.placeholder(index));
   return { sql: text, count: markers.length };
 }
 
