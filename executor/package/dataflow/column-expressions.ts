@@ -14,7 +14,7 @@ import { typeForVarType } from '../expressions/values.ts';
 import type { VarValue } from '../model.ts';
 import { VarType } from '../model.ts';
 import type { ComponentHost, Row } from './component.ts';
-import type { PipelineColumn, PipelineInput } from './pipeline.ts';
+import type { PipelineColumn, PipelineDef, PipelineInput } from './pipeline.ts';
 import type { Cell } from './types.ts';
 
 export interface ColumnRef { readonly slot: number; readonly type: SsisType }
@@ -34,7 +34,12 @@ export class ColumnNames {
   }
   /** A bracket-safe alias for a lineage id (format 8 ids contain `]`). */
   alias(lineageId: string): string {
-    const ref = this.map.get(`#${lineageId.toLowerCase()}`);
+    let ref = this.map.get(`#${lineageId.toLowerCase()}`);
+    if (!ref) {
+      // A lineage the designer did not list as an input column (the virtual input): read it anyway.
+      const type = this.host.lineageType(lineageId);
+      try { if (type) ref = { slot: this.host.slot(lineageId), type }; } catch { ref = undefined; }
+    }
     const key = `__lineage_${this.aliases++}`;
     if (ref) this.map.set(key, ref);
     return key;
@@ -46,8 +51,36 @@ export class ColumnNames {
     if (direct) return direct;
     // `[Component].[Column]` or `Component.Column`: the last part names the column.
     const m = /\]?\.\[?([^\].]+)\]?$/.exec(name);
-    return m ? this.map.get(m[1]!.toLowerCase()) : undefined;
+    const hit = m ? this.map.get(m[1]!.toLowerCase()) : undefined;
+    if (hit) return hit;
+    // Not an input column: an upstream column of that name (packages edited by hand leave inputs out).
+    const col = upstreamByName(this.host.pipeline, m ? m[1]! : name);
+    if (!col?.type) return undefined;
+    const ref = { slot: this.host.slot(col.lineageId), type: col.type };
+    this.map.set(n, ref);
+    return ref;
   }
+}
+
+/** The first output column of the pipeline with this name (case-insensitive). */
+export function upstreamByName(p: PipelineDef, name: string): PipelineColumn | undefined {
+  const n = name.toLowerCase();
+  for (const c of p.components) for (const o of c.outputs) for (const col of o.columns) if (col.name.toLowerCase() === n) return col;
+  return undefined;
+}
+
+/**
+ * The text a component evaluates: the lineage form (`Expression`, what SSIS runs) rewritten to
+ * names, or the designer's FriendlyExpression when the lineage form is missing or does not parse.
+ */
+export function expressionText(props: Readonly<Record<string, string>>, names: ColumnNames): string {
+  const raw = props.Expression ?? '';
+  const friendly = props.FriendlyExpression ?? '';
+  if (raw.trim() !== '') {
+    const text = fromLineageForm(raw, names);
+    try { compileExpression(text); return text; } catch { /* fall back to the friendly form */ }
+  }
+  return friendly.trim() !== '' ? friendly : raw;
 }
 
 /** Rewrites the lineage form (`#12`, `#{…}`, `[FUNC](`) into names the parser reads. */
@@ -115,4 +148,34 @@ export class ColumnExpression {
     this.row = row;
     return evaluateAs(this.compiled, this.scope, type);
   }
+}
+
+/**
+ * Static check of a column expression for validation: syntax, and every `[Column]` an input column
+ * (by name) or a lineage the pipeline creates. Returns an error message or undefined.
+ */
+export function checkColumnExpression(props: Readonly<Record<string, string>>, input: PipelineInput | undefined, hasLineage: (id: string) => boolean, pipeline: PipelineDef): string | undefined {
+  const raw = props.Expression ?? '';
+  const friendly = props.FriendlyExpression ?? '';
+  const first = raw.trim() !== '' ? checkOne(raw, input, hasLineage, pipeline) : 'missing';
+  if (first === undefined) return undefined;
+  if (friendly.trim() !== '') return checkOne(friendly, input, hasLineage, pipeline);
+  return first === 'missing' ? 'the expression is empty' : first;
+}
+
+function checkOne(text: string, input: PipelineInput | undefined, hasLineage: (id: string) => boolean, pipeline: PipelineDef): string | undefined {
+  const names = new Set((input?.columns ?? []).map((c) => c.name.toLowerCase()));
+  const lineages: string[] = [];
+  const rewritten = text.replace(/#\{([^}]*)\}/g, (_, id: string) => { lineages.push(id); return `[__lineage_${lineages.length - 1}]`; })
+    .replace(/#(\d+)/g, (_, id: string) => { lineages.push(id); return `[__lineage_${lineages.length - 1}]`; })
+    .replace(/\[([A-Z_][A-Z0-9_]*)\]\s*\(/g, (_, fn: string) => `${fn}(`);
+  let compiled: CompiledExpression;
+  try { compiled = compileExpression(rewritten); } catch (err) { return (err as Error).message; }
+  for (const c of compiled.columns) {
+    const m = /^__lineage_(\d+)$/.exec(c);
+    if (m) { const id = lineages[Number(m[1])]!; if (!hasLineage(id)) return `the expression "${text}" reads lineage ${id}, which no output column creates`; continue; }
+    const last = (/\]?\.\[?([^\].]+)\]?$/.exec(c)?.[1] ?? c).toLowerCase();
+    if (!names.has(c.toLowerCase()) && !names.has(last) && !upstreamByName(pipeline, last)) return `the expression "${text}" reads the column [${c}], which is not an input column of the component`;
+  }
+  return undefined;
 }

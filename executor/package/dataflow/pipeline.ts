@@ -216,6 +216,18 @@ export function readPipeline(objectData: XmlElement | undefined, taskPath: strin
       }),
     });
   }
+  // 2005/2008 input columns often carry no name or type of their own: take the upstream column's.
+  const byLineage = new Map<string, PipelineColumn>();
+  for (const c of components) for (const o of c.outputs) for (const col of o.columns) byLineage.set(col.lineageId.toLowerCase(), col);
+  for (const c of components) {
+    for (const i of c.inputs) {
+      (i as unknown as { columns: PipelineColumn[] }).columns = i.columns.map((col) => {
+        const up = byLineage.get(col.lineageId.toLowerCase());
+        if (!up || (col.name !== '' && col.type)) return col;
+        return { ...col, name: col.name !== '' ? col.name : up.name, type: col.type ?? up.type, dataTypeName: col.dataTypeName || up.dataTypeName };
+      });
+    }
+  }
   const pathsEl = kid(pipeline, 'paths');
   const paths: PipelinePath[] = (pathsEl ? kids(pathsEl, 'path') : []).map((p) => ({
     id: idOf(p), name: p.attrs.name ?? '', startId: p.attrs.startId ?? '', endId: p.attrs.endId ?? '',

@@ -6,11 +6,21 @@
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
 import { HRESULT, outputsOf } from '../component.ts';
-import { ColumnExpression, ColumnNames, fromLineageForm } from '../column-expressions.ts';
+import { ColumnExpression, ColumnNames, checkColumnExpression, expressionText } from '../column-expressions.ts';
 import type { PipelineOutput } from '../pipeline.ts';
 
 export const conditionalSplit: ComponentImplementation = {
   kind: 'conditionalSplit',
+  validate(v) {
+    const c = v.component;
+    const out = [];
+    for (const o of outputsOf(c).normal) {
+      if (!o.properties.FriendlyExpression && !o.properties.Expression) continue;
+      const problem = checkColumnExpression(o.properties, c.inputs[0], v.hasLineage, v.pipeline);
+      if (problem) out.push({ path: c.path, severity: 'error' as const, message: `output '${o.name}': ${problem}` });
+    }
+    return out;
+  },
   create(host) {
     const c = host.component;
     const names = new ColumnNames(host, c.inputs[0]);
@@ -22,7 +32,7 @@ export const conditionalSplit: ComponentImplementation = {
       const raw = o.properties.Expression;
       const isDefault = (o.properties.IsDefaultOut ?? '').toLowerCase() === 'true' || (raw === undefined && friendly === undefined);
       if (isDefault) { defaultOut = o; continue; }
-      const text = friendly !== undefined && friendly.trim() !== '' ? friendly : fromLineageForm(raw ?? '', names);
+      const text = expressionText(o.properties, names);
       conditions.push({ output: o, expr: new ColumnExpression(text, names, host, `the condition of output '${o.name}'`), order: Number(o.properties.EvaluationOrder ?? conditions.length) });
     }
     conditions.sort((a, b) => a.order - b.order);

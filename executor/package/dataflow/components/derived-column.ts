@@ -7,7 +7,7 @@
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
 import { HRESULT, outputsOf } from '../component.ts';
-import { ColumnExpression, ColumnNames, fromLineageForm } from '../column-expressions.ts';
+import { ColumnExpression, ColumnNames, checkColumnExpression, expressionText } from '../column-expressions.ts';
 import type { PipelineColumn } from '../pipeline.ts';
 import { T } from '../../expressions/types.ts';
 
@@ -19,6 +19,18 @@ export function expressionOf(col: PipelineColumn): string | undefined {
 
 export const derivedColumn: ComponentImplementation = {
   kind: 'derivedColumn',
+  validate(v) {
+    const c = v.component;
+    const input = c.inputs[0];
+    const cols = [...(input?.columns ?? []).filter((x) => x.usageType.toLowerCase() === 'readwrite'), ...(outputsOf(c).normal[0]?.columns ?? [])];
+    const out = [];
+    for (const col of cols) {
+      if (expressionOf(col) === undefined) continue;
+      const problem = checkColumnExpression(col.properties, input, v.hasLineage, v.pipeline);
+      if (problem) out.push({ path: c.path, severity: 'error' as const, message: `column '${col.name}': ${problem}` });
+    }
+    return out;
+  },
   create(host) {
     const c = host.component;
     const input = c.inputs[0];
@@ -28,8 +40,7 @@ export const derivedColumn: ComponentImplementation = {
     interface Derivation { col: PipelineColumn; slot: number; expr: ColumnExpression }
     const derivations: Derivation[] = [];
     const add = (col: PipelineColumn, slotLineage: string) => {
-      const friendly = col.properties.FriendlyExpression;
-      const text = friendly !== undefined && friendly.trim() !== '' ? friendly : fromLineageForm(col.properties.Expression ?? '', names);
+      const text = expressionText(col.properties, names);
       if (text.trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: column '${col.name}' has no expression`, { where: c.path });
       derivations.push({ col, slot: host.slot(slotLineage), expr: new ColumnExpression(text, names, host, `the expression of column '${col.name}'`) });
     };
