@@ -35,6 +35,7 @@ export interface FlatFileSpec {
 export interface PackageSpec {
   flatFiles?: FlatFileSpec[];
   oledb?: { name: string; connectionString: string }[];
+  excel?: { name: string; connectionString: string }[];
   variables?: { name: string; dataType: number; value: string }[];
   components: ComponentSpec[];
   paths: [string, string][];
@@ -88,6 +89,7 @@ export function buildPackage(spec: PackageSpec): string {
         <DTS:FlatFileColumns>${cols}</DTS:FlatFileColumns></DTS:ConnectionManager></DTS:ObjectData></DTS:ConnectionManager>`;
   }).join('');
   const ole = (spec.oledb ?? []).map((o, oi) => `<DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[${o.name}]" DTS:CreationName="OLEDB" DTS:DTSID="{D0000000-0000-0000-0000-${String(oi).padStart(12, '0')}}" DTS:ObjectName="${escapeXml(o.name)}"><DTS:ObjectData><DTS:ConnectionManager DTS:ConnectionString="${escapeXml(o.connectionString)}" /></DTS:ObjectData></DTS:ConnectionManager>`).join('');
+  const xl = (spec.excel ?? []).map((o, oi) => `<DTS:ConnectionManager DTS:refId="Package.ConnectionManagers[${o.name}]" DTS:CreationName="EXCEL" DTS:DTSID="{E0000000-0000-0000-0000-${String(oi).padStart(12, '0')}}" DTS:ObjectName="${escapeXml(o.name)}"><DTS:ObjectData><DTS:ConnectionManager DTS:ConnectionString="${escapeXml(o.connectionString)}" /></DTS:ObjectData></DTS:ConnectionManager>`).join('');
   const vars = (spec.variables ?? []).map((v, i) => `<DTS:Variable DTS:CreationName="" DTS:DTSID="{A0000000-0000-0000-0000-${String(i).padStart(12, '0')}}" DTS:Namespace="User" DTS:ObjectName="${v.name}"><DTS:VariableValue DTS:DataType="${v.dataType}">${escapeXml(v.value)}</DTS:VariableValue></DTS:Variable>`).join('');
   const comps = spec.components.map((c) => {
     const cref = `${TASK}\\${c.name}`;
@@ -122,7 +124,7 @@ export function buildPackage(spec: PackageSpec): string {
   return `<?xml version="1.0"?>
 <DTS:Executable xmlns:DTS="www.microsoft.com/SqlServer/Dts" DTS:refId="Package" DTS:CreationName="Microsoft.Package" DTS:DTSID="{11111111-1111-1111-1111-111111111111}" DTS:ExecutableType="Microsoft.Package" DTS:ObjectName="DataFlowTest">
   <DTS:Property DTS:Name="PackageFormatVersion">8</DTS:Property>
-  <DTS:ConnectionManagers>${ff}${ole}</DTS:ConnectionManagers>
+  <DTS:ConnectionManagers>${ff}${ole}${xl}</DTS:ConnectionManagers>
   <DTS:Variables>${vars}</DTS:Variables>
   <DTS:Executables>
     <DTS:Executable DTS:refId="${TASK}" DTS:CreationName="Microsoft.Pipeline" DTS:DTSID="{22222222-2222-2222-2222-222222222222}" DTS:ExecutableType="Microsoft.Pipeline" DTS:ObjectName="Data Flow Task"${taskProps}>

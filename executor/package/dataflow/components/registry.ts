@@ -9,6 +9,8 @@ import { adoNetDestination } from './adonet-destination.ts';
 import { adoNetSource } from './adonet-source.ts';
 import { conditionalSplit } from './conditional-split.ts';
 import { dataConversion } from './data-conversion.ts';
+import { excelDestination } from './excel-destination.ts';
+import { excelSource } from './excel-source.ts';
 import { derivedColumn } from './derived-column.ts';
 import { flatFileDestination } from './flat-file-destination.ts';
 import { flatFileSource } from './flat-file-source.ts';
@@ -27,7 +29,7 @@ import { unionAll } from './union-all.ts';
 const COMPONENTS: readonly ComponentImplementation[] = [
   flatFileSource, flatFileDestination, derivedColumn, dataConversion, conditionalSplit, oledbSource, oledbDestination,
   lookup, rowCount, unionAll, multicast, oledbCommand, recordsetDestination, dataReaderDestination, adoNetSource,
-  adoNetDestination, odbcSource, odbcDestination, sqlServerDestination,
+  adoNetDestination, odbcSource, odbcDestination, sqlServerDestination, excelSource, excelDestination,
 ];
 
 const registry = new Map<ComponentKind, ComponentImplementation>(COMPONENTS.map((c) => [c.kind, c]));
