@@ -170,4 +170,32 @@ more('OLE DB Command runs once per row with the mapped parameters', async () => 
   d.close();
 });
 
+more('OLE DB Destination: a failing insert is redirected with ErrorCode -1071607685 when the input redirects, and fails the flow naming the table otherwise', async () => {
+  const d = new Database(dbFile);
+  d.exec('CREATE TABLE Strict (Id INTEGER NOT NULL, Dept TEXT NOT NULL)');
+  d.close();
+  const spec = (disposition?: string) => ({
+    oledb: [{ name: 'Db', connectionString: conn }], variables: [...vars, { name: 'Copy', dataType: 13, value: '' }],
+    components: [
+      source({ AccessMode: '2', SqlCommand: 'SELECT Id, Name, Dept FROM People ORDER BY Id' }),
+      { name: 'Load', classId: 'Microsoft.OLEDBDestination', connection: 'Db', props: { AccessMode: '3', OpenRowset: '[dbo].[Strict]' },
+        inputs: [{ name: 'In', errorDisposition: disposition, columns: [{ from: 'People.Out.Id', ext: 'Id' }, { from: 'People.Out.Dept', ext: 'Dept' }], external: [{ name: 'Id', dataType: 'i4' }, { name: 'Dept', dataType: 'wstr', length: 10 }] }],
+        outputs: [{ name: 'Err', error: true }] },
+      { ...recordset(['People.Out.Id', 'Load.Err.ErrorCode']) },
+    ],
+    paths: [['People.Out', 'Load.In'], ['Load.Err', 'Keep.In']] as [string, string][],
+    extraExecutables: loop, afterExecutables: loopAfter,
+  });
+  let run = await runSpec(spec('RedirectRow'));
+  assert.is(run.result.outcome, 'succeeded', errorsOf(run));
+  assert.is(finalNames(run), '3=-1071607685;');
+  assert.ok(run.messages(70).some((m) => m.text === '"Load" wrote 3 rows.'));
+  run = await runSpec(spec());
+  assert.is(run.result.outcome, 'failed');
+  assert.match(errorsOf(run), /\\Package\\Data Flow Task\\Load: .*Strict.*NOT NULL/);
+  const check = new Database(dbFile, { readonly: true });
+  assert.is((check.prepare('SELECT COUNT(*) AS n FROM Strict').get() as { n: number }).n, 3, 'the failed run left no partial rows (one transaction)');
+  check.close();
+});
+
 more.run();

@@ -1,7 +1,6 @@
 /**
  * What the database components share: opening a session on a component's connection (through the
- * providers in connections/), quoting names SSIS wrote for SQL Server (`[dbo].[DimCustomer]`) in the
- * target's dialect, binding `?` markers, the parameter type of a buffer column, reading a query
+ * providers in connections/; table names are quoted by the session for its dialect), binding `?` markers, the parameter type of a buffer column, reading a query
  * into typed buffers, and batched multi-row INSERTs.
  */
 import { SsoError } from '../../../actors/errors.ts';
@@ -23,44 +22,6 @@ export async function openSession(host: ComponentHost, connectionName?: string):
   } catch (err) {
     throw new SsoError('SSO_ERR_CONNECTION', `${c.path}: ${(err as Error).message}`, { cause: err });
   }
-}
-
-/** Splits `[dbo].[Dim Customer]`, `"s"."t"`, `dbo.T` into unquoted parts. */
-export function nameParts(name: string): string[] {
-  const parts: string[] = [];
-  let i = 0;
-  const s = name.trim();
-  while (i < s.length) {
-    const ch = s[i]!;
-    if (ch === '[' || ch === '"' || ch === '`') {
-      const close = ch === '[' ? ']' : ch;
-      let j = i + 1, part = '';
-      for (;;) {
-        const k = s.indexOf(close, j);
-        if (k < 0) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `the name ${name} has an unclosed ${ch}`);
-        if (s[k + 1] === close) { part += s.slice(j, k + 1); j = k + 2; continue; }
-        part += s.slice(j, k); i = k + 1; break;
-      }
-      parts.push(part);
-    } else {
-      const k = s.indexOf('.', i);
-      parts.push((k < 0 ? s.slice(i) : s.slice(i, k)).trim());
-      i = k < 0 ? s.length : k;
-      if (k >= 0) continue;
-    }
-    while (i < s.length && s[i] === ' ') i++;
-    if (s[i] === '.') i++;
-  }
-  return parts.filter((p) => p !== '');
-}
-
-/** A name quoted for `dialect`. SQLite has no schemas: `dbo` (or any schema) is dropped there. */
-export function quoteName(name: string, dialect: Dialect): string {
-  let parts = nameParts(name);
-  if (dialect === 'sqlite' && parts.length > 1) parts = parts.slice(-1);
-  if (dialect === 'postgres' && parts.length > 1 && parts[0]!.toLowerCase() === 'dbo') parts = parts.slice(-1);
-  if (dialect === 'mssql') return parts.map((p) => `[${p.replace(/]/g, ']]')}]`).join('.');
-  return parts.map((p) => `"${p.replace(/"/g, '""')}"`).join('.');
 }
 
 export function quoteColumn(name: string, dialect: Dialect): string {
@@ -114,7 +75,7 @@ export function inputParams(session: DbSession, values: readonly unknown[], type
 export async function insertRows(session: DbSession, table: string, columns: readonly string[], types: readonly SsisType[], rows: readonly (readonly unknown[])[], signal?: AbortSignal): Promise<void> {
   if (rows.length === 0 || columns.length === 0) return;
   const perStatement = Math.max(1, Math.min(1000, Math.floor(2000 / columns.length)));
-  const head = `INSERT INTO ${quoteName(table, session.dialect)} (${columns.map((c) => quoteColumn(c, session.dialect)).join(', ')}) VALUES `;
+  const head = `INSERT INTO ${session.quoteName(table)} (${columns.map((c) => quoteColumn(c, session.dialect)).join(', ')}) VALUES `;
   for (let start = 0; start < rows.length; start += perStatement) {
     const chunk = rows.slice(start, start + perStatement);
     const params: QueryParam[] = [];

@@ -5,5 +5,9 @@ import { databaseDestination } from './database-destination.ts';
 
 export const adoNetDestination: ComponentImplementation = {
   kind: 'adoNetDestination',
-  create(host) { return databaseDestination(host, () => prop(host.component, 'TableOrViewName')); },
+  create(host) {
+    const c = host.component;
+    const batch = Number(prop(c, 'BatchSize', '0'));
+    return databaseDestination(host, () => prop(c, 'TableOrViewName'), () => ({ fastLoad: /true/i.test(prop(c, 'UseBulkInsertWhenPossible', 'true')), ...(batch > 0 ? { rowsPerBatch: batch } : {}) }));
+  },
 };

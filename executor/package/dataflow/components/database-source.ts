@@ -7,11 +7,13 @@
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentHost, ComponentRuntime, Row } from '../component.ts';
 import { HRESULT, outputsOf } from '../component.ts';
-import { bindMarkers, openSession, paramName, quoteName } from '../database.ts';
+import { openSession } from '../database.ts';
 import type { PipelineColumn } from '../pipeline.ts';
-import { CellError, cellFromJs } from '../types.ts';
+import { CellError, convertCell } from '../types.ts';
 import { checkpoint } from '../runtime.ts';
-import type { DbSession, QueryParam } from '../../connections/provider.ts';
+import type { DbSession, Row as DbRow, RowReader } from '../../connections/provider.ts';
+import { findMarkers } from '../../connections/sql-text.ts';
+import type { SsisType } from '../../expressions/types.ts';
 
 export interface SourceQuery {
   /** A table or view name (quoted for the dialect here), or a SQL command. */
@@ -48,60 +50,69 @@ export function databaseSource(host: ComponentHost, query: () => SourceQuery, co
     async produce() {
       const q = query();
       let sql: string;
-      const params: QueryParam[] = [];
+      const params: unknown[] = [];
       if (q.table !== undefined) {
         if (q.table.trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: no table or view name is set`);
-        sql = `SELECT * FROM ${quoteName(q.table, session!.dialect)}`;
+        sql = `SELECT * FROM ${session!.quoteName(q.table)}`;
       } else {
         if ((q.sql ?? '').trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: the SQL command is empty`);
-        const bound = bindMarkers(q.sql!, session!);
-        sql = bound.sql;
+        sql = q.sql!;
+        const count = findMarkers(sql).filter((m) => m.kind === 'positional').length;
         const names = q.parameters ?? [];
-        if (bound.count > names.length) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: the SQL command has ${bound.count} ? parameters but ParameterMapping maps ${names.length}`);
-        for (let i = 0; i < bound.count; i++) {
-          const v = host.getVariable(names[i]!);
-          params.push({ name: paramName(session!, i), direction: 'input', value: v, type: typeof v === 'number' ? (Number.isInteger(v) ? 'int64' : 'float') : typeof v === 'boolean' ? 'bool' : v instanceof Date ? 'datetime' : 'string' });
-        }
+        if (count > names.length) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: the SQL command has ${count} ? parameters but ParameterMapping maps ${names.length}`);
+        for (let i = 0; i < count; i++) params.push(host.getVariable(names[i]!));
       }
-      let result;
+      let reader: RowReader;
       try {
-        result = await session!.query(sql, params, { signal: host.signal });
+        reader = await session!.openReader(sql, params, { batchRows: host.bufferRows, signal: host.signal });
       } catch (err) {
         throw new SsoError('SSO_ERR_DATAFLOW_DATA', `${c.path}: the query failed: ${(err as Error).message} (SQL: ${sql.length > 200 ? sql.slice(0, 200) + '…' : sql})`, { cause: err });
       }
-      if (!output) return;
-      const lower = result.columns.map((n) => n.toLowerCase());
-      const plans: { col: PipelineColumn; index: number; slot: number }[] = [];
-      for (const col of output.columns) {
-        const ext = output.externalColumns.find((e) => e.id === col.externalMetadataColumnId)?.name ?? col.name;
-        let index = lower.indexOf(ext.toLowerCase());
-        if (index < 0) index = lower.indexOf(col.name.toLowerCase());
-        if (index < 0) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: output column '${col.name}' reads the column '${ext}', which the query does not return (it returns ${result.columns.join(', ') || 'no columns'})`);
-        plans.push({ col, index, slot: host.slot(col.lineageId) });
-      }
-      let rows: Row[] = [];
-      let rowNumber = 0;
-      for (const src of result.rows) {
-        rowNumber++;
-        const row = host.newRow();
-        let keep = true;
-        for (const p of plans) {
-          try {
-            row[p.slot] = cellFromJs(src[p.index], p.col.type!);
-          } catch (err) {
-            if (!(err instanceof CellError)) throw err;
-            const trunc = err.problem === 'truncation';
-            const r = host.handle(row, rowNumber, { problem: err.problem, column: p.col, code: trunc ? HRESULT.oledbSourceTruncated : HRESULT.oledbSourceCantConvert, message: `the value of column "${p.col.name}" cannot be converted: ${err.message}` }, trunc ? p.col.truncationDisposition : p.col.errorDisposition, error);
-            if (r === 'redirect') { keep = false; break; }
-            row[p.slot] = null;
-          }
+      try {
+        if (!output) return;
+        const lower = reader.columns.map((k) => k.name.toLowerCase());
+        const plans: { col: PipelineColumn; index: number; slot: number; from: SsisType }[] = [];
+        for (const col of output.columns) {
+          const ext = output.externalColumns.find((e) => e.id === col.externalMetadataColumnId)?.name ?? col.name;
+          let index = lower.indexOf(ext.toLowerCase());
+          if (index < 0) index = lower.indexOf(col.name.toLowerCase());
+          if (index < 0) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: output column '${col.name}' reads the column '${ext}', which the query does not return (it returns ${reader.columns.map((k) => k.name).join(', ') || 'no columns'})`);
+          plans.push({ col, index, slot: host.slot(col.lineageId), from: reader.columns[index]!.type });
         }
-        if (keep) rows.push(row);
-        if (rows.length >= host.bufferRows) { checkpoint(host.signal); await host.send(output, rows); rows = []; await host.flushErrors(); }
+        let rowNumber = 0;
+        for (;;) {
+          checkpoint(host.signal);
+          let batch: readonly DbRow[] | null;
+          try {
+            batch = await reader.next();
+          } catch (err) {
+            throw new SsoError('SSO_ERR_DATAFLOW_DATA', `${c.path}: ${(err as Error).message}`, { cause: err });
+          }
+          if (batch === null) break;
+          const rows: Row[] = [];
+          for (const src of batch) {
+            rowNumber++;
+            const row = host.newRow();
+            let keep = true;
+            for (const p of plans) {
+              try {
+                row[p.slot] = convertCell(src[p.index] ?? null, p.from, p.col.type!);
+              } catch (err) {
+                if (!(err instanceof CellError)) throw err;
+                const trunc = err.problem === 'truncation';
+                const r = host.handle(row, rowNumber, { problem: err.problem, column: p.col, code: trunc ? HRESULT.oledbSourceTruncated : HRESULT.oledbSourceCantConvert, message: `the value of column "${p.col.name}" cannot be converted: ${err.message}` }, trunc ? p.col.truncationDisposition : p.col.errorDisposition, error);
+                if (r === 'redirect') { keep = false; break; }
+                row[p.slot] = null;
+              }
+            }
+            if (keep) rows.push(row);
+          }
+          await host.send(output, rows);
+          await host.flushErrors();
+        }
+      } finally {
+        await reader.close().catch(() => undefined);
       }
-      checkpoint(host.signal);
-      await host.send(output, rows);
-      await host.flushErrors();
     },
     async cleanup() { await session?.close().catch(() => undefined); session = undefined; },
   };

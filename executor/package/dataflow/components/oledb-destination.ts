@@ -6,7 +6,7 @@
  */
 import type { ComponentImplementation } from '../component.ts';
 import { intProp, prop } from '../component.ts';
-import { databaseDestination } from './database-destination.ts';
+import { databaseDestination, fastLoadOptions } from './database-destination.ts';
 
 export const oledbDestination: ComponentImplementation = {
   kind: 'oledbDestination',
@@ -25,6 +25,6 @@ export const oledbDestination: ComponentImplementation = {
     return databaseDestination(host, () => {
       const mode = intProp(c, 'AccessMode', 0);
       return mode === 1 || mode === 4 ? String(host.getVariable(prop(c, 'OpenRowsetVariable')) ?? '') : prop(c, 'OpenRowset');
-    });
+    }, () => { const mode = intProp(c, 'AccessMode', 0); return fastLoadOptions(c.properties, mode === 3 || mode === 4); });
   },
 };
