@@ -9,7 +9,7 @@ import { castValue, textOf } from '../expressions/convert.ts';
 import { EvaluationFailure } from '../expressions/errors.ts';
 import { fromSsisValue, jsToSsisValue } from '../expressions/values.ts';
 import type { SsisScalar, SsisType, SsisValue } from '../expressions/types.ts';
-import { T, isString, typeToString } from '../expressions/types.ts';
+import { INTEGER_TYPES, T, isString, typeToString } from '../expressions/types.ts';
 import { SsoError } from '../../../actors/errors.ts';
 
 export type Cell = SsisScalar | null;
@@ -107,8 +107,31 @@ export function cellFromText(text: string, target: SsisType): Cell {
     }
     return text;
   }
+  const fast = fastNumber(text, target);
+  if (fast !== undefined) return fast;
   const t = target.name === 'DT_BOOL' ? normalizeBoolText(text) : text.trim();
   return convertCell(t, T.wstr(t.length), target);
+}
+
+const SMALL_INT = /^\s*[+-]?\d{1,15}\s*$/;
+const PLAIN_REAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * The common cases of text → number without the general cast (the hot path of flat-file reads):
+ * integers of up to 15 digits into integer columns (range-checked; out of range falls through to the
+ * cast, which reports the overflow), and plain decimal text into DT_R8/DT_R4.
+ */
+function fastNumber(text: string, target: SsisType): Cell | undefined {
+  const info = INTEGER_TYPES[target.name];
+  if (info) {
+    if (!SMALL_INT.test(text)) return undefined;
+    const n = Number(text);
+    if (info.bytes === 8) { const b = BigInt(n); return b >= info.min && b <= info.max ? b : undefined; }
+    return n >= Number(info.min) && n <= Number(info.max) ? n : undefined;
+  }
+  if (target.name === 'DT_R8' && PLAIN_REAL.test(text)) { const n = Number(text); return Number.isFinite(n) ? n : undefined; }
+  if (target.name === 'DT_R4' && PLAIN_REAL.test(text)) { const n = Math.fround(Number(text)); return Number.isFinite(n) ? n : undefined; }
+  return undefined;
 }
 
 function normalizeBoolText(text: string): string {
@@ -143,6 +166,13 @@ export function cellToJs(value: Cell, type: SsisType): unknown {
 /** A buffer value as text, as the Flat File Destination writes it (SSIS's DT_WSTR cast form). */
 export function cellToText(value: Cell, type: SsisType): string {
   if (value === null) return '';
+  if (typeof value === 'string' && isString(type)) return value;
+  if (typeof value === 'number' && INTEGER_TYPES[type.name]) return String(value);
+  if (typeof value === 'number' && type.name === 'DT_R8' && Number.isFinite(value)) {
+    // Up to 15 significant digits print as JS prints them; longer ones take the cast's G15 form.
+    const t = String(value);
+    if (!/e/i.test(t) && t.replace(/^-?0*\.?0*|\./g, '').length <= 15) return t;
+  }
   if (type.name === 'DT_BOOL') return value ? 'True' : 'False';
   return textOf({ type, value } as SsisValue);
 }

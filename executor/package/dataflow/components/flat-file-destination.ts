@@ -38,7 +38,13 @@ export const flatFileDestination: ComponentImplementation = {
     let plan: { slot: number; type: SsisType }[] = [];
     const write = async (text: string) => {
       const bytes = iconv.encode(text, encoding, { addBOM: false });
-      if (!out!.write(bytes)) await new Promise<void>((resolve, reject) => { out!.once('drain', resolve); out!.once('error', reject); });
+      if (!out!.write(bytes)) {
+        await new Promise<void>((resolve, reject) => {
+          const done = (err?: Error) => { out!.off('drain', done); out!.off('error', done); if (err) reject(err); else resolve(); };
+          out!.on('drain', done);
+          out!.on('error', done);
+        });
+      }
     };
     const field = (text: string, i: number, qualified: boolean): string => {
       const col = f.columns[i]!;
