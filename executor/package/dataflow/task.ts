@@ -74,6 +74,35 @@ export function bufferRowsOf(p: PipelineDef, props: Readonly<Record<string, stri
   return Math.max(1, Math.min(maxRows, bySize));
 }
 
+/**
+ * Component properties set on the task, as SSIS exposes them for property expressions and
+ * overrides: `[Lookup Currency].[SqlCommand]`, `[OLE DB Source].[SqlCommand]`.
+ */
+export function withComponentProperties(p: PipelineDef, props: Readonly<Record<string, string>>): PipelineDef {
+  const byComponent = new Map<string, Record<string, string>>();
+  for (const [k, v] of Object.entries(props)) {
+    const m = /^\[(.+)\]\.\[(.+)\]$/.exec(k.trim());
+    if (!m) continue;
+    const set = byComponent.get(m[1]!.toLowerCase()) ?? {};
+    set[m[2]!] = v;
+    byComponent.set(m[1]!.toLowerCase(), set);
+  }
+  if (byComponent.size === 0) return p;
+  return {
+    ...p,
+    components: p.components.map((c) => {
+      const set = byComponent.get(c.name.toLowerCase());
+      if (!set) return c;
+      const properties: Record<string, string> = { ...c.properties };
+      for (const [k, v] of Object.entries(set)) {
+        const existing = Object.keys(properties).find((x) => x.toLowerCase() === k.toLowerCase());
+        properties[existing ?? k] = v;
+      }
+      return { ...c, properties };
+    }),
+  };
+}
+
 export const dataFlowTask: TaskImplementation = {
   kind: 'dataFlow',
   validate(v) {
@@ -96,6 +125,7 @@ export const dataFlowTask: TaskImplementation = {
       return 'failure';
     }
     if (p.components.length === 0) return 'success';
+    p = withComponentProperties(p, ctx.props);
     const { problems } = validatePipeline(p, { hasVariable: (n) => ctx.hasVariable(n), hasConnection: (r) => ctx.connection(r) !== undefined });
     const errors = problems.filter((x) => x.severity === 'error');
     if (errors.length > 0) {

@@ -9,7 +9,8 @@ import { castValue, textOf } from '../expressions/convert.ts';
 import { EvaluationFailure } from '../expressions/errors.ts';
 import { fromSsisValue, jsToSsisValue } from '../expressions/values.ts';
 import type { SsisScalar, SsisType, SsisValue } from '../expressions/types.ts';
-import { INTEGER_TYPES, T, isString, typeToString } from '../expressions/types.ts';
+import { INTEGER_TYPES, T, isString, isTemporal, isTimeOnly, typeToString } from '../expressions/types.ts';
+import { ticksFromParts } from '../expressions/datetime.ts';
 import { SsoError } from '../../../actors/errors.ts';
 
 export type Cell = SsisScalar | null;
@@ -98,7 +99,36 @@ export function convertCell(value: Cell, from: SsisType, target: SsisType): Cell
  * database adapters convert: numbers and dates parsed with the invariant rules of the cast
  * operator; text longer than a string column is a truncation.
  */
-export function cellFromText(text: string, target: SsisType): Cell {
+export interface TextOptions {
+  /** Day before month in `1/2/05` (the connection's LocaleID is not en-US). */
+  readonly dayFirst?: boolean;
+}
+
+const LOOSE_DATE = /^\s*(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*([AaPp][Mm])?)?\s*$/;
+
+/**
+ * Dates as data files write them and SSIS's locale-aware parsing reads them: `1/1/05 0:00`,
+ * `12/31/2008 11:59:59 PM`, `31.12.2008`, `2008-12-31 23:59`. Two-digit years 00-29 are 2000s,
+ * 30-99 1900s (Windows' default cutoff). Undefined when the text has another shape.
+ */
+export function looseDateTicks(text: string, dayFirst: boolean): bigint | undefined {
+  const m = LOOSE_DATE.exec(text);
+  if (!m) return undefined;
+  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  let year: number, month: number, day: number;
+  if (m[1]!.length === 4) { year = a; month = b; day = c; } else {
+    if (dayFirst || m[0].includes('.')) { day = a; month = b; } else { month = a; day = b; }
+    year = m[3]!.length <= 2 ? (c < 30 ? 2000 + c : 1900 + c) : c;
+  }
+  let hour = Number(m[4] ?? 0);
+  const ampm = m[8]?.toUpperCase();
+  if (ampm === 'PM' && hour < 12) hour += 12;
+  if (ampm === 'AM' && hour === 12) hour = 0;
+  const fraction = m[7] ? Number(m[7].padEnd(7, '0')) : 0;
+  return ticksFromParts({ year, month, day, hour, minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0), fraction });
+}
+
+export function cellFromText(text: string, target: SsisType, options: TextOptions = {}): Cell {
   if (isString(target)) {
     if (target.name === 'DT_WSTR' && target.length > 0 && text.length > target.length) throw new CellError('truncation', `the text has ${text.length} characters, more than the column's ${target.length}`);
     if (target.name === 'DT_STR' && target.length > 0) {
@@ -109,6 +139,10 @@ export function cellFromText(text: string, target: SsisType): Cell {
   }
   const fast = fastNumber(text, target);
   if (fast !== undefined) return fast;
+  if (isTemporal(target) && target.name !== 'DT_DBTIMESTAMPOFFSET' && !isTimeOnly(target)) {
+    const ticks = looseDateTicks(text, options.dayFirst ?? false);
+    if (ticks !== undefined) return convertCell({ ticks, offsetMinutes: 0 }, T.dbtimestamp2(7), target);
+  }
   const t = target.name === 'DT_BOOL' ? normalizeBoolText(text) : text.trim();
   return convertCell(t, T.wstr(t.length), target);
 }

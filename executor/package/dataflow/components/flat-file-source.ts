@@ -29,9 +29,21 @@ interface Parsed { fields: (string | undefined)[]; raw: string }
 export class FlatFileParser {
   private buf = '';
   private pos = 0;
-  constructor(private readonly f: FlatFileFormat, private readonly where: string) {}
+  private first = true;
+  constructor(private f: FlatFileFormat, private readonly where: string) {}
+
+  /** The layout in use (the row delimiter may have been adapted to the file, see `push`). */
+  get format(): FlatFileFormat { return this.f; }
 
   push(text: string): void {
+    if (this.first) {
+      this.first = false;
+      // A CR LF layout on a file with bare LF line ends (checked out of git on Linux): read LF as the row end.
+      if (this.f.rowDelimiter === '\r\n' && text.includes('\n') && !text.includes('\r\n')) {
+        const lf = (d: string) => (d === '\r\n' ? '\n' : d);
+        this.f = { ...this.f, rowDelimiter: '\n', headerRowDelimiter: lf(this.f.headerRowDelimiter), columns: this.f.columns.map((c) => ({ ...c, delimiter: lf(c.delimiter) })) };
+      }
+    }
     this.buf = this.pos > 0 ? this.buf.slice(this.pos) + text : this.buf + text;
     this.pos = 0;
   }
@@ -154,6 +166,9 @@ export const flatFileSource: ComponentImplementation = {
         const st = await stat(path).catch(() => undefined);
         if (!st?.isFile()) throw new SsoError('SSO_ERR_CONNECTION', `${c.path}: the file '${path}' of connection manager '${cm.name}' does not exist`);
         const retainNulls = boolProp(c, 'RetainNulls', false);
+        // Dates in the file are read in the connection's locale: month first only for en-US (1033).
+        const locale = Number(cm.properties.LocaleID ?? 1033);
+        const textOptions = { dayFirst: Number.isFinite(locale) && locale !== 1033 && locale !== 0 && locale !== 127 };
         const fileNameColumn = prop(c, 'FileNameColumnName').trim();
         const ext = output ? output.externalColumns : [];
         interface Plan { col: PipelineColumn; index: number; slot: number }
@@ -183,7 +198,7 @@ export const flatFileSource: ComponentImplementation = {
         const drain = async (eof: boolean) => {
           for (;;) {
             if (skipHeaders > 0) {
-              const r = parser.skipLine(f.headerRowDelimiter, eof);
+              const r = parser.skipLine(parser.format.headerRowDelimiter, eof);
               if (r === false || r === 'end') return;
               skipHeaders--; continue;
             }
@@ -199,7 +214,7 @@ export const flatFileSource: ComponentImplementation = {
               const type = p.col.type!;
               if (text === undefined || (text === '' && (retainNulls || !isString(type)))) { row[p.slot] = null; continue; }
               try {
-                row[p.slot] = cellFromText(text, type);
+                row[p.slot] = cellFromText(text, type, textOptions);
               } catch (err) {
                 if (!(err instanceof CellError)) throw err;
                 const trunc = err.problem === 'truncation';
