@@ -62,6 +62,31 @@ if (!existsSync(CORPUS)) {
     assert.is(count, 1097);
     assert.equal(first, [112, 20050101, 1, 0.9998000264167786]);
   });
+
+  test('98amanmaurya FirstSSISPackage (format 8, in its project): 77 products from CSV into [dbo].[Products]', async () => {
+    const dir = join(CORPUS, '98amanmaurya__SSIS');
+    const db = t.file('products.sqlite');
+    const cols = ['ProductID', 'ProductName', 'SupplierID', 'CategoryID', 'QuantityPerUnit', 'UnitPrice', 'UnitsInStock', 'UnitsOnOrder', 'ReorderLevel', 'Discontinued'];
+    const d = new Database(db);
+    d.exec(`CREATE TABLE Products (${cols.map((c) => `${c} TEXT`).join(', ')})`);
+    d.close();
+    const parts = new Map<string, Uint8Array>();
+    for (const f of ['FirstSSISPackage.dtsx', 'LocalHost.testPackage.conmgr', 'Project.params', 'Building FirstSSIS PROJECT.dtproj']) parts.set(f, readFileSync(join(dir, f)));
+    const run = await runParts(parts, 'FirstSSISPackage.dtsx', {
+      overrides: [
+        { propertyPath: '\\Package.Connections[hj].Properties[ConnectionString]', value: join(dir, 'Products.csv') },
+        { propertyPath: '\\Package.Connections[AdvWrk17].Properties[ConnectionString]', value: `Provider=SQLite;Data Source=${db}` },
+      ],
+    });
+    assert.is(run.result.outcome, 'succeeded', errorsOf(run));
+    const check = new Database(db, { readonly: true });
+    const rows = check.prepare('SELECT * FROM Products').raw(true).all() as string[][];
+    check.close();
+    const csv = readFileSync(join(dir, 'Products.csv'), 'utf8').split(/\r?\n/).filter((l) => l.trim() !== '').slice(1);
+    assert.is(rows.length, csv.length);
+    assert.is(rows.length, 77);
+    assert.equal(rows[0], ['1', 'Chai', '1', '1', '10 boxes x 20 bags', '18', '39', '0', '10', 'False']);
+  });
 }
 
 test.run();
