@@ -126,7 +126,7 @@ export const dataFlowTask: TaskImplementation = {
     }
     if (p.components.length === 0) return 'success';
     p = withComponentProperties(p, ctx.props);
-    const { problems } = validatePipeline(p, { hasVariable: (n) => ctx.hasVariable(n), hasConnection: (r) => ctx.connection(r) !== undefined });
+    const { problems } = validatePipeline(p, { hasVariable: (n) => ctx.hasVariable(n), hasConnection: (r) => { try { return ctx.connection(r) !== undefined; } catch { return true; /* exists; its expression fails later, naming itself */ } } });
     const errors = problems.filter((x) => x.severity === 'error');
     if (errors.length > 0) {
       for (const e of errors) ctx.error(`${e.path}: ${e.message}`, -1073450985 /* DTS_E_VALIDATIONFAILED */);
