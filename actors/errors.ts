@@ -29,6 +29,7 @@ export const ErrorCodes = {
   SSO_ERR_PACKAGE_UNSUPPORTED: def('SSO_ERR_PACKAGE_UNSUPPORTED', 'A package uses a component that cannot run here'),
   SSO_ERR_PACKAGE_VALIDATION: def('SSO_ERR_PACKAGE_VALIDATION', 'A package failed validation (unresolved reference, bad property)'),
   SSO_ERR_PACKAGE_RUN: def('SSO_ERR_PACKAGE_RUN', 'A package failed while running'),
+  SSO_ERR_DATAFLOW_DATA: def('SSO_ERR_DATAFLOW_DATA', 'A data flow component met data it cannot read, convert or write (names component, column, row)'),
   SSO_ERR_EXPRESSION_SYNTAX: def('SSO_ERR_EXPRESSION_SYNTAX', 'An SSIS expression has a syntax error'),
   SSO_ERR_EXPRESSION_EVAL: def('SSO_ERR_EXPRESSION_EVAL', 'An SSIS expression failed to evaluate (type, overflow, conversion)'),
   SSO_ERR_TSQL: def('SSO_ERR_TSQL', 'A T-SQL statement failed (see `number`)'),

@@ -14,7 +14,8 @@ import { parseXml } from './xml.ts';
  * `\Package.Connections[Db].Properties[ConnectionString]` into (object path, property).
  */
 export function parsePropertyPath(propertyPath: string): { objectPath: string; property: string } {
-  const m = /^(\\Package.*)\.Properties\[([^\]]+)\]$/i.exec(propertyPath.trim());
+  // The property may itself hold brackets: a data flow component property is `Properties[[Lookup].[SqlCommand]]`.
+  const m = /^(\\Package.*?)\.Properties\[(.+)\]$/i.exec(propertyPath.trim());
   if (!m) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `The property path '${propertyPath}' is not of the form \\Package...Properties[Name]`, { where: propertyPath });
   return { objectPath: m[1]!, property: m[2]! };
 }

@@ -15,6 +15,8 @@ import type {
   PrecedenceConstraintDef, TaskDef, VarValue,
 } from './model.ts';
 import { ConstraintValue, EvalOp, VarType, isContainer, isRecordset } from './model.ts';
+import { HANDLER_SYSTEM_VARIABLES } from './system-variables.ts';
+import { enumeratorProblem } from './task-types.ts';
 import type { EventReporter, EventSource } from './events.ts';
 import { applyConfigurations } from './configurations.ts';
 import { coerce, formatDate } from './expression-bridge.ts';
@@ -50,6 +52,9 @@ export interface PackageRunOptions {
   /** For 2005/2008 parent-package-variable configurations. */
   readonly parentScope?: VarScope;
 }
+
+/** Values of handler system variables an event sets (OnVariableValueChanged: VariableName…). */
+type HandlerExtras = Readonly<Record<string, VarValue>>;
 
 interface ExecState {
   readonly def: ExecutableDef | ContainerDef;
@@ -105,6 +110,20 @@ export class PackageRun {
     sys.system('LocaleID', 1033, VarType.int32);
     sys.system('CreationDate', this.startTime, VarType.dateTime);
     sys.system('ParentContainerGUID', '', VarType.string);
+    // The rest of the documented package variables, from the package's own properties.
+    const pp = pkg.properties;
+    const int = (x: string | undefined) => (x !== undefined && /^-?\d+$/.test(x.trim()) ? Number(x) : 0);
+    sys.system('ContainerStartTime', this.startTime, VarType.dateTime);
+    sys.system('CreatorName', pp.CreatorName ?? '', VarType.string);
+    sys.system('CreatorComputerName', pp.CreatorComputerName ?? '', VarType.string);
+    sys.system('FailedConfigurations', '', VarType.string);
+    sys.system('IgnoreConfigurationsOnLoad', false, VarType.boolean);
+    sys.system('VersionBuild', int(pp.VersionBuild), VarType.int32);
+    sys.system('VersionMajor', int(pp.VersionMajor), VarType.int32);
+    sys.system('VersionMinor', int(pp.VersionMinor), VarType.int32);
+    sys.system('VersionComments', pp.VersionComments ?? '', VarType.string);
+    sys.system('VersionComment', pp.VersionComments ?? '', VarType.string);
+    sys.system('PackageDescription', pkg.description, VarType.string);
     this.rootScope = params;
     try {
       return await this.execute(pkg, undefined, params, (this.o.executionPathPrefix ?? '') + '\\Package');
@@ -194,26 +213,26 @@ export class PackageRun {
    * Raises an event at `st`: logs it, counts errors up the chain, then runs the nearest handlers for
    * it, walking up the parents until one sets System::Propagate to false.
    */
-  private raise(st: ExecState, eventName: string, text: string, code?: number): void {
+  private raise(st: ExecState, eventName: string, text: string, code?: number, extra?: HandlerExtras): void {
     this.o.reporter.message(eventName, this.source(st.def, st.executionPath), text, code);
     if (eventName === 'OnError') {
       this.errors.push(text);
       for (let s: ExecState | undefined = st; s; s = s.parent) s.errorCount++;
     }
-    this.pendingHandlers.push({ st, eventName, text, code: code ?? 0 });
+    this.pendingHandlers.push({ st, eventName, text, code: code ?? 0, ...(extra ? { extra } : {}) });
   }
 
-  private pendingHandlers: { st: ExecState; eventName: string; text: string; code: number }[] = [];
+  private pendingHandlers: { st: ExecState; eventName: string; text: string; code: number; extra?: HandlerExtras }[] = [];
 
   /** Runs the handlers queued by `raise` (handlers are async; events are raised from sync code). */
   private async flushHandlers(): Promise<void> {
     while (this.pendingHandlers.length > 0) {
       const ev = this.pendingHandlers.shift()!;
-      await this.fireHandlers(ev.st, ev.eventName, ev.text, ev.code);
+      await this.fireHandlers(ev.st, ev.eventName, ev.text, ev.code, ev.extra);
     }
   }
 
-  private async fireHandlers(origin: ExecState, eventName: string, text: string, code: number): Promise<void> {
+  private async fireHandlers(origin: ExecState, eventName: string, text: string, code: number, extra?: HandlerExtras): Promise<void> {
     for (let s: ExecState | undefined = origin; s; s = s.parent) {
       if (s.def.kind === 'eventHandler') continue;
       if (this.boolProp(s, s.def.disableEventHandlers, 'DisableEventHandlers')) continue;
@@ -221,7 +240,7 @@ export class PackageRun {
       if (!handler || s.activeHandlers.has(handler.eventName)) continue;
       s.activeHandlers.add(handler.eventName);
       try {
-        const propagate = await this.runHandler(handler, s, origin, text, code);
+        const propagate = await this.runHandler(handler, s, origin, text, code, extra);
         if (!propagate) return;
       } finally {
         s.activeHandlers.delete(handler.eventName);
@@ -229,9 +248,16 @@ export class PackageRun {
     }
   }
 
-  private async runHandler(h: EventHandlerDef, owner: ExecState, origin: ExecState, text: string, code: number): Promise<boolean> {
+  private async runHandler(h: EventHandlerDef, owner: ExecState, origin: ExecState, text: string, code: number, extra?: HandlerExtras): Promise<boolean> {
     const scope = new VarScope(owner.scope, h.path);
     for (const v of h.variables) scope.defineVariable(v);
+    // Every documented handler variable exists (packages read them in any handler); the event fills its own.
+    for (const sv of HANDLER_SYSTEM_VARIABLES) {
+      const dflt = sv.dataType === VarType.boolean ? false : sv.dataType === VarType.string ? '' : sv.dataType === VarType.dateTime ? new Date() : 0;
+      scope.system(sv.name, extra?.[sv.name] ?? dflt, sv.dataType, sv.name !== 'Cancel');
+    }
+    scope.system('SourceParentGUID', origin.parent?.def.id ?? '', VarType.string);
+    scope.system('LocaleID', 1033, VarType.int32);
     const propagate = scope.system('Propagate', true, VarType.boolean, false);
     scope.system('SourceName', origin.def.name, VarType.string);
     scope.system('SourceID', origin.def.id, VarType.string);
@@ -247,7 +273,10 @@ export class PackageRun {
   private variableChanged(slot: { namespace: string; name: string; value: VarValue }): void {
     const st = this.currentState;
     if (!st) return;
-    this.raise(st, 'OnVariableValueChanged', `The value of variable ${slot.namespace}::${slot.name} changed to ${String(slot.value)}`);
+    const full = slot as { namespace: string; name: string; value: VarValue; id?: string };
+    this.raise(st, 'OnVariableValueChanged', `The value of variable ${slot.namespace}::${slot.name} changed to ${String(slot.value)}`, undefined, {
+      VariableName: slot.name, VariableID: full.id ?? '', VariableDescription: '',
+    });
   }
 
   private currentState: ExecState | undefined;
@@ -268,6 +297,10 @@ export class PackageRun {
     if (def.kind !== 'package') {
       scope.system('TaskName', def.name, VarType.string);
       scope.system('TaskID', def.id, VarType.string);
+      scope.system('CreationName', def.creationName, VarType.string);
+      scope.system('LocaleID', 1033, VarType.int32);
+      scope.system('TaskTransactionOption', Number(def.properties.TransactionOption ?? 1) || 1, VarType.int32);
+      scope.system('ParentContainerGUID', parent?.def.id ?? '', VarType.string);
     }
     const st = this.state(def, parent, scope, executionPath);
     this.currentState = st;
@@ -527,7 +560,7 @@ export class PackageRun {
         return rowsOf(v, name);
       }
       default:
-        throw new SsoError('SSO_ERR_PACKAGE_UNSUPPORTED', `The ${e.creationName || 'unknown'} enumerator of ${def.path} is not supported`, { where: def.path });
+        throw new SsoError('SSO_ERR_PACKAGE_UNSUPPORTED', `${def.path}: ${enumeratorProblem(e.kind, e.creationName) ?? `the enumerator '${e.creationName}' is not supported`}`, { where: def.path });
     }
   }
 
@@ -555,6 +588,8 @@ export class PackageRun {
       error: (m, code) => this.raise(st, 'OnError', m, code),
       signal: this.o.signal,
       workingDirectory: this.o.workingDirectory,
+      variableNameById: (id) => { const slot = st.scope.findById(id); return slot ? `${slot.namespace}::${slot.name}` : undefined; },
+      custom: (eventName, message) => this.o.reporter.message(eventName, this.source(st.def, st.executionPath), message),
       runChildPackage: (ref, parameters) => this.runChild(ref, parameters, st),
     };
     const r = await impl.execute(ctx);

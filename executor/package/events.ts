@@ -35,6 +35,7 @@ export const EVENT_MESSAGE_TYPE: Readonly<Record<string, number>> = {
   OnTaskFailed: MessageType.taskFailed,
   DiagnosticEx: MessageType.diagnosticEx,
   OnCustomEvent: MessageType.custom,
+  OnPipelineRowsSent: MessageType.custom,
 };
 
 /**

@@ -252,7 +252,7 @@ function parseExecutable(el: XmlElement, parentPath: string, ctx: Ctx): Executab
       };
     }
     const enumEl = childNamed(el, 'DTS:ForEachEnumerator');
-    const enumerator = parseEnumerator(enumEl, path, ctx);
+    const enumerator = parseEnumerator(enumEl);
     const mappings = collect(el, 'DTS:ForEachVariableMapping', 'DTS:ForEachVariableMappings').map((m) => {
       const mp = props(m);
       return { variableName: mp.VariableName ?? '', valueIndex: parseIntOr(mp.ValueIndex, 0) };
@@ -264,11 +264,9 @@ function parseExecutable(el: XmlElement, parentPath: string, ctx: Ctx): Executab
   return { ...common, kind: taskKindOf(type, objectData), ...(objectData ? { objectData } : {}) };
 }
 
-function parseEnumerator(el: XmlElement | undefined, path: string, ctx: Ctx): ForeachEnumeratorDef {
-  if (!el) {
-    ctx.notes.push({ path, message: 'the Foreach Loop has no enumerator configured' });
-    return { kind: 'other', creationName: '', properties: {}, propertyExpressions: [], items: [] };
-  }
+function parseEnumerator(el: XmlElement | undefined): ForeachEnumeratorDef {
+  // A loop without an enumerator loads; validation and the engine refuse to run it (task-types.ts).
+  if (!el) return { kind: 'none', creationName: '', properties: {}, propertyExpressions: [], items: [] };
   const p = props(el);
   const od = childNamed(el, 'DTS:ObjectData');
   const properties: Record<string, string> = {};

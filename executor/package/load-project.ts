@@ -4,7 +4,7 @@
  * (an SSDT project or an unzipped `.ispac`), or from a lone `.dtsx`.
  */
 import { readFile, readdir } from 'node:fs/promises';
-import { basename, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { SsoError } from '../../actors/errors.ts';
 import type { ConnectionManagerDef, PackageDef, ParameterDef } from './model.ts';
 import { unzipProject } from './project-archive.ts';
@@ -115,7 +115,12 @@ export function loadProjectFromIspac(bytes: Uint8Array, origin = 'project.ispac'
   return loadProjectFromParts(unzipProject(bytes, origin), origin, basename(origin).replace(/\.ispac$/i, ''));
 }
 
-/** A folder: every `.dtsx`, `Project.params`, `*.conmgr` and `@Project.manifest` directly in it. */
+/**
+ * A folder: every `.dtsx`, `Project.params`, `*.conmgr` and `@Project.manifest` directly in it. When
+ * the folder holds an SSDT project file (`.dtproj`) that lists its connection managers, only the
+ * listed `.conmgr` files belong to the project, as in SSDT: a stray one (a leftover, a copy, a file
+ * another tool broke) is ignored instead of refusing the whole project.
+ */
 export async function loadProjectFromFolder(dir: string): Promise<LoadedProject> {
   let entries: string[];
   try {
@@ -123,19 +128,71 @@ export async function loadProjectFromFolder(dir: string): Promise<LoadedProject>
   } catch (err) {
     throw new SsoError('SSO_ERR_PROJECT_INVALID', `Project folder '${dir}' cannot be read: ${(err as Error).message}`, { where: dir, cause: err });
   }
+  const dtprojs = entries.filter((e) => e.toLowerCase().endsWith('.dtproj')).sort();
+  const listed = await listedConnectionManagers(dir, dtprojs);
   const parts = new Map<string, Uint8Array>();
   for (const e of entries.sort()) {
     const l = e.toLowerCase();
+    if (l.endsWith('.conmgr') && listed !== undefined && !listed.has(l)) continue;
     if (l.endsWith('.dtsx') || l.endsWith('.conmgr') || l === 'project.params' || l === '@project.manifest') {
       parts.set(l === 'project.params' ? 'Project.params' : e, await readFile(join(dir, e)));
     }
   }
-  const dtproj = entries.find((e) => e.toLowerCase().endsWith('.dtproj'));
+  const dtproj = dtprojs[0];
   return loadProjectFromParts(parts, dir, dtproj ? dtproj.replace(/\.dtproj$/i, '') : basename(dir));
+}
+
+/**
+ * The `.conmgr` names (lower case) that the folder's `.dtproj` files list under
+ * `SSIS:ConnectionManagers`; undefined when there is no project file or none has that list (package
+ * deployment model, or an unreadable project file: then every `.conmgr` counts, as before).
+ */
+async function listedConnectionManagers(dir: string, dtprojs: readonly string[]): Promise<Set<string> | undefined> {
+  let out: Set<string> | undefined;
+  for (const f of dtprojs) {
+    let root: XmlElement;
+    try {
+      root = parseXml(text(await readFile(join(dir, f))));
+    } catch {
+      continue;
+    }
+    const walk = (el: XmlElement): void => {
+      if (el.name === 'SSIS:ConnectionManagers') {
+        out ??= new Set();
+        for (const c of el.children) {
+          const n = c.attrs['SSIS:Name'];
+          if (c.name === 'SSIS:ConnectionManager' && n) out.add(n.toLowerCase());
+        }
+        return;
+      }
+      for (const c of el.children) walk(c);
+    };
+    walk(root);
+  }
+  return out;
 }
 
 /** A lone package file: a project of one package with no project parameters or connections. */
 export async function loadProjectFromDtsx(file: string): Promise<LoadedProject> {
   const bytes = await readFile(file);
   return loadProjectFromParts(new Map([[basename(file), bytes]]), file, basename(file).replace(/\.dtsx$/i, ''));
+}
+
+/**
+ * A package file with the project around it: when its folder is a project (a `.dtproj`,
+ * `Project.params` or `.conmgr` next to it), the folder's project, so project connections and
+ * parameters resolve as they do in SSDT; otherwise the package alone. `packageName` is the
+ * file's name inside the returned project.
+ */
+export async function loadProjectAroundDtsx(file: string): Promise<{ project: LoadedProject; packageName: string; inProject: boolean }> {
+  const dir = dirname(file);
+  const entries = await readdir(dir).catch(() => [] as string[]);
+  const isProject = entries.some((e) => {
+    const l = e.toLowerCase();
+    return l.endsWith('.dtproj') || l.endsWith('.conmgr') || l === 'project.params' || l === '@project.manifest';
+  });
+  if (!isProject) return { project: await loadProjectFromDtsx(file), packageName: basename(file), inProject: false };
+  const project = await loadProjectFromFolder(dir);
+  const packageName = project.packageNames.find((n) => n.toLowerCase() === basename(file).toLowerCase()) ?? basename(file);
+  return { project, packageName, inProject: true };
 }

@@ -132,7 +132,8 @@ export interface ForLoopDef extends ContainerCommon {
   readonly assignExpression: string;
 }
 
-export type EnumeratorKind = 'file' | 'item' | 'ado' | 'fromVariable' | 'nodeList' | 'schemaRowset' | 'other';
+/** `none`: the Foreach Loop has no enumerator configured (an empty `DTS:ForEachEnumerator` or none at all). */
+export type EnumeratorKind = 'file' | 'item' | 'ado' | 'fromVariable' | 'nodeList' | 'schemaRowset' | 'smo' | 'azureBlob' | 'dataLake' | 'hdfs' | 'none' | 'other';
 
 export interface ForeachEnumeratorDef {
   readonly kind: EnumeratorKind;

@@ -68,15 +68,42 @@ export function taskKindOf(type: string, objectData?: XmlElement): TaskKind {
   return 'unknown';
 }
 
+/**
+ * The enumerator kind for a `CreationName`: 2012+ names (`Microsoft.ForEachFromVarEnumerator`),
+ * 2008 ProgIDs (`DTS.ForEachFileEnumerator.2`) and assembly-qualified names
+ * (`Microsoft.SqlServer.Dts.Runtime.Enumerators.ADO.ForEachADOEnumerator, …`). Empty → `none`.
+ */
 export function enumeratorKindOf(type: string): EnumeratorKind {
-  const t = type.toLowerCase();
-  if (t.includes('foreachfileenumerator')) return 'file';
-  if (t.includes('foreachitemenumerator')) return 'item';
-  if (t.includes('foreachadoenumerator')) return 'ado';
-  if (t.includes('foreachfromvariableenumerator')) return 'fromVariable';
-  if (t.includes('foreachnodelistenumerator')) return 'nodeList';
-  if (t.includes('schemarowset')) return 'schemaRowset';
+  const t = (type.split(',')[0] ?? '').trim().toLowerCase();
+  if (t === '') return 'none';
+  if (/foreachfileenumerator/.test(t)) return 'file';
+  if (/foreachitemenumerator/.test(t)) return 'item';
+  if (/foreachadoenumerator/.test(t)) return 'ado';
+  if (/foreachfromvar(iable)?enumerator/.test(t)) return 'fromVariable';
+  if (/foreachnodelistenumerator/.test(t)) return 'nodeList';
+  if (/schemarowset/.test(t)) return 'schemaRowset';
+  if (/foreachsmoenumerator/.test(t)) return 'smo';
+  if (/azureblob/.test(t)) return 'azureBlob';
+  if (/datalake/.test(t)) return 'dataLake';
+  if (/hdfs/.test(t)) return 'hdfs';
   return 'other';
+}
+
+/** Human names of enumerators, as the Foreach Loop Editor lists them. */
+export const ENUMERATOR_KIND_NAMES: Readonly<Record<EnumeratorKind, string>> = {
+  file: 'Foreach File Enumerator', item: 'Foreach Item Enumerator', ado: 'Foreach ADO Enumerator',
+  fromVariable: 'Foreach From Variable Enumerator', nodeList: 'Foreach NodeList Enumerator',
+  schemaRowset: 'Foreach ADO.NET Schema Rowset Enumerator', smo: 'Foreach SMO Enumerator',
+  azureBlob: 'Foreach Azure Blob Enumerator', dataLake: 'Foreach Data Lake Storage Enumerator', hdfs: 'Foreach HDFS File Enumerator',
+  none: 'no enumerator', other: 'enumerator',
+};
+
+/** Why a Foreach Loop's enumerator cannot run here, or undefined when it can. */
+export function enumeratorProblem(kind: EnumeratorKind, creationName: string): string | undefined {
+  if (kind === 'file' || kind === 'item' || kind === 'ado' || kind === 'fromVariable') return undefined;
+  if (kind === 'none') return 'the Foreach Loop has no enumerator configured (choose one on the Collection page of the Foreach Loop Editor): it cannot run';
+  const name = kind === 'other' ? `the enumerator '${creationName}'` : `the ${ENUMERATOR_KIND_NAMES[kind]} (${creationName})`;
+  return `${name} is not supported here (supported: Foreach File, Item, ADO and From Variable enumerators)`;
 }
 
 /** Human name of a task kind for messages. */

@@ -9,10 +9,15 @@ import type { ContainerDef, ExecutableDef, PackageDef, TaskDef } from './model.t
 import { isContainer } from './model.ts';
 import { compile, expressionEngine } from './expression-bridge.ts';
 import type { LoadedProject } from './load-project.ts';
-import { TASK_KIND_NAMES } from './task-types.ts';
+import { TASK_KIND_NAMES, enumeratorProblem } from './task-types.ts';
+import { readPipeline } from './dataflow/pipeline.ts';
+import { validatePipeline } from './dataflow/task.ts';
+import { COMPONENT_KIND_NAMES } from './dataflow/component-types.ts';
 import type { Problem } from './tasks/registry.ts';
 import { taskImplementation } from './tasks/registry.ts';
+import { readConfig } from './tasks/execute-package.ts';
 import { normalizeName } from './variables.ts';
+import { EXECUTABLE_SYSTEM_VARIABLES, HANDLER_SYSTEM_VARIABLES, PACKAGE_SYSTEM_VARIABLES } from './system-variables.ts';
 import { localName } from './xml.ts';
 import type { XmlElement } from './xml.ts';
 
@@ -27,13 +32,8 @@ export interface PackageValidation {
   readonly unsupported: readonly string[];
 }
 
-const SYSTEM_VARIABLES = [
-  'PackageName', 'PackageID', 'VersionGUID', 'StartTime', 'MachineName', 'UserName', 'ExecutionInstanceGUID',
-  'ServerExecutionID', 'ServerName', 'InteractiveMode', 'OfflineMode', 'CancelEvent', 'LocaleID', 'CreationDate',
-  'ParentContainerGUID', 'ContainerStartTime', 'TaskName', 'TaskID', 'VersionBuild', 'VersionMajor', 'VersionMinor',
-  'VersionComments', 'CreatorName', 'CreatorComputerName', 'PackageDescription', 'TaskTransactionOption',
-];
-const HANDLER_VARIABLES = ['Propagate', 'SourceName', 'SourceID', 'SourceDescription', 'ErrorCode', 'ErrorDescription', 'EventHandlerStartTime'];
+const SYSTEM_VARIABLES = [...PACKAGE_SYSTEM_VARIABLES, ...EXECUTABLE_SYSTEM_VARIABLES].map((v) => v.name);
+const HANDLER_VARIABLES = HANDLER_SYSTEM_VARIABLES.map((v) => v.name);
 
 class Names {
   private readonly qualified = new Set<string>();
@@ -50,8 +50,13 @@ class Names {
   }
 }
 
-/** Validates one package of a project. Never throws for package content. */
-export function validatePackage(pkg: PackageDef, project: LoadedProject): PackageValidation {
+/**
+ * Validates one package of a project. Never throws for package content. A child package that an
+ * enabled Execute Package Task runs from the project (or from a file connection naming a package of
+ * the project) is validated too, and its errors are the parent's: a parent whose child cannot run
+ * cannot run either. `seen` stops cycles (a package that runs itself).
+ */
+export function validatePackage(pkg: PackageDef, project: LoadedProject, seen: ReadonlySet<string> = new Set()): PackageValidation {
   const problems: Problem[] = [];
   const unsupported: string[] = [];
   for (const n of pkg.notes) problems.push({ path: n.path, severity: 'warning', message: n.message });
@@ -105,8 +110,9 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
     }
     if (def.kind === 'foreachLoop') {
       const e = def.enumerator;
-      if (!['file', 'item', 'ado', 'fromVariable'].includes(e.kind)) {
-        problems.push({ path: def.path, severity, message: `the ${e.creationName || 'missing'} enumerator is not supported (supported: File, Item, ADO, From Variable)` });
+      const enumProblem = enumeratorProblem(e.kind, e.creationName);
+      if (enumProblem !== undefined) {
+        problems.push({ path: def.path, severity, message: enumProblem });
         unsupported.push(def.path);
       }
       for (const pe of e.propertyExpressions) checkExpr(`${def.path}.ForEachEnumerator`, `the property expression for ${pe.name}`, pe.expression, names);
@@ -134,6 +140,16 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
     }
     if (disabled) return;
     if (task.kind === 'expression') checkExpr(task.path, 'the expression', task.objectData?.attrs.Expression ?? '', names);
+    if (task.kind === 'executePackage') validateChild(task);
+    if (task.kind === 'dataFlow') {
+      const r = validateDataFlow(task, (n) => names.has(n), hasConnection);
+      problems.push(...r.problems);
+      if (r.refused.length > 0) {
+        unsupported.push(task.path);
+        problems.push({ path: task.path, severity, message: `Data Flow Task '${task.name}' cannot run here: ${r.refused.length === 1 ? 'its component' : `${r.refused.length} of its components`} ${r.refused.map((x) => `'${x.name}' (${x.kindName})`).join(', ')} cannot run (see the messages for each component)` });
+      }
+      return;
+    }
     problems.push(...(impl.validate?.({
       task,
       hasVariable: (n) => names.has(n),
@@ -142,8 +158,46 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject): Packag
     }) ?? []));
   };
 
+  const validateChild = (task: TaskDef) => {
+    const c = readConfig(task.objectData);
+    let childName: string | undefined;
+    if (c.useProjectReference) childName = c.packageName;
+    else if (c.connection !== '') {
+      // A file connection whose file is a package of this project (SSDT projects often run siblings by file).
+      const cm = connections.find((x) => x.id.toLowerCase() === c.connection.toLowerCase() || x.name.toLowerCase() === c.connection.toLowerCase());
+      const file = cm?.connectionString.split(/[\\/]/).pop() ?? '';
+      if (file !== '' && project.packageNames.some((n) => n.toLowerCase() === file.toLowerCase())) childName = file;
+    }
+    if (!childName || !project.packageNames.some((n) => n.toLowerCase() === childName!.toLowerCase())) return;
+    const key = childName.toLowerCase();
+    if (seen.has(key) || key === pkg.fileName.toLowerCase()) return;
+    let child: PackageValidation;
+    try {
+      child = validatePackage(project.getPackage(childName), project, new Set([...seen, pkg.fileName.toLowerCase()]));
+    } catch (err) {
+      if (!SsoError.is(err)) throw err;
+      problems.push({ path: task.path, severity: 'error', message: `the child package '${childName}' cannot be loaded: ${err.message}` });
+      return;
+    }
+    const errors = child.problems.filter((p) => p.severity === 'error');
+    for (const p of errors) problems.push({ path: task.path, severity: 'error', message: `the child package '${childName}' cannot run: ${p.path}: ${p.message}` });
+    if (child.unsupported.length > 0) unsupported.push(task.path);
+  };
+
   visit(pkg, root, false);
   return { packageName: pkg.fileName, problems, valid: !problems.some((p) => p.severity === 'error'), unsupported };
+}
+
+/** A Data Flow Task's problems and how many of its components cannot run here. */
+export function validateDataFlow(task: TaskDef, hasVariable: (n: string) => boolean, hasConnection: (r: string) => boolean): { problems: Problem[]; refused: { name: string; path: string; kind: string; kindName: string }[] } {
+  try {
+    const p = readPipeline(task.objectData, task.path, task.properties);
+    const r = validatePipeline(p, { hasVariable, hasConnection });
+    return { problems: r.problems, refused: r.refused.map((x) => ({ name: x.component.name, path: x.component.path, kind: x.kind, kindName: COMPONENT_KIND_NAMES[x.kind] })) };
+  } catch (err) {
+    if (!SsoError.is(err)) throw err;
+    return { problems: [{ path: task.path, severity: 'error', message: err.message }], refused: [] };
+  }
 }
 
 function unsupportedMessage(task: TaskDef): string {

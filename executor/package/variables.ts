@@ -72,6 +72,16 @@ export class VarScope {
     return undefined;
   }
 
+  /** The slot whose DTSID is `id` (braces and case ignored), nearest scope first. */
+  findById(id: string): Slot | undefined {
+    const key = id.trim().replace(/^\{|\}$/g, '').toLowerCase();
+    if (key === '') return undefined;
+    for (let s: VarScope | undefined = this; s; s = s.parent) {
+      for (const slot of s.slots.values()) if (slot.id.replace(/^\{|\}$/g, '').toLowerCase() === key) return slot;
+    }
+    return undefined;
+  }
+
   has(name: string): boolean {
     return this.find(name) !== undefined;
   }

@@ -7,6 +7,7 @@
 import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import sql from 'mssql';
+import { parseRowsSent } from './data-statistics.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
@@ -70,6 +71,7 @@ const VIEW_ORDER: Readonly<Record<string, string>> = {
   'catalog.event_message_context': 'context_id',
   'catalog.executables': 'executable_id',
   'catalog.executable_statistics': 'statistics_id',
+  'catalog.execution_data_statistics': 'data_stats_id',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -711,6 +713,26 @@ SELECT @id AS event_message_id;`;
         }, tx);
         // NULL id: a replay of a message already stored; its context is there too.
         if (MssqlCatalog.last(result)['event_message_id'] === null) continue;
+        const stats = m.eventName === 'OnPipelineRowsSent' ? parseRowsSent(m.message) : undefined;
+        if (stats) {
+          await this.run(caller, 'internal.append_data_statistics_for_worker', (r) => {
+            r.input('operation_id', sql.BigInt, m.operationId);
+            r.input('package_name', sql.NVarChar(260), m.packageName ?? null);
+            r.input('task_name', sql.NVarChar(4000), m.messageSourceName ?? null);
+            r.input('path_id', sql.NVarChar(4000), stats.pathId);
+            r.input('path_name', sql.NVarChar(4000), stats.pathName);
+            r.input('source', sql.NVarChar(4000), stats.source);
+            r.input('destination', sql.NVarChar(4000), stats.destination);
+            r.input('rows_sent', sql.BigInt, stats.rows);
+            r.input('created_time', sql.DateTimeOffset(7), new Date(m.messageTime));
+            r.input('execution_path', sql.NVarChar(sql.MAX), m.executionPath ?? null);
+            r.input('guid', sql.UniqueIdentifier, guid);
+            return `EXEC internal.append_data_statistics_for_worker @operation_id = @operation_id, @package_name = @package_name, @task_name = @task_name,
+  @dataflow_path_id_string = @path_id, @dataflow_path_name = @path_name, @source_component_name = @source,
+  @destination_component_name = @destination, @rows_sent = @rows_sent, @created_time = @created_time, @execution_path = @execution_path,
+  @event_message_guid = @guid;`;
+          }, tx);
+        }
         for (const c of m.context ?? []) {
           await this.run(caller, 'internal.append_message_context_for_worker', (r) => {
             r.input('operation_id', sql.BigInt, m.operationId);

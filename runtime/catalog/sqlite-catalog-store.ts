@@ -8,6 +8,7 @@
 import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual, createHash } from 'node:crypto';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
+import { parseRowsSent } from './data-statistics.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import {
@@ -205,6 +206,7 @@ const VIEWS: Readonly<Record<string, { kind: 'public' | 'scaleout' | 'operation'
   'catalog.event_message_context': { kind: 'operation', filter: 'event_message_id IN (SELECT event_message_id FROM event_messages WHERE operation_id IN (SELECT operation_id FROM operations WHERE caller_name = ?))', order: 'context_id' },
   'catalog.executables': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'executable_id' },
   'catalog.executable_statistics': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'statistics_id' },
+  'catalog.execution_data_statistics': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'data_stats_id' },
 };
 
 /** `configure_catalog` property rules: returns the value to store, or undefined when invalid. */
@@ -1112,6 +1114,12 @@ class SqliteCatalog implements SqliteCatalogStore {
           message_source_name, message_source_id, subcomponent_name, package_path, execution_path, threadID, message_code, event_message_guid)
           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, id, m.operationId, m.packageName, m.packageLocationType ?? null, m.packagePathFull ?? null,
         m.eventName, m.messageSourceName, m.messageSourceId, m.subcomponentName ?? null, m.packagePath, m.executionPath, m.threadId, m.messageCode ?? null, guid);
+        const stats = m.eventName === 'OnPipelineRowsSent' ? parseRowsSent(m.message) : undefined;
+        if (stats) {
+          this.run(`INSERT INTO execution_data_statistics (execution_id, package_name, task_name, dataflow_path_id_string, dataflow_path_name,
+            source_component_name, destination_component_name, rows_sent, created_time, execution_path, event_message_guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          m.operationId, m.packageName, m.messageSourceName, stats.pathId, stats.pathName, stats.source, stats.destination, stats.rows, iso(m.messageTime), m.executionPath, guid);
+        }
         for (const c of m.context ?? []) {
           const value = typeof c.propertyValue === 'boolean' ? (c.propertyValue ? 1 : 0) : c.propertyValue;
           this.run(`INSERT INTO event_message_context (operation_id, event_message_id, context_depth, package_path, context_type, context_source_name,
@@ -1247,3 +1255,4 @@ export async function openSqliteCatalog(options: OpenSqliteCatalogOptions): Prom
   }
   return new SqliteCatalog(db, options);
 }
+

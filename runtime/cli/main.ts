@@ -71,7 +71,27 @@ export async function main(argv: readonly string[], io: CommandIo = defaultIo())
 }
 
 export function defaultIo(): CommandIo {
+  endQuietlyOnBrokenPipe();
   return { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, env: process.env, cwd: process.cwd() };
+}
+
+let pipeGuard = false;
+
+/**
+ * `scaleout … | head -1`: once the reader has gone, a write to stdout/stderr fails with EPIPE,
+ * which Node reports as an unhandled 'error' event (a stack trace and exit 1). Like other Unix
+ * tools killed by SIGPIPE, the command stops quietly instead, with exit code 141 (128 + SIGPIPE).
+ * Other stream errors are left to Node.
+ */
+export function endQuietlyOnBrokenPipe(): void {
+  if (pipeGuard) return;
+  pipeGuard = true;
+  for (const stream of [process.stdout, process.stderr]) {
+    stream.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EPIPE') process.exit(141);
+      throw err;
+    });
+  }
 }
 
 // Run when executed directly (`node --import tsx runtime/cli/main.ts …`).

@@ -56,6 +56,10 @@ export const VIEW_COLUMN_TYPES: Readonly<Record<string, Columns>> = {
     statistics_id: T.id, execution_id: T.id, executable_id: T.id, execution_path: T.s, start_time: T.dto, end_time: T.dto,
     execution_duration: T.int, execution_result: T.small, execution_value: T.variant,
   },
+  'catalog.execution_data_statistics': {
+    data_stats_id: T.id, execution_id: T.id, package_name: T.s, task_name: T.s, dataflow_path_id_string: T.s, dataflow_path_name: T.s,
+    source_component_name: T.s, destination_component_name: T.s, rows_sent: T.id, created_time: T.dto, execution_path: T.s,
+  },
   'catalog.executables': {
     executable_id: T.id, execution_id: T.id, executable_name: T.s, executable_guid: T.s, package_name: T.s, package_path: T.s,
   },

@@ -9,14 +9,15 @@ import { localName } from '../xml.ts';
 import { parseBool } from '../load-dtsx.ts';
 import type { VarValue } from '../model.ts';
 
-interface EptConfig {
+export interface EptConfig {
   readonly useProjectReference: boolean;
   readonly packageName: string;
   readonly connection: string;
   readonly assignments: readonly { readonly parameter: string; readonly source: string }[];
 }
 
-function readConfig(od: XmlElement | undefined): EptConfig {
+/** The task's settings from its ObjectData (validation also reads them to validate the child package). */
+export function readConfig(od: XmlElement | undefined): EptConfig {
   const text = (name: string) => od?.children.find((c) => localName(c.name) === name)?.text.trim() ?? od?.attrs[name] ?? '';
   const assignments = (od?.children ?? []).filter((c) => localName(c.name) === 'ParameterAssignment').map((a) => ({
     parameter: a.children.find((c) => localName(c.name) === 'ParameterName')?.text.trim() ?? '',

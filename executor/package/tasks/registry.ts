@@ -10,6 +10,7 @@ import { executeSqlTask } from './execute-sql.ts';
 import { expressionTask } from './expression.ts';
 import { fileSystemTask } from './file-system.ts';
 import { sendMailTask } from './send-mail.ts';
+import { dataFlowTask } from '../dataflow/task.ts';
 
 /** A validation finding (also what `validate.ts` returns). */
 export interface Problem {
@@ -39,6 +40,10 @@ export interface TaskContext {
   error(message: string, code?: number): void;
   readonly signal: AbortSignal;
   readonly workingDirectory: string | undefined;
+  /** The name (`Namespace::Name`) of the variable with this DTSID in scope (data-flow parameter mappings). */
+  variableNameById?(id: string): string | undefined;
+  /** Raises a custom event (OnPipelineRowsSent…) logged as SSIS logs it; no event handlers run. */
+  custom?(eventName: string, message: string): void;
   /** Runs another package of the project (or a file) in this thread; used by Execute Package Task. */
   runChildPackage(ref: { readonly projectPackage?: string; readonly file?: string }, parameters: ReadonlyMap<string, VarValue>): Promise<'success' | 'failure' | 'canceled'>;
 }
@@ -64,6 +69,7 @@ const TASKS: readonly TaskImplementation[] = [
   executePackageTask,
   executeSqlTask,
   sendMailTask,
+  dataFlowTask,
 ];
 
 const registry = new Map<TaskKind, TaskImplementation>(TASKS.map((t) => [t.kind, t]));

@@ -40,7 +40,11 @@ export const command: Command = {
     const parameters = (args.flags.get('param') ?? []).map((p) => {
       const eq = p.indexOf('=');
       if (eq <= 0) throw new UsageError(`--param expects name=value, got '${p}'`);
-      return { name: p.slice(0, eq), value: p.slice(eq + 1) };
+      const name = p.slice(0, eq), text = p.slice(eq + 1);
+      // System parameters are typed (LOGGING_LEVEL Int32, DUMP_ON_ERROR Boolean): send numbers and booleans as such.
+      const system = /^[A-Z][A-Z0-9_]*$/.test(name);
+      const value = system && /^-?\d+$/.test(text) ? Number(text) : system && /^(true|false)$/i.test(text) ? text.toLowerCase() === 'true' : text;
+      return { name, value };
     });
     const target = targetFromFlags((n) => flag(args, n), io.cwd, io.env);
     const started: { pkg: string; id: number }[] = [];

@@ -1,15 +1,19 @@
 /**
  * `scaleout validate <project folder | .ispac | .dtsx>`: loads the project and prints, per package,
  * what would stop it from running here (unsupported tasks, unresolved references, expression errors)
- * with package paths. Exit 0 when every package is valid, 1 otherwise.
+ * with package paths. A `.dtsx` inside a project folder is validated in that project (its `.conmgr`
+ * files and `Project.params`), as SSDT would; the child packages it runs are validated with it.
+ * Exit 0 when every package is valid, 1 otherwise.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.ts';
 import { UsageError, parseArgs } from '../command.ts';
 import { SsoError } from '../../../actors/errors.ts';
-import { loadProjectFromDtsx, loadProjectFromFolder, loadProjectFromIspac } from '../../../executor/package/load-project.ts';
-import { validateProject } from '../../../executor/package/validate.ts';
+import { loadProjectAroundDtsx, loadProjectFromFolder, loadProjectFromIspac } from '../../../executor/package/load-project.ts';
+import type { LoadedProject } from '../../../executor/package/load-project.ts';
+import type { PackageValidation } from '../../../executor/package/validate.ts';
+import { validatePackage, validateProject } from '../../../executor/package/validate.ts';
 
 export const command: Command = {
   name: 'validate',
@@ -28,18 +32,34 @@ Exit code: 0 all packages valid, 1 otherwise.`,
     const full = resolve(io.cwd, target);
     const st = await stat(full).catch(() => undefined);
     if (!st) { io.stderr.write(`scaleout validate: '${target}' does not exist\n`); return 1; }
-    let project;
+    let project: LoadedProject;
+    let only: string | undefined;
     try {
-      project = st.isDirectory() ? await loadProjectFromFolder(full)
-        : full.toLowerCase().endsWith('.ispac') ? loadProjectFromIspac(await readFile(full), full)
-          : await loadProjectFromDtsx(full);
+      if (st.isDirectory()) project = await loadProjectFromFolder(full);
+      else if (full.toLowerCase().endsWith('.ispac')) project = loadProjectFromIspac(await readFile(full), full);
+      else {
+        const around = await loadProjectAroundDtsx(full);
+        project = around.project;
+        only = around.packageName;
+        if (around.inProject) io.stdout.write(`${target}: validated in the project folder ${project.name} (${project.connections.length} project connection(s), ${project.parameters.length} project parameter(s))\n`);
+      }
     } catch (err) {
       if (!SsoError.is(err)) throw err;
       io.stdout.write(`${target}: ${err.message}\n`);
       return 1;
     }
     const showWarnings = args.flags.has('warnings');
-    const results = validateProject(project);
+    let results: PackageValidation[];
+    if (only === undefined) results = validateProject(project);
+    else {
+      try {
+        results = [validatePackage(project.getPackage(only), project)];
+      } catch (err) {
+        if (!SsoError.is(err)) throw err;
+        io.stdout.write(`${target}: ${err.message}\n`);
+        return 1;
+      }
+    }
     let allValid = true;
     for (const r of results) {
       allValid &&= r.valid;

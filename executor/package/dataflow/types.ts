@@ -1,0 +1,220 @@
+/**
+ * SSIS pipeline data types: the `dataType` attribute of pipeline columns (`wstr`, `str`, `i4`,
+ * `numeric`, `dbTimeStamp`, …) with length, precision, scale and code page, mapped onto the
+ * expression engine's `SsisType`, so one conversion table (`expressions/convert.ts`) serves casts in
+ * expressions, Data Conversion, sources reading text and destinations binding values. Buffer values
+ * are the expression engine's scalars (`SsisScalar | null`): they never leave the worker thread.
+ */
+import { castValue, textOf } from '../expressions/convert.ts';
+import { EvaluationFailure } from '../expressions/errors.ts';
+import { fromSsisValue, jsToSsisValue } from '../expressions/values.ts';
+import type { SsisScalar, SsisType, SsisValue } from '../expressions/types.ts';
+import { INTEGER_TYPES, T, isString, isTemporal, isTimeOnly, typeToString } from '../expressions/types.ts';
+import { ticksFromParts } from '../expressions/datetime.ts';
+import { SsoError } from '../../../actors/errors.ts';
+
+export type Cell = SsisScalar | null;
+
+export interface ColumnTypeAttrs {
+  readonly dataType?: string | undefined;
+  readonly length?: string | undefined;
+  readonly precision?: string | undefined;
+  readonly scale?: string | undefined;
+  readonly codePage?: string | undefined;
+}
+
+const num = (v: string | undefined, d: number) => (v === undefined || v.trim() === '' || !Number.isFinite(Number(v)) ? d : Number(v));
+
+/** Pipeline `dataType` → SsisType; undefined for an unknown name (validation names it). */
+export function columnType(a: ColumnTypeAttrs): SsisType | undefined {
+  const length = num(a.length, 0);
+  const cp = num(a.codePage, 1252);
+  const scale = num(a.scale, 0);
+  switch ((a.dataType ?? '').trim().toLowerCase()) {
+    case 'wstr': return T.wstr(length);
+    case 'str': return T.str(length, cp);
+    case 'text': return T.text(cp);
+    case 'ntext': return T.NTEXT;
+    case 'i1': return T.I1;
+    case 'i2': return T.I2;
+    case 'i4': return T.I4;
+    case 'i8': return T.I8;
+    case 'ui1': return T.UI1;
+    case 'ui2': return T.UI2;
+    case 'ui4': return T.UI4;
+    case 'ui8': return T.UI8;
+    case 'r4': return T.R4;
+    case 'r8': return T.R8;
+    case 'cy': return T.CY;
+    case 'numeric': return T.numeric(num(a.precision, 18), scale);
+    case 'decimal': return T.decimal(scale);
+    case 'bool': return T.BOOL;
+    case 'date': return T.DATE;
+    case 'dbdate': return T.DBDATE;
+    case 'dbtime': return T.DBTIME;
+    case 'dbtime2': return T.dbtime2(scale);
+    case 'dbtimestamp': return T.DBTIMESTAMP;
+    case 'dbtimestamp2': return T.dbtimestamp2(scale);
+    case 'dbtimestampoffset': return T.dbtimestampoffset(scale);
+    case 'filetime': return T.FILETIME;
+    case 'guid': return T.GUID;
+    case 'bytes': return T.bytes(length);
+    case 'image': return T.IMAGE;
+    case 'null': case 'empty': return T.NULL;
+    default: return undefined;
+  }
+}
+
+/**
+ * Flat-file connection column `DataType` codes (OLE DB DBTYPE numbers) → pipeline type names:
+ * 129 str, 130 wstr, 3 i4, 20 i8, 131 numeric, 135 dbTimeStamp, 7 date, …
+ */
+export const DBTYPE_NAMES: Readonly<Record<number, string>> = {
+  2: 'i2', 3: 'i4', 4: 'r4', 5: 'r8', 6: 'cy', 7: 'date', 11: 'bool', 14: 'decimal', 16: 'i1', 17: 'ui1', 18: 'ui2',
+  19: 'ui4', 20: 'i8', 21: 'ui8', 64: 'fileTime', 72: 'guid', 128: 'bytes', 129: 'str', 130: 'wstr', 131: 'numeric',
+  133: 'dbDate', 134: 'dbTime', 135: 'dbTimeStamp', 145: 'dbTime2', 146: 'dbTimeStampOffset', 301: 'image', 302: 'text',
+  303: 'ntext', 304: 'dbTimeStamp2', 305: 'ntext', 0: 'empty',
+};
+
+/** What went wrong converting one value: SSIS distinguishes truncation (TruncationRowDisposition) from other errors. */
+export type ConversionProblem = 'truncation' | 'error';
+
+export class CellError extends Error {
+  constructor(readonly problem: ConversionProblem, message: string) { super(message); }
+}
+
+/** Converts a typed value to `target` as SSIS converts between buffer types; throws `CellError`. */
+export function convertCell(value: Cell, from: SsisType, target: SsisType): Cell {
+  if (value === null) return null;
+  try {
+    return castValue({ type: from, value }, target).value;
+  } catch (e) {
+    if (e instanceof EvaluationFailure) throw new CellError(/truncation/.test(e.message) ? 'truncation' : 'error', e.message);
+    throw e;
+  }
+}
+
+/**
+ * Text from a file or a driver → a value of `target`, the way the Flat File Source and the
+ * database adapters convert: numbers and dates parsed with the invariant rules of the cast
+ * operator; text longer than a string column is a truncation.
+ */
+export interface TextOptions {
+  /** Day before month in `1/2/05` (the connection's LocaleID is not en-US). */
+  readonly dayFirst?: boolean;
+}
+
+const LOOSE_DATE = /^\s*(\d{1,4})[/.-](\d{1,2})[/.-](\d{1,4})(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,7}))?)?\s*([AaPp][Mm])?)?\s*$/;
+
+/**
+ * Dates as data files write them and SSIS's locale-aware parsing reads them: `1/1/05 0:00`,
+ * `12/31/2008 11:59:59 PM`, `31.12.2008`, `2008-12-31 23:59`. Two-digit years 00-29 are 2000s,
+ * 30-99 1900s (Windows' default cutoff). Undefined when the text has another shape.
+ */
+export function looseDateTicks(text: string, dayFirst: boolean): bigint | undefined {
+  const m = LOOSE_DATE.exec(text);
+  if (!m) return undefined;
+  const [a, b, c] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  let year: number, month: number, day: number;
+  if (m[1]!.length === 4) { year = a; month = b; day = c; } else {
+    if (dayFirst || m[0].includes('.')) { day = a; month = b; } else { month = a; day = b; }
+    year = m[3]!.length <= 2 ? (c < 30 ? 2000 + c : 1900 + c) : c;
+  }
+  let hour = Number(m[4] ?? 0);
+  const ampm = m[8]?.toUpperCase();
+  if (ampm === 'PM' && hour < 12) hour += 12;
+  if (ampm === 'AM' && hour === 12) hour = 0;
+  const fraction = m[7] ? Number(m[7].padEnd(7, '0')) : 0;
+  return ticksFromParts({ year, month, day, hour, minute: Number(m[5] ?? 0), second: Number(m[6] ?? 0), fraction });
+}
+
+export function cellFromText(text: string, target: SsisType, options: TextOptions = {}): Cell {
+  if (isString(target)) {
+    if (target.name === 'DT_WSTR' && target.length > 0 && text.length > target.length) throw new CellError('truncation', `the text has ${text.length} characters, more than the column's ${target.length}`);
+    if (target.name === 'DT_STR' && target.length > 0) {
+      const bytes = byteLength(text, target.codepage);
+      if (bytes > target.length) throw new CellError('truncation', `the text has ${bytes} bytes in code page ${target.codepage}, more than the column's ${target.length}`);
+    }
+    return text;
+  }
+  const fast = fastNumber(text, target);
+  if (fast !== undefined) return fast;
+  if (isTemporal(target) && target.name !== 'DT_DBTIMESTAMPOFFSET' && !isTimeOnly(target)) {
+    const ticks = looseDateTicks(text, options.dayFirst ?? false);
+    if (ticks !== undefined) return convertCell({ ticks, offsetMinutes: 0 }, T.dbtimestamp2(7), target);
+  }
+  const t = target.name === 'DT_BOOL' ? normalizeBoolText(text) : text.trim();
+  return convertCell(t, T.wstr(t.length), target);
+}
+
+const SMALL_INT = /^\s*[+-]?\d{1,15}\s*$/;
+const PLAIN_REAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
+
+/**
+ * The common cases of text → number without the general cast (the hot path of flat-file reads):
+ * integers of up to 15 digits into integer columns (range-checked; out of range falls through to the
+ * cast, which reports the overflow), and plain decimal text into DT_R8/DT_R4.
+ */
+function fastNumber(text: string, target: SsisType): Cell | undefined {
+  const info = INTEGER_TYPES[target.name];
+  if (info) {
+    if (!SMALL_INT.test(text)) return undefined;
+    const n = Number(text);
+    if (info.bytes === 8) { const b = BigInt(n); return b >= info.min && b <= info.max ? b : undefined; }
+    return n >= Number(info.min) && n <= Number(info.max) ? n : undefined;
+  }
+  if (target.name === 'DT_R8' && PLAIN_REAL.test(text)) { const n = Number(text); return Number.isFinite(n) ? n : undefined; }
+  if (target.name === 'DT_R4' && PLAIN_REAL.test(text)) { const n = Math.fround(Number(text)); return Number.isFinite(n) ? n : undefined; }
+  return undefined;
+}
+
+function normalizeBoolText(text: string): string {
+  const t = text.trim().toLowerCase();
+  if (t === '1' || t === '-1' || t === 'true' || t === 'yes' || t === 'y') return 'TRUE';
+  if (t === '0' || t === 'false' || t === 'no' || t === 'n') return 'FALSE';
+  return text;
+}
+
+/** A JS value from a database driver → a value of `target` (numbers, bigint, Date, Buffer, text). */
+export function cellFromJs(js: unknown, target: SsisType): Cell {
+  if (js === null || js === undefined) return null;
+  if (typeof js === 'string') return cellFromText(js, target);
+  try {
+    const v = js instanceof Uint8Array ? new Uint8Array(js) : js;
+    if (typeof v !== 'number' && typeof v !== 'bigint' && typeof v !== 'boolean' && !(v instanceof Date) && !(v instanceof Uint8Array)) {
+      return cellFromText(String(v), target);
+    }
+    return jsToSsisValue(v, target).value;
+  } catch (e) {
+    if (SsoError.is(e)) throw new CellError(/truncation/.test(e.message) ? 'truncation' : 'error', e.message);
+    throw e;
+  }
+}
+
+/** A buffer value → the JS value drivers bind (exact decimals as text, dates as local `Date`). */
+export function cellToJs(value: Cell, type: SsisType): unknown {
+  if (value === null) return null;
+  return fromSsisValue({ type, value } as SsisValue);
+}
+
+/** A buffer value as text, as the Flat File Destination writes it (SSIS's DT_WSTR cast form). */
+export function cellToText(value: Cell, type: SsisType): string {
+  if (value === null) return '';
+  if (typeof value === 'string' && isString(type)) return value;
+  if (typeof value === 'number' && INTEGER_TYPES[type.name]) return String(value);
+  if (typeof value === 'number' && type.name === 'DT_R8' && Number.isFinite(value)) {
+    // Up to 15 significant digits print as JS prints them; longer ones take the cast's G15 form.
+    const t = String(value);
+    if (!/e/i.test(t) && t.replace(/^-?0*\.?0*|\./g, '').length <= 15) return t;
+  }
+  if (type.name === 'DT_BOOL') return value ? 'True' : 'False';
+  return textOf({ type, value } as SsisValue);
+}
+
+export function byteLength(text: string, codepage: number): number {
+  if (codepage === 65001) return Buffer.byteLength(text, 'utf8');
+  if (codepage === 1200 || codepage === 1201) return text.length * 2;
+  return text.length;
+}
+
+export { typeToString };
