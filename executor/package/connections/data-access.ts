@@ -128,7 +128,8 @@ export interface InsertBackend {
   /** Most rows one VALUES list may hold (SQL Server 1000). */
   readonly maxRowsPerStatement: number;
   begin(): Promise<void>;
-  exec(sql: string, values: unknown[], columns: readonly DbColumnInternal[]): Promise<number>;
+  /** Runs one statement; `paramColumns[k]` is the column `values[k]` goes into (empty for setup SQL). */
+  exec(sql: string, values: unknown[], paramColumns: readonly DbColumnInternal[]): Promise<number>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /** Run once inside each transaction before the first insert (IDENTITY_INSERT, LOCK TABLE). */
@@ -195,8 +196,8 @@ export class BatchedTableWriter implements TableWriter {
       }
       if (this.backend.bulk) await this.backend.bulk(rows, cols);
       else {
-        const { sql, values } = this.insertSql(rows, cols);
-        await this.backend.exec(sql, values, cols);
+        const { sql, values, paramColumns } = this.insertSql(rows, cols);
+        await this.backend.exec(sql, values, paramColumns);
       }
     } catch (err) {
       this.failed = true;
@@ -209,9 +210,10 @@ export class BatchedTableWriter implements TableWriter {
     if (this.commitSize > 0 && this.rowsInTxn >= this.commitSize) await this.commit();
   }
 
-  private insertSql(rows: unknown[][], cols: readonly DbColumnInternal[]): { sql: string; values: unknown[] } {
+  private insertSql(rows: unknown[][], cols: readonly DbColumnInternal[]): { sql: string; values: unknown[]; paramColumns: DbColumnInternal[] } {
     const d = this.backend.dialect;
     const values: unknown[] = [];
+    const paramColumns: DbColumnInternal[] = [];
     const tuples: string[] = [];
     for (const row of rows) {
       const parts: string[] = [];
@@ -223,6 +225,7 @@ export class BatchedTableWriter implements TableWriter {
           continue;
         }
         values.push(v);
+        paramColumns.push(c);
         parts.push(d === 'sqlite' ? '?' : d === 'postgres' ? `$${values.length}` : `@P${values.length}`);
       }
       tuples.push(`(${parts.join(', ')})`);
@@ -231,7 +234,7 @@ export class BatchedTableWriter implements TableWriter {
     const hint = this.backend.tableHint ? ` ${this.backend.tableHint}` : '';
     return {
       sql: `INSERT INTO ${this.table.quotedName}${hint} (${cols.map((c) => quoteIdentifier(d, c.name)).join(', ')})${overriding} VALUES ${tuples.join(', ')}`,
-      values,
+      values, paramColumns,
     };
   }
 
