@@ -192,6 +192,19 @@ for (const t of targets) {
     assert.equal(r.rows.map((x) => x[2]), ['none', 'x', null]);
   }));
 
+  da(`${t.name}: rowErrors 'redirect' inserts row by row and returns the refused rows; the others are committed`, () => withSession(t, async (s) => {
+    await reset(t, s);
+    const w = await s.openTableWriter('DimCustomer', ['Id', 'Name'], { rowErrors: 'redirect', keepIdentity: true, maxInsertCommitSize: 2 });
+    const failures = await w.write([[1, 'a'], [2, null], [3, 'c'], [1, 'dup'], [4, 'd']]);
+    assert.equal(failures.map((f) => f.index), [1, 3]);
+    assert.match(failures[0]!.message, /NOT NULL|null value|NULL/i);
+    assert.match(failures[1]!.message, /UNIQUE|duplicate|PRIMARY KEY/i);
+    assert.equal(await w.write([[5, 'e']]), []);
+    assert.is(await w.finish(), 4);
+    const r = await s.readRows('SELECT Id, Name FROM DimCustomer ORDER BY Id');
+    assert.equal(r.rows.map((x) => `${Number(x[0])}${x[1]}`), ['1a', '3c', '4d', '5e']);
+  }));
+
   da(`${t.name}: openReader delivers batches of batchRows with types and stops early on close`, () => withSession(t, async (s) => {
     await reset(t, s);
     const w = await s.openTableWriter('dbo.DimCustomer', ['Name', 'Score'], { rowsPerBatch: 500 });

@@ -6,7 +6,7 @@
 import { SsoError } from '../../../actors/errors.ts';
 import type { SsisType } from '../expressions/types.ts';
 import { fromDriverValue, toDriverValue, typeFacets, ValueConversionError } from './db-types.ts';
-import type { DbColumn, Dialect, ReadOptions, Row, RowReader, TableInfo, TableWriteOptions, TableWriter } from './provider.ts';
+import type { DbColumn, Dialect, ReadOptions, Row, RowFailure, RowReader, TableInfo, TableWriteOptions, TableWriter } from './provider.ts';
 import { findMarkers, replaceMarkers } from './sql-text.ts';
 import { quoteIdentifier } from './sql-names.ts';
 
@@ -166,8 +166,9 @@ export class BatchedTableWriter implements TableWriter {
     this.commitSize = c > 0 && c < 2147483647 ? c : 0;
   }
 
-  async write(rows: readonly (readonly unknown[])[]): Promise<void> {
+  async write(rows: readonly (readonly unknown[])[]): Promise<readonly RowFailure[]> {
     if (this.failed) throw new SsoError('SSO_ERR_ILLEGAL_STATE', `The writer for ${this.table.name} has failed or was aborted`);
+    if (this.options.rowErrors === 'redirect') return this.writeEach(rows);
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (row.length !== this.columns.length) {
@@ -176,6 +177,55 @@ export class BatchedTableWriter implements TableWriter {
       this.pending.push(this.insertColumns.map((i) => toDriverValue(row[i], this.backend.dialect, this.columns[i]!.type)));
       if (this.pending.length >= this.nextBatchSize()) await this.flush(this.nextBatchSize());
     }
+    return [];
+  }
+
+  /** One INSERT per row under a savepoint: a refused row is rolled back alone and reported. */
+  private async writeEach(rows: readonly (readonly unknown[])[]): Promise<RowFailure[]> {
+    const d = this.backend.dialect;
+    const cols = this.insertColumns.map((i) => this.columns[i]!);
+    const save = d === 'mssql' ? 'SAVE TRANSACTION so_row' : 'SAVEPOINT so_row';
+    const undo = d === 'mssql' ? 'ROLLBACK TRANSACTION so_row' : 'ROLLBACK TO SAVEPOINT so_row';
+    const failures: RowFailure[] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (row.length !== this.columns.length) {
+        failures.push({ index: r, message: `the row has ${row.length} values but ${this.columns.length} columns are mapped` });
+        continue;
+      }
+      if (this.options.signal?.aborted) { await this.abort(); throw new SsoError('SSO_ERR_TASK_ABORTED', `Writing to ${this.table.name} was canceled`); }
+      const values = this.insertColumns.map((i) => toDriverValue(row[i], d, this.columns[i]!.type));
+      try {
+        if (!this.inTxn) {
+          await this.backend.begin();
+          this.inTxn = true;
+          for (const s of this.backend.setupSql ?? []) await this.backend.exec(s, [], []);
+        }
+        await this.backend.exec(save, [], []);
+      } catch (err) {
+        this.failed = true;
+        await this.rollbackQuietly();
+        throw new SsoError('SSO_ERR_PACKAGE_RUN', `Writing into ${this.table.name} failed: ${(err as Error).message}`, { where: this.table.name, cause: err });
+      }
+      const { sql, values: bound, paramColumns } = this.insertSql([values], cols);
+      try {
+        await this.backend.exec(sql, bound, paramColumns);
+        if (d !== 'mssql') await this.backend.exec('RELEASE SAVEPOINT so_row', [], []);
+      } catch (err) {
+        const number = (err as { number?: unknown }).number ?? ((err as { cause?: { number?: unknown } }).cause?.number);
+        failures.push({ index: r, message: (err as Error).message, ...(typeof number === 'number' ? { number } : {}) });
+        try { await this.backend.exec(undo, [], []); } catch (e2) {
+          this.failed = true;
+          await this.rollbackQuietly();
+          throw new SsoError('SSO_ERR_PACKAGE_RUN', `Row ${this.rowsWritten + 1} was refused by ${this.table.name} (${(err as Error).message}) and the transaction could not continue: ${(e2 as Error).message}`, { where: this.table.name, cause: e2 });
+        }
+        continue;
+      }
+      this.rowsWritten++;
+      this.rowsInTxn++;
+      if (this.commitSize > 0 && this.rowsInTxn >= this.commitSize) await this.commit();
+    }
+    return failures;
   }
 
   private nextBatchSize(): number {

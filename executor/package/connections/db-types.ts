@@ -74,6 +74,13 @@ export const PG_OID = {
   timestamp: 1114, timestamptz: 1184, timetz: 1266, numeric: 1700, uuid: 2950, jsonb: 3802,
 } as const;
 
+const PG_NAME_OF_OID = new Map<number, string>(Object.entries(PG_OID).map(([k, v]) => [v, k]));
+
+/** A PostgreSQL type's name for messages (`varchar`, `int4`), from its OID. */
+export function postgresTypeName(oid: number): string {
+  return PG_NAME_OF_OID.get(oid) ?? `oid ${oid}`;
+}
+
 /** The SSIS type of a PostgreSQL type (by OID and typmod, as a result field carries them). */
 export function ssisTypeForPostgresOid(oid: number, typmod: number): SsisType {
   switch (oid) {

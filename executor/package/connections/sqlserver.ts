@@ -332,7 +332,7 @@ class SqlServerSession implements DbSession {
     const info = await this.describeTable(table);
     const cols = targetColumns(info, columns);
     const identityMapped = cols.some((c) => c.identity);
-    const useBulk = !!options.fastLoad && !(options.keepIdentity && identityMapped);
+    const useBulk = !!options.fastLoad && options.rowErrors !== 'redirect' && !(options.keepIdentity && identityMapped);
     let tx: sql.Transaction | undefined;
     const identityInsert = options.keepIdentity && identityMapped;
     return new BatchedTableWriter(info, cols, {
