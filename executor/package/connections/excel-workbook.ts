@@ -280,7 +280,8 @@ function resolveRange(wb: ExcelJS.Workbook, file: string, ref: ExcelTableRef): {
     });
   });
   const r1 = r.firstRow ?? 1, c1 = r.firstCol ?? 1;
-  const r2 = r.lastRow ?? lastRow;
+  // Rows past the last used one are blank (and would only be dropped): never walk them.
+  const r2 = Math.min(r.lastRow ?? lastRow, lastRow);
   const c2 = r.lastCol ?? lastCol;
   return { ws, r1, r2, c1, c2 };
 }
