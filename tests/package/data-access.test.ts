@@ -107,6 +107,9 @@ types('dates keep their 100 ns ticks through SQL Server Dates (nanosecondDelta),
     assert.equal(fromDriverValue(d, T.dbtimestamp2(7), true), { ticks, offsetMinutes: 0 });
   }
   assert.is(toDriverValue({ ticks: 638000000000000000n, offsetMinutes: 0 }, 'sqlite', T.DBDATE), '2022-09-28');
+  // 2022-09-28 22:13:20 at +05:30 is 16:43:20 UTC.
+  assert.is((toDriverValue({ ticks: 638000000000000000n, offsetMinutes: 330 }, 'mssql', T.dbtimestampoffset(7)) as Date).toISOString(), '2022-09-28T16:43:20.000Z');
+  assert.is(toDriverValue({ ticks: 638000000000000000n + 5_000_000n, offsetMinutes: -60 }, 'postgres', T.dbtimestampoffset(7)), '2022-09-28 22:13:20.5-01:00');
   assert.is(fromDriverValue('6f9619ff-8b86-d011-b42d-00c04fc964ff', T.GUID), '{6F9619FF-8B86-D011-B42D-00C04FC964FF}');
   assert.throws(() => fromDriverValue('12x', T.I4), /'12x' is not an integer/);
 });

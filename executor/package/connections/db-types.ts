@@ -278,9 +278,10 @@ export function toDriverValue(v: unknown, dialect: Dialect, t?: SsisType): unkno
   if (isDecimal(v)) return dialect === 'mssql' ? Number(formatDecimal(v)) : formatDecimal(v);
   if (isDateTime(v)) {
     if (dialect !== 'mssql') return dateTimeText(v, t);
-    if (t?.name === 'DT_DBTIMESTAMPOFFSET') return dateTimeText(v, t);
-    // mssql reads a Date's UTC fields as the wall-clock value (useUTC); sub-millisecond ticks ride on nanosecondDelta.
-    const sinceEpoch = v.ticks - 621355968000000000n;
+    // mssql reads a Date's UTC fields as the wall-clock value (useUTC); sub-millisecond ticks ride on
+    // nanosecondDelta. A DATETIMEOFFSET goes as its UTC instant (the server stores it at offset +00:00).
+    const wall = t?.name === 'DT_DBTIMESTAMPOFFSET' ? v.ticks - BigInt(v.offsetMinutes) * 600_000_000n : v.ticks;
+    const sinceEpoch = wall - 621355968000000000n;
     let ms = sinceEpoch / TICKS_PER_MS;
     if (sinceEpoch < 0n && sinceEpoch % TICKS_PER_MS !== 0n) ms -= 1n;
     const d = new Date(Number(ms));
