@@ -67,6 +67,8 @@ export class TypedRowReader implements RowReader {
     private readonly batchRows: number,
     private readonly utcDates: boolean,
     private readonly signal?: AbortSignal,
+    /** The source already delivers engine values of the columns' types (raw files, Excel): no typing step. */
+    private readonly preTyped = false,
   ) {}
 
   async next(): Promise<readonly Row[] | null> {
@@ -80,10 +82,14 @@ export class TypedRowReader implements RowReader {
       throw err instanceof SsoError ? err : new SsoError('SSO_ERR_PACKAGE_RUN', (err as Error).message, { cause: err });
     }
     if (raw === null || raw.length === 0) { await this.close(); return null; }
-    const out: Row[] = new Array(raw.length);
-    try {
-      for (let i = 0; i < raw.length; i++) out[i] = typeRow(raw[i]!, this.columns, this.rowsRead + i + 1, this.utcDates);
-    } catch (err) { await this.close(); throw err; }
+    let out: Row[];
+    if (this.preTyped) out = raw as Row[];
+    else {
+      out = new Array(raw.length);
+      try {
+        for (let i = 0; i < raw.length; i++) out[i] = typeRow(raw[i]!, this.columns, this.rowsRead + i + 1, this.utcDates);
+      } catch (err) { await this.close(); throw err; }
+    }
     this.rowsRead += raw.length;
     return out;
   }

@@ -17,7 +17,7 @@
 import type { SsisDateTime, SsisDecimal, SsisScalar, SsisType } from '../expressions/types.ts';
 import { T } from '../expressions/types.ts';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../expressions/decimal.ts';
-import { formatDateValue, parseDateText, partsFromTicks, ticksFromUtcDate, TICKS_PER_DAY, TICKS_PER_MS } from '../expressions/datetime.ts';
+import { civilFromDays, parseDateText, partsFromTicks, ticksFromUtcDate, TICKS_PER_DAY, TICKS_PER_MS } from '../expressions/datetime.ts';
 import type { Dialect } from './provider.ts';
 
 /** Flat length/precision/scale/code page of a type, as SSIS shows them on a column. */
@@ -255,13 +255,27 @@ export function fromDriverValue(v: unknown, t: SsisType, utcDates = true): SsisS
 
 /** Date/time text every engine parses: `yyyy-mm-dd hh:mm:ss[.fffffff]` (trailing zeros of the fraction dropped). */
 export function dateTimeText(v: SsisDateTime, t: SsisType | undefined): string {
-  const p = partsFromTicks(v.ticks);
-  const frac = p.fraction === 0 ? '' : `.${String(p.fraction).padStart(7, '0').replace(/0+$/, '')}`;
+  // Runs for every date a destination writes: split the ticks with two BigInt operations, the rest in Numbers.
+  const p = splitTicks(v.ticks);
+  const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+  const date = `${String(p.year).padStart(4, '0')}-${two(p.month)}-${two(p.day)}`;
   const name = t?.name;
-  if (name === 'DT_DBDATE') return formatDateValue(v, T.DBDATE);
-  if (name === 'DT_DBTIME' || name === 'DT_DBTIME2') return formatDateValue(v, T.DBTIME) + frac;
-  const base = formatDateValue(v, T.DBTIMESTAMP).slice(0, 19) + frac;
-  return name === 'DT_DBTIMESTAMPOFFSET' ? `${base}${formatOffsetMinutes(v.offsetMinutes)}` : base;
+  if (name === 'DT_DBDATE') return date;
+  const frac = p.fraction === 0 ? '' : `.${String(p.fraction).padStart(7, '0').replace(/0+$/, '')}`;
+  const time = `${two(p.hour)}:${two(p.minute)}:${two(p.second)}${frac}`;
+  if (name === 'DT_DBTIME' || name === 'DT_DBTIME2') return time;
+  return name === 'DT_DBTIMESTAMPOFFSET' ? `${date} ${time}${formatOffsetMinutes(v.offsetMinutes)}` : `${date} ${time}`;
+}
+
+function splitTicks(ticks: bigint): { year: number; month: number; day: number; hour: number; minute: number; second: number; fraction: number } {
+  if (ticks < 0n) return partsFromTicks(ticks);
+  const days = ticks / TICKS_PER_DAY;
+  let rest = Number(ticks - days * TICKS_PER_DAY); // < 8.64e11: exact in a Number
+  const { year, month, day } = civilFromDays(Number(days));
+  const hour = Math.floor(rest / 36_000_000_000); rest -= hour * 36_000_000_000;
+  const minute = Math.floor(rest / 600_000_000); rest -= minute * 600_000_000;
+  const second = Math.floor(rest / 10_000_000);
+  return { year, month, day, hour, minute, second, fraction: rest - second * 10_000_000 };
 }
 
 function formatOffsetMinutes(m: number): string {

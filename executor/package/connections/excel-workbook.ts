@@ -364,8 +364,7 @@ export async function openExcelReader(file: string, table: string | ExcelTableRe
     next += out.length;
     return out;
   };
-  // Rows are already typed: the reader's typing step sees engine values and keeps them.
-  return new TypedRowReader(set.columns, pull, async () => { next = set.rows.length; }, Math.max(1, options.batchRows ?? 10_000), true);
+  return new TypedRowReader(set.columns, pull, async () => { next = set.rows.length; }, Math.max(1, options.batchRows ?? 10_000), true, undefined, true);
 }
 
 // ---- writing -----------------------------------------------------------------------------------

@@ -471,5 +471,5 @@ export async function openRawFileReader(file: string, options: RawReadOptions = 
     return outRows as unknown[][];
   };
   const release = async () => { if (open_) { open_ = false; pending = []; await fh.close(); } };
-  return new TypedRowReader(columns, pull, release, Math.max(1, options.batchRows ?? 10_000), true);
+  return new TypedRowReader(columns, pull, release, Math.max(1, options.batchRows ?? 10_000), true, undefined, true);
 }
