@@ -35,6 +35,8 @@ export const EVENT_MESSAGE_TYPE: Readonly<Record<string, number>> = {
   OnTaskFailed: MessageType.taskFailed,
   DiagnosticEx: MessageType.diagnosticEx,
   OnCustomEvent: MessageType.custom,
+  /** `Dts.Log` in a Script Task: a custom log entry. */
+  ScriptTaskLogEntry: MessageType.custom,
 };
 
 /**

@@ -186,7 +186,7 @@ namespace ScaleOut.ScriptHost
             {
                 case 7: return (((DateTime)v).ToUniversalTime() - Epoch).TotalMilliseconds;
                 case 6: case 14: case 20: case 21: return Convert.ToString(v, CultureInfo.InvariantCulture);
-                case 18: return ((char)v).ToString();
+                case 18: return (double)(int)(char)v;
                 case 72: return v.ToString();
                 case 11: return (bool)v;
                 case 8: return (string)v;

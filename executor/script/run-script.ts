@@ -1,0 +1,97 @@
+/**
+ * Runs a compiled script in its own `mono` process (never in a Node thread): writes the request on
+ * stdin, streams the host's messages from file descriptor 3 to `onMessage` as they arrive, and returns
+ * how the run ended. The process gets its own process group, so stopping it (cancel, timeout, too much
+ * output) also ends what the script started. stdout/stderr are the script's: counted against the
+ * output limit and otherwise dropped (a little of stderr is kept to explain a crash).
+ */
+import { spawn } from 'node:child_process';
+import type { Readable } from 'node:stream';
+import type { HostMessage, HostRequest } from './protocol.ts';
+import { parseHostMessage } from './protocol.ts';
+
+export interface ScriptRunOptions {
+  readonly mono: string;
+  readonly hostPath: string;
+  readonly request: HostRequest;
+  readonly signal: AbortSignal;
+  /** 0 = no limit. */
+  readonly timeoutMs: number;
+  readonly outputLimitBytes: number;
+  readonly onMessage: (m: HostMessage) => void;
+  readonly cwd?: string;
+}
+
+export type ScriptRunOutcome =
+  | { readonly kind: 'end'; readonly message: Extract<HostMessage, { t: 'end' }> }
+  | { readonly kind: 'exception'; readonly message: Extract<HostMessage, { t: 'exception' }> }
+  | { readonly kind: 'stopped'; readonly why: 'canceled' | 'timeout' | 'output' }
+  /** The process ended without reporting an end (Environment.Exit, a crash, a protocol error). */
+  | { readonly kind: 'exited'; readonly code: number | null; readonly signal: string | null; readonly detail: string };
+
+const STDERR_TAIL = 2000;
+
+export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
+  return new Promise((resolve) => {
+    if (o.signal.aborted) { resolve({ kind: 'stopped', why: 'canceled' }); return; }
+    const child = spawn(o.mono, [o.hostPath], {
+      stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true, cwd: o.cwd,
+      env: { ...process.env, MONO_ENV_OPTIONS: '' },
+    });
+    let final: Extract<HostMessage, { t: 'end' | 'exception' }> | undefined;
+    let stopped: 'canceled' | 'timeout' | 'output' | undefined;
+    let protocolError: string | undefined;
+    let spawnError: Error | undefined;
+    let outputBytes = 0;
+    let stderrTail = '';
+    let settled = false;
+
+    const kill = () => {
+      try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); } catch { /* already gone */ }
+      try { child.kill('SIGKILL'); } catch { /* already gone */ }
+    };
+    const stop = (why: 'canceled' | 'timeout' | 'output') => { if (!stopped && !final) { stopped = why; kill(); } };
+    const onAbort = () => stop('canceled');
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    const timer = o.timeoutMs > 0 ? setTimeout(() => stop('timeout'), o.timeoutMs) : undefined;
+
+    const count = (n: number) => { outputBytes += n; if (outputBytes > o.outputLimitBytes) stop('output'); };
+    child.stdout!.on('data', (d: Buffer) => count(d.length));
+    child.stderr!.on('data', (d: Buffer) => { count(d.length); stderrTail = (stderrTail + d.toString('utf8')).slice(-STDERR_TAIL); });
+
+    const channel = child.stdio[3] as Readable;
+    let pending = '';
+    channel.setEncoding('utf8');
+    channel.on('data', (chunk: string) => {
+      pending += chunk;
+      let nl: number;
+      while ((nl = pending.indexOf('\n')) >= 0) {
+        const line = pending.slice(0, nl);
+        pending = pending.slice(nl + 1);
+        if (line.trim() === '' || stopped) continue;
+        let m: HostMessage;
+        try { m = parseHostMessage(line); } catch (err) { protocolError = (err as Error).message; kill(); return; }
+        if (m.t === 'end' || m.t === 'exception') { final ??= m; continue; }
+        if (final) continue;
+        try { o.onMessage(m); } catch (err) { protocolError = `the event could not be reported: ${(err as Error).message}`; kill(); return; }
+      }
+      if (pending.length > 64 * 1024 * 1024) { protocolError = 'the script host sent a line longer than 64 MiB'; kill(); }
+    });
+    channel.on('error', () => { /* the process' end reports it */ });
+    child.stdin!.on('error', () => { /* the host may exit before reading everything (Environment.Exit) */ });
+    child.on('error', (e) => { spawnError = e; });
+    // Something the script started may hold the pipes open after the host exited: end the group.
+    child.on('exit', () => { setTimeout(() => { if (!settled) kill(); }, 500).unref(); });
+    child.on('close', (code, signal) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      o.signal.removeEventListener('abort', onAbort);
+      if (stopped) resolve({ kind: 'stopped', why: stopped });
+      else if (final?.t === 'end') resolve({ kind: 'end', message: final });
+      else if (final?.t === 'exception') resolve({ kind: 'exception', message: final });
+      else resolve({ kind: 'exited', code, signal, detail: spawnError ? `'${o.mono}' could not be started: ${spawnError.message}` : protocolError ?? stderrTail.trim() });
+    });
+    child.stdin!.end(JSON.stringify(o.request));
+  });
+}
