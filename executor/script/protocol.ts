@@ -1,7 +1,7 @@
 /**
  * The stdio protocol between the worker and `ScriptHost.exe` (object-model/Host.cs), typed.
  * Worker → host (stdin, one JSON document): the assembly, the entry point, the locked variables with
- * typed values, the connections. Host → worker (file descriptor 3, one JSON object per line): events as
+ * typed values, the connections. Host → worker (standard error, one JSON object per line): events as
  * they happen, then one `end` (result, variable writes, execution value) or one `exception`.
  * Values carry their DTS variable type code: DateTime as epoch milliseconds, Int64/UInt64/Decimal as
  * decimal strings, Object values as `{kind:'array'|'recordset'|'clr', …}`.

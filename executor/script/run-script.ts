@@ -1,9 +1,10 @@
 /**
  * Runs a compiled script in its own `mono` process (never in a Node thread): writes the request on
- * stdin, streams the host's messages from file descriptor 3 to `onMessage` as they arrive, and returns
- * how the run ended. The process gets its own process group, so stopping it (cancel, timeout, too much
- * output) also ends what the script started. stdout/stderr are the script's: counted against the
- * output limit and otherwise dropped (a little of stderr is kept to explain a crash).
+ * stdin, streams the host's messages from standard error to `onMessage` as they arrive, and returns how
+ * the run ended. The process gets its own process group, so stopping it (cancel, timeout, too much
+ * output) also ends what the script started. stdout is the script's (its Console.Error too): counted
+ * against the output limit and dropped. Lines on stderr that are not protocol messages (the runtime's
+ * own crash reports) are counted too, and their tail explains a crash.
  */
 import { spawn } from 'node:child_process';
 import type { Readable } from 'node:stream';
@@ -35,7 +36,7 @@ export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
   return new Promise((resolve) => {
     if (o.signal.aborted) { resolve({ kind: 'stopped', why: 'canceled' }); return; }
     const child = spawn(o.mono, [o.hostPath], {
-      stdio: ['pipe', 'pipe', 'pipe', 'pipe'], detached: true, cwd: o.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'], detached: true, cwd: o.cwd,
       env: { ...process.env, MONO_ENV_OPTIONS: '' },
     });
     let final: Extract<HostMessage, { t: 'end' | 'exception' }> | undefined;
@@ -57,9 +58,8 @@ export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
 
     const count = (n: number) => { outputBytes += n; if (outputBytes > o.outputLimitBytes) stop('output'); };
     child.stdout!.on('data', (d: Buffer) => count(d.length));
-    child.stderr!.on('data', (d: Buffer) => { count(d.length); stderrTail = (stderrTail + d.toString('utf8')).slice(-STDERR_TAIL); });
 
-    const channel = child.stdio[3] as Readable;
+    const channel = child.stderr as Readable;
     let pending = '';
     channel.setEncoding('utf8');
     channel.on('data', (chunk: string) => {
@@ -70,12 +70,13 @@ export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
         pending = pending.slice(nl + 1);
         if (line.trim() === '' || stopped) continue;
         let m: HostMessage;
+        if (!line.startsWith('{"t":')) { count(line.length + 1); stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL); continue; }
         try { m = parseHostMessage(line); } catch (err) { protocolError = (err as Error).message; kill(); return; }
         if (m.t === 'end' || m.t === 'exception') { final ??= m; continue; }
         if (final) continue;
         try { o.onMessage(m); } catch (err) { protocolError = `the event could not be reported: ${(err as Error).message}`; kill(); return; }
       }
-      if (pending.length > 64 * 1024 * 1024) { protocolError = 'the script host sent a line longer than 64 MiB'; kill(); }
+      if (pending.length > 64 * 1024 * 1024) { protocolError = 'the script host sent a line longer than 64 MiB on standard error'; kill(); }
     });
     channel.on('error', () => { /* the process' end reports it */ });
     child.stdin!.on('error', () => { /* the host may exit before reading everything (Environment.Exit) */ });

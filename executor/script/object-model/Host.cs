@@ -1,7 +1,7 @@
 // The process the worker starts for one script run: `mono ScriptHost.exe` reads one request (JSON) on
 // stdin, loads the compiled script assembly, runs its entry point with the object model, and reports on
-// file descriptor 3, one JSON object per line: events as they happen, then exactly one `end` or
-// `exception`. stdout/stderr belong to the script (the worker only counts and bounds them).
+// standard error, one JSON object per line: events as they happen, then exactly one `end` or
+// `exception`. stdout belongs to the script (the worker only counts and bounds it).
 using System;
 using System.Collections;
 using System.Collections.Generic;
@@ -11,7 +11,6 @@ using System.IO;
 using System.Reflection;
 using System.Text;
 using Microsoft.SqlServer.Dts.Runtime;
-using Microsoft.Win32.SafeHandles;
 
 namespace ScaleOut.ScriptHost
 {
@@ -20,10 +19,12 @@ namespace ScaleOut.ScriptHost
         static readonly object gate = new object();
         static StreamWriter writer;
 
+        /// The protocol takes the process' standard error stream; the script's Console.Error is sent to
+        /// standard output with the rest of its console output.
         internal static void Open()
         {
-            var fs = new FileStream(new SafeFileHandle(new IntPtr(3), true), FileAccess.Write, 1);
-            writer = new StreamWriter(fs, new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            writer = new StreamWriter(Console.OpenStandardError(), new UTF8Encoding(false)) { AutoFlush = true, NewLine = "\n" };
+            Console.SetError(Console.Out);
         }
 
         public static void Send(Dictionary<string, object> message)
@@ -230,8 +231,7 @@ namespace ScaleOut.ScriptHost
 
         public static int Main(string[] args)
         {
-            try { HostChannel.Open(); }
-            catch (Exception e) { Console.Error.WriteLine("scaleout script host: file descriptor 3 is not open: " + e.Message); return 3; }
+            HostChannel.Open();
             Dictionary<string, object> req;
             try { req = (Dictionary<string, object>)Json.Parse(Console.In.ReadToEnd()); }
             catch (Exception e) { Fail("ScaleOut.ProtocolError", "the request on standard input is not valid JSON: " + e.Message, ""); return 3; }

@@ -1,6 +1,6 @@
 // Microsoft.SqlServer.Dts.Runtime as Script Tasks see it: variables with SSIS's read/write lock rules and
 // strict types, connections, events, logging and the task result. Everything a script does is reported
-// to the worker through HostChannel (file descriptor 3) as it happens; variable writes are kept here and
+// to the worker through HostChannel (standard error) as it happens; variable writes are kept here and
 // reported only at the end, so the worker applies them only if the task succeeds (as SSIS does).
 using System;
 using System.Collections;
