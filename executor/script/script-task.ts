@@ -40,7 +40,15 @@ export function validateScriptProject(path: string, name: string, project: Scrip
   for (const n of project.readWriteVariables) {
     if (project.readOnlyVariables.some((r) => sameName(r, n))) problems.push({ path, severity: 'error', message: `The variable "${n}" is already on the read list. A variable may only be added once to either the read lock list or the write lock list.` });
   }
-  const compiled = compileProject(project, scriptSettings());
+  let settings;
+  try {
+    settings = scriptSettings();
+  } catch (err) {
+    if (!SsoError.is(err)) throw err;
+    problems.push({ path, severity: 'error', message: `${kind} '${name}' cannot run here: ${err.message}` });
+    return problems;
+  }
+  const compiled = compileProject(project, settings);
   if (!compiled.ok) problems.push({ path, severity: 'error', message: `${kind} '${name}' cannot run here: ${compiled.reason}` });
   return problems;
 }
