@@ -32,6 +32,8 @@ export interface HostRequest {
   readonly messageBox: 'fail' | 'information';
   readonly variables: readonly WireVariable[];
   readonly connections: readonly WireConnection[];
+  /** The script's current directory (the task folder on a worker). */
+  readonly cwd?: string;
 }
 
 export type HostMessage =

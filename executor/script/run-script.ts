@@ -7,12 +7,15 @@
  * own crash reports) are counted too, and their tail explains a crash.
  */
 import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import type { Readable } from 'node:stream';
 import type { HostMessage, HostRequest } from './protocol.ts';
 import { parseHostMessage } from './protocol.ts';
 
 export interface ScriptRunOptions {
   readonly mono: string;
+  /** Take a prestarted host and start the next one (each run still gets a fresh process). */
+  readonly prestart: boolean;
   readonly hostPath: string;
   readonly request: HostRequest;
   readonly signal: AbortSignal;
@@ -20,7 +23,6 @@ export interface ScriptRunOptions {
   readonly timeoutMs: number;
   readonly outputLimitBytes: number;
   readonly onMessage: (m: HostMessage) => void;
-  readonly cwd?: string;
 }
 
 export type ScriptRunOutcome =
@@ -32,13 +34,48 @@ export type ScriptRunOutcome =
 
 const STDERR_TAIL = 2000;
 
+function startHost(mono: string, hostPath: string): ChildProcess {
+  const child = spawn(mono, [hostPath], { stdio: ['pipe', 'pipe', 'pipe'], detached: true, env: { ...process.env, MONO_ENV_OPTIONS: '' } });
+  child.on('error', () => { /* reported when the host is used */ });
+  child.stdin!.on('error', () => { /* the host may exit before reading everything (Environment.Exit) */ });
+  return child;
+}
+
+/**
+ * One idle host per (mono, host) in this thread, started ahead and waiting on stdin. It holds no
+ * script state: it only has Mono started. Unreferenced, so it never keeps the thread alive; when the
+ * thread ends its stdin closes and it exits.
+ */
+const spares = new Map<string, ChildProcess>();
+
+function handles(c: ChildProcess): { ref(): void; unref(): void }[] {
+  return [c, c.stdin, c.stdout, c.stderr].filter((x): x is NonNullable<typeof x> => x !== null) as unknown as { ref(): void; unref(): void }[];
+}
+
+function takeHost(mono: string, hostPath: string, prestart: boolean): ChildProcess {
+  if (!prestart) return startHost(mono, hostPath);
+  const key = `${mono}\0${hostPath}`;
+  let child = spares.get(key);
+  spares.delete(key);
+  if (!child || child.exitCode !== null || child.signalCode !== null || child.pid === undefined) child = startHost(mono, hostPath);
+  else for (const h of handles(child)) h.ref();
+  const next = startHost(mono, hostPath);
+  for (const h of handles(next)) h.unref();
+  next.once('exit', () => { if (spares.get(key) === next) spares.delete(key); });
+  spares.set(key, next);
+  return child;
+}
+
+/** Ends the prestarted hosts of this thread (tests, shutdown). */
+export function stopPrestartedHosts(): void {
+  for (const c of spares.values()) { try { c.kill('SIGKILL'); } catch { /* gone */ } }
+  spares.clear();
+}
+
 export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
   return new Promise((resolve) => {
     if (o.signal.aborted) { resolve({ kind: 'stopped', why: 'canceled' }); return; }
-    const child = spawn(o.mono, [o.hostPath], {
-      stdio: ['pipe', 'pipe', 'pipe'], detached: true, cwd: o.cwd,
-      env: { ...process.env, MONO_ENV_OPTIONS: '' },
-    });
+    const child = takeHost(o.mono, o.hostPath, o.prestart);
     let final: Extract<HostMessage, { t: 'end' | 'exception' }> | undefined;
     let stopped: 'canceled' | 'timeout' | 'output' | undefined;
     let protocolError: string | undefined;
@@ -79,7 +116,6 @@ export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
       if (pending.length > 64 * 1024 * 1024) { protocolError = 'the script host sent a line longer than 64 MiB on standard error'; kill(); }
     });
     channel.on('error', () => { /* the process' end reports it */ });
-    child.stdin!.on('error', () => { /* the host may exit before reading everything (Environment.Exit) */ });
     child.on('error', (e) => { spawnError = e; });
     // Something the script started may hold the pipes open after the host exited: end the group.
     child.on('exit', () => { setTimeout(() => { if (!settled) kill(); }, 500).unref(); });

@@ -132,12 +132,13 @@ export const scriptTask: TaskImplementation = {
         messageBox: settings.messageBox,
         variables: wireVariables(ctx, project),
         connections: wireConnections(ctx),
+        ...(ctx.workingDirectory ? { cwd: ctx.workingDirectory } : {}),
       },
+      prestart: settings.prestart,
       signal: ctx.signal,
       timeoutMs: settings.timeoutSeconds * 1000,
       outputLimitBytes: settings.outputLimitBytes,
       onMessage: (m) => applyMessage(ctx, m, state),
-      ...(ctx.workingDirectory ? { cwd: ctx.workingDirectory } : {}),
     });
 
     switch (outcome.kind) {

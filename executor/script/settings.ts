@@ -7,7 +7,7 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SsoError } from '../../actors/errors.ts';
-import { SettingValueError, parseInteger, parseEnum } from '../../config/setting-values.ts';
+import { SettingValueError, parseBoolean, parseInteger, parseEnum } from '../../config/setting-values.ts';
 
 export interface ScriptSettings {
   /** `MessageBox`: `fail` (as a catalog execution: MessageBox.Show throws) or `information` (logged as OnInformation). @default 'fail' */
@@ -21,6 +21,8 @@ export interface ScriptSettings {
   /** `Mono` / `Mcs`: the programs to run. @default 'mono' / 'mcs' (from PATH) */
   readonly mono: string;
   readonly mcs: string;
+  /** `Prestart`: keep one idle host process started per thread, so a run does not wait for Mono to start. @default true */
+  readonly prestart: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -32,6 +34,7 @@ const DEFS: readonly { key: string; field: keyof ScriptSettings; dflt: (env: Env
   { key: 'CacheFolder', field: 'cacheFolder', dflt: (env) => join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'scaleout', 'script'), parse: (t) => t },
   { key: 'Mono', field: 'mono', dflt: () => 'mono', parse: (t) => t },
   { key: 'Mcs', field: 'mcs', dflt: () => 'mcs', parse: (t) => t },
+  { key: 'Prestart', field: 'prestart', dflt: () => 'true', parse: (t) => parseBoolean(t) },
 ];
 
 export function resolveScriptSettings(env: Env = process.env): ScriptSettings {

@@ -232,13 +232,20 @@ namespace ScaleOut.ScriptHost
         public static int Main(string[] args)
         {
             HostChannel.Open();
+            // A prestarted host waits here for its request: warm what every run uses first.
+            Json.Write(Json.Parse("{\"a\":[1,\"b\",true,null]}"));
+            GC.KeepAlive(typeof(DataTable));
+            string input = Console.In.ReadToEnd();
+            if (input.Trim().Length == 0) return 0; // the worker ended without using this prestarted host
             Dictionary<string, object> req;
-            try { req = (Dictionary<string, object>)Json.Parse(Console.In.ReadToEnd()); }
+            try { req = (Dictionary<string, object>)Json.Parse(input); }
             catch (Exception e) { Fail("ScaleOut.ProtocolError", "the request on standard input is not valid JSON: " + e.Message, ""); return 3; }
 
             string assemblyPath = (string)req["assembly"];
             string entryPoint = req.ContainsKey("entryPoint") ? (string)req["entryPoint"] : "Main";
             MessageBoxAsInformation = "information".Equals(req.ContainsKey("messageBox") ? req["messageBox"] : null);
+            object cwd;
+            if (req.TryGetValue("cwd", out cwd) && cwd is string && ((string)cwd).Length > 0) Directory.SetCurrentDirectory((string)cwd);
 
             var variables = new Variables();
             foreach (Dictionary<string, object> v in (List<object>)req["variables"])
