@@ -52,7 +52,7 @@ function handles(c: ChildProcess): { ref(): void; unref(): void }[] {
   return [c, c.stdin, c.stdout, c.stderr].filter((x): x is NonNullable<typeof x> => x !== null) as unknown as { ref(): void; unref(): void }[];
 }
 
-function takeHost(mono: string, hostPath: string, prestart: boolean): ChildProcess {
+export function takeHost(mono: string, hostPath: string, prestart: boolean): ChildProcess {
   if (!prestart) return startHost(mono, hostPath);
   const key = `${mono}\0${hostPath}`;
   let child = spares.get(key);
@@ -129,6 +129,6 @@ export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
       else if (final?.t === 'exception') resolve({ kind: 'exception', message: final });
       else resolve({ kind: 'exited', code, signal, detail: spawnError ? `'${o.mono}' could not be started: ${spawnError.message}` : protocolError ?? stderrTail.trim() });
     });
-    child.stdin!.end(JSON.stringify(o.request));
+    child.stdin!.end(`${JSON.stringify(o.request)}\n`);
   });
 }

@@ -235,7 +235,7 @@ namespace ScaleOut.ScriptHost
             // A prestarted host waits here for its request: warm what every run uses first.
             Json.Write(Json.Parse("{\"a\":[1,\"b\",true,null]}"));
             GC.KeepAlive(typeof(DataTable));
-            string input = Console.In.ReadToEnd();
+            string input = Console.In.ReadLine() ?? "";
             if (input.Trim().Length == 0) return 0; // the worker ended without using this prestarted host
             Dictionary<string, object> req;
             try { req = (Dictionary<string, object>)Json.Parse(input); }
@@ -247,11 +247,16 @@ namespace ScaleOut.ScriptHost
             object cwd;
             if (req.TryGetValue("cwd", out cwd) && cwd is string && ((string)cwd).Length > 0) Directory.SetCurrentDirectory((string)cwd);
 
+            bool component = "component".Equals(req.ContainsKey("mode") ? req["mode"] : null);
             var variables = new Variables();
+            var readOnly = new Variables();
+            var readWrite = new Variables();
             foreach (Dictionary<string, object> v in (List<object>)req["variables"])
             {
                 int type = Convert.ToInt32(v["type"]);
-                variables.Add((string)v["namespace"], (string)v["name"], type, Values.FromWire(type, v["value"]), !(bool)v["writable"], v.ContainsKey("sensitive") && (bool)v["sensitive"]);
+                bool writable = (bool)v["writable"];
+                var added = variables.Add((string)v["namespace"], (string)v["name"], type, Values.FromWire(type, v["value"]), !writable, v.ContainsKey("sensitive") && (bool)v["sensitive"]);
+                (writable ? readWrite : readOnly).list.Add(added);
             }
             var connections = new Connections();
             foreach (Dictionary<string, object> c in (List<object>)req["connections"])
@@ -268,17 +273,21 @@ namespace ScaleOut.ScriptHost
             Assembly asm;
             try { asm = Assembly.LoadFrom(assemblyPath); }
             catch (Exception e) { Fail(e.GetType().FullName, "The script assembly could not be loaded: " + e.Message, e.StackTrace ?? ""); return 1; }
-            Type main = FindEntryType(asm);
-            if (main == null) { Fail("ScaleOut.EntryPointNotFound", "The entry point class of the script was not found: no class has the SSISScriptTaskEntryPoint attribute and none is named ScriptMain.", ""); return 1; }
-            MethodInfo method = main.GetMethod(entryPoint, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, null, Type.EmptyTypes, null);
-            if (method == null) { Fail("ScaleOut.EntryPointNotFound", "The entry point method '" + entryPoint + "' was not found on " + main.FullName + ".", ""); return 1; }
+            Type main = component ? FindComponentType(asm) : FindEntryType(asm);
+            if (main == null) { Fail("ScaleOut.EntryPointNotFound", "The entry point class of the script was not found: no class has the " + (component ? "SSISScriptComponentEntryPoint" : "SSISScriptTaskEntryPoint") + " attribute and none is named ScriptMain.", ""); return 1; }
+            MethodInfo method = component ? null : main.GetMethod(entryPoint, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, null, Type.EmptyTypes, null);
+            if (method == null && !component) { Fail("ScaleOut.EntryPointNotFound", "The entry point method '" + entryPoint + "' was not found on " + main.FullName + ".", ""); return 1; }
 
             var model = new ScriptObjectModel(variables, connections);
             current = model;
             try
             {
-                object instance = Activator.CreateInstance(main, true);
-                method.Invoke(instance, null);
+                if (component) ComponentHost.Run(req, main, readOnly, readWrite, connections);
+                else
+                {
+                    object instance = Activator.CreateInstance(main, true);
+                    method.Invoke(instance, null);
+                }
             }
             catch (TargetInvocationException tie)
             {
@@ -312,11 +321,25 @@ namespace ScaleOut.ScriptHost
             return 0;
         }
 
+        static Type[] TypesOf(Assembly asm)
+        {
+            try { return asm.GetTypes(); }
+            catch (ReflectionTypeLoadException e) { return Array.FindAll(e.Types, t => t != null); }
+        }
+
+        static Type FindComponentType(Assembly asm)
+        {
+            var types = TypesOf(asm);
+            foreach (var t in types)
+                foreach (var a in t.GetCustomAttributes(false))
+                    if (a is Microsoft.SqlServer.Dts.Pipeline.SSISScriptComponentEntryPointAttribute) return t;
+            foreach (var t in types) if (t.Name == "ScriptMain" && typeof(Microsoft.SqlServer.Dts.Pipeline.ScriptComponent).IsAssignableFrom(t)) return t;
+            return null;
+        }
+
         static Type FindEntryType(Assembly asm)
         {
-            Type[] types;
-            try { types = asm.GetTypes(); }
-            catch (ReflectionTypeLoadException e) { types = Array.FindAll(e.Types, t => t != null); }
+            var types = TypesOf(asm);
             foreach (var t in types)
                 foreach (var a in t.GetCustomAttributes(false))
                     if (a is Microsoft.SqlServer.Dts.Tasks.ScriptTask.SSISScriptTaskEntryPointAttribute) return t;

@@ -126,6 +126,10 @@ namespace Microsoft.SqlServer.Dts.Pipeline
         {
             this.columnCount = columnCount; this.isOutput = isOutput; this.endOfRowset = endOfRowset;
         }
+        /// Output buffers hand full batches to the data flow while the script is still adding rows.
+        internal Action<PipelineBuffer> Flush;
+        internal int BatchSize = 10000;
+        internal void Clear() { rows.Clear(); current = -1; }
         public void Load(IEnumerable<object[]> batch) { rows.AddRange(batch); }
         public IList<object[]> Rows { get { return rows; } }
 
@@ -144,6 +148,8 @@ namespace Microsoft.SqlServer.Dts.Pipeline
         public void AddRow()
         {
             if (!isOutput) throw new InvalidOperationException("Rows can only be added to an output buffer.");
+            if (endOfRowset) throw new InvalidOperationException("Rows cannot be added after SetEndOfRowset.");
+            if (Flush != null && rows.Count >= BatchSize) Flush(this);
             rows.Add(new object[columnCount]);
             current = rows.Count - 1;
         }
@@ -337,9 +343,9 @@ namespace Microsoft.SqlServer.Dts.Pipeline
         public virtual void ReleaseConnections() { }
         public virtual void PreExecute() { }
         public virtual void PostExecute() { }
-        public virtual void PrimeOutput(int Outputs, int[] OutputIDs, PipelineBuffer[] Buffers, OutputNameMap OutputMap) { }
+        public virtual void PrimeOutput(int Outputs, int[] OutputIDs, PipelineBuffer[] Buffers, OutputNameMap OutputMap) { PrimeOutput(Outputs, OutputIDs, Buffers); }
         public virtual void PrimeOutput(int Outputs, int[] OutputIDs, PipelineBuffer[] Buffers) { }
-        public virtual void ProcessInput(int InputID, string InputName, PipelineBuffer Buffer, OutputNameMap OutputMap) { }
+        public virtual void ProcessInput(int InputID, string InputName, PipelineBuffer Buffer, OutputNameMap OutputMap) { ProcessInput(InputID, Buffer); }
         public virtual void ProcessInput(int InputID, PipelineBuffer Buffer) { }
         public virtual void FinishOutputs() { }
 
