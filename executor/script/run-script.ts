@@ -109,7 +109,13 @@ export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
         let m: HostMessage;
         if (!line.startsWith('{"t":')) { count(line.length + 1); stderrTail = (stderrTail + line + '\n').slice(-STDERR_TAIL); continue; }
         try { m = parseHostMessage(line); } catch (err) { protocolError = (err as Error).message; kill(); return; }
-        if (m.t === 'end' || m.t === 'exception') { final ??= m; continue; }
+        if (m.t === 'end' || m.t === 'exception') {
+          // Main has returned (or thrown): nothing of the script matters any more, as when SSIS unloads its
+          // AppDomain. End the process group now rather than wait for Mono's own shutdown.
+          final ??= m;
+          finish();
+          return;
+        }
         if (final) continue;
         try { o.onMessage(m); } catch (err) { protocolError = `the event could not be reported: ${(err as Error).message}`; kill(); return; }
       }
@@ -119,16 +125,18 @@ export function runScript(o: ScriptRunOptions): Promise<ScriptRunOutcome> {
     child.on('error', (e) => { spawnError = e; });
     // Something the script started may hold the pipes open after the host exited: end the group.
     child.on('exit', () => { setTimeout(() => { if (!settled) kill(); }, 500).unref(); });
-    child.on('close', (code, signal) => {
+    const finish = (code: number | null = null, signal: string | null = null) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       o.signal.removeEventListener('abort', onAbort);
+      if (final) kill();
       if (stopped) resolve({ kind: 'stopped', why: stopped });
       else if (final?.t === 'end') resolve({ kind: 'end', message: final });
       else if (final?.t === 'exception') resolve({ kind: 'exception', message: final });
       else resolve({ kind: 'exited', code, signal, detail: spawnError ? `'${o.mono}' could not be started: ${spawnError.message}` : protocolError ?? stderrTail.trim() });
-    });
+    };
+    child.on('close', (code, signal) => finish(code, signal));
     child.stdin!.end(`${JSON.stringify(o.request)}\n`);
   });
 }
