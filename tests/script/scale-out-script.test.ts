@@ -8,6 +8,7 @@
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
@@ -62,6 +63,14 @@ SELECT @id AS execution_id;`;
   assert.ok(fromScript.some((m) => /^Project Parameters: IntProjParam = -?\d+ ; StringProjParam = /.test(m)), fromScript.join('\n'));
   const row = (await view('catalog.executions')).find((r) => Number(r.execution_id) === id)!;
   assert.ok(row.worker_agent_id, 'ran on the worker');
+  // The worker told the master what it can do with scripts (machine_properties).
+  const db = new Database(join(data, 'catalog', 'ssisdb.sqlite'), { readonly: true });
+  try {
+    const cap = db.prepare('SELECT PropertyValue AS v FROM machine_properties WHERE PropertyName = ?').get('ScriptTasks') as { v: string } | undefined;
+    assert.match(String(cap?.v), /^C# \(Mono C# compiler version [\d.]+\); VB\.NET unsupported$/);
+  } finally {
+    db.close();
+  }
   assert.is(await up.stop('SIGINT', 30_000), 0);
 });
 

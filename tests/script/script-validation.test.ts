@@ -10,6 +10,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runCli } from '../helpers/cli-process.ts';
+import { scriptCapability } from '../../executor/script/capability.ts';
 import { reportSkip } from '../helpers/skip.ts';
 import { runParts } from '../package/run-helpers.ts';
 import { monoMissing, packageXml, scriptTaskXml } from './script-packages.ts';
@@ -58,6 +59,7 @@ t('a machine without Mono reports Script Tasks as unable to run, naming the task
     const r = await runCli(['validate', write('NoMono.dtsx', xml)]);
     assert.is(r.code, 1);
     assert.match(r.stdout, /\\Package\\NeedsMono: Script Task 'NeedsMono' cannot run here: Mono is not installed on this worker/);
+    assert.match(scriptCapability(), /^unsupported: Mono is not installed on this worker/, 'what the worker reports in its machine properties');
   } finally {
     if (old === undefined) delete process.env.SCALEOUT_SCRIPT_Mono; else process.env.SCALEOUT_SCRIPT_Mono = old;
   }
