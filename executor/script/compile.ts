@@ -123,8 +123,16 @@ export function compileSources(project: ScriptProject): { name: string; text: st
   return [...byName.values()];
 }
 
-/** Compiles a script project (or finds it in the cache). Never throws for the script's own faults. */
+/** Compiles a script project (or finds it in the cache). Never throws: every failure is a reason. */
 export function compileProject(project: ScriptProject, settings: ScriptSettings): CompileResult {
+  try {
+    return compileOrFind(project, settings);
+  } catch (err) {
+    return { ok: false, reason: `the script could not be compiled here (${settings.cacheFolder}): ${(err as Error).message}`, errors: [] };
+  }
+}
+
+function compileOrFind(project: ScriptProject, settings: ScriptSettings): CompileResult {
   if (project.language === 'vb') {
     return { ok: false, reason: 'it is written in Visual Basic .NET, and no VB.NET compiler is available here (Debian ships none since mono-vbnc was dropped); only C# scripts can run', errors: [] };
   }
@@ -134,7 +142,12 @@ export function compileProject(project: ScriptProject, settings: ScriptSettings)
   const tc = toolchain(settings);
   if (!tc.available) return { ok: false, reason: tc.reason!, errors: [] };
   let host: string;
-  try { host = ensureHost(settings, tc); } catch (err) { return { ok: false, reason: (err as Error).message, errors: [] }; }
+  try {
+    host = ensureHost(settings, tc);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    return { ok: false, reason: e.code ? `the compile cache ${settings.cacheFolder} (SCALEOUT_SCRIPT_CacheFolder) cannot be used: ${e.message}` : e.message, errors: [] };
+  }
 
   const refs = frameworkReferences(tc, project.references);
   const hash = sha256([objectModelHash(tc), project.language, ...refs, ...sources.sort((a, b) => a.name.localeCompare(b.name)).flatMap((s) => [s.name, s.text])]).slice(0, 32);
