@@ -16,6 +16,8 @@ export interface WireVariable extends WireValue {
   readonly name: string;
   readonly writable: boolean;
   readonly sensitive: boolean;
+  /** Reachable only through Dts.VariableDispenser (named in a LockFor… call, not in the task's lists). */
+  readonly dispenserOnly?: boolean;
 }
 
 export interface WireConnection {

@@ -21,7 +21,7 @@ import { scriptSettings } from './settings.ts';
 export function dispenserVariables(project: ScriptProject): string[] {
   const out = new Set<string>();
   for (const s of project.sources) {
-    for (const m of s.text.matchAll(/LockOne?For(?:Read|Write)\s*\(\s*@?"([^"]+)"/g)) out.add(m[1]!);
+    for (const m of s.text.matchAll(/Lock(?:One)?For(?:Read|Write)\s*\(\s*@?"([^"]+)"/g)) out.add(m[1]!);
   }
   return [...out];
 }
@@ -69,7 +69,7 @@ function wireConnections(ctx: TaskContext): WireConnection[] {
 function wireVariables(ctx: TaskContext, project: ScriptProject): WireVariable[] {
   const out: WireVariable[] = [];
   const seen = new Set<string>();
-  const add = (n: string, writable: boolean, required: boolean) => {
+  const add = (n: string, writable: boolean, required: boolean, dispenserOnly = false) => {
     const info = ctx.variableInfo(n);
     if (!info) {
       if (required) throw new SsoError('SSO_ERR_PACKAGE_RUN', `Failed to lock variable "${n}" for ${writable ? 'read/write' : 'read'} access: the variable cannot be found in the scope of ${ctx.task.path}.`, { where: ctx.task.path });
@@ -79,12 +79,12 @@ function wireVariables(ctx: TaskContext, project: ScriptProject): WireVariable[]
     if (seen.has(key)) return;
     seen.add(key);
     const w = toWire(info.dataType, ctx.getVariable(key));
-    out.push({ namespace: info.namespace, name: info.name, type: w.type, value: w.value, writable: writable && !info.readOnly, sensitive: info.sensitive });
+    out.push({ namespace: info.namespace, name: info.name, type: w.type, value: w.value, writable: writable && !info.readOnly, sensitive: info.sensitive, ...(dispenserOnly ? { dispenserOnly } : {}) });
   };
   for (const n of project.readWriteVariables) add(n, true, true);
   for (const n of project.readOnlyVariables) add(n, false, true);
   // Dispenser locks: writable unless the variable is read-only; the object model enforces the lock kind asked for.
-  for (const n of dispenserVariables(project)) add(n, true, false);
+  for (const n of dispenserVariables(project)) add(n, true, false, true);
   return out;
 }
 

@@ -99,6 +99,27 @@ t('a write to a read-only variable fails as in SSIS, and no write of that run is
   assert.ok(errors(r2).some((m) => m.includes('The element cannot be found in a collection.')), errors(r2).join('\n'));
 });
 
+t('VariableDispenser locks a variable outside the lists; Dts.Variables still refuses it', async () => {
+  const r = await run(packageXml({
+    variables: [{ name: 'Counter', type: 3, value: '10' }, { name: 'Seen', type: 8 }],
+    executables: scriptTaskXml({
+      name: 'Dispense', rw: ['User::Seen'],
+      main: `
+            Variables vars = null;
+            Dts.VariableDispenser.LockForWrite("User::Counter");
+            Dts.VariableDispenser.GetVariables(ref vars);
+            vars["User::Counter"].Value = (int)vars["User::Counter"].Value + 5;
+            vars.Unlock();
+            string listed;
+            try { object x = Dts.Variables["User::Counter"].Value; listed = "reachable"; } catch (DtsRuntimeException) { listed = "not in Dts.Variables"; }
+            Dts.Variables["User::Seen"].Value = listed;`,
+    }) + scriptTaskXml({ name: 'Report', ro: ['User::Counter', 'User::Seen'], main: 'bool a = true; Dts.Events.FireInformation(0, "", Dts.Variables["User::Counter"].Value + " " + Dts.Variables["User::Seen"].Value, "", 0, ref a);' }),
+    constraints: constraintXml('Dispense', 'Report'),
+  }));
+  assert.is(r.result.outcome, 'succeeded', r.result.errors.join('\n'));
+  assert.ok(infos(r).includes('15 not in Dts.Variables'), infos(r).join('\n'));
+});
+
 t('a value of the wrong type is refused as SSIS refuses it (variable types are strict)', async () => {
   const r = await run(packageXml({ variables: [{ name: 'N', type: 3, value: '1' }], executables: scriptTaskXml({ name: 'Typed', rw: ['User::N'], main: 'Dts.Variables["User::N"].Value = "two";' }) }));
   assert.is(r.result.outcome, 'failed');

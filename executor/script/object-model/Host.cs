@@ -249,14 +249,16 @@ namespace ScaleOut.ScriptHost
 
             bool component = "component".Equals(req.ContainsKey("mode") ? req["mode"] : null);
             var variables = new Variables();
+            var dispenserOnly = new Variables();
             var readOnly = new Variables();
             var readWrite = new Variables();
             foreach (Dictionary<string, object> v in (List<object>)req["variables"])
             {
                 int type = Convert.ToInt32(v["type"]);
                 bool writable = (bool)v["writable"];
-                var added = variables.Add((string)v["namespace"], (string)v["name"], type, Values.FromWire(type, v["value"]), !writable, v.ContainsKey("sensitive") && (bool)v["sensitive"]);
-                (writable ? readWrite : readOnly).list.Add(added);
+                bool viaDispenser = v.ContainsKey("dispenserOnly") && true.Equals(v["dispenserOnly"]);
+                var added = (viaDispenser ? dispenserOnly : variables).Add((string)v["namespace"], (string)v["name"], type, Values.FromWire(type, v["value"]), !writable, v.ContainsKey("sensitive") && (bool)v["sensitive"]);
+                if (!viaDispenser) (writable ? readWrite : readOnly).list.Add(added);
             }
             var connections = new Connections();
             foreach (Dictionary<string, object> c in (List<object>)req["connections"])
@@ -278,7 +280,7 @@ namespace ScaleOut.ScriptHost
             MethodInfo method = component ? null : main.GetMethod(entryPoint, BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.Instance, null, Type.EmptyTypes, null);
             if (method == null && !component) { Fail("ScaleOut.EntryPointNotFound", "The entry point method '" + entryPoint + "' was not found on " + main.FullName + ".", ""); return 1; }
 
-            var model = new ScriptObjectModel(variables, connections);
+            var model = new ScriptObjectModel(variables, dispenserOnly, connections);
             current = model;
             try
             {
@@ -305,7 +307,9 @@ namespace ScaleOut.ScriptHost
             }
 
             var writes = new List<object>();
-            foreach (Variable v in variables.list)
+            var all = new List<Variable>(variables.list);
+            all.AddRange(dispenserOnly.list);
+            foreach (Variable v in all)
             {
                 if (!v.written) continue;
                 var w = Values.ToWire(v.VarType, v.value);

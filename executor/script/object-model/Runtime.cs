@@ -127,18 +127,19 @@ namespace Microsoft.SqlServer.Dts.Runtime
     public sealed class VariableDispenser
     {
         readonly Variables all;
+        readonly Variables dispenserOnly;
         readonly List<string> read = new List<string>();
         readonly List<string> write = new List<string>();
-        internal VariableDispenser(Variables all) { this.all = all; }
-        Variable Get(string name)
+        internal VariableDispenser(Variables all, Variables dispenserOnly) { this.all = all; this.dispenserOnly = dispenserOnly; }
+        Variable Get(string name, string access = "read")
         {
-            var v = all.Find(name);
-            if (v == null) throw new DtsRuntimeException("Failed to lock variable \"" + name + "\" for read access with error 0xC0010001 \"The variable cannot be found. This occurs when an attempt is made to retrieve a variable from the Variables collection on a container during execution of the package, and the variable is not there. The variable name may have changed or the variable is not being created.\".", unchecked((int)0xC0010001));
+            var v = all.Find(name) ?? dispenserOnly.Find(name);
+            if (v == null) throw new DtsRuntimeException("Failed to lock variable \"" + name + "\" for " + access + " access with error 0xC0010001 \"The variable cannot be found. This occurs when an attempt is made to retrieve a variable from the Variables collection on a container during execution of the package, and the variable is not there. The variable name may have changed or the variable is not being created.\".", unchecked((int)0xC0010001));
             return v;
         }
         public void LockForRead(string name) { Get(name); read.Add(name); }
-        public void LockForWrite(string name) { Get(name); write.Add(name); }
-        public bool Contains(string name) { return all.Find(name) != null; }
+        public void LockForWrite(string name) { Get(name, "read/write"); write.Add(name); }
+        public bool Contains(string name) { return all.Find(name) != null || dispenserOnly.Find(name) != null; }
         public void GetVariables(ref Variables variables)
         {
             var vs = new Variables();
@@ -277,13 +278,16 @@ namespace Microsoft.SqlServer.Dts.Runtime
     /// The `Dts` property of a Script Task's ScriptMain.
     public sealed class ScriptObjectModel
     {
-        internal ScriptObjectModel(Variables variables, Connections connections)
+        internal ScriptObjectModel(Variables variables, Variables dispenserOnly, Connections connections)
         {
             Variables = variables; Connections = connections; Events = new EventsObjectWrapper();
-            VariableDispenser = new VariableDispenser(variables);
+            VariableDispenser = new VariableDispenser(variables, dispenserOnly);
+            DispenserOnly = dispenserOnly;
             TaskResult = (int)DTSExecResult.Success;
         }
         public Variables Variables { get; private set; }
+        /// Variables the script reaches only through the dispenser (not in its ReadOnly/ReadWrite lists).
+        internal Variables DispenserOnly { get; private set; }
         public Connections Connections { get; private set; }
         public EventsObjectWrapper Events { get; private set; }
         public VariableDispenser VariableDispenser { get; private set; }
