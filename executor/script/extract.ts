@@ -124,7 +124,9 @@ export function extractTaskProject(task: Pick<TaskDef, 'path' | 'objectData'>): 
 export function isScriptComponent(component: XmlElement): boolean {
   const cls = component.attrs.componentClassID ?? '';
   const user = componentProperty(component, 'UserComponentTypeName')?.text ?? '';
-  return /ScriptComponentHost/i.test(user) || /ScriptComponentHost/i.test(cls) || componentProperty(component, 'SourceCode') !== undefined && /ManagedComponentHost|874F7595/i.test(cls);
+  if (/ScriptComponentHost/i.test(user) || /ScriptComponentHost/i.test(cls)) return true;
+  // A managed host without a UserComponentTypeName but with script source (some 2008 packages).
+  return componentProperty(component, 'SourceCode') !== undefined && /ManagedComponentHost|874F7595/i.test(cls);
 }
 
 function componentProperty(component: XmlElement, name: string): XmlElement | undefined {
