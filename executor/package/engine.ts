@@ -583,9 +583,18 @@ export class PackageRun {
       hasVariable: (n) => st.scope.has(n),
       evaluate: (x) => st.scope.evaluate(x),
       connection: (ref) => this.connection(ref, st.scope),
+      connections: () => this.connections.map((c) => this.connection(c.id, st.scope) ?? c),
       information: (m) => this.raise(st, 'OnInformation', m),
       warning: (m) => this.raise(st, 'OnWarning', m),
       error: (m, code) => this.raise(st, 'OnError', m, code),
+      raise: (eventName, m, code) => this.raise(st, eventName, m, code),
+      variableInfo: (n) => {
+        const slot = st.scope.find(n);
+        if (!slot) return undefined;
+        const params = slot.namespace === '$Project' ? this.o.project.parameters : slot.namespace === '$Package' ? this.o.pkg.parameters : [];
+        const sensitive = params.some((p) => p.name === slot.name && p.sensitive);
+        return { namespace: slot.namespace, name: slot.name, dataType: slot.dataType, readOnly: slot.readOnly || slot.evaluateAsExpression, sensitive };
+      },
       signal: this.o.signal,
       workingDirectory: this.o.workingDirectory,
       variableNameById: (id) => { const slot = st.scope.findById(id); return slot ? `${slot.namespace}::${slot.name}` : undefined; },

@@ -36,6 +36,8 @@ export const EVENT_MESSAGE_TYPE: Readonly<Record<string, number>> = {
   DiagnosticEx: MessageType.diagnosticEx,
   OnCustomEvent: MessageType.custom,
   OnPipelineRowsSent: MessageType.custom,
+  /** `Dts.Log` in a Script Task: a custom log entry. */
+  ScriptTaskLogEntry: MessageType.custom,
 };
 
 /**

@@ -1,6 +1,7 @@
 /**
  * Static validation of a loaded package, like `catalog.validate_package`: what cannot run here (Script
- * Task, third-party and not-yet-supported tasks, data flows with their components), unresolved
+ * Tasks and Script Components that do not compile or need Mono, third-party and not-yet-supported tasks,
+ * data flows with their components), unresolved
  * variable / parameter / connection / child-package references, and expression syntax errors with
  * their position. Run before anything executes; `errors` make a run fail up front.
  */
@@ -19,6 +20,7 @@ import { readConfig } from './tasks/execute-package.ts';
 import { normalizeName } from './variables.ts';
 import { EXECUTABLE_SYSTEM_VARIABLES, HANDLER_SYSTEM_VARIABLES, PACKAGE_SYSTEM_VARIABLES } from './system-variables.ts';
 import { localName } from './xml.ts';
+import { validateScriptComponents } from '../script/script-component.ts';
 import type { XmlElement } from './xml.ts';
 
 export type { Problem };
@@ -132,6 +134,7 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject, seen: R
   };
 
   const visitTask = (task: TaskDef, names: Names, severity: 'error' | 'warning', disabled: boolean) => {
+    if (task.kind === 'dataFlow' && !disabled) problems.push(...validateScriptComponents(task, (n) => names.has(n)));
     const impl = taskImplementation(task.kind);
     if (!impl) {
       unsupported.push(task.path);

@@ -30,6 +30,7 @@ import type { JournalOptions } from './journal.ts';
 import { TaskLog } from './task-log.ts';
 import type { TaskLogSettings } from './task-log.ts';
 import { PerfCounterSampler, readMachineProperties } from './perf-counters.ts';
+import { SCRIPT_CAPABILITY_PROPERTY, scriptCapability } from '../../executor/script/capability.ts';
 
 /** What runs packages (the TaskPool, or a fake in tests). */
 export interface PackageRunner {
@@ -438,7 +439,10 @@ export class AgentService {
   #sendHello(): void {
     this.#sendRaw({
       type: 'hello', seq: 0, agentId: this.#o.agentId,
-      machineProperties: { ...readMachineProperties({ agentVersion: AGENT_VERSION }), ...(this.#o.displayName ? { DisplayName: this.#o.displayName } : {}) },
+      machineProperties: {
+        ...readMachineProperties({ agentVersion: AGENT_VERSION }), ...(this.#o.displayName ? { DisplayName: this.#o.displayName } : {}),
+        [SCRIPT_CAPABILITY_PROPERTY]: scriptCapability(),
+      },
       versions: { protocol: PROTOCOL_VERSION, agent: AGENT_VERSION, node: process.version },
       capacity: { maxTaskCount: this.#o.maxTaskCount, ...(this.#o.leaseIntervalMs === undefined ? {} : { leaseMs: this.#o.leaseIntervalMs }) },
       runningTasks: [...this.#running.values()].filter((t) => !t.released).map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),

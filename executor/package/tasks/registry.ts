@@ -11,6 +11,7 @@ import { expressionTask } from './expression.ts';
 import { fileSystemTask } from './file-system.ts';
 import { sendMailTask } from './send-mail.ts';
 import { dataFlowTask } from '../dataflow/task.ts';
+import { scriptTask } from '../../script/script-task.ts';
 
 /** A validation finding (also what `validate.ts` returns). */
 export interface Problem {
@@ -34,10 +35,16 @@ export interface TaskContext {
   evaluate(expression: string): VarValue;
   /** A connection manager by DTSID or name, with its effective connection string. */
   connection(ref: string): ConnectionManagerDef | undefined;
+  /** Every connection manager the package sees (package and project), effective values. */
+  connections(): ConnectionManagerDef[];
   information(message: string): void;
   warning(message: string): void;
   /** Raises OnError (counted against MaximumErrorCount); the task should then return 'failure'. */
   error(message: string, code?: number): void;
+  /** Raises any event (OnProgress, OnCustomEvent, a custom log entry…) at the task, like `information`. */
+  raise(eventName: string, message: string, code?: number): void;
+  /** What a variable is, as the task's scope sees it (undefined if not defined). */
+  variableInfo(name: string): VariableInfo | undefined;
   readonly signal: AbortSignal;
   readonly workingDirectory: string | undefined;
   /** The name (`Namespace::Name`) of the variable with this DTSID in scope (data-flow parameter mappings). */
@@ -46,6 +53,15 @@ export interface TaskContext {
   custom?(eventName: string, message: string): void;
   /** Runs another package of the project (or a file) in this thread; used by Execute Package Task. */
   runChildPackage(ref: { readonly projectPackage?: string; readonly file?: string }, parameters: ReadonlyMap<string, VarValue>): Promise<'success' | 'failure' | 'canceled'>;
+}
+
+export interface VariableInfo {
+  readonly namespace: string;
+  readonly name: string;
+  readonly dataType: number;
+  readonly readOnly: boolean;
+  /** A sensitive package or project parameter. */
+  readonly sensitive: boolean;
 }
 
 export interface TaskValidationContext {
@@ -70,6 +86,7 @@ const TASKS: readonly TaskImplementation[] = [
   executeSqlTask,
   sendMailTask,
   dataFlowTask,
+  scriptTask,
 ];
 
 const registry = new Map<TaskKind, TaskImplementation>(TASKS.map((t) => [t.kind, t]));
