@@ -17,6 +17,11 @@ import type { PeerCheck } from '../transport/master-server.ts';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { AgentHub } from './agent-hub.ts';
 import type { HubObserver } from './agent-hub.ts';
+import { StateFeed } from '../viewer/state-feed.ts';
+import { SessionStore } from '../viewer/sessions.ts';
+import { registerViewer } from '../viewer/viewer-api.ts';
+import type { ViewerDeps } from '../viewer/viewer-api.ts';
+import type { Enrolment } from '../viewer/enrolment.ts';
 
 export interface MasterServiceOptions {
   readonly store: CatalogStore;
@@ -39,6 +44,8 @@ export interface MasterServiceOptions {
   /** Lease of a claimed task, renewed by each task heartbeat. @default 60000 */
   readonly leaseMs?: number;
   readonly observer?: HubObserver;
+  /** The live viewer (runtime/viewer): where uploaded task logs are kept, join tokens, what the dashboard says. */
+  readonly viewer?: { readonly taskLogFolder?: string; readonly enrolment?: Enrolment; readonly version?: string; readonly catalog?: string };
 }
 
 export type MasterState = 'created' | 'running' | 'closing' | 'closed';
@@ -57,16 +64,50 @@ export class MasterService {
   #refreshAgain = false;
   #sweeping: Promise<void> | null = null;
   #port = 0;
+  /** The viewer's live state (runtime/viewer/state-feed.ts), fed by the hub and every catalog refresh. */
+  readonly feed: StateFeed;
+  readonly sessions: SessionStore;
+  #startedAt = new Date().toISOString();
+  #plainHttp: string | null = null;
 
   constructor(options: MasterServiceOptions) {
     this.#o = options;
     this.#log = options.logger.child({ component: 'master' });
+    this.feed = new StateFeed({
+      store: options.store,
+      live: { connectedAgents: () => this.hub.connectedAgents(), assignments: () => this.hub.assignments() },
+      onError: (err) => this.#log.warn({ err: serializeError(err) }, 'viewer state read failed'),
+    });
+    this.sessions = new SessionStore(options.store);
+    const outer = options.observer;
+    const feed = this.feed;
+    const observer: HubObserver = {
+      agentOnline: (id, enabled) => { outer?.agentOnline?.(id, enabled); feed.poke(); },
+      agentOffline: (id) => { outer?.agentOffline?.(id); feed.poke(); },
+      taskAssigned: (a) => { outer?.taskAssigned?.(a); feed.attemptStarted(a); },
+      taskReported: (a, reported, effective, op) => { outer?.taskReported?.(a, reported, effective, op); feed.attemptReported(a, reported, effective); },
+    };
     this.hub = new AgentHub({
       store: options.store, logger: options.logger, clock: options.clock ?? { now: () => Date.now() },
-      leaseMs: options.leaseMs ?? 60_000, ...(options.observer ? { observer: options.observer } : {}),
+      leaseMs: options.leaseMs ?? 60_000, observer,
       onLeaseTimer: (taskId) => this.#sweepSoon(taskId),
     });
   }
+
+  /** What the viewer's routes need, for this master's TLS server (`secure`) or a loopback plain HTTP server. */
+  viewerDeps(secure: boolean): ViewerDeps {
+    const v = this.#o.viewer ?? {};
+    return {
+      store: this.#o.store, feed: this.feed, sessions: this.sessions, secure,
+      signals: { executionStarted: () => this.hub.kick(), operationStopped: (id) => this.hub.cancelExecution(id), catalogChanged: () => void this.requestRefresh() },
+      info: () => ({ version: v.version ?? '0.1.0', catalog: v.catalog ?? 'catalog', port: this.#port || null, startedAt: this.#startedAt, plainHttp: this.#plainHttp }),
+      ...(v.taskLogFolder ? { taskLogFolder: v.taskLogFolder } : {}),
+      ...(v.enrolment ? { enrolment: v.enrolment } : {}),
+    };
+  }
+
+  /** Records the loopback plain HTTP address of the viewer (shown on the dashboard). */
+  set plainHttpAddress(url: string | null) { this.#plainHttp = url; }
 
   get state(): MasterState { return this.#state; }
   get port(): number { return this.#port; }
@@ -85,6 +126,7 @@ export class MasterService {
     this.#server = await buildMasterServer({
       store, logger: this.#o.logger, https: this.#o.https, verifyAgentPeer: this.#o.verifyAgentPeer, agents: this.hub,
       readProjectArchive: this.#o.readProjectArchive,
+      extend: (app) => registerViewer(app, this.viewerDeps(true)),
       ...(this.#o.executeTsql ? { executeTsql: this.#o.executeTsql } : {}),
       signals: {
         executionStarted: () => this.hub.kick(),
@@ -109,6 +151,7 @@ export class MasterService {
     this.#timers.push(setInterval(() => void this.#pollCatalog(), this.#o.catalogPollIntervalMs ?? 100));
     // Actors for every registered worker and live task; tasks left ready are dispatched as soon as workers pull.
     const rebuilt = await this.hub.rebuildActors();
+    await this.feed.start();
     this.#setState('running');
     this.#log.info({ port: this.#port, liveTasks: rebuilt.tasks, workers: rebuilt.workers, thumbprint: this.#o.sslCertThumbprint }, `master listening on port ${this.#port}`);
     return { port: this.#port };
@@ -127,6 +170,7 @@ export class MasterService {
         do {
           this.#refreshAgain = false;
           await this.hub.refresh().catch((err: unknown) => this.#log.warn({ err: serializeError(err) }, 'hub refresh failed'));
+          this.feed.poke();
         } while (this.#refreshAgain && this.#state === 'running');
       } finally {
         this.#refreshing = null;
@@ -201,6 +245,7 @@ export class MasterService {
       for (const t of this.#timers) clearInterval(t);
       await Promise.allSettled([this.#sweeping, this.#refreshing]);
       await this.hub.close();
+      this.feed.close();
       await this.#server?.close();
       await this.#o.store.close();
       this.#setState('closed');

@@ -50,6 +50,8 @@ export interface MasterServerDeps {
   readonly executeTsql?: (text: string, caller: Principal) => Promise<unknown>;
   /** Largest upload accepted by `POST /api/v1/deploy`. Default 256 MiB. */
   readonly maxProjectBytes?: number;
+  /** More routes (the viewer: runtime/viewer/viewer-api.ts), registered before this file's own. */
+  readonly extend?: (app: FastifyInstance) => Promise<void>;
 }
 
 /** Body of `POST /api/v1/executions`. */
@@ -77,6 +79,7 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
   await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   app.addContentTypeParser(['application/octet-stream', 'application/zip'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  if (deps.extend) await deps.extend(app);
 
   // ---- agents: mutual TLS ----
   const checkAgent = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
