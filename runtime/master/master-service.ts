@@ -7,7 +7,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import type { ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogStore, Principal, ProjectArchive, WallClock } from '../../actors/ports.ts';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
@@ -103,6 +103,16 @@ export class MasterService {
       info: () => ({ version: v.version ?? '0.1.0', catalog: v.catalog ?? 'catalog', port: this.#port || null, startedAt: this.#startedAt, plainHttp: this.#plainHttp }),
       ...(v.taskLogFolder ? { taskLogFolder: v.taskLogFolder } : {}),
       ...(v.enrolment ? { enrolment: v.enrolment } : {}),
+      ...(secure ? {
+        agentOf: (request: FastifyRequest) => {
+          const socket = request.raw.socket as TLSSocket;
+          const peer = typeof socket?.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
+          const check = this.#o.verifyAgentPeer(peer && Object.keys(peer).length > 0 ? peer : null, socket);
+          if (!check.ok) return { refused: check.reason };
+          const conn = this.hub.connectedAgents().find((c) => c.thumbprint === check.thumbprint);
+          return conn ? { agentId: conn.agentId } : { refused: `no connected worker presented certificate ${check.thumbprint}` };
+        },
+      } : {}),
     };
   }
 

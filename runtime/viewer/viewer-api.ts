@@ -42,7 +42,16 @@ export interface ViewerDeps {
   readonly taskLogFolder?: string;
   /** Join tokens for new workers; absent: "add a worker" is not offered. */
   readonly enrolment?: Enrolment;
+  /**
+   * The connected worker agent a request comes from (its client certificate checked as for
+   * `/agent/v1`, then matched to the live connection that presented the same certificate), or a
+   * refusal reason. Absent (the plain HTTP port): workers cannot upload task logs there.
+   */
+  readonly agentOf?: (request: FastifyRequest) => { agentId: string } | { refused: string };
 }
+
+/** Largest task log a worker may upload; longer logs keep their last part. */
+export const MAX_TASK_LOG_BYTES = 4 * 1024 * 1024;
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
 const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8' };
@@ -80,7 +89,8 @@ const workerSchema = {
   },
 } as const;
 
-const parameterValue = { type: ['string', 'number', 'boolean', 'null'] } as const;
+const parameterValue = { anyOf: [{ type: 'string' }, { type: 'number' }, { type: 'boolean' }, { type: 'null' }] } as const;
+const nullableText = (max: number) => ({ anyOf: [{ type: 'string', maxLength: max }, { type: 'null' }] }) as const;
 
 export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Promise<void> {
   const { store, feed, sessions } = deps;
@@ -196,7 +206,7 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
       schema: {
         summary: 'Edit a worker\'s display name, description and tags (catalog.set_worker_agent_property)',
         params: workerParam,
-        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { displayName: { type: ['string', 'null'], maxLength: 256 }, description: { type: ['string', 'null'], maxLength: 4000 }, tags: { type: ['string', 'null'], maxLength: 4000 } } },
+        body: { type: 'object', additionalProperties: false, minProperties: 1, properties: { displayName: nullableText(256), description: nullableText(4000), tags: nullableText(4000) } },
         response: { 200: workerSchema, ...errors },
       },
     }, async (request, reply) => {
@@ -396,6 +406,35 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
 
     registerStream(api, { feed, who });
   });
+
+  // ---- task logs, uploaded by the worker that ran the attempt (mutual TLS) ----
+  if (deps.agentOf && deps.taskLogFolder) {
+    const agentOf = deps.agentOf;
+    const folder = deps.taskLogFolder;
+    await app.register(async (agentApi) => {
+      agentApi.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: MAX_TASK_LOG_BYTES + 1024 }, (_r, body, done) => done(null, body));
+      agentApi.put<{ Params: { taskId: string; attempt: number }; Body: string }>('/agent/v1/task-logs/:taskId/:attempt', {
+        schema: {
+          summary: 'A worker uploads the task log of an attempt it ran, when the attempt ends',
+          params: { type: 'object', required: ['taskId', 'attempt'], properties: { taskId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' }, attempt: { type: 'integer', minimum: 1 } } },
+        },
+      }, async (request, reply) => {
+        const who = agentOf(request);
+        if ('refused' in who) return reply.code(403).send({ error: 'forbidden', reason: who.refused });
+        const task = await store.getTask(request.params.taskId);
+        // A worker acts only as itself: the task's current worker, for an attempt that happened.
+        const me = who.agentId.toLowerCase();
+        const ran = task && (feed.attemptsOf(task.executionId).find((x) => x.attempt === request.params.attempt)?.workerAgentId.toLowerCase() === me
+          || (task.workerAgentId?.toLowerCase() === me && request.params.attempt === task.executedCount));
+        if (!task || !ran) {
+          return reply.code(403).send({ error: 'forbidden', reason: `task ${request.params.taskId} attempt ${request.params.attempt} was not run by worker ${who.agentId}` });
+        }
+        if (typeof request.body !== 'string') return reply.code(400).send({ error: 'bad-request', message: 'send the log as text/plain' });
+        saveTaskLog(folder, task.executionId, request.params.attempt, request.body);
+        return reply.code(204).send();
+      });
+    });
+  }
 
   app.get('/api/v1/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
