@@ -18,7 +18,7 @@ import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { AgentHub } from './agent-hub.ts';
 import type { HubObserver } from './agent-hub.ts';
 import { StateFeed } from '../viewer/state-feed.ts';
-import { SessionStore } from '../viewer/sessions.ts';
+import { SessionStore, SESSION_COOKIE, cookieValue } from '../viewer/sessions.ts';
 import { registerViewer } from '../viewer/viewer-api.ts';
 import type { ViewerDeps } from '../viewer/viewer-api.ts';
 import type { Enrolment } from '../viewer/enrolment.ts';
@@ -137,6 +137,7 @@ export class MasterService {
       store, logger: this.#o.logger, https: this.#o.https, verifyAgentPeer: this.#o.verifyAgentPeer, agents: this.hub,
       readProjectArchive: this.#o.readProjectArchive,
       extend: (app) => registerViewer(app, this.viewerDeps(true)),
+      sessionPrincipal: (request) => this.sessions.principalOf(cookieValue(request.headers.cookie, SESSION_COOKIE)),
       ...(this.#o.executeTsql ? { executeTsql: this.#o.executeTsql } : {}),
       signals: {
         executionStarted: () => this.hub.kick(),

@@ -18,7 +18,7 @@ export interface PlainViewer {
 }
 
 export async function startPlainViewer(service: MasterService, options: { port?: number; logger: Logger }): Promise<PlainViewer> {
-  const app = Fastify({ loggerInstance: options.logger.child({ component: 'viewer-http' }) }) as unknown as FastifyInstance;
+  const app = Fastify({ loggerInstance: options.logger.child({ component: 'viewer-http' }), ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } } }) as unknown as FastifyInstance;
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
   const { enrolment: _e, agentOf: _a, ...deps } = service.viewerDeps(false);
   await registerViewer(app, deps);

@@ -14,6 +14,9 @@ import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import swagger from '@fastify/swagger';
+import { Ajv } from 'ajv';
+import type { Options as AjvOptions } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import type { CatalogStore, Principal } from '../../actors/ports.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { startExecution } from '../transport/master-server.ts';
@@ -52,6 +55,8 @@ export interface ViewerDeps {
 
 /** Largest task log a worker may upload; longer logs keep their last part. */
 export const MAX_TASK_LOG_BYTES = 4 * 1024 * 1024;
+
+const addFormats = addFormatsModule as unknown as <T>(ajv: T) => T;
 
 const PUBLIC_DIR = join(dirname(fileURLToPath(import.meta.url)), 'public');
 const ASSET_TYPES: Record<string, string> = { '.js': 'text/javascript; charset=utf-8', '.css': 'text/css; charset=utf-8', '.svg': 'image/svg+xml', '.html': 'text/html; charset=utf-8' };
@@ -104,9 +109,16 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
   });
 
   await app.register(async (api) => {
+    // Path and query values arrive as text and are converted ("7" → 7); JSON bodies are checked as
+    // sent, so `{"displayName": 42}` is a 400 naming displayName rather than silently "42".
+    const ajvOptions: AjvOptions = { allErrors: false, removeAdditional: false, useDefaults: true, allowUnionTypes: true, strict: false };
+    const coercing = addFormats(new Ajv({ ...ajvOptions, coerceTypes: 'array' }));
+    const exact = addFormats(new Ajv({ ...ajvOptions, coerceTypes: false }));
+    api.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
     api.setErrorHandler((error: unknown, _request, reply) => {
       if (SsoError.is(error)) {
-        const status = error.code === 'SSO_ERR_AUTH' ? (error.number === 27407 || /login/i.test(error.message) ? 401 : 403)
+        const status = error.number === 27407 ? 401
+          : error.code === 'SSO_ERR_AUTH' ? (/login/i.test(error.message) ? 401 : 403)
           : error.number !== undefined && PERMISSION_NUMBERS.has(error.number) ? 403
             : error.code === 'SSO_ERR_CATALOG' || error.code === 'SSO_ERR_TSQL' ? 400 : 500;
         return reply.code(status).send({ error: error.code, number: error.number, message: error.message });
@@ -412,8 +424,9 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
     const agentOf = deps.agentOf;
     const folder = deps.taskLogFolder;
     await app.register(async (agentApi) => {
-      agentApi.addContentTypeParser('text/plain', { parseAs: 'string', bodyLimit: MAX_TASK_LOG_BYTES + 1024 }, (_r, body, done) => done(null, body));
+      if (!agentApi.hasContentTypeParser('text/plain')) agentApi.addContentTypeParser('text/plain', { parseAs: 'string' }, (_r, body, done) => done(null, body));
       agentApi.put<{ Params: { taskId: string; attempt: number }; Body: string }>('/agent/v1/task-logs/:taskId/:attempt', {
+        bodyLimit: MAX_TASK_LOG_BYTES + 1024,
         schema: {
           summary: 'A worker uploads the task log of an attempt it ran, when the attempt ends',
           params: { type: 'object', required: ['taskId', 'attempt'], properties: { taskId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' }, attempt: { type: 'integer', minimum: 1 } } },
