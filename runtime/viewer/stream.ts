@@ -32,7 +32,9 @@ export interface StreamDeps {
 export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   const maxQueue = deps.maxQueue ?? MAX_QUEUE;
   const highWater = deps.highWater ?? HIGH_WATER;
-  const preValidation = async (request: FastifyRequest): Promise<void> => { await deps.who(request); };
+  const preValidation = async (request: FastifyRequest): Promise<void> => {
+    (request as FastifyRequest & { principal?: Principal }).principal = await deps.who(request);
+  };
   app.get<{ Querystring: { since?: number } }>('/api/v1/stream', {
     websocket: true,
     preValidation,
