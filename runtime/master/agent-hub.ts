@@ -486,7 +486,8 @@ export class AgentHub implements AgentEndpoint {
     }
     conn.send({ type: 'task-status-result', replyTo: f.seq, taskId: f.taskId, attempt: f.attempt, status: result.status });
     if (executionId !== undefined) this.#o.observer?.taskReported?.({ taskId: f.taskId, attempt: f.attempt, executionId, agentId }, f.status, result.status, operationStatus);
-    if (result.status === TaskStatus.ready) this.kick();
+    // A final report frees a slot in `worker:`; a pull that arrived before it was applied was granted nothing.
+    if (result.status === TaskStatus.ready || (final && conn.enabled && conn.outstanding() > 0)) this.kick();
   }
 
   /**

@@ -2,7 +2,7 @@
  * The viewer on a loopback-only plain HTTP port (what `scaleout up` and `demo` open besides the
  * master's TLS port, so a browser on this machine needs no certificate exception). Same routes and
  * sessions as the TLS port, minus everything for workers (no agent socket, no enrolment, no task
- * log uploads). Only 127.0.0.1 is ever bound.
+ * log uploads; join tokens for new workers are still issued here). Only 127.0.0.1 is ever bound.
  */
 import Fastify from 'fastify';
 import type { FastifyInstance } from 'fastify';
@@ -20,7 +20,8 @@ export interface PlainViewer {
 export async function startPlainViewer(service: MasterService, options: { port?: number; logger: Logger }): Promise<PlainViewer> {
   const app = Fastify({ loggerInstance: options.logger.child({ component: 'viewer-http' }), ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } } }) as unknown as FastifyInstance;
   await app.register(websocket, { options: { maxPayload: 64 * 1024 } });
-  const { enrolment: _e, agentOf: _a, ...deps } = service.viewerDeps(false);
+  // Join tokens can be issued here (the enrolment itself is refused off TLS); task log uploads cannot.
+  const { agentOf: _a, ...deps } = service.viewerDeps(false);
   await registerViewer(app, deps);
   // The same re-check as the TLS port: actions through this port changed the catalog on the master's connection.
   app.addHook('onResponse', async (request) => { if (request.method !== 'GET' && request.url.startsWith('/api/')) void service.requestRefresh(); });

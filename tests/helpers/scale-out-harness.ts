@@ -65,8 +65,8 @@ export interface HarnessOptions {
   sweepIntervalMs?: number;
   /** Worker certificates installed here (LocalMachine/Root) are trusted too (enrolment tests). */
   trustStore?: CertStore;
-  /** The master's viewer options (task log folder, enrolment). */
-  viewer?: MasterServiceOptions['viewer'];
+  /** The master's viewer options (task log folder, enrolment), or a function of the master certificate. */
+  viewer?: MasterServiceOptions['viewer'] | ((masterCert: TestCert) => MasterServiceOptions['viewer']);
 }
 
 export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
@@ -81,7 +81,7 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     store, logger, port: 0, host: '127.0.0.1', sslCertThumbprint: masterCert.thumbprint,
     https: { key: masterCert.key, cert: masterCert.cert, requestCert: true, rejectUnauthorized: false },
     verifyAgentPeer: (peer) => trustThumbprints([...trusted(), ...(options.trustStore?.list(MASTER_TRUST_STORE).map((c) => c.thumbprint) ?? [])])(peer),
-    ...(options.viewer ? { viewer: options.viewer } : {}),
+    ...(options.viewer ? { viewer: typeof options.viewer === 'function' ? options.viewer(masterCert) : options.viewer } : {}),
     readProjectArchive: (b) => readProjectArchive(b),
     masterHeartbeatIntervalMs: 30_000, dealWithExpiredTasksIntervalMs: options.sweepIntervalMs ?? 1_000, cleanupCompletedJobsIntervalMs: 3_600_000,
     catalogPollIntervalMs: 50, leaseMs: options.leaseMs ?? 30_000,
