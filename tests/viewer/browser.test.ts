@@ -152,17 +152,17 @@ if (!existsSync(CHROMIUM)) {
     await page.fill('input[name="Param.dtsx:HoldMs"]', '1200');
     await page.fill('#retry', '1');
     await recordStatuses(page);
-    const navigations: string[] = [];
-    page.on('framenavigated', (f) => { if (f === page.mainFrame()) navigations.push(f.url()); });
+    // A marker that only survives if the document is never reloaded.
+    await page.evaluate('window.__sameDocument = true');
     await page.click('#start');
     await page.waitForSelector('h1:text("Executions")');
     const id = await h.waitFor('new execution', async () => {
       const rows = (await h.store.queryView(SYSTEM_PRINCIPAL, 'catalog.executions')).rows.filter((r) => Number(r['execution_id']) > busy);
       return rows.length > 0 ? Number(rows[0]!['execution_id']) : undefined;
     });
-    await page.locator(`tr[data-execution="${id}"] [data-status="Succeeded"]`).waitFor().catch(async (e) => { await page.screenshot({ path: join(shots, 'fail.png') }); console.error(await seen(page, id), await page.evaluate('JSON.stringify(window.__seen)'), page.url()); throw e; });
+    await page.locator(`tr[data-execution="${id}"] [data-status="Succeeded"]`).waitFor();
     assert.equal(await seen(page, id), ['Pending', 'Running', 'Succeeded']);
-    assert.equal(navigations, [], 'no page load happened');
+    assert.is(await page.evaluate('window.__sameDocument === true'), true, 'no page load happened');
     const params = (await h.store.queryView(SYSTEM_PRINCIPAL, 'catalog.execution_parameter_values')).rows.filter((r) => Number(r['execution_id']) === id && r['parameter_name'] === 'HoldMs');
     assert.is(params[0]?.['parameter_value'], '1200');
   });
@@ -173,7 +173,10 @@ if (!existsSync(CHROMIUM)) {
     let id = 0;
     try { id = await startExecution(other, SYSTEM_PRINCIPAL, { folder: 'Tests', project: 'TestProject', package: 'Param.dtsx' }); } finally { await other.close(); }
     await page.locator(`tr[data-execution="${id}"] [data-status="Succeeded"]`).waitFor();
-    assert.is((await seen(page, id))[0], 'Pending');
+    // Another process commits Created, then Pending (start_execution); the master shows what it read.
+    const states = await seen(page, id);
+    assert.ok(['Created', 'Pending'].includes(states[0]!), states.join(' → '));
+    assert.is(states[states.length - 1], 'Succeeded');
   });
 
   test('stop a long execution from its detail page', async () => {
@@ -233,15 +236,15 @@ if (!existsSync(CHROMIUM)) {
       await p.click(`tr[data-execution="${running}"]`);
       await p.waitForSelector('#detail-status');
       assert.is(await p.locator('#stop').count(), 0, 'no stop button');
-      const statuses = await p.evaluate(async ([exec, worker]) => {
-        const post = (url: string, body?: unknown) => fetch(url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.status);
+      const statuses = await p.evaluate(`(async () => {
+        const post = (url, body) => fetch(url, { method: 'POST', headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined }).then((r) => r.status);
         return [
           await post('/api/v1/executions/batch', { packages: [{ folder: 'Tests', project: 'TestProject', package: 'Param.dtsx' }] }),
-          await post(`/api/v1/executions/${exec}/cancel`),
-          await post(`/api/v1/workers/${worker}/disable`),
+          await post('/api/v1/executions/${running}/cancel'),
+          await post('/api/v1/workers/${enrolledId}/disable'),
           await post('/api/v1/workers/join-tokens'),
         ];
-      }, [running, enrolledId] as const);
+      })()`);
       assert.equal(statuses, [403, 403, 403, 403]);
       await p.screenshot({ path: join(shots, 'logreader-detail.png'), fullPage: true });
       await h.store.stopOperation(SYSTEM_PRINCIPAL, { operationId: running });
