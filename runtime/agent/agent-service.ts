@@ -591,7 +591,7 @@ export class AgentService {
     const log = t.log;
     void log?.close().then(() => {
       if (!log.folder) return;
-      return uploadTaskLog({ endpoint: this.#o.masterEndpoint, tls: this.#tlsOptions(), taskId: a.taskId, attempt: a.attempt, folder: log.folder })
+      return uploadTaskLog({ endpoint: this.#o.masterEndpoint, tls: this.#tlsOptions(), taskId: a.taskId, attempt: a.attempt, folder: log.folder, startMarker: `task assigned: execution ${a.executionId}, attempt ${a.attempt} of` })
         .catch((err: unknown) => this.#log.warn({ err: serializeError(err), taskId: a.taskId }, 'task log upload failed'));
     });
     const seq = this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status, ...(message ? { message: message.slice(0, 60_000) } : {}) });

@@ -3,7 +3,7 @@
  * mutual TLS), so people read it in the viewer even when the worker is offline or deleted later.
  * Why upload instead of the master fetching on demand: workers dial the master (there is no path
  * from the master to a worker behind NAT or a firewall), and a log asked for after the worker went
- * away would be lost. The log is the task folder's files in order (all attempts of the task so far),
+ * away would be lost. The log is the task folder's files in order, from the attempt's first line,
  * at most `maxBytes` (the last part is kept). Failure is logged and never fails the task.
  */
 import { readdir, readFile } from 'node:fs/promises';
@@ -22,9 +22,16 @@ export async function readTaskLogText(folder: string, maxBytes = MAX_UPLOAD_BYTE
   return all.toString('utf8');
 }
 
-export async function uploadTaskLog(options: { endpoint: string; tls: RequestOptions; taskId: string; attempt: number; folder: string }): Promise<void> {
-  const text = await readTaskLogText(options.folder);
-  if (text === null) return;
+/**
+ * Uploads the log of one attempt: the task folder's text from the attempt's first line (the agent's
+ * `startMarker` audit line) on; earlier attempts of the task were uploaded when they ended.
+ */
+export async function uploadTaskLog(options: { endpoint: string; tls: RequestOptions; taskId: string; attempt: number; folder: string; startMarker?: string }): Promise<void> {
+  const all = await readTaskLogText(options.folder);
+  if (all === null) return;
+  const at = options.startMarker ? all.lastIndexOf(options.startMarker) : -1;
+  const lineStart = at < 0 ? 0 : all.lastIndexOf('\n', at) + 1;
+  const text = all.slice(lineStart);
   const url = new URL(`/agent/v1/task-logs/${options.taskId}/${options.attempt}`, options.endpoint);
   await new Promise<void>((resolve, reject) => {
     const req = httpsRequest(url, { ...options.tls, method: 'PUT', timeout: 30_000, headers: { 'content-type': 'text/plain; charset=utf-8', 'content-length': Buffer.byteLength(text) } }, (res) => {

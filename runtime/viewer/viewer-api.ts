@@ -349,10 +349,13 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
       const msgs = messages!.rows.filter((m) => Number(m['operation_id']) === id);
       const byType: Record<string, number> = {};
       for (const m of msgs) byType[String(m['message_type'])] = (byType[String(m['message_type'])] ?? 0) + 1;
-      const attempts = feed.attemptsOf(id).map((a) => {
-        const s = Date.parse(a.start);
-        const e = a.end ? Date.parse(a.end) : Infinity;
-        return { ...a, messageCount: msgs.filter((m) => { const t = Date.parse(String(m['message_time'])); return t >= s - 1000 && t <= e + 1000; }).length, hasLog: hasTaskLog(deps.taskLogFolder, id, a.attempt) };
+      // Messages carry no attempt number: each attempt gets those logged from its start to the next attempt's start
+      // (the first from the beginning, the last to the end), so every message is counted exactly once.
+      const ordered = [...feed.attemptsOf(id)].sort((x, y) => x.attempt - y.attempt);
+      const attempts = ordered.map((a, i) => {
+        const from = i === 0 ? -Infinity : Date.parse(a.start);
+        const to = i === ordered.length - 1 ? Infinity : Date.parse(ordered[i + 1]!.start);
+        return { ...a, messageCount: msgs.filter((m) => { const t = Date.parse(String(m['message_time'])); return t >= from && t < to; }).length, hasLog: hasTaskLog(deps.taskLogFolder, id, a.attempt) };
       });
       const exeById = new Map(executables!.rows.filter((x) => Number(x['execution_id']) === id).map((x) => [Number(x['executable_id']), x]));
       return {

@@ -222,7 +222,8 @@ test('one execution: parameters, attempts (worker, start, end, result, message c
   });
   assert.is(d.execution.statusName, 'Succeeded');
   assert.equal(d.attempts.map((a: { attempt: number; result: string; workerAgentId: string }) => [a.attempt, a.result, a.workerAgentId]), [[1, 'retrying', agentId], [2, 'succeeded', agentId]]);
-  assert.ok(d.attempts.every((a: { start: string; end: string; messageCount: number }) => a.start && a.end && a.messageCount >= 1));
+  assert.ok(d.attempts.every((a: { start: string; end: string }) => a.start && a.end));
+  assert.equal(d.attempts.map((a: { messageCount: number }) => a.messageCount), [1, 1], 'one message per run, each counted once');
   assert.ok(d.parameters.some((p: { name: string; value: unknown }) => p.name === 'SucceedOnRun' && p.value === '2'));
   assert.ok(d.messageCounts['70'] >= 2, 'one information message per run');
   assert.equal(d.dataStatistics, []);
@@ -233,6 +234,8 @@ test('one execution: parameters, attempts (worker, start, end, result, message c
   const log = await call('GET', `/api/v1/executions/${id}/attempts/2/log`, reader);
   assert.is(log.statusCode, 200);
   assert.match(log.body, 'task ended: succeeded');
+  assert.not.match(log.body, 'task ended: failed', 'attempt 2 shows only its own lines');
+  assert.match((await call('GET', `/api/v1/executions/${id}/attempts/1/log`, reader)).body, 'task ended: failed');
   assert.is((await call('GET', `/api/v1/executions/${id}/attempts/9/log`, reader)).statusCode, 404);
   assert.is((await call('GET', '/api/v1/executions/999999/detail', reader)).statusCode, 404);
   assert.match((await call('GET', '/api/v1/executions/abc/detail', reader)).json().message, 'params/id');

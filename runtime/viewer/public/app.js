@@ -356,7 +356,7 @@ function attemptsTimeline(d) {
     return h('div', { class: 'tl-row attempt', dataset: { attempt: String(a.attempt), result: a.result } },
       h('div', {}, h('b', {}, `Attempt ${a.attempt}`), h('div', { class: 'muted' }, workerName(a.workerAgentId))),
       h('div', { class: 'tl-track' }, h('div', { class: `tl-bar ${cls[a.result] ?? 'off'}`, style: `left:${((s0 - t0) / (t1 - t0)) * 100}%;width:${Math.max(0.5, ((s1 - s0) / (t1 - t0)) * 100)}%` })),
-      h('div', {}, h('span', { class: 'pill ' + ({ ok: 's-ok', bad: 's-bad', run: 's-run', off: 's-off', pend: 's-pend' }[cls[a.result]] ?? 's-off') }, a.result), ' ', h('span', { class: 'muted' }, `${fmtDuration(s1 - s0)}${a.messageCount !== undefined ? ` · ${a.messageCount} msg` : ''}`)));
+      h('div', {}, h('span', { class: 'pill ' + ({ ok: 's-ok', bad: 's-bad', run: 's-run', off: 's-off', pend: 's-pend' }[cls[a.result]] ?? 's-off') }, { retrying: 'failed, retried', lost: 'lease lost' }[a.result] ?? a.result), ' ', h('span', { class: 'muted' }, `${fmtDuration(s1 - s0)}${a.messageCount !== undefined ? ` · ${a.messageCount} msg` : ''}`)));
   }));
 }
 function paramsTable(list) {
