@@ -85,7 +85,7 @@ export class MasterService {
       agentOnline: (id, enabled) => { outer?.agentOnline?.(id, enabled); feed.poke(); },
       agentOffline: (id) => { outer?.agentOffline?.(id); feed.poke(); },
       taskAssigned: (a) => { outer?.taskAssigned?.(a); feed.attemptStarted(a); },
-      taskReported: (a, reported, effective, op) => { outer?.taskReported?.(a, reported, effective, op); feed.attemptReported(a, reported, effective); },
+      taskReported: (a, reported, effective, op) => { outer?.taskReported?.(a, reported, effective, op); feed.attemptReported(a, reported, effective, op); },
     };
     this.hub = new AgentHub({
       store: options.store, logger: options.logger, clock: options.clock ?? { now: () => Date.now() },

@@ -122,6 +122,9 @@ export class StateFeed {
   #closed = false;
   #started = false;
   #dirty = false;
+  /** Reads started so far; a hub move records the count, so a read that began before it cannot undo it. */
+  #reads = 0;
+  readonly #movedDuringRead = new Map<number, number>();
 
   constructor(options: StateFeedOptions) {
     this.#o = options;
@@ -212,14 +215,32 @@ export class StateFeed {
       this.#attempts.set(a.executionId, list);
       this.#emit({ kind: 'attempt', data: rec });
     }
+    // The claim committed the execution as Running: say so now, without waiting for a read.
+    this.#moveExecution(a.executionId, 2, { workerAgentId: a.agentId.toLowerCase(), executedCount: a.attempt }, at);
     this.poke();
   }
 
+  /** A transition the hub knows was committed; the next read fills in the catalog's exact times. */
+  #moveExecution(id: number, status: number, patch: Partial<ExecutionState>, at: number): void {
+    const e = this.#executions.get(id);
+    if (!e || e.status === status || FINAL_STATUSES.has(e.status)) return;
+    const iso = new Date(at).toISOString();
+    const next: ExecutionState = {
+      ...e, ...patch, status, statusName: STATUS_NAMES[status] ?? String(status),
+      startTime: e.startTime ?? (status === 2 ? iso : null), endTime: FINAL_STATUSES.has(status) ? e.endTime ?? iso : e.endTime,
+    };
+    this.#executions.set(id, next);
+    this.#movedDuringRead.set(id, this.#reads);
+    this.#emit({ kind: 'execution', data: next });
+    if (FINAL_STATUSES.has(status)) this.#reconcileAttempts(next, e);
+  }
+
   /** A report committed: `effective` is the task status the catalog answered (1 = re-queued for a retry). */
-  attemptReported(a: { executionId: number; attempt: number; agentId: string }, reported: number, effective: number, at = Date.now()): void {
+  attemptReported(a: { executionId: number; attempt: number; agentId: string }, reported: number, effective: number, operationStatus?: number, at = Date.now()): void {
     if (this.#closed) return;
     const result: AttemptResult | null = effective === 1 ? 'retrying' : effective === 5 ? 'succeeded' : effective === 4 ? 'failed' : effective === 6 ? 'canceled' : null;
     if (result) this.#endAttempt(a.executionId, a.attempt, a.agentId, result, at);
+    if (operationStatus !== undefined && FINAL_STATUSES.has(operationStatus)) this.#moveExecution(a.executionId, operationStatus, {}, at);
     if (result || reported !== 2) this.poke();
   }
 
@@ -246,6 +267,7 @@ export class StateFeed {
 
   async #read(): Promise<void> {
     const { store } = this.#o;
+    const generation = ++this.#reads;
     const [execView, workerView] = await Promise.all([
       store.queryView(SYSTEM_PRINCIPAL, 'catalog.executions'),
       store.queryView(SYSTEM_PRINCIPAL, 'catalog.worker_agents'),
@@ -268,8 +290,12 @@ export class StateFeed {
       }
     }
     if (this.#closed) return;
+    const moved = this.#movedDuringRead;
     for (const r of execView.rows) {
       const e = executionFromRow(r);
+      // The hub moved this execution while this read was in flight: its row may predate the move; the next read settles it.
+      const m = moved.get(e.id);
+      if (m !== undefined) { if (m >= generation) continue; moved.delete(e.id); }
       const prev = this.#executions.get(e.id);
       if (!prev || !sameExecution(prev, e)) {
         this.#executions.set(e.id, e);
