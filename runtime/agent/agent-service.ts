@@ -28,6 +28,7 @@ import type { FetchProjectInput } from '../../actors/task-run.machine.ts';
 import { ReportJournal } from './journal.ts';
 import type { JournalOptions } from './journal.ts';
 import { TaskLog } from './task-log.ts';
+import { uploadTaskLog } from './task-log-upload.ts';
 import type { TaskLogSettings } from './task-log.ts';
 import { PerfCounterSampler, readMachineProperties } from './perf-counters.ts';
 import { SCRIPT_CAPABILITY_PROPERTY, scriptCapability } from '../../executor/script/capability.ts';
@@ -722,7 +723,12 @@ export class AgentService {
     this.#log.info({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, outcome, message: message?.slice(0, 500) }, `task ended: ${outcome}`);
     t.log?.audit(`task ended: ${outcome}`);
     // Closed now, not when the report is committed: a retry of this task may open the same file.
-    void t.log?.close();
+    const log = t.log;
+    void log?.close().then(() => {
+      if (!log.folder) return;
+      return uploadTaskLog({ endpoint: this.#o.masterEndpoint, tls: this.#tlsOptions(), taskId: a.taskId, attempt: a.attempt, folder: log.folder, startMarker: `task assigned: execution ${a.executionId}, attempt ${a.attempt} of` })
+        .catch((err: unknown) => this.#log.warn({ err: serializeError(err), taskId: a.taskId }, 'task log upload failed'));
+    });
     const seq = this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status, ...(message ? { message: message.slice(0, 60_000) } : {}) });
     t.finalSeq = seq;
     // Not journaled (the journal is closed): nothing will ever ack it.

@@ -19,6 +19,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   cert: './commands/cert.ts',
   catalog: './commands/catalog.ts',
   validate: './commands/validate.ts',
+  join: './commands/join.ts',
 };
 
 async function load(name: string): Promise<Command | undefined> {

@@ -21,6 +21,8 @@ export interface LocalCluster {
   readonly worker: RunningWorker;
   /** True when this run enabled the local worker (its first registration). */
   readonly workerEnabledNow: boolean;
+  /** The live viewer on a loopback-only plain HTTP port (also on the master's TLS port). */
+  readonly viewerUrl: string;
   stop(): Promise<void>;
 }
 
@@ -33,6 +35,8 @@ export interface StartLocalOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Hub lifecycle notifications (benchmarks). */
   readonly observer?: HubObserver;
+  /** Port of the loopback plain HTTP viewer. @default a free one */
+  readonly viewerPort?: number;
 }
 
 export async function startLocalCluster(dataDir: string, options: StartLocalOptions = {}): Promise<LocalCluster> {
@@ -46,7 +50,17 @@ export async function startLocalCluster(dataDir: string, options: StartLocalOpti
     await master.stop();
     throw err;
   }
+  const { startPlainViewer } = await import('../viewer/plain-http.ts');
+  let viewer: Awaited<ReturnType<typeof startPlainViewer>>;
+  try {
+    viewer = await startPlainViewer(master.service, { logger: master.logger, ...(options.viewerPort === undefined ? {} : { port: options.viewerPort }) });
+  } catch (err) {
+    await worker.stop().catch(() => undefined);
+    await master.stop();
+    throw err;
+  }
   const stop = async (): Promise<void> => {
+    await viewer.close().catch(() => undefined);
     await worker.stop().catch((err: unknown) => master.logger.error({ err: serializeError(err) }, 'worker stop failed'));
     await master.stop();
   };
@@ -70,7 +84,7 @@ export async function startLocalCluster(dataDir: string, options: StartLocalOpti
     await stop();
     throw err;
   }
-  return { data, master, worker, workerEnabledNow, stop };
+  return { data, master, worker, workerEnabledNow, viewerUrl: viewer.url, stop };
 }
 
 async function waitFor(probe: () => boolean, timeoutMs: number): Promise<boolean> {

@@ -106,6 +106,8 @@ class Connection {
   heardAt = performance.now();
   /** Heard again after a silence: its lost leases are being given back; it is not served meanwhile. */
   readopting = false;
+  /** The worker's MaxTaskCount from its hello (shown by the viewer). */
+  maxTaskCount = 0;
   /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
   readonly inflight: number[] = [];
   maxSeq = 0;
@@ -216,8 +218,8 @@ export class AgentHub implements AgentEndpoint {
     return this.#assignments;
   }
 
-  connectedAgents(): readonly { agentId: string; enabled: boolean; outstanding: number }[] {
-    return [...this.#byAgent.values()].map((c) => ({ agentId: c.agentId!, enabled: c.enabled, outstanding: c.outstanding() }));
+  connectedAgents(): readonly { agentId: string; enabled: boolean; outstanding: number; maxTaskCount: number; thumbprint: string }[] {
+    return [...this.#byAgent.values()].map((c) => ({ agentId: c.agentId!, enabled: c.enabled, outstanding: c.outstanding(), maxTaskCount: c.maxTaskCount, thumbprint: c.thumbprint }));
   }
 
   accept(socket: WebSocket, peer: { readonly thumbprint: string; readonly remoteAddress: string }): void {
@@ -488,6 +490,7 @@ export class AgentHub implements AgentEndpoint {
     }
     this.#byAgent.set(f.agentId, conn);
     conn.leaseMs = f.capacity.leaseMs ?? this.#o.leaseMs;
+    conn.maxTaskCount = f.capacity.maxTaskCount;
     this.actors.ensureWorker(f.agentId, isEnabled);
     const held: string[] = [];
     for (const t of f.runningTasks) {

@@ -19,6 +19,11 @@ import { executeTsql } from '../tsql/interpreter.ts';
 import { openServiceLogger } from '../logging/service-logger.ts';
 import { MasterService } from './master-service.ts';
 import type { HubObserver } from './agent-hub.ts';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { Enrolment } from '../viewer/enrolment.ts';
+
+export const MASTER_VERSION = '0.1.0';
 
 export interface StartMasterOptions {
   /** Environment for `SCALEOUT_MASTER_<Key>` overrides. @default process.env */
@@ -31,6 +36,8 @@ export interface StartMasterOptions {
   readonly catalogPollIntervalMs?: number;
   /** Hub lifecycle notifications (benchmarks, a live viewer). */
   readonly observer?: HubObserver;
+  /** The address new workers use in the viewer's join command. @default https://<this host name>:<port> */
+  readonly joinEndpoint?: string;
 }
 
 export interface RunningMaster {
@@ -102,8 +109,16 @@ export async function startMaster(configPath: string, options: StartMasterOption
     cleanupCompletedJobsIntervalMs: settings.cleanupCompletedJobsIntervalMs,
     catalogPollIntervalMs: options.catalogPollIntervalMs ?? settings.catalogPollIntervalMs,
     ...(options.observer ? { observer: options.observer } : {}),
+    viewer: {
+      version: MASTER_VERSION, catalog: settings.catalogKind === 'sqlserver' ? `SQL Server ${settings.sqlServerName}` : settings.catalogPath,
+      taskLogFolder: join(settings.logFolder, 'task-logs'),
+      enrolment: new Enrolment({
+        certs, masterCertPem: String(https.cert), masterThumbprint: settings.sslCertThumbprint!,
+        endpoint: () => options.joinEndpoint ?? `https://${hostname()}:${port}`,
+      }),
+    },
   });
-  let port: number;
+  let port = 0;
   try {
     ({ port } = await service.start());
   } catch (err) {

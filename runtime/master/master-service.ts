@@ -7,7 +7,7 @@
 import { hostname, networkInterfaces } from 'node:os';
 import type { ServerOptions } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import type { CatalogStore, Principal, ProjectArchive, WallClock } from '../../actors/ports.ts';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
@@ -17,6 +17,11 @@ import type { PeerCheck } from '../transport/master-server.ts';
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { AgentHub } from './agent-hub.ts';
 import type { HubObserver } from './agent-hub.ts';
+import { StateFeed } from '../viewer/state-feed.ts';
+import { SessionStore, SESSION_COOKIE, cookieValue } from '../viewer/sessions.ts';
+import { registerViewer } from '../viewer/viewer-api.ts';
+import type { ViewerDeps } from '../viewer/viewer-api.ts';
+import type { Enrolment } from '../viewer/enrolment.ts';
 
 export interface MasterServiceOptions {
   readonly store: CatalogStore;
@@ -44,6 +49,8 @@ export interface MasterServiceOptions {
    */
   readonly reconnectGraceMs?: number;
   readonly observer?: HubObserver;
+  /** The live viewer (runtime/viewer): where uploaded task logs are kept, join tokens, what the dashboard says. */
+  readonly viewer?: { readonly taskLogFolder?: string; readonly enrolment?: Enrolment; readonly version?: string; readonly catalog?: string };
 }
 
 export type MasterState = 'created' | 'running' | 'closing' | 'closed';
@@ -62,16 +69,60 @@ export class MasterService {
   #refreshAgain = false;
   #sweeping: Promise<void> | null = null;
   #port = 0;
+  /** The viewer's live state (runtime/viewer/state-feed.ts), fed by the hub and every catalog refresh. */
+  readonly feed: StateFeed;
+  readonly sessions: SessionStore;
+  #startedAt = new Date().toISOString();
+  #plainHttp: string | null = null;
 
   constructor(options: MasterServiceOptions) {
     this.#o = options;
     this.#log = options.logger.child({ component: 'master' });
+    this.feed = new StateFeed({
+      store: options.store,
+      live: { connectedAgents: () => this.hub.connectedAgents(), assignments: () => this.hub.assignments() },
+      onError: (err) => this.#log.warn({ err: serializeError(err) }, 'viewer state read failed'),
+    });
+    this.sessions = new SessionStore(options.store);
+    const outer = options.observer;
+    const feed = this.feed;
+    const observer: HubObserver = {
+      agentOnline: (id, enabled) => { outer?.agentOnline?.(id, enabled); feed.poke(); },
+      agentOffline: (id) => { outer?.agentOffline?.(id); feed.poke(); },
+      taskAssigned: (a) => { outer?.taskAssigned?.(a); feed.attemptStarted(a); },
+      taskReported: (a, reported, effective, op) => { outer?.taskReported?.(a, reported, effective, op); feed.attemptReported(a, reported, effective, op); },
+    };
     this.hub = new AgentHub({
       store: options.store, logger: options.logger, clock: options.clock ?? { now: () => Date.now() },
-      leaseMs: options.leaseMs ?? 60_000, ...(options.observer ? { observer: options.observer } : {}),
+      leaseMs: options.leaseMs ?? 60_000, observer,
       onLeaseTimer: (taskId) => this.#sweepSoon(taskId),
     });
   }
+
+  /** What the viewer's routes need, for this master's TLS server (`secure`) or a loopback plain HTTP server. */
+  viewerDeps(secure: boolean): ViewerDeps {
+    const v = this.#o.viewer ?? {};
+    return {
+      store: this.#o.store, feed: this.feed, sessions: this.sessions, secure,
+      signals: { executionStarted: () => this.hub.kick(), operationStopped: (id) => this.hub.cancelExecution(id), catalogChanged: () => void this.requestRefresh() },
+      info: () => ({ version: v.version ?? '0.1.0', catalog: v.catalog ?? 'catalog', port: this.#port || null, startedAt: this.#startedAt, plainHttp: this.#plainHttp }),
+      ...(v.taskLogFolder ? { taskLogFolder: v.taskLogFolder } : {}),
+      ...(v.enrolment ? { enrolment: v.enrolment } : {}),
+      ...(secure ? {
+        agentOf: (request: FastifyRequest) => {
+          const socket = request.raw.socket as TLSSocket;
+          const peer = typeof socket?.getPeerCertificate === 'function' ? socket.getPeerCertificate() : null;
+          const check = this.#o.verifyAgentPeer(peer && Object.keys(peer).length > 0 ? peer : null, socket);
+          if (!check.ok) return { refused: check.reason };
+          const conn = this.hub.connectedAgents().find((c) => c.thumbprint === check.thumbprint);
+          return conn ? { agentId: conn.agentId } : { refused: `no connected worker presented certificate ${check.thumbprint}` };
+        },
+      } : {}),
+    };
+  }
+
+  /** Records the loopback plain HTTP address of the viewer (shown on the dashboard). */
+  set plainHttpAddress(url: string | null) { this.#plainHttp = url; }
 
   get state(): MasterState { return this.#state; }
   get port(): number { return this.#port; }
@@ -95,6 +146,8 @@ export class MasterService {
     this.#server = await buildMasterServer({
       store, logger: this.#o.logger, https: this.#o.https, verifyAgentPeer: this.#o.verifyAgentPeer, agents: this.hub,
       readProjectArchive: this.#o.readProjectArchive,
+      extend: (app) => registerViewer(app, this.viewerDeps(true)),
+      sessionPrincipal: (request) => this.sessions.principalOf(cookieValue(request.headers.cookie, SESSION_COOKIE)),
       ...(this.#o.executeTsql ? { executeTsql: this.#o.executeTsql } : {}),
       signals: {
         executionStarted: () => this.hub.kick(),
@@ -119,6 +172,7 @@ export class MasterService {
     this.#timers.push(setInterval(() => void this.#pollCatalog(), this.#o.catalogPollIntervalMs ?? 100));
     // Actors for every registered worker and live task; tasks left ready are dispatched as soon as workers pull.
     const rebuilt = await this.hub.rebuildActors(graceMs);
+    await this.feed.start();
     this.#setState('running');
     this.#log.info({ port: this.#port, liveTasks: rebuilt.tasks, workers: rebuilt.workers, thumbprint: this.#o.sslCertThumbprint }, `master listening on port ${this.#port}`);
     return { port: this.#port };
@@ -137,6 +191,7 @@ export class MasterService {
         do {
           this.#refreshAgain = false;
           await this.hub.refresh().catch((err: unknown) => this.#log.warn({ err: serializeError(err) }, 'hub refresh failed'));
+          this.feed.poke();
         } while (this.#refreshAgain && this.#state === 'running');
       } finally {
         this.#refreshing = null;
@@ -211,6 +266,7 @@ export class MasterService {
       for (const t of this.#timers) clearInterval(t);
       await Promise.allSettled([this.#sweeping, this.#refreshing]);
       await this.hub.close();
+      this.feed.close();
       await this.#server?.close();
       await this.#o.store.close();
       this.#setState('closed');

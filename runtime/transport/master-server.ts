@@ -50,6 +50,10 @@ export interface MasterServerDeps {
   readonly executeTsql?: (text: string, caller: Principal) => Promise<unknown>;
   /** Largest upload accepted by `POST /api/v1/deploy`. Default 256 MiB. */
   readonly maxProjectBytes?: number;
+  /** The signed-in viewer session of a request, if any (accepted instead of HTTP Basic). */
+  readonly sessionPrincipal?: (request: FastifyRequest) => Principal | undefined;
+  /** More routes (the viewer: runtime/viewer/viewer-api.ts), registered before this file's own. */
+  readonly extend?: (app: FastifyInstance) => Promise<void>;
 }
 
 /** Body of `POST /api/v1/executions`. */
@@ -65,6 +69,8 @@ export interface StartExecutionBody {
 }
 
 const AUTH_CACHE_MS = 60_000;
+/** Catalog refusals for lack of a role or of ownership (27140 role, 27178 execute, 27103/27143 not yours, 27260 logins): 403. */
+const PERMISSION_NUMBERS: ReadonlySet<number> = new Set([27103, 27140, 27143, 27178, 27260]);
 
 export async function buildMasterServer(deps: MasterServerDeps): Promise<FastifyInstance> {
   const { store, logger } = deps;
@@ -72,11 +78,14 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
     https: deps.https,
     loggerInstance: logger,
     bodyLimit: deps.maxProjectBytes ?? 256 * 1024 * 1024,
+    // Route schemas refuse unknown fields (400 naming them) instead of silently dropping them.
+    ajv: { customOptions: { removeAdditional: false, allowUnionTypes: true } },
   }) as unknown as FastifyInstance;
 
   await app.register(websocket, { options: { maxPayload: MAX_FRAME_BYTES } });
   app.addContentTypeParser(['application/octet-stream', 'application/zip'], { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
   app.addContentTypeParser('text/plain', { parseAs: 'string' }, (_req, body, done) => done(null, body));
+  if (deps.extend) await deps.extend(app);
 
   // ---- agents: mutual TLS ----
   const checkAgent = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
@@ -112,6 +121,8 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
   // ---- people and the CLI: HTTP Basic over TLS ----
   const authCache = new Map<string, { principal: Principal; until: number }>();
   const authenticate = async (request: FastifyRequest): Promise<Principal> => {
+    const fromSession = deps.sessionPrincipal?.(request);
+    if (fromSession) return fromSession;
     const header = request.headers.authorization ?? '';
     const m = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
     if (!m) throw new SsoError('SSO_ERR_AUTH', 'login required: send HTTP Basic credentials');
@@ -131,6 +142,7 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
   app.setErrorHandler((error: unknown, _request, reply) => {
     if (SsoError.is(error)) {
       const status = error.code === 'SSO_ERR_AUTH' ? (error.number === 27407 || /login/i.test(error.message) ? 401 : 403)
+        : error.number !== undefined && PERMISSION_NUMBERS.has(error.number) ? 403
         : error.code === 'SSO_ERR_CATALOG' || error.code === 'SSO_ERR_TSQL' || error.code.startsWith('SSO_ERR_PROJECT') || error.code.startsWith('SSO_ERR_PACKAGE') ? 400 : 500;
       if (status === 401) void reply.header('www-authenticate', 'Basic realm="scaleout"');
       return reply.code(status).send({ error: error.code, number: error.number, message: error.message, where: error.where });

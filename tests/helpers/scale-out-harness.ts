@@ -13,6 +13,9 @@ import type { Logger } from 'pino';
 import { openSqliteCatalog } from '../../runtime/catalog/sqlite-catalog-store.ts';
 import type { SqliteCatalogStore } from '../../runtime/catalog/sqlite-catalog-store.ts';
 import { MasterService } from '../../runtime/master/master-service.ts';
+import type { MasterServiceOptions } from '../../runtime/master/master-service.ts';
+import type { CertStore } from '../../runtime/tls/cert-store.ts';
+import { MASTER_TRUST_STORE } from '../../runtime/tls/tls-options.ts';
 import { AgentService } from '../../runtime/agent/agent-service.ts';
 import type { AgentServiceOptions } from '../../runtime/agent/agent-service.ts';
 import { TaskPool } from '../../executor/pool/task-pool.ts';
@@ -56,7 +59,17 @@ export interface WorkerOptions {
   taskHeartbeatIntervalMs?: number;
 }
 
-export async function startHarness(options: { trustedWorkers?: TestCert[]; leaseMs?: number; sweepIntervalMs?: number } = {}): Promise<Harness> {
+export interface HarnessOptions {
+  trustedWorkers?: TestCert[];
+  leaseMs?: number;
+  sweepIntervalMs?: number;
+  /** Worker certificates installed here (LocalMachine/Root) are trusted too (enrolment tests). */
+  trustStore?: CertStore;
+  /** The master's viewer options (task log folder, enrolment), or a function of the master certificate. */
+  viewer?: MasterServiceOptions['viewer'] | ((masterCert: TestCert) => MasterServiceOptions['viewer']);
+}
+
+export async function startHarness(options: HarnessOptions = {}): Promise<Harness> {
   const dir = mkdtempSync(join(tmpdir(), 'scaleout-rt-'));
   const logLines: string[] = [];
   const logger: Logger = pino({ level: 'info' }, new Writable({ write(c, _e, cb) { logLines.push(String(c)); cb(); } }));
@@ -67,7 +80,8 @@ export async function startHarness(options: { trustedWorkers?: TestCert[]; lease
   const master = new MasterService({
     store, logger, port: 0, host: '127.0.0.1', sslCertThumbprint: masterCert.thumbprint,
     https: { key: masterCert.key, cert: masterCert.cert, requestCert: true, rejectUnauthorized: false },
-    verifyAgentPeer: (peer) => trustThumbprints(trusted())(peer),
+    verifyAgentPeer: (peer) => trustThumbprints([...trusted(), ...(options.trustStore?.list(MASTER_TRUST_STORE).map((c) => c.thumbprint) ?? [])])(peer),
+    ...(options.viewer ? { viewer: typeof options.viewer === 'function' ? options.viewer(masterCert) : options.viewer } : {}),
     readProjectArchive: (b) => readProjectArchive(b),
     masterHeartbeatIntervalMs: 30_000, dealWithExpiredTasksIntervalMs: options.sweepIntervalMs ?? 1_000, cleanupCompletedJobsIntervalMs: 3_600_000,
     catalogPollIntervalMs: 50, leaseMs: options.leaseMs ?? 30_000,

@@ -54,6 +54,7 @@ export async function startAndDescribe(dir: string, port: number | undefined, io
     out(`  (shown once; kept in ${data.path('admin-password')}, readable by you only)`);
   } else out(`Using the data folder ${data.dir}.`);
   out(`Master:  ${data.endpoint} (port ${master.port}), catalog ${master.settings.catalogPath}`);
+  out(`Viewer:  ${cluster.viewerUrl} (this machine only; also ${data.endpoint}/ over TLS; sign in as admin)`);
   out(`Worker:  ${data.agentId}${cluster.workerEnabledNow ? ' (registered and enabled)' : ''}, MaxTaskCount ${worker.settings.maxTaskCount}`);
   out(`Logs:    ${master.logFile}`);
   out(`         ${worker.logFile}`);
