@@ -4,24 +4,29 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from '../command.ts';
-import { UsageError, flag, parseArgs } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseCommandLine, usageText } from '../options.ts';
+import type { OptionTable } from '../options.ts';
 import { untilShutdownSignal } from '../../local/shutdown.ts';
+
+const OPTIONS: OptionTable = [
+  { name: 'config', type: 'string', value: '<file>', help: 'the WorkerSettings.config to run (required)' },
+];
 
 export const command: Command = {
   name: 'worker',
+  options: OPTIONS,
   summary: 'Run a Scale Out Worker agent (foreground, Ctrl-C drains and stops it)',
-  usage: `usage: scaleout worker --config <WorkerSettings.config>
-
+  usage: usageText('usage: scaleout worker --config <WorkerSettings.config>', `
   Loads the settings (SCALEOUT_WORKER_<Key> variables override keys; a missing AgentId is generated
   and written back), connects to MasterEndpoint with the client certificate WorkerHttpsCertThumbprint
   and pins the master certificate MasterHttpsCertThumbprint. A new worker stays disabled until an
   admin runs catalog.enable_worker_agent. Logs JSON lines to <LogFolder>/worker.log; task logs go
-  to <TasksRootFolder>/<TaskId>/.`,
+  to <TasksRootFolder>/<TaskId>/.`, OPTIONS),
   async run(argv, io) {
-    const args = parseArgs(argv);
-    const config = flag(args, 'config');
+    const args = parseCommandLine(argv, OPTIONS, { maxPositionals: 0 });
+    const config = args.string('config');
     if (!config) throw new UsageError('--config <WorkerSettings.config> is required');
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     const { startWorker } = await import('../../agent/index.ts');
     const worker = await startWorker(resolve(io.cwd, config), { env: io.env, noWait: true });
     io.stdout.write(`Scale Out Worker ${worker.settings.agentId} connecting to ${worker.settings.masterEndpoint.url}.\n`);
