@@ -289,7 +289,7 @@ export const command: Command = {
       try {
         scripts.push(await readFile(path, 'utf8'));
       } catch (err) {
-        throw new SsoError('SSO_ERR_CLI_USAGE', `cannot read the script '${path}': ${(err as Error).message}`, { where: path });
+        throw new SsoError('SSO_ERR_CONFIG_IO', `cannot read the script '${path}': ${(err as Error).message}`, { where: path });
       }
     }
     if (query !== undefined) scripts.push(query);
