@@ -22,6 +22,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   cert: './commands/cert.ts',
   catalog: './commands/catalog.ts',
   validate: './commands/validate.ts',
+  login: './commands/login.ts',
 };
 
 /** The version in the package.json beside the sources (or beside dist/). */

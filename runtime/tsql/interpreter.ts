@@ -30,7 +30,14 @@ import {
   arithmetic, compareValues, convert, displayValue, fromJs, isStringType, likeToRegExp, NULL, SqlValueError,
 } from './values.ts';
 import type { SqlValue } from './values.ts';
-import { viewColumnType } from './view-columns.ts';
+import { viewColumnType as catalogViewColumnType } from './view-columns.ts';
+import { SQL_LOGINS_COLUMN_TYPES, SQL_LOGINS_VIEW, SecurityStatementError, runSecurityStatement, sqlLoginsRows } from './security-statements.ts';
+
+/** Column types of the catalog views and of the front door's own views (sys.sql_logins). */
+function viewColumnType(view: string, column: string): string | undefined {
+  if (view === SQL_LOGINS_VIEW) return SQL_LOGINS_COLUMN_TYPES[column.toLowerCase()];
+  return catalogViewColumnType(view, column);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Outputs (plain, JSON-safe data)
@@ -326,6 +333,14 @@ class BatchRun {
       case 'return':
         if (s.expr) this.eval(s.expr, null, s.line);
         throw new BatchEnd();
+      case 'security':
+        try {
+          await runSecurityStatement(s.statement, this.options.store, this.options.caller);
+        } catch (err) {
+          if (err instanceof SecurityStatementError) throw new StatementError(err.number, err.message, s.line, { state: err.state });
+          throw err;
+        }
+        return;
     }
   }
 
@@ -493,6 +508,8 @@ class BatchRun {
   }
 
   private async loadView(from: ObjectName, line: number): Promise<{ columns: string[]; rows: Row[]; view: string }> {
+    const wanted = from.parts.filter((p, i) => !(i === 0 && from.parts.length === 3 && /^(ssisdb|master)$/i.test(p))).join('.').toLowerCase();
+    if (wanted === SQL_LOGINS_VIEW) return { ...(await sqlLoginsRows(this.options.store, this.options.caller)), view: SQL_LOGINS_VIEW };
     const view = this.viewName(from);
     if (view === undefined) throw new StatementError(208, `Invalid object name '${from.text}'.`, line, { abort: true });
     let result;

@@ -6,6 +6,8 @@
  */
 import { tokenize, TsqlSyntaxError } from './lexer.ts';
 import type { Token } from './lexer.ts';
+import { atSecurityStatement, parseSecurityStatement } from './security-statements.ts';
+import type { ParserCursor, SecurityStatement } from './security-statements.ts';
 
 // ---------------------------------------------------------------------------------------------
 // AST
@@ -71,7 +73,9 @@ export type Statement =
   | { readonly kind: 'throw'; readonly number: Expr; readonly message: Expr; readonly state: Expr; readonly line: number }
   | { readonly kind: 'block'; readonly statements: readonly Statement[]; readonly line: number }
   | { readonly kind: 'if'; readonly condition: Expr; readonly then: Statement; readonly else?: Statement; readonly line: number }
-  | { readonly kind: 'return'; readonly expr?: Expr; readonly line: number };
+  | { readonly kind: 'return'; readonly expr?: Expr; readonly line: number }
+  /** CREATE/ALTER/DROP LOGIN, ALTER [SERVER] ROLE … ADD/DROP MEMBER (security-statements.ts). */
+  | { readonly kind: 'security'; readonly statement: SecurityStatement; readonly line: number };
 
 // ---------------------------------------------------------------------------------------------
 // Keywords and types
@@ -191,9 +195,19 @@ class Parser {
     return ['SELECT', 'EXEC', 'EXECUTE', 'DECLARE', 'SET', 'USE', 'PRINT', 'RAISERROR', 'THROW', 'BEGIN', 'IF', 'RETURN', 'WITH'].includes(t.value.toUpperCase()) || RESERVED.has(t.value.toUpperCase());
   }
 
+  /** This parser's cursor, lent to grammars kept in their own modules. */
+  private cursor(): ParserCursor {
+    return {
+      peek: (o) => this.peek(o), next: () => this.next(), atKeyword: (w, o) => this.atKeyword(w, o),
+      acceptKeyword: (w) => this.acceptKeyword(w), acceptOp: (op) => this.acceptOp(op), expectOp: (op) => this.expectOp(op),
+      fail: (t) => this.fail(t),
+    };
+  }
+
   private statement(): Statement {
     const t = this.peek();
     if (t.kind !== 'ident' || t.quoted) this.fail();
+    if (atSecurityStatement(this.cursor())) return { kind: 'security', statement: parseSecurityStatement(this.cursor()), line: t.line };
     switch (t.value.toUpperCase()) {
       case 'USE': {
         this.next();

@@ -8,6 +8,7 @@ import { UsageError } from '../command.ts';
 import { parseCommandLine, usageText } from '../options.ts';
 import type { OptionTable } from '../options.ts';
 import { untilShutdownSignal } from '../../local/shutdown.ts';
+import { SYSTEM_PRINCIPAL } from '../../../actors/ports.ts';
 
 const OPTIONS: OptionTable = [
   { name: 'config', type: 'string', value: '<file>', help: 'the MasterSettings.config to run (required)' },
@@ -31,6 +32,12 @@ export const command: Command = {
     const { startMaster } = await import('../../master/index.ts');
     const master = await startMaster(resolve(io.cwd, config), { env: io.env, ...(host ? { host } : {}) });
     io.stdout.write(`Scale Out Master listening on port ${master.port} (catalog: ${master.settings.catalogKind === 'sqlite' ? master.settings.catalogPath : master.settings.sqlServerName}).\n`);
+    // A catalog without any login cannot be managed remotely: say how to make the first admin.
+    const logins = await master.service.store.listLogins(SYSTEM_PRINCIPAL).catch(() => null);
+    if (logins !== null && logins.length === 0) {
+      const target = master.settings.catalogKind === 'sqlite' ? `-S ${master.settings.catalogPath}` : '-S "Server=…;Database=SSISDB;…" (with scaleout sql: CREATE LOGIN … / ALTER SERVER ROLE sysadmin ADD MEMBER …)';
+      io.stdout.write(`The catalog has no login yet. Create the first admin on this machine with:\n  scaleout login create admin --role sysadmin --role ssis_admin --password-file ./admin-password ${target}\n`);
+    }
     io.stdout.write(`Log: ${master.logFile}\nReady. Press Ctrl-C to stop.\n`);
     const code = await untilShutdownSignal(() => master.stop(), (l) => io.stdout.write(l + '\n'));
     io.stdout.write('Master stopped.\n');

@@ -324,3 +324,27 @@ export const command: Command = {
     return out.errors() > 0 ? 1 : 0;
   },
 };
+
+/**
+ * Runs T-SQL text on the catalog the flags name (`--data`, `-S <catalog file>`, `-S https://…`), as
+ * `scaleout sql -Q` would, sending every output to `sink`. For commands built on the front door
+ * (`scaleout login`). False when the login failed; errors in the text reach `sink` as errors.
+ */
+export async function runTsqlOn(get: (name: string) => string | undefined, io: CommandIo, text: string, sink: (o: TsqlOutput) => void): Promise<boolean> {
+  const server = get('S');
+  if (server !== undefined && /^https?:\/\//i.test(server)) {
+    if (get('data') !== undefined) throw new UsageError('give either -S or --data, not both');
+    return runRemote(get, io, [text], false, sink);
+  }
+  if (server !== undefined && isConnectionString(server)) {
+    throw new UsageError('-S "Server=…": on a SQL Server catalog use scaleout sql with the same statements');
+  }
+  const conn = await connect(get, io);
+  if (conn === null) return false;
+  try {
+    await executeTsql(text, { store: conn.store, caller: conn.caller, cwd: io.cwd, serverName: conn.serverName, onOutput: sink });
+  } finally {
+    await conn.store.close();
+  }
+  return true;
+}
