@@ -19,6 +19,7 @@ import { executeTsql } from '../tsql/interpreter.ts';
 import { openServiceLogger } from '../logging/service-logger.ts';
 import { MasterService } from './master-service.ts';
 import type { HubObserver } from './agent-hub.ts';
+import { MasterMetrics, combineObservers } from './master-metrics.ts';
 
 export interface StartMasterOptions {
   /** Environment for `SCALEOUT_MASTER_<Key>` overrides. @default process.env */
@@ -40,6 +41,8 @@ export interface RunningMaster {
   /** The master's log file (undefined when a logger was given). */
   readonly logFile: string | undefined;
   readonly logger: Logger;
+  /** The master's Prometheus registry (also served at GET /metrics). */
+  readonly metrics: MasterMetrics;
   /** Graceful stop: workers told, reports in flight committed, catalog and log closed. Idempotent. */
   stop(): Promise<void>;
 }
@@ -79,9 +82,10 @@ export async function startMaster(configPath: string, options: StartMasterOption
   const log = options.logger ? undefined : openServiceLogger(settings.logFolder, 'master');
   const logger = options.logger ?? log!.logger;
   for (const w of warnings) logger.warn({ configPath }, `settings: ${w}`);
+  const metrics = new MasterMetrics();
   let store: CatalogStore;
   try {
-    store = await openCatalog(settings, options.env ?? process.env);
+    store = metrics.instrumentStore(await openCatalog(settings, options.env ?? process.env));
   } catch (err) {
     logger.error({ err: serializeError(err) }, 'cannot open the catalog');
     await log?.close();
@@ -101,7 +105,13 @@ export async function startMaster(configPath: string, options: StartMasterOption
     dealWithExpiredTasksIntervalMs: settings.dealWithExpiredTasksIntervalMs,
     cleanupCompletedJobsIntervalMs: settings.cleanupCompletedJobsIntervalMs,
     catalogPollIntervalMs: options.catalogPollIntervalMs ?? settings.catalogPollIntervalMs,
-    ...(options.observer ? { observer: options.observer } : {}),
+    observer: combineObservers(metrics.observer, options.observer),
+    metrics,
+  });
+  metrics.bind({
+    store,
+    connectedAgents: () => service.hub.connectedAgents(),
+    webSocketConnections: () => (service.server as unknown as { websocketServer?: { clients?: Set<unknown> } } | undefined)?.websocketServer?.clients?.size ?? 0,
   });
   let port: number;
   try {
@@ -114,7 +124,7 @@ export async function startMaster(configPath: string, options: StartMasterOption
   }
   let stopping: Promise<void> | undefined;
   return {
-    service, settings, port, logFile: log?.file, logger,
+    service, settings, port, logFile: log?.file, logger, metrics,
     stop() {
       stopping ??= (async () => {
         try { await service.close(); } finally { await log?.close(); }

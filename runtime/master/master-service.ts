@@ -39,6 +39,8 @@ export interface MasterServiceOptions {
   /** Lease of a claimed task, renewed by each task heartbeat. @default 60000 */
   readonly leaseMs?: number;
   readonly observer?: HubObserver;
+  /** Served at GET /metrics (runtime/master/master-metrics.ts). */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
 }
 
 export type MasterState = 'created' | 'running' | 'closing' | 'closed';
@@ -85,6 +87,7 @@ export class MasterService {
     this.#server = await buildMasterServer({
       store, logger: this.#o.logger, https: this.#o.https, verifyAgentPeer: this.#o.verifyAgentPeer, agents: this.hub,
       readProjectArchive: this.#o.readProjectArchive,
+      ...(this.#o.metrics ? { metrics: this.#o.metrics } : {}),
       ...(this.#o.executeTsql ? { executeTsql: this.#o.executeTsql } : {}),
       signals: {
         executionStarted: () => this.hub.kick(),

@@ -38,6 +38,8 @@ export interface MasterSignals {
 }
 
 export interface MasterServerDeps {
+  /** Prometheus metrics for `GET /metrics` (same login as /api/v1); none: no such route. */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
   readonly store: CatalogStore;
   readonly logger: Logger;
   /** HTTPS options with the master certificate; client certificates are requested, not required. */
@@ -149,6 +151,14 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
   app.addHook('onResponse', async (request) => {
     if (request.method === 'POST' && request.url.startsWith('/api/')) deps.signals.catalogChanged?.();
   });
+
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.get('/metrics', async (request, reply) => {
+      await authenticate(request);
+      return reply.header('content-type', metrics.contentType).send(await metrics.render());
+    });
+  }
 
   app.get('/api/v1/health', async () => ({ status: 'ok', agentsConnected: deps.agents.connectedCount() }));
 
