@@ -282,6 +282,14 @@ export interface ViewResult {
  * changes into one transaction (group commit) but never acknowledge before the commit.
  * Timestamps are milliseconds since the epoch from the adapter's injected `WallClock`.
  */
+/** One catalog login as `listLogins` returns it (never its password hash). */
+export interface LoginRecord {
+  readonly name: string;
+  readonly roles: readonly Role[];
+  /** ISO 8601. */
+  readonly createdTime: string;
+}
+
 export interface CatalogStore {
   // ---- principals ----
   /** Creates a login with a password (scrypt-hashed) and roles. sysadmin only. */
@@ -290,6 +298,14 @@ export interface CatalogStore {
   authenticate(name: string, password: string): Promise<Principal>;
   /** Adds a role to a login. sysadmin only. */
   addRoleMember(caller: Principal, input: { name: string; role: Role }): Promise<void>;
+  /** Removes a role from a login (no-op when it is not a member). sysadmin only; 27407 for an unknown login. */
+  dropRoleMember(caller: Principal, input: { name: string; role: Role }): Promise<void>;
+  /** Sets a login's password. sysadmin only (a login changing its own password is checked by the caller first). 27407 unknown. */
+  alterLoginPassword(caller: Principal, input: { name: string; password: string }): Promise<void>;
+  /** Drops a login and its role memberships. sysadmin only; 27407 for an unknown login. */
+  dropLogin(caller: Principal, input: { name: string }): Promise<void>;
+  /** Logins with their roles, by name: every login for sysadmin, only the caller's own otherwise. */
+  listLogins(caller: Principal): Promise<readonly LoginRecord[]>;
 
   // ---- folders and projects ----
   /** `catalog.create_folder`. ssis_admin or sysadmin. */

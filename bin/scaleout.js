@@ -8,5 +8,6 @@ if (!existsSync(compiled)) {
   process.stderr.write('scaleout: dist/ is missing; run `npm run build` first (or use `npm run scaleout -- …`)\n');
   process.exit(2);
 }
-const { main } = await import(pathToFileURL(compiled).href);
+const { main, endQuietlyOnClosedPipe } = await import(pathToFileURL(compiled).href);
+endQuietlyOnClosedPipe();
 process.exitCode = await main(process.argv.slice(2));

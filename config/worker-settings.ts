@@ -83,6 +83,15 @@ export interface ResolvedWorkerSettings {
   readonly certificateStoreRoot: string;
   /** `LogFolder` (ours): the worker service's own logs. @default $XDG_STATE_HOME/scaleout/agent/logs */
   readonly logFolder: string;
+  /**
+   * `DrainTimeout` (ours): on SIGTERM/Ctrl-C, how long running tasks may go on before they are
+   * canceled (reported ended unexpectedly, re-queued when retries remain). @default 300000 (00:05:00)
+   */
+  readonly drainTimeoutMs: number;
+  /** `MetricsPort` (ours): port of /metrics and /health over plain HTTP; empty = off, 0 = any free port. @default off */
+  readonly metricsPort: number | undefined;
+  /** `MetricsHost` (ours): listen address of /metrics and /health. @default 127.0.0.1 */
+  readonly metricsHost: string;
 }
 
 type Def = SettingDef<keyof ResolvedWorkerSettings>;
@@ -116,6 +125,9 @@ export const WORKER_SETTING_DEFS: readonly Def[] = [
   { key: 'AgentId', prop: 'agentId', type: 'GUID', defaultDoc: 'generated, written back', emptyIsDefault: true, doc: "The worker's WorkerAgentId in the catalog", parse: parseGuid, default: () => randomUUID() },
   { key: 'CertificateStoreRoot', prop: 'certificateStoreRoot', type: 'path', defaultDoc: '$XDG_STATE_HOME/scaleout/certs', emptyIsDefault: true, extension: true, doc: 'Folder of the certificate stores (<root>/<StoreLocation>/<StoreName>/)', parse: parsePath, default: (c) => defaultPaths(c.env).certificateStoreRoot },
   { key: 'LogFolder', prop: 'logFolder', type: 'path', defaultDoc: '$XDG_STATE_HOME/scaleout/agent/logs', emptyIsDefault: true, extension: true, doc: "The worker service's own logs", parse: parsePath, default: (c) => defaultPaths(c.env).workerLogFolder },
+  { key: 'DrainTimeout', prop: 'drainTimeoutMs', type: 'TimeSpan', defaultDoc: '00:05:00', extension: true, doc: 'On SIGTERM, how long running tasks may finish before they are canceled (ended unexpectedly; re-queued when retries remain)', parse: (t, c) => parseDuration(t, c, true), default: () => 300_000 },
+  { key: 'MetricsPort', prop: 'metricsPort', type: 'int 0–65535', defaultDoc: 'empty (off)', emptyIsDefault: true, extension: true, doc: 'Port of GET /metrics (Prometheus) and GET /health over plain HTTP; 0 = any free port', parse: (t) => parseInteger(t, 0, 65535), default: () => undefined },
+  { key: 'MetricsHost', prop: 'metricsHost', type: 'host', defaultDoc: '127.0.0.1', emptyIsDefault: true, extension: true, doc: 'Listen address of /metrics and /health (loopback unless set)', parse: (t) => { if (!/^[A-Za-z0-9.:_-]+$/.test(t.trim())) throw new SettingValueError('a host name or IP address'); return t.trim(); }, default: () => '127.0.0.1' },
 ];
 
 export const WORKER_ENV_PREFIX = 'SCALEOUT_WORKER_';

@@ -15,6 +15,7 @@ import { WORKER_TRUST_STORE, masterIdentityCheck, workerClientTlsOptions } from 
 import { openServiceLogger } from '../logging/service-logger.ts';
 import { AgentService } from './agent-service.ts';
 import type { AgentRefusal } from './agent-service.ts';
+import { WorkerMetrics } from './worker-metrics.ts';
 
 export interface StartWorkerOptions {
   /** Environment for `SCALEOUT_WORKER_<Key>` overrides. @default process.env */
@@ -38,6 +39,9 @@ export interface RunningWorker {
   readonly logger: Logger;
   /** True when this start generated the AgentId (a new worker: an admin must enable it). */
   readonly agentIdGenerated: boolean;
+  /** Port of GET /metrics and /health (`MetricsPort`), when they are on. */
+  readonly metricsPort: number | undefined;
+  readonly metrics: WorkerMetrics;
   /** Graceful stop: no more pulls, runs finish (bounded), reports flushed, log closed. Idempotent. */
   stop(): Promise<void>;
 }
@@ -82,6 +86,7 @@ export async function startWorker(configPath: string, options: StartWorkerOption
     // Projects are cached by content hash beside the task folders (never inside one task's folder).
     projectCacheFolder: join(dirname(settings.tasksRootFolder), 'projects'),
     displayName: settings.displayName,
+    drainTimeoutMs: settings.drainTimeoutMs,
     journal: {
       folder: settings.executionLogCacheFolder,
       maxBufferLogCount: settings.executionLogMaxBufferLogCount,
@@ -93,17 +98,37 @@ export async function startWorker(configPath: string, options: StartWorkerOption
     ...(options.onRefused ? { onRefused: options.onRefused } : {}),
     ...(options.maxRefusedAttempts === undefined ? {} : { maxRefusedAttempts: options.maxRefusedAttempts }),
   });
+  const metrics = new WorkerMetrics({
+    agentId: settings.agentId, maxTaskCount: settings.maxTaskCount,
+    state: () => agent.state, enabled: () => agent.enabled, runningTasks: () => agent.runningCount,
+    pool: () => ({ ...pool.counters, threads: settings.maxTaskCount }),
+    journal: () => {
+      const j = agent.journal;
+      return j === null ? null : { backlog: Math.max(0, j.lastSeq - j.ackedSeq), inMemory: j.counters.inMemory };
+    },
+  });
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      try { await agent.stop(); } finally { await log?.close(); }
+      try { await agent.stop(); } finally { await metrics.close(); await log?.close(); }
     })();
     return stopping;
   };
+  let metricsPort: number | undefined;
+  if (settings.metricsPort !== undefined) {
+    try {
+      metricsPort = await metrics.listen(settings.metricsHost, settings.metricsPort);
+      logger.info({ port: metricsPort, host: settings.metricsHost }, `metrics and health on http://${settings.metricsHost}:${metricsPort}/metrics, /health`);
+    } catch (err) {
+      await stop().catch(() => undefined);
+      throw err;
+    }
+  }
   try {
     const welcomed = agent.start();
     if (options.noWait) {
-      welcomed.catch((err: unknown) => logger.error({ err: serializeError(err) }, 'the worker agent could not start'));
+      // A start abandoned by stop() is not an error, and the log may be closed by then.
+      welcomed.catch((err: unknown) => { if (stopping === undefined) logger.error({ err: serializeError(err) }, 'the worker agent could not start'); });
       // Not waiting for the master, but a journal that cannot open is still a failed start (it
       // used to leave a process with nothing running that Node ended with exit code 13).
       await agent.opened;
@@ -113,5 +138,5 @@ export async function startWorker(configPath: string, options: StartWorkerOption
     await stop().catch(() => undefined);
     throw SsoError.is(err) ? err : new SsoError('SSO_ERR_AGENT_IO', `the worker agent could not start: ${(err as Error).message}`, { cause: err });
   }
-  return { agent, settings, logFile: log?.file, logger, agentIdGenerated, stop };
+  return { agent, settings, logFile: log?.file, logger, agentIdGenerated, metricsPort, metrics, stop };
 }

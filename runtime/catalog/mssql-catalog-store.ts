@@ -13,7 +13,7 @@ import { catalogError } from '../../actors/catalog-errors.ts';
 import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
 import type {
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, ExpiredTaskOutcome,
-  ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
+  LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
   ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { mssqlConfigFromConnectionString, mssqlConfigFromMasterSettings } from './mssql-connection.ts';
@@ -304,6 +304,64 @@ EXEC sys.sp_set_session_context @key = N'scaleout.now', @value = @__now;
       r.input('role', sql.NVarChar(32), input?.role ?? null);
       return 'EXEC internal.add_role_member @name = @name, @role = @role;';
     });
+  }
+
+  // Login upkeep runs as inline batches over internal.principals / internal.role_members (the same
+  // tables internal.create_login writes), with the caller's roles checked by the server as well.
+  async dropRoleMember(caller: Principal, input: { name: string; role: Role }): Promise<void> {
+    if (!caller.roles.includes('sysadmin')) throw catalogError(27260);
+    if (!(Roles as readonly string[]).includes(input?.role)) throw catalogError(27101, 'role');
+    await this.run(caller, 'drop_role_member', (r) => {
+      r.input('name', sql.NVarChar(128), input.name ?? null);
+      r.input('role', sql.NVarChar(32), input.role);
+      return `IF internal.caller_in_roles(N'sysadmin') = 0 EXEC internal.raise_catalog_error 27260;
+IF NOT EXISTS (SELECT 1 FROM internal.principals WHERE name = @name) EXEC internal.raise_catalog_error 27407, @name;
+DELETE FROM internal.role_members WHERE principal_name = (SELECT name FROM internal.principals WHERE name = @name) AND role = @role;`;
+    });
+  }
+
+  async alterLoginPassword(caller: Principal, input: { name: string; password: string }): Promise<void> {
+    if (!caller.roles.includes('sysadmin')) throw catalogError(27260);
+    if (typeof input?.password !== 'string' || input.password.length === 0) throw catalogError(27102, 'password');
+    const salt = randomBytes(16);
+    const hash = await scrypt(input.password, salt, 64);
+    await this.run(caller, 'alter_login', (r) => {
+      r.input('name', sql.NVarChar(128), input.name ?? null);
+      r.input('hash', sql.VarChar(128), hash.toString('hex'));
+      r.input('salt', sql.VarChar(64), salt.toString('hex'));
+      return `IF internal.caller_in_roles(N'sysadmin') = 0 EXEC internal.raise_catalog_error 27260;
+UPDATE internal.principals SET password_hash = @hash, password_salt = @salt WHERE name = @name;
+IF @@ROWCOUNT = 0 EXEC internal.raise_catalog_error 27407, @name;`;
+    });
+  }
+
+  async dropLogin(caller: Principal, input: { name: string }): Promise<void> {
+    if (!caller.roles.includes('sysadmin')) throw catalogError(27260);
+    await this.run(caller, 'drop_login', (r) => {
+      r.input('name', sql.NVarChar(128), input?.name ?? null);
+      return `SET XACT_ABORT ON;
+IF internal.caller_in_roles(N'sysadmin') = 0 EXEC internal.raise_catalog_error 27260;
+IF NOT EXISTS (SELECT 1 FROM internal.principals WHERE name = @name) EXEC internal.raise_catalog_error 27407, @name;
+BEGIN TRANSACTION;
+DELETE FROM internal.role_members WHERE principal_name = (SELECT name FROM internal.principals WHERE name = @name);
+DELETE FROM internal.principals WHERE name = @name;
+COMMIT TRANSACTION;`;
+    });
+  }
+
+  async listLogins(caller: Principal): Promise<readonly LoginRecord[]> {
+    const all = caller.roles.includes('sysadmin');
+    const rows = await this.read(`SELECT p.name, CONVERT(nvarchar(40), p.created_time, 127) AS created_time, m.role
+FROM internal.principals p LEFT JOIN internal.role_members m ON m.principal_name = p.name ${all ? '' : 'WHERE p.name = @name'} ORDER BY p.name, m.role`,
+    (r) => { if (!all) r.input('name', sql.NVarChar(128), caller.name); });
+    const out = new Map<string, { name: string; createdTime: string; roles: Role[] }>();
+    for (const row of rows) {
+      const name = String(row['name']);
+      const entry = out.get(name) ?? { name, createdTime: String(row['created_time'] ?? ''), roles: [] };
+      if (row['role'] !== null && row['role'] !== undefined) entry.roles.push(String(row['role']) as Role);
+      out.set(name, entry);
+    }
+    return [...out.values()];
   }
 
   // ---- folders and projects ----------------------------------------------------------------

@@ -16,7 +16,7 @@ import {
 } from '../../actors/catalog-codes.ts';
 import type {
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
-  ExpiredTaskOutcome, ParameterDataType, ParameterValue, Principal, ProjectArchive, TaskRecord,
+  ExpiredTaskOutcome, LoginRecord, ParameterDataType, ParameterValue, Principal, ProjectArchive, TaskRecord,
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
@@ -446,6 +446,46 @@ class SqliteCatalog implements SqliteCatalogStore {
       if (row === undefined) throw catalogError(27407, String(input.name));
       this.run('INSERT OR IGNORE INTO role_members (principal_name, role) VALUES (?, ?)', row.name, input.role);
     });
+  }
+
+  dropRoleMember(caller: Principal, input: { name: string; role: Role }): Promise<void> {
+    return this.write(() => {
+      if (!hasRole(caller, ['sysadmin'])) throw catalogError(27260);
+      if (!(Roles as readonly string[]).includes(input?.role)) throw catalogError(27101, 'role');
+      const row = this.get<{ name: string }>('SELECT name FROM principals WHERE name = ?', input.name);
+      if (row === undefined) throw catalogError(27407, String(input.name));
+      this.run('DELETE FROM role_members WHERE principal_name = ? AND role = ?', row.name, input.role);
+    });
+  }
+
+  async alterLoginPassword(caller: Principal, input: { name: string; password: string }): Promise<void> {
+    if (!hasRole(caller, ['sysadmin'])) throw catalogError(27260);
+    if (typeof input?.password !== 'string' || input.password.length === 0) throw catalogError(27102, 'password');
+    const salt = randomBytes(16);
+    const hash = await scrypt(input.password, salt, 64);
+    return this.write(() => {
+      const r = this.run('UPDATE principals SET password_hash = ?, password_salt = ? WHERE name = ?', hash.toString('hex'), salt.toString('hex'), input.name);
+      if (r.changes === 0) throw catalogError(27407, String(input.name));
+    });
+  }
+
+  dropLogin(caller: Principal, input: { name: string }): Promise<void> {
+    return this.write(() => {
+      if (!hasRole(caller, ['sysadmin'])) throw catalogError(27260);
+      const row = this.get<{ name: string }>('SELECT name FROM principals WHERE name = ?', input?.name);
+      if (row === undefined) throw catalogError(27407, String(input?.name));
+      this.run('DELETE FROM role_members WHERE principal_name = ?', row.name);
+      this.run('DELETE FROM principals WHERE name = ?', row.name);
+    });
+  }
+
+  async listLogins(caller: Principal): Promise<readonly LoginRecord[]> {
+    const all = hasRole(caller, ['sysadmin']);
+    const logins = this.all<{ name: string; created_time: string }>(`SELECT name, created_time FROM principals ${all ? '' : 'WHERE name = ?'} ORDER BY name`, ...(all ? [] : [caller.name]));
+    return logins.map((l) => ({
+      name: l.name, createdTime: l.created_time,
+      roles: this.all<{ role: Role }>('SELECT role FROM role_members WHERE principal_name = ? ORDER BY role', l.name).map((r) => r.role),
+    }));
   }
 
   // ---- folders and projects ----------------------------------------------------------------

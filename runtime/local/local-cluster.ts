@@ -28,6 +28,8 @@ export interface LocalCluster {
 
 export interface StartLocalOptions {
   readonly port?: number;
+  /** The master's listen address. @default 'localhost' (loopback only) */
+  readonly host?: string;
   /** A module to run instead of the package engine (benchmarks only). */
   readonly runner?: string | URL;
   /** How long to wait for the local worker's first welcome before going on without it. @default 30000 */
@@ -42,7 +44,7 @@ export interface StartLocalOptions {
 export async function startLocalCluster(dataDir: string, options: StartLocalOptions = {}): Promise<LocalCluster> {
   const data = await ensureDataFolder(dataDir, options.port === undefined ? {} : { port: options.port });
   const env = options.env ?? process.env;
-  const master = await startMaster(data.masterConfig, { env, ...(options.observer ? { observer: options.observer } : {}) });
+  const master = await startMaster(data.masterConfig, { env, host: options.host ?? 'localhost', ...(options.observer ? { observer: options.observer } : {}) });
   let worker: RunningWorker;
   try {
     worker = await startWorker(data.workerConfig, { env, noWait: true, ...(options.runner ? { runner: options.runner } : {}) });

@@ -28,6 +28,8 @@ export interface Assignment {
   readonly executionId: number;
   readonly attempt: number;
   readonly agentId: string;
+  /** A first attempt's start_execution time (ms since the epoch; null for retries), for the dispatch-latency metric. */
+  readonly readySince?: number | null;
 }
 
 /** Lifecycle notifications for the actor system and the live viewer. */
@@ -561,7 +563,7 @@ export class AgentHub implements AgentEndpoint {
 
   async #assign(conn: Connection, t: TaskRecord): Promise<void> {
     const agentId = conn.agentId!;
-    const a: Assignment = { taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId };
+    const a: Assignment = { taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId, readySince: t.executedCount === 1 ? t.createdTime : null };
     this.#assignments.set(t.taskId, a);
     const lost = this.#lostLeases.get(t.taskId);
     if (lost) {

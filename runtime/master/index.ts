@@ -24,6 +24,7 @@ import { join } from 'node:path';
 import { Enrolment } from '../viewer/enrolment.ts';
 
 export const MASTER_VERSION = '0.1.0';
+import { MasterMetrics, combineObservers } from './master-metrics.ts';
 
 export interface StartMasterOptions {
   /** Environment for `SCALEOUT_MASTER_<Key>` overrides. @default process.env */
@@ -47,6 +48,8 @@ export interface RunningMaster {
   /** The master's log file (undefined when a logger was given). */
   readonly logFile: string | undefined;
   readonly logger: Logger;
+  /** The master's Prometheus registry (also served at GET /metrics). */
+  readonly metrics: MasterMetrics;
   /** Graceful stop: workers told, reports in flight committed, catalog and log closed. Idempotent. */
   stop(): Promise<void>;
 }
@@ -86,9 +89,10 @@ export async function startMaster(configPath: string, options: StartMasterOption
   const log = options.logger ? undefined : openServiceLogger(settings.logFolder, 'master');
   const logger = options.logger ?? log!.logger;
   for (const w of warnings) logger.warn({ configPath }, `settings: ${w}`);
+  const metrics = new MasterMetrics();
   let store: CatalogStore;
   try {
-    store = await openCatalog(settings, options.env ?? process.env);
+    store = metrics.instrumentStore(await openCatalog(settings, options.env ?? process.env));
   } catch (err) {
     logger.error({ err: serializeError(err) }, 'cannot open the catalog');
     await log?.close();
@@ -108,7 +112,8 @@ export async function startMaster(configPath: string, options: StartMasterOption
     dealWithExpiredTasksIntervalMs: settings.dealWithExpiredTasksIntervalMs,
     cleanupCompletedJobsIntervalMs: settings.cleanupCompletedJobsIntervalMs,
     catalogPollIntervalMs: options.catalogPollIntervalMs ?? settings.catalogPollIntervalMs,
-    ...(options.observer ? { observer: options.observer } : {}),
+    observer: combineObservers(metrics.observer, options.observer),
+    metrics,
     viewer: {
       version: MASTER_VERSION, catalog: settings.catalogKind === 'sqlserver' ? `SQL Server ${settings.sqlServerName}` : settings.catalogPath,
       taskLogFolder: join(settings.logFolder, 'task-logs'),
@@ -117,6 +122,11 @@ export async function startMaster(configPath: string, options: StartMasterOption
         endpoint: () => options.joinEndpoint ?? `https://${hostname()}:${port}`,
       }),
     },
+  });
+  metrics.bind({
+    store,
+    connectedAgents: () => service.hub.connectedAgents(),
+    webSocketConnections: () => (service.server as unknown as { websocketServer?: { clients?: Set<unknown> } } | undefined)?.websocketServer?.clients?.size ?? 0,
   });
   let port = 0;
   try {
@@ -129,7 +139,7 @@ export async function startMaster(configPath: string, options: StartMasterOption
   }
   let stopping: Promise<void> | undefined;
   return {
-    service, settings, port, logFile: log?.file, logger,
+    service, settings, port, logFile: log?.file, logger, metrics,
     stop() {
       stopping ??= (async () => {
         try { await service.close(); } finally { await log?.close(); }

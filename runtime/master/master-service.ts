@@ -51,6 +51,8 @@ export interface MasterServiceOptions {
   readonly observer?: HubObserver;
   /** The live viewer (runtime/viewer): where uploaded task logs are kept, join tokens, what the dashboard says. */
   readonly viewer?: { readonly taskLogFolder?: string; readonly enrolment?: Enrolment; readonly version?: string; readonly catalog?: string };
+  /** Served at GET /metrics (runtime/master/master-metrics.ts). */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
 }
 
 export type MasterState = 'created' | 'running' | 'closing' | 'closed';
@@ -148,6 +150,7 @@ export class MasterService {
       readProjectArchive: this.#o.readProjectArchive,
       extend: (app) => registerViewer(app, this.viewerDeps(true)),
       sessionPrincipal: (request) => this.sessions.principalOf(cookieValue(request.headers.cookie, SESSION_COOKIE)),
+      ...(this.#o.metrics ? { metrics: this.#o.metrics } : {}),
       ...(this.#o.executeTsql ? { executeTsql: this.#o.executeTsql } : {}),
       signals: {
         executionStarted: () => this.hub.kick(),

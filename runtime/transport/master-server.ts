@@ -14,7 +14,9 @@ import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
 import type { CatalogStore, Principal, ProjectArchive, ParameterValue } from '../../actors/ports.ts';
 import { SsoError } from '../../actors/errors.ts';
+import { catalogError } from '../../actors/catalog-errors.ts';
 import { MAX_FRAME_BYTES } from './wire.ts';
+import { SYSTEM_PARAMETER_TYPES, parameterTypes, parameterValueFromText } from './parameter-text.ts';
 
 /** The outcome of checking a worker's client certificate; `reason` is logged on refusal. */
 export type PeerCheck = { readonly ok: true; readonly thumbprint: string } | { readonly ok: false; readonly reason: string };
@@ -36,6 +38,8 @@ export interface MasterSignals {
 }
 
 export interface MasterServerDeps {
+  /** Prometheus metrics for `GET /metrics` (same login as /api/v1); none: no such route. */
+  readonly metrics?: { readonly contentType: string; render(): Promise<string> };
   readonly store: CatalogStore;
   readonly logger: Logger;
   /** HTTPS options with the master certificate; client certificates are requested, not required. */
@@ -61,7 +65,8 @@ export interface StartExecutionBody {
   readonly folder: string;
   readonly project: string;
   readonly package: string;
-  readonly parameters?: readonly { readonly objectType?: number; readonly name: string; readonly value: ParameterValue }[];
+  /** `text: true`: the value is command-line text, converted to the parameter's data type here. */
+  readonly parameters?: readonly { readonly objectType?: number; readonly name: string; readonly value: ParameterValue; readonly text?: boolean }[];
   readonly retryCount?: number;
   readonly workers?: readonly string[];
   readonly useAnyWorker?: boolean;
@@ -159,6 +164,14 @@ export async function buildMasterServer(deps: MasterServerDeps): Promise<Fastify
     if (request.method === 'POST' && request.url.startsWith('/api/')) deps.signals.catalogChanged?.();
   });
 
+  if (deps.metrics) {
+    const metrics = deps.metrics;
+    app.get('/metrics', async (request, reply) => {
+      await authenticate(request);
+      return reply.header('content-type', metrics.contentType).send(await metrics.render());
+    });
+  }
+
   app.get('/api/v1/health', async () => ({ status: 'ok', agentsConnected: deps.agents.connectedCount() }));
 
   app.post<{ Querystring: { folder?: string; project?: string; description?: string } }>('/api/v1/deploy', async (request, reply) => {
@@ -240,6 +253,8 @@ export function validateStartBody(body: unknown): StartExecutionBody | string {
       if (typeof p !== 'object' || p === null || typeof (p as { name?: unknown }).name !== 'string') return `"parameters[${i}].name" must be a string`;
       const ot = (p as { objectType?: unknown }).objectType;
       if (ot !== undefined && ot !== 20 && ot !== 30 && ot !== 50) return `"parameters[${i}].objectType" must be 20, 30 or 50`;
+      const tx = (p as { text?: unknown }).text;
+      if (tx !== undefined && typeof tx !== 'boolean') return `"parameters[${i}].text" must be a boolean`;
     }
   }
   return b as unknown as StartExecutionBody;
@@ -253,22 +268,41 @@ export function validateStartBody(body: unknown): StartExecutionBody | string {
 export async function startExecution(store: CatalogStore, caller: Principal, body: StartExecutionBody): Promise<number> {
   const workers = body.workers ?? [];
   const useAnyWorker = body.useAnyWorker ?? workers.length === 0;
-  const { executionId } = await store.createExecution(caller, {
-    folderName: body.folder, projectName: body.project, packageName: body.package,
-    runInScaleOut: true, useAnyWorker, use32BitRuntime: body.use32BitRuntime ?? false,
-  });
-  for (const p of body.parameters ?? []) {
+  // Every parameter is resolved (object type, name known to the deployed package, value of its type)
+  // before the execution is created, so a bad --param creates nothing.
+  const types = (body.parameters ?? []).length > 0 ? await parameterTypes(store, caller, body.folder, body.project, body.package) : null;
+  const parameters = (body.parameters ?? []).map((p) => {
     let name = p.name;
     let objectType = p.objectType;
     if (objectType === undefined) {
       if (name.startsWith('$Project::')) { objectType = 20; name = name.slice('$Project::'.length); }
       else if (name.startsWith('$Package::')) { objectType = 30; name = name.slice('$Package::'.length); }
-      else if (/^[A-Z_]+$/.test(name)) objectType = 50;
+      else if (name.startsWith('$ServerOption::')) { objectType = 50; name = name.slice('$ServerOption::'.length); }
+      else if (/^[A-Z_]+$/.test(name) && SYSTEM_PARAMETER_TYPES[name] !== undefined) objectType = 50;
       else objectType = 30;
     }
-    await store.setExecutionParameterValue(caller, { executionId, objectType, parameterName: name, parameterValue: p.value });
+    let value = p.value;
+    if (types !== null) {
+      const dataType = types.get(objectType)?.get(name);
+      if (dataType === undefined) throw catalogError(27176, name);
+      if (p.text === true && typeof value === 'string') value = parameterValueFromText(dataType, value, name);
+    }
+    return { objectType, name, value };
+  });
+  const { executionId } = await store.createExecution(caller, {
+    folderName: body.folder, projectName: body.project, packageName: body.package,
+    runInScaleOut: true, useAnyWorker, use32BitRuntime: body.use32BitRuntime ?? false,
+  });
+  try {
+    for (const p of parameters) await store.setExecutionParameterValue(caller, { executionId, objectType: p.objectType, parameterName: p.name, parameterValue: p.value });
+    if (!useAnyWorker) for (const w of workers) await store.addExecutionWorker(caller, { executionId, workerAgentId: w });
+    await store.startExecution(caller, { executionId, retryCount: body.retryCount ?? 0 });
+  } catch (err) {
+    // The execution exists but cannot start: say so with its id rather than leave it unexplained.
+    if (!SsoError.is(err)) throw err;
+    throw new SsoError(err.code, `${err.message} (execution ${executionId} was created but not started: it stays in Created and never runs)`, {
+      ...(err.number !== undefined ? { number: err.number } : {}), ...(err.where ? { where: err.where } : {}), cause: err,
+    });
   }
-  if (!useAnyWorker) for (const w of workers) await store.addExecutionWorker(caller, { executionId, workerAgentId: w });
-  await store.startExecution(caller, { executionId, retryCount: body.retryCount ?? 0 });
   return executionId;
 }

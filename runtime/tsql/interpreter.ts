@@ -23,14 +23,22 @@ import { splitBatches } from './batches.ts';
 import type { Batch } from './batches.ts';
 import { TsqlSyntaxError } from './lexer.ts';
 import { parseBatch } from './parser.ts';
-import type { ExecArg, Expr, ObjectName, SelectItem, SqlTypeSpec, Statement } from './parser.ts';
+import type { ExecArg, Expr, ObjectName, SelectItem, SelectTail, SqlTypeSpec, Statement } from './parser.ts';
+import { DATE_PART_FUNCTIONS, dateAdd, dateDiff, datePart, datePartOf } from './date-functions.ts';
 import { findProcedure } from './procedures.ts';
 import type { ProcedureDefinition } from './procedures.ts';
 import {
   arithmetic, compareValues, convert, displayValue, fromJs, isStringType, likeToRegExp, NULL, SqlValueError,
 } from './values.ts';
 import type { SqlValue } from './values.ts';
-import { viewColumnType } from './view-columns.ts';
+import { viewColumnType as catalogViewColumnType } from './view-columns.ts';
+import { SQL_LOGINS_COLUMN_TYPES, SQL_LOGINS_VIEW, SecurityStatementError, runSecurityStatement, sqlLoginsRows } from './security-statements.ts';
+
+/** Column types of the catalog views and of the front door's own views (sys.sql_logins). */
+function viewColumnType(view: string, column: string): string | undefined {
+  if (view === SQL_LOGINS_VIEW) return SQL_LOGINS_COLUMN_TYPES[column.toLowerCase()];
+  return catalogViewColumnType(view, column);
+}
 
 // ---------------------------------------------------------------------------------------------
 // Outputs (plain, JSON-safe data)
@@ -152,11 +160,11 @@ function checkVariables(statements: readonly Statement[]): void {
       case 'set': use(s.variable, s.line); expr(s.expr); return;
       case 'selectassign':
         s.assignments.forEach((a) => { use(a.variable, s.line); expr(a.expr); });
-        expr(s.where); s.orderBy?.forEach((o) => expr(o.expr));
+        s.joins?.forEach((j) => expr(j.on)); expr(s.where); s.groupBy?.forEach(expr); expr(s.having); s.orderBy?.forEach((o) => expr(o.expr));
         return;
       case 'select':
         expr(s.top); s.items.forEach((i) => { if (i.kind === 'expr') expr(i.expr); });
-        expr(s.where); s.orderBy?.forEach((o) => expr(o.expr));
+        s.joins?.forEach((j) => expr(j.on)); expr(s.where); s.groupBy?.forEach(expr); expr(s.having); s.orderBy?.forEach((o) => expr(o.expr));
         return;
       case 'exec': {
         if (s.returnVar !== undefined) use(s.returnVar, s.line);
@@ -305,7 +313,8 @@ class BatchRun {
         await this.select(s);
         return;
       case 'selectassign': {
-        const rows = s.from ? await this.viewRows(s.from, s.where, s.orderBy, s.line) : this.noFromRows(s.where, s.line);
+        if (s.groupBy !== undefined || s.having !== undefined) throw new StatementError(141, 'A SELECT statement that assigns a value to a variable cannot use GROUP BY or HAVING here.', s.line, { abort: true });
+        const rows = s.from ? await this.viewRows(s, s.line) : this.noFromRows(s.where, s.line);
         // Each row assigns in turn; the last row's values remain (SQL Server's behaviour).
         for (const row of rows) {
           for (const a of s.assignments) {
@@ -348,6 +357,14 @@ class BatchRun {
       case 'return':
         if (s.expr) this.eval(s.expr, null, s.line);
         throw new BatchEnd();
+      case 'security':
+        try {
+          await runSecurityStatement(s.statement, this.options.store, this.options.caller);
+        } catch (err) {
+          if (err instanceof SecurityStatementError) throw new StatementError(err.number, err.message, s.line, { state: err.state });
+          throw err;
+        }
+        return;
     }
   }
 
@@ -496,8 +513,9 @@ class BatchRun {
   }
 
   /** Rows of a view, filtered and ordered (ORDER BY over view columns; select-list aliases are resolved by the caller). */
-  private async viewRows(from: ObjectName, where: Expr | undefined, orderBy: readonly { expr: Expr; desc: boolean }[] | undefined, line: number): Promise<Row[]> {
-    const { rows } = await this.loadView(from, line);
+  private async viewRows(s: SelectTail & { from?: ObjectName }, line: number): Promise<Row[]> {
+    const { where, orderBy } = s;
+    const { rows } = await this.loadSources(s, line);
     let out = where === undefined ? rows : rows.filter((r) => this.cond(where, r, line) === true);
     if (orderBy) out = this.sort(out, orderBy.map((o) => ({ key: (r: Row) => this.eval(o.expr, r, line), desc: o.desc })));
     return out;
@@ -515,6 +533,8 @@ class BatchRun {
   }
 
   private async loadView(from: ObjectName, line: number): Promise<{ columns: string[]; rows: Row[]; view: string }> {
+    const wanted = from.parts.filter((p, i) => !(i === 0 && from.parts.length === 3 && /^(ssisdb|master)$/i.test(p))).join('.').toLowerCase();
+    if (wanted === SQL_LOGINS_VIEW) return { ...(await sqlLoginsRows(this.options.store, this.options.caller)), view: SQL_LOGINS_VIEW };
     const view = this.viewName(from);
     if (view === undefined) throw new StatementError(208, `Invalid object name '${from.text}'.`, line, { abort: true });
     let result;
@@ -550,61 +570,53 @@ class BatchRun {
   }
 
   private async select(s: Statement & { kind: 'select' }): Promise<void> {
-    let columnsAll: string[] = [];
+    let columnsAll: SourceColumn[] = [];
     let rows: Row[];
     let view: string | undefined;
+    let probe: Row = new Map();
     if (s.from) {
-      const loaded = await this.loadView(s.from, s.line);
+      const loaded = await this.loadSources(s, s.line);
       columnsAll = loaded.columns;
       view = loaded.view;
+      probe = loaded.probe;
       rows = s.where === undefined ? loaded.rows : loaded.rows.filter((r) => this.cond(s.where!, r, s.line) === true);
     } else {
       if (s.items.some((i) => i.kind === 'star')) throw new StatementError(263, 'Must specify table to select from.', s.line, { level: 16, abort: true });
       rows = this.noFromRows(s.where, s.line);
     }
 
-    // Expand the select list.
-    interface OutCol { name: string; expr: Expr | null; column?: string }
+    // Expand the select list (a join's * lists every view's columns, qualified keys, bare names).
     const cols: OutCol[] = [];
     for (const item of s.items) {
-      if (item.kind === 'star') for (const c of columnsAll) cols.push({ name: c, expr: null, column: c });
+      if (item.kind === 'star') for (const c of columnsAll.filter((x) => !s.joins?.length || x.key.includes('.'))) cols.push({ name: c.name, expr: null, column: c.key });
       else cols.push({ name: itemName(item), expr: item.expr });
     }
-    // Validate column references even when there are no rows (SQL Server fails at compile time).
-    const probe: Row = new Map(columnsAll.map((c) => [c.toLowerCase(), { type: viewColumnType(view ?? '', c) ?? 'null', value: null } as SqlValue]));
-    const aggregate = cols.some((c) => c.expr !== null && containsAggregate(c.expr));
-    if (aggregate) {
-      if (cols.some((c) => c.expr === null || (!containsAggregate(c.expr) && referencesColumn(c.expr)))) {
-        const bad = cols.find((c) => c.expr === null || !containsAggregate(c.expr))!;
-        throw new StatementError(8120, `Column '${view ?? ''}.${bad.name}' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause.`, s.line, { abort: true });
-      }
+    const grouped = s.groupBy !== undefined || s.having !== undefined || cols.some((c) => c.expr !== null && containsAggregate(c.expr));
+    let produced: Produced[];
+    if (grouped) {
+      produced = this.groupedRows(s, cols, rows, probe, view);
     } else {
+      // Validate column references even when there are no rows (SQL Server fails at compile time).
       for (const c of cols) if (c.expr) this.eval(c.expr, s.from ? probe : null, s.line);
-    }
-
-    let produced: { values: SqlValue[]; row: Row }[];
-    if (aggregate) {
-      produced = [{ values: cols.map((c) => this.evalAggregate(c.expr!, rows, s.line)), row: new Map() }];
-    } else {
       produced = rows.map((row) => ({ row, values: cols.map((c) => (c.expr === null ? row.get(c.column!.toLowerCase()) ?? NULL : this.eval(c.expr, row, s.line))) }));
     }
 
-    if (s.orderBy && !aggregate) {
+    if (s.orderBy) {
       const keyFns = s.orderBy.map((o) => {
         const e = o.expr;
         if (e.kind === 'literal' && e.type === 'int') {
           const pos = Number(e.value);
           if (pos < 1 || pos > cols.length) throw new StatementError(108, `The ORDER BY position number ${pos} is out of range of the number of items in the select list.`, s.line, { level: 16, abort: true });
-          return { key: (p: { values: SqlValue[] }) => p.values[pos - 1]!, desc: o.desc };
+          return { key: (p: Produced) => p.values[pos - 1]!, desc: o.desc };
         }
         if (e.kind === 'column' && e.parts.length === 1) {
           const idx = cols.findIndex((c) => c.name.toLowerCase() === e.parts[0]!.toLowerCase());
-          if (idx >= 0 && (cols[idx]!.expr !== null || !s.from)) return { key: (p: { values: SqlValue[] }) => p.values[idx]!, desc: o.desc };
+          if (idx >= 0 && (cols[idx]!.expr !== null || !s.from)) return { key: (p: Produced) => p.values[idx]!, desc: o.desc };
         }
-        if (s.from) this.eval(e, probe, s.line);
-        return { key: (p: { row: Row }) => this.eval(e, p.row, s.line), desc: o.desc };
+        if (s.from && !grouped) this.eval(e, probe, s.line);
+        return { key: (p: Produced) => this.withAggregates(p.aggregates, () => this.eval(e, p.row, s.line)), desc: o.desc };
       });
-      const decorated = produced.map((p, i) => ({ p, i, k: keyFns.map((k) => k.key(p as { values: SqlValue[]; row: Row })) }));
+      const decorated = produced.map((p, i) => ({ p, i, k: keyFns.map((k) => k.key(p)) }));
       decorated.sort((a, b) => {
         for (let j = 0; j < keyFns.length; j++) {
           const x = a.k[j]!;
@@ -622,15 +634,155 @@ class BatchRun {
       produced = produced.slice(0, n);
     }
 
+    const typeOf = (key: string) => columnsAll.find((c) => c.key === key.toLowerCase())?.type;
     const columns: TsqlColumn[] = cols.map((c, i) => {
-      const source = c.column ?? (c.expr?.kind === 'column' ? c.expr.parts[c.expr.parts.length - 1] : undefined);
-      const declared = source !== undefined && view !== undefined ? viewColumnType(view, source) : undefined;
+      const parts = c.expr?.kind === 'column' ? c.expr.parts : undefined;
+      const declared = c.column !== undefined ? typeOf(c.column)
+        : parts === undefined ? undefined
+          : (parts.length >= 2 ? typeOf(`${parts[parts.length - 2]}.${parts[parts.length - 1]}`) : undefined) ?? typeOf(parts[parts.length - 1]!);
       const first = produced.find((p) => p.values[i]!.value !== null)?.values[i];
       return { name: c.name, type: declared ?? first?.type ?? (produced[0]?.values[i]?.type ?? 'null') };
     });
     this.sink({ kind: 'resultset', columns, rows: produced.map((p) => p.values.map((v) => displayValue(v))) });
     this.rowCount = produced.length;
     if (!this.noCount) this.sink({ kind: 'rowcount', count: produced.length });
+  }
+
+  // ---- joins, GROUP BY / HAVING, date functions (report queries; grammar in report-grammar.ts) ----
+
+  /** Aggregate values of the group being evaluated (eval returns them for their call nodes). */
+  private groupAggregates: ReadonlyMap<Expr, SqlValue> | undefined;
+
+  private withAggregates<T>(aggregates: ReadonlyMap<Expr, SqlValue> | undefined, fn: () => T): T {
+    const saved = this.groupAggregates;
+    this.groupAggregates = aggregates;
+    try { return fn(); } finally { this.groupAggregates = saved; }
+  }
+
+  /**
+   * The rows of FROM: one view, or views joined (inner / left) on their ON conditions. Joined rows
+   * hold `alias.column` keys and, for names only one source has, the bare name (a name two sources
+   * share is ambiguous, Msg 209, unless qualified).
+   */
+  private async loadSources(s: SelectTail & { from?: ObjectName }, line: number): Promise<{ columns: SourceColumn[]; rows: Row[]; view: string; probe: Row }> {
+    const first = await this.loadView(s.from!, line);
+    const typed = (view: string, c: string): SqlValue => ({ type: viewColumnType(view, c) ?? 'null', value: null });
+    if (s.joins === undefined || s.joins.length === 0) {
+      const columns = first.columns.map((c) => ({ key: c.toLowerCase(), name: c, type: viewColumnType(first.view, c) }));
+      return { columns, rows: first.rows, view: first.view, probe: new Map(first.columns.map((c) => [c.toLowerCase(), typed(first.view, c)])) };
+    }
+    const lastPart = (o: ObjectName) => o.parts[o.parts.length - 1]!;
+    const sources = [{ alias: s.fromAlias ?? lastPart(s.from!), loaded: first }];
+    for (const j of s.joins) sources.push({ alias: j.alias ?? lastPart(j.source), loaded: await this.loadView(j.source, j.line) });
+    const seen = new Set<string>();
+    for (const src of sources) {
+      const a = src.alias.toLowerCase();
+      if (seen.has(a)) throw new StatementError(1011, `The correlation name '${src.alias}' is specified multiple times in a FROM clause.`, line, { abort: true });
+      seen.add(a);
+    }
+    const counts = new Map<string, number>();
+    for (const src of sources) for (const c of src.loaded.columns) counts.set(c.toLowerCase(), (counts.get(c.toLowerCase()) ?? 0) + 1);
+    const ambiguous = [...counts].filter(([, n]) => n > 1).map(([c]) => c);
+    const columns: SourceColumn[] = sources.flatMap((src) => src.loaded.columns.map((c) => ({ key: `${src.alias}.${c}`.toLowerCase(), name: c, type: viewColumnType(src.loaded.view, c) })));
+    for (const [c, n] of counts) if (n === 1) columns.push({ key: c, name: c, type: columns.find((x) => x.key.endsWith(`.${c}`))?.type });
+    const qualify = (alias: string, view: string, cols: readonly string[], r: Row | null): [string, SqlValue][] => cols.flatMap((c) => {
+      const v = r === null ? typed(view, c) : r.get(c.toLowerCase()) ?? NULL;
+      return [[`${alias}.${c}`.toLowerCase(), v], [c.toLowerCase(), v]] as [string, SqlValue][];
+    });
+    const finish = (entries: [string, SqlValue][]): Row => {
+      const m = new Map<string, SqlValue>(entries);
+      for (const c of ambiguous) m.set(c, { type: AMBIGUOUS, value: null });
+      m.set(JOINED_ROW, NULL);
+      for (const src of sources) m.set(`${JOINED_ROW}:${src.alias.toLowerCase()}`, NULL);
+      return m;
+    };
+    const probe = finish(sources.flatMap((src) => qualify(src.alias, src.loaded.view, src.loaded.columns, null)));
+    // ON conditions naming unknown columns fail even when a side is empty.
+    for (const j of s.joins) this.cond(j.on, probe, j.line);
+    let rows: [string, SqlValue][][] = first.rows.map((r) => qualify(sources[0]!.alias, first.view, first.columns, r));
+    for (const [i, j] of s.joins.entries()) {
+      const src = sources[i + 1]!;
+      const right = src.loaded.rows.map((r) => qualify(src.alias, src.loaded.view, src.loaded.columns, r));
+      const next: [string, SqlValue][][] = [];
+      for (const left of rows) {
+        let matched = false;
+        for (const r of right) {
+          const entries = [...left, ...r];
+          if (this.cond(j.on, finish(entries), j.line) === true) { next.push(entries); matched = true; }
+        }
+        if (!matched && j.kind === 'left') next.push([...left, ...qualify(src.alias, src.loaded.view, src.loaded.columns, null)]);
+      }
+      rows = next;
+    }
+    return { columns, rows: rows.map(finish), view: first.view, probe };
+  }
+
+  /**
+   * GROUP BY / HAVING / aggregates: one output row per group (one for the whole input without GROUP
+   * BY). Outside aggregates the select list may only use the grouped expressions (Msg 8120).
+   */
+  private groupedRows(s: Statement & { kind: 'select' }, cols: readonly OutCol[], rows: readonly Row[], probe: Row, view: string | undefined): Produced[] {
+    const groupBy = s.groupBy ?? [];
+    for (const g of groupBy) {
+      if (containsAggregate(g)) throw new StatementError(144, 'Cannot use an aggregate or a subquery in an expression used for the group by list of a GROUP BY clause.', s.line, { level: 15, abort: true });
+      if (s.from) this.eval(g, probe, s.line);
+    }
+    const isGrouped = (e: Expr): boolean => groupBy.some((g) => sameExpr(g, e));
+    const check = (e: Expr, what: string): void => {
+      const bad = ungroupedColumn(e, isGrouped);
+      if (bad !== undefined) {
+        const name = bad.parts.length >= 2 ? bad.parts.slice(-2).join('.') : `${view ?? ''}.${bad.parts[0]}`;
+        throw new StatementError(8120, `Column '${name}' is invalid in the ${what} because it is not contained in either an aggregate function or the GROUP BY clause.`, s.line, { abort: true });
+      }
+    };
+    for (const c of cols) {
+      if (c.expr === null) throw new StatementError(8120, `Column '${view ?? ''}.${c.name}' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause.`, s.line, { abort: true });
+      check(c.expr, 'select list');
+    }
+    if (s.having) check(s.having, 'HAVING clause');
+    for (const o of s.orderBy ?? []) {
+      const e = o.expr;
+      const byAlias = e.kind === 'column' && e.parts.length === 1 && cols.some((c) => c.name.toLowerCase() === e.parts[0]!.toLowerCase());
+      if (e.kind !== 'literal' && !byAlias) check(e, 'ORDER BY clause');
+    }
+    const aggregateNodes: (Expr & { kind: 'call' })[] = [];
+    for (const e of [...cols.map((c) => c.expr!), ...(s.having ? [s.having] : []), ...(s.orderBy ?? []).map((o) => o.expr)]) collectAggregates(e, aggregateNodes);
+
+    const groups = new Map<string, Row[]>();
+    if (groupBy.length === 0) groups.set('', [...rows]);
+    else {
+      for (const r of rows) {
+        const key = JSON.stringify(groupBy.map((g) => { const v = this.eval(g, r, s.line); return v.value === null ? null : String(displayValue(v)).toLowerCase(); }));
+        const list = groups.get(key);
+        if (list) list.push(r); else groups.set(key, [r]);
+      }
+    }
+    const out: Produced[] = [];
+    for (const members of groups.values()) {
+      const aggregates = new Map<Expr, SqlValue>();
+      for (const node of aggregateNodes) aggregates.set(node, this.evalAggregate(node, members, s.line));
+      const sample = members[0] ?? probe;
+      if (s.having && this.withAggregates(aggregates, () => this.cond(s.having!, sample, s.line)) !== true) continue;
+      out.push({ row: sample, aggregates, values: this.withAggregates(aggregates, () => cols.map((c) => this.eval(c.expr!, sample, s.line))) });
+    }
+    return out;
+  }
+
+  /** DATEDIFF / DATEADD / DATEPART: the first argument is a datepart word, not a value. */
+  private dateFunction(e: Expr & { kind: 'call' }, row: Row | null, line: number): SqlValue {
+    const lower = e.name.toLowerCase();
+    const want = e.name === 'DATEPART' ? 2 : 3;
+    if (e.args.length !== want) throw new StatementError(174, `The ${lower} function requires ${want} argument(s).`, line, { level: 15, abort: true });
+    const partArg = e.args[0]!;
+    if (partArg.kind !== 'column' || partArg.parts.length !== 1) throw new StatementError(1023, `Invalid parameter 1 specified for ${lower}.`, line, { level: 15, abort: true });
+    const part = datePart(partArg.parts[0]!, e.name);
+    const args = e.args.slice(1).map((a) => this.eval(a, row, line));
+    switch (e.name) {
+      case 'DATEDIFF': return dateDiff(part, args[0]!, args[1]!);
+      case 'DATEDIFF_BIG': return dateDiff(part, args[0]!, args[1]!, true);
+      case 'DATEADD': return dateAdd(part, args[0]!, args[1]!);
+      default: return datePartOf(part, args[0]!);
+    }
   }
 
   private evalAggregate(e: Expr, rows: readonly Row[], line: number): SqlValue {
@@ -665,8 +817,14 @@ class BatchRun {
 
   private columnValue(parts: readonly string[], row: Row | null, line: number): SqlValue {
     const name = parts[parts.length - 1]!;
+    if (parts.length >= 2) {
+      const qualified = row?.get(`${parts[parts.length - 2]}.${name}`.toLowerCase());
+      if (qualified !== undefined) return qualified;
+      if (row?.has(JOINED_ROW) && !row.has(`${JOINED_ROW}:${parts[parts.length - 2]!.toLowerCase()}`)) throw new StatementError(4104, `The multi-part identifier "${parts.join('.')}" could not be bound.`, line, { abort: true });
+    }
     const v = row?.get(name.toLowerCase());
     if (v === undefined) throw new StatementError(207, `Invalid column name '${name}'.`, line, { abort: true });
+    if (v.type === AMBIGUOUS) throw new StatementError(209, `Ambiguous column name '${name}'.`, line, { abort: true });
     return v;
   }
 
@@ -713,6 +871,9 @@ class BatchRun {
         return e.else ? this.eval(e.else, row, line) : NULL;
       }
       case 'call': {
+        if (DATE_PART_FUNCTIONS.has(e.name)) return this.dateFunction(e, row, line);
+        const grouped = AGGREGATES.has(e.name) ? this.groupAggregates?.get(e) : undefined;
+        if (grouped !== undefined) return grouped;
         if (AGGREGATES.has(e.name)) throw new StatementError(147, 'An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list, and the column being aggregated is an outer reference.', e.line, { level: 15, abort: true });
         return this.callWith(e, e.args.map((a) => this.eval(a, row, line)), e.line);
       }
@@ -882,23 +1043,77 @@ class BatchRun {
 
 const AGGREGATES = new Set(['COUNT', 'MIN', 'MAX', 'SUM', 'AVG']);
 
+/** A column of FROM: its row key (`col`, or `alias.col` in a join), the name it prints as, its type. */
+interface SourceColumn { readonly key: string; readonly name: string; readonly type: string | undefined }
+
+/** A select-list column: an expression, or (for *) the source column's key. */
+interface OutCol { name: string; expr: Expr | null; column?: string }
+
+/** One output row before printing; `aggregates` for a group's row (ORDER BY evaluates with them). */
+interface Produced { values: SqlValue[]; row: Row; aggregates?: ReadonlyMap<Expr, SqlValue> }
+
+/** Type marker of a bare column name two joined views share (Msg 209 when used unqualified). */
+const AMBIGUOUS = '#ambiguous';
+/** Key present in joined rows only (and `#joined:<alias>` per source): a qualifier that names no source is Msg 4104. */
+const JOINED_ROW = '#joined';
+
+function collectAggregates(e: Expr, out: (Expr & { kind: 'call' })[]): void {
+  switch (e.kind) {
+    case 'call': if (AGGREGATES.has(e.name)) { out.push(e); return; } e.args.forEach((a) => collectAggregates(a, out)); return;
+    case 'binary': collectAggregates(e.left, out); collectAggregates(e.right, out); return;
+    case 'unary': collectAggregates(e.operand, out); return;
+    case 'cast': collectAggregates(e.expr, out); if (e.style) collectAggregates(e.style, out); return;
+    case 'case': if (e.operand) collectAggregates(e.operand, out); e.whens.forEach((w) => { collectAggregates(w.when, out); collectAggregates(w.then, out); }); if (e.else) collectAggregates(e.else, out); return;
+    case 'in': collectAggregates(e.expr, out); e.list.forEach((x) => collectAggregates(x, out)); return;
+    case 'like': collectAggregates(e.expr, out); collectAggregates(e.pattern, out); return;
+    case 'isnull': collectAggregates(e.expr, out); return;
+    case 'between': collectAggregates(e.expr, out); collectAggregates(e.low, out); collectAggregates(e.high, out); return;
+    default: return;
+  }
+}
+
+/** Same expression, as GROUP BY matching needs: columns by (last two) name parts, case-insensitive. */
+function sameExpr(a: Expr, b: Expr): boolean {
+  if (a.kind === 'column' && b.kind === 'column') {
+    const x = a.parts.map((p) => p.toLowerCase());
+    const y = b.parts.map((p) => p.toLowerCase());
+    if (x[x.length - 1] !== y[y.length - 1]) return false;
+    return x.length < 2 || y.length < 2 || x[x.length - 2] === y[y.length - 2];
+  }
+  const text = (e: Expr): string => JSON.stringify(e, (k, v: unknown) => (k === 'line' ? undefined : typeof v === 'string' ? v.toLowerCase() : v));
+  return text(a) === text(b);
+}
+
+/** The first column used outside aggregates that is not (part of) a grouped expression. */
+function ungroupedColumn(e: Expr, isGrouped: (e: Expr) => boolean): (Expr & { kind: 'column' }) | undefined {
+  if (isGrouped(e)) return undefined;
+  switch (e.kind) {
+    case 'column': return e;
+    case 'call': return AGGREGATES.has(e.name) ? undefined : firstUngrouped(DATE_PART_FUNCTIONS.has(e.name) ? e.args.slice(1) : e.args, isGrouped);
+    case 'binary': return firstUngrouped([e.left, e.right], isGrouped);
+    case 'unary': return ungroupedColumn(e.operand, isGrouped);
+    case 'cast': return ungroupedColumn(e.expr, isGrouped);
+    case 'case': return firstUngrouped([...(e.operand ? [e.operand] : []), ...e.whens.flatMap((w) => [w.when, w.then]), ...(e.else ? [e.else] : [])], isGrouped);
+    case 'in': return firstUngrouped([e.expr, ...e.list], isGrouped);
+    case 'like': return firstUngrouped([e.expr, e.pattern], isGrouped);
+    case 'isnull': return ungroupedColumn(e.expr, isGrouped);
+    case 'between': return firstUngrouped([e.expr, e.low, e.high], isGrouped);
+    default: return undefined;
+  }
+}
+
+function firstUngrouped(list: readonly Expr[], isGrouped: (e: Expr) => boolean): (Expr & { kind: 'column' }) | undefined {
+  for (const x of list) { const bad = ungroupedColumn(x, isGrouped); if (bad) return bad; }
+  return undefined;
+}
+
+
 function containsAggregate(e: Expr): boolean {
   switch (e.kind) {
     case 'call': return AGGREGATES.has(e.name) || e.args.some(containsAggregate);
     case 'binary': return containsAggregate(e.left) || containsAggregate(e.right);
     case 'unary': return containsAggregate(e.operand);
     case 'cast': return containsAggregate(e.expr);
-    default: return false;
-  }
-}
-
-function referencesColumn(e: Expr): boolean {
-  switch (e.kind) {
-    case 'column': return true;
-    case 'call': return !AGGREGATES.has(e.name) && e.args.some(referencesColumn);
-    case 'binary': return referencesColumn(e.left) || referencesColumn(e.right);
-    case 'unary': return referencesColumn(e.operand);
-    case 'cast': return referencesColumn(e.expr);
     default: return false;
   }
 }

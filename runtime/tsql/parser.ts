@@ -6,6 +6,10 @@
  */
 import { tokenize, TsqlSyntaxError } from './lexer.ts';
 import type { Token } from './lexer.ts';
+import { atSecurityStatement, parseSecurityStatement } from './security-statements.ts';
+import type { ParserCursor, SecurityStatement } from './security-statements.ts';
+import { parseGrouping, parseJoins } from './report-grammar.ts';
+import type { JoinClause, ReportCursor } from './report-grammar.ts';
 
 // ---------------------------------------------------------------------------------------------
 // AST
@@ -63,15 +67,29 @@ export type Statement =
   | { readonly kind: 'declare'; readonly decls: readonly { readonly name: string; readonly type: SqlTypeSpec; readonly init?: Expr; readonly line: number }[]; readonly line: number }
   | { readonly kind: 'set'; readonly variable: string; readonly op: '=' | '+=' | '-='; readonly expr: Expr; readonly line: number }
   | { readonly kind: 'setoption'; readonly option: string; readonly value: string; readonly line: number }
-  | { readonly kind: 'select'; readonly top?: Expr; readonly items: readonly SelectItem[]; readonly from?: ObjectName; readonly where?: Expr; readonly orderBy?: readonly { readonly expr: Expr; readonly desc: boolean }[]; readonly line: number }
-  | { readonly kind: 'selectassign'; readonly assignments: readonly { readonly variable: string; readonly expr: Expr }[]; readonly from?: ObjectName; readonly where?: Expr; readonly orderBy?: readonly { readonly expr: Expr; readonly desc: boolean }[]; readonly line: number }
+  | ({ readonly kind: 'select'; readonly top?: Expr; readonly items: readonly SelectItem[]; readonly line: number } & SelectTail)
+  | ({ readonly kind: 'selectassign'; readonly assignments: readonly { readonly variable: string; readonly expr: Expr }[]; readonly line: number } & SelectTail)
   | { readonly kind: 'exec'; readonly returnVar?: string; readonly proc: ObjectName; readonly args: readonly ExecArg[]; readonly line: number }
   | { readonly kind: 'print'; readonly expr: Expr; readonly line: number }
   | { readonly kind: 'raiserror'; readonly message: Expr; readonly severity: Expr; readonly state: Expr; readonly args: readonly Expr[]; readonly line: number }
   | { readonly kind: 'throw'; readonly number: Expr; readonly message: Expr; readonly state: Expr; readonly line: number }
   | { readonly kind: 'block'; readonly statements: readonly Statement[]; readonly line: number }
   | { readonly kind: 'if'; readonly condition: Expr; readonly then: Statement; readonly else?: Statement; readonly line: number }
-  | { readonly kind: 'return'; readonly expr?: Expr; readonly line: number };
+  | { readonly kind: 'return'; readonly expr?: Expr; readonly line: number }
+  /** CREATE/ALTER/DROP LOGIN, ALTER [SERVER] ROLE … ADD/DROP MEMBER (security-statements.ts). */
+  | { readonly kind: 'security'; readonly statement: SecurityStatement; readonly line: number };
+
+/** FROM … WHERE … GROUP BY … HAVING … ORDER BY of a SELECT (joins and grouping: report-grammar.ts). */
+export interface SelectTail {
+  readonly from?: ObjectName;
+  /** The first source's alias (`FROM catalog.executions e`). */
+  readonly fromAlias?: string;
+  readonly joins?: readonly JoinClause[];
+  readonly where?: Expr;
+  readonly groupBy?: readonly Expr[];
+  readonly having?: Expr;
+  readonly orderBy?: readonly { readonly expr: Expr; readonly desc: boolean }[];
+}
 
 // ---------------------------------------------------------------------------------------------
 // Keywords and types
@@ -234,6 +252,15 @@ class Parser {
     return ['SELECT', 'EXEC', 'EXECUTE', 'DECLARE', 'SET', 'USE', 'PRINT', 'RAISERROR', 'THROW', 'BEGIN', 'IF', 'RETURN', 'WITH'].includes(t.value.toUpperCase()) || RESERVED.has(t.value.toUpperCase());
   }
 
+  /** This parser's cursor, lent to grammars kept in their own modules. */
+  private cursor(): ParserCursor {
+    return {
+      peek: (o) => this.peek(o), next: () => this.next(), atKeyword: (w, o) => this.atKeyword(w, o),
+      acceptKeyword: (w) => this.acceptKeyword(w), acceptOp: (op) => this.acceptOp(op), expectOp: (op) => this.expectOp(op),
+      fail: (t) => this.fail(t),
+    };
+  }
+
   private statement(): Statement {
     return this.nested(() => this.statementAt());
   }
@@ -241,6 +268,7 @@ class Parser {
   private statementAt(): Statement {
     const t = this.peek();
     if (t.kind !== 'ident' || t.quoted) this.fail();
+    if (atSecurityStatement(this.cursor())) return { kind: 'security', statement: parseSecurityStatement(this.cursor()), line: t.line };
     switch (t.value.toUpperCase()) {
       case 'USE': {
         this.next();
@@ -435,21 +463,38 @@ class Parser {
     return { kind: 'select', ...(top ? { top } : {}), items, ...rest, line: start.line };
   }
 
-  private selectTail(): { from?: ObjectName; where?: Expr; orderBy?: { expr: Expr; desc: boolean }[] } {
-    const out: { from?: ObjectName; where?: Expr; orderBy?: { expr: Expr; desc: boolean }[] } = {};
+  /** `[AS] alias` and table hints after a FROM/JOIN source. */
+  private sourceAlias(): string | undefined {
+    let alias: string | undefined;
+    if (this.acceptKeyword('AS')) alias = this.name().value;
+    else if (this.peek().kind === 'ident' && (this.peek().quoted || !RESERVED.has(this.peek().value.toUpperCase()))) alias = this.next().value;
+    if (this.atKeyword('WITH')) {
+      // Table hints such as WITH (NOLOCK): accepted and ignored (reads here are always consistent).
+      this.next();
+      this.expectOp('(');
+      do this.name(); while (this.acceptOp(','));
+      this.expectOp(')');
+    }
+    return alias;
+  }
+
+  private reportCursor(): ReportCursor {
+    return {
+      ...this.cursor(), expr: () => this.expr(), objectName: () => this.objectName(), alias: () => this.sourceAlias(),
+    };
+  }
+
+  private selectTail(): { -readonly [K in keyof SelectTail]: SelectTail[K] } {
+    const out: { -readonly [K in keyof SelectTail]: SelectTail[K] } = {};
     if (this.acceptKeyword('FROM')) {
       out.from = this.objectName();
-      if (this.acceptKeyword('AS')) this.name();
-      else if (this.peek().kind === 'ident' && (this.peek().quoted || !RESERVED.has(this.peek().value.toUpperCase()))) this.next();
-      if (this.atKeyword('WITH')) {
-        // Table hints such as WITH (NOLOCK): accepted and ignored (reads here are always consistent).
-        this.next();
-        this.expectOp('(');
-        do this.name(); while (this.acceptOp(','));
-        this.expectOp(')');
-      }
+      const alias = this.sourceAlias();
+      if (alias !== undefined) out.fromAlias = alias;
+      const joins = parseJoins(this.reportCursor());
+      if (joins.length > 0) out.joins = joins;
     }
     if (this.acceptKeyword('WHERE')) out.where = this.expr();
+    Object.assign(out, parseGrouping(this.reportCursor()));
     if (this.atKeyword('ORDER')) {
       this.next();
       this.expectKeyword('BY');

@@ -36,6 +36,7 @@ W('defaults for every key', () => {
     executionLogMaxBufferLogCount: 10_000, executionLogMaxInMemoryBufferCount: 10, executionLogRetryCount: 3,
     executionLogRetryTimeoutMs: 7 * 86_400_000,
     certificateStoreRoot: '/var/state/scaleout/certs', logFolder: '/var/state/scaleout/agent/logs',
+    drainTimeoutMs: 300_000, metricsPort: undefined, metricsHost: '127.0.0.1',
   };
   const { agentId, ...rest } = s;
   assert.equal(rest, expected);
@@ -72,6 +73,9 @@ const CASES: Record<string, [string, unknown, string, RegExp]> = {
   AgentId: ['{6583054A-E915-4C2A-80E4-C765E79EF61D}', '6583054a-e915-4c2a-80e4-c765e79ef61d', '6583054a-e915', /GUID/],
   CertificateStoreRoot: ['~/certs', join(process.env['HOME'] ?? '', 'certs'), 'C:\\certs', /Linux path/],
   LogFolder: ['../logs', '/etc/logs', '\\\\server\\share', /Linux path/],
+  DrainTimeout: ['00:00:30', 30_000, '30s', /TimeSpan/],
+  MetricsPort: ['9464', 9464, '70000', /integer 0–65535/],
+  MetricsHost: ['::', '::', 'my host', /host name or IP address/],
 };
 
 W('every key: explicit value, and a wrong value names key, source and expectation', () => {

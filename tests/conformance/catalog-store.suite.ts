@@ -131,6 +131,29 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     await expectCatalogError(store.createLogin({ name: 'x', roles: ['ssis_admin'] }, { name: 'eve', password: 'pw', roles: [] }), 27260);
     await expectCatalogError(store.addRoleMember({ name: 'x', roles: ['ssis_admin'] }, { name: 'bob', role: 'sysadmin' }), 27260);
   });
+  principals('logins: password change, role removal, drop, listing (sysadmin sees all, others themselves)', async () => {
+    const store = await fresh();
+    await store.createLogin(S, { name: 'carol', password: 'old-pw', roles: ['ssis_admin', 'ssis_logreader'] });
+    await store.createLogin(S, { name: 'dave', password: 'pw', roles: [] });
+    await store.alterLoginPassword(S, { name: 'carol', password: 'new-pw' });
+    await expectCatalogError(store.authenticate('carol', 'old-pw'), 27407);
+    const carol = await store.authenticate('carol', 'new-pw');
+    await store.dropRoleMember(S, { name: 'carol', role: 'ssis_logreader' });
+    await store.dropRoleMember(S, { name: 'carol', role: 'ssis_logreader' }); // not a member any more: no-op
+    assert.equal([...(await store.authenticate('carol', 'new-pw')).roles], ['ssis_admin']);
+    const listed = await store.listLogins(S);
+    assert.equal(listed.filter((l) => l.name === 'carol' || l.name === 'dave').map((l) => [l.name, [...l.roles]]), [['carol', ['ssis_admin']], ['dave', []]]);
+    assert.ok(listed.every((l) => !Number.isNaN(Date.parse(l.createdTime))));
+    assert.equal((await store.listLogins(carol)).map((l) => l.name), ['carol'], 'a non-sysadmin sees only itself');
+    await expectCatalogError(store.dropLogin(carol, { name: 'dave' }), 27260);
+    await expectCatalogError(store.alterLoginPassword(carol, { name: 'dave', password: 'x' }), 27260);
+    await expectCatalogError(store.dropRoleMember(carol, { name: 'dave', role: 'ssis_admin' }), 27260);
+    await store.dropLogin(S, { name: 'dave' });
+    await expectCatalogError(store.authenticate('dave', 'pw'), 27407);
+    await expectCatalogError(store.dropLogin(S, { name: 'dave' }), 27407);
+    await expectCatalogError(store.alterLoginPassword(S, { name: 'dave', password: 'x' }), 27407);
+    await store.createLogin(S, { name: 'dave', password: 'again', roles: [] }); // the name is free again
+  });
 
   // ---- folders and projects ------------------------------------------------------------------
   const folders = make('folders and projects');

@@ -102,7 +102,7 @@ cli('login failure prints Msg 18456 and exits 1', async () => {
 
 cli('bad usage and missing catalogs are clear errors', async () => {
   let r = await sql(['-S', 'https://master:8391', '-Q', 'SELECT 1']);
-  assert.is(r.code, 1);
+  assert.is(r.code, 2, 'a missing login is bad usage');
   assert.match(r.err, /with -S give a login: -U <login> -P <password>/);
   r = await sql(['-S', '/nonexistent/ssisdb.sqlite', '-Q', 'SELECT 1']);
   assert.is(r.code, 1);

@@ -5,7 +5,9 @@
  */
 import sql from 'mssql';
 import type { Command, CommandIo } from '../command.ts';
-import { UsageError, flag, parseArgs } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseCommandLine, usageText } from '../options.ts';
+import type { OptionTable, ParsedCommandLine } from '../options.ts';
 import { describeConfig, mssqlConfigFromConnectionString } from '../../catalog/mssql-connection.ts';
 import { catalogStatus, ensureDatabase, installCatalog } from '../../catalog/mssql-install.ts';
 import { loadSqlServerScripts, SQLSERVER_SCHEMA_VERSION } from '../../catalog/sqlserver-scripts.ts';
@@ -13,20 +15,20 @@ import { SsoError } from '../../../actors/errors.ts';
 
 const BUILD = '0.1.0';
 
-const usage = `usage: scaleout catalog <install | upgrade | status> --connection "<connection string>" [options]
+const OPTIONS: OptionTable = [
+  { name: 'connection', type: 'string', value: '<cs>', help: 'ADO.NET form: "Server=host,1433;Database=SSISDB;User Id=sa;Password=…;\nEncrypt=true;TrustServerCertificate=true". Default: $SCALEOUT_MSSQL_CONNECTION.' },
+  { name: 'create-database', type: 'boolean', help: '(install) create the database first when it does not exist' },
+  { name: 'quiet', type: 'boolean', help: '(install, upgrade) no per-script lines' },
+];
 
+const usage = usageText('usage: scaleout catalog <install | upgrade | status> --connection "<connection string>" [options]', `
   install   Creates (or re-applies, idempotently) every schema object, view, procedure, role and
             grant of the catalog, in one transaction, and records the schema version.
   upgrade   Applies only the scripts that are new or changed since the last install/upgrade.
-  status    Shows the installed and shipped schema versions and the scripts still to apply.
+  status    Shows the installed and shipped schema versions and the scripts still to apply.`, OPTIONS);
 
-  --connection <cs>    ADO.NET form: "Server=host,1433;Database=SSISDB;User Id=sa;Password=…;
-                       Encrypt=true;TrustServerCertificate=true". Default: $SCALEOUT_MSSQL_CONNECTION.
-  --create-database    (install) create the database first when it does not exist.
-  --quiet              (install, upgrade) no per-script lines.`;
-
-function connectionFrom(args: ReturnType<typeof parseArgs>, io: CommandIo): string {
-  const cs = flag(args, 'connection') ?? io.env['SCALEOUT_MSSQL_CONNECTION'];
+function connectionFrom(args: ParsedCommandLine, io: CommandIo): string {
+  const cs = args.string('connection') ?? io.env['SCALEOUT_MSSQL_CONNECTION'];
   if (cs === undefined || cs.trim() === '') throw new UsageError('--connection "<connection string>" is required (or set SCALEOUT_MSSQL_CONNECTION)');
   return cs;
 }
@@ -50,19 +52,17 @@ export const command: Command = {
   name: 'catalog',
   summary: 'Install, upgrade or inspect the catalog in SQL Server',
   usage,
+  options: OPTIONS,
   async run(argv, io) {
-    const args = parseArgs(argv, { boolean: ['create-database', 'quiet'] });
+    const args = parseCommandLine(argv, OPTIONS);
     const verb = args.positionals[0];
     if (verb === undefined) throw new UsageError('give install, upgrade or status');
     if (!['install', 'upgrade', 'status'].includes(verb)) throw new UsageError(`unknown subcommand '${verb}' (expected install, upgrade or status)`);
     if (args.positionals.length > 1) throw new UsageError(`unexpected argument '${args.positionals[1]}'`);
-    for (const key of args.flags.keys()) {
-      if (!['connection', 'create-database', 'quiet'].includes(key)) throw new UsageError(`unknown option --${key}`);
-    }
-    if (verb !== 'install' && args.flags.has('create-database')) throw new UsageError('--create-database goes with install only');
+    if (verb !== 'install' && args.bool('create-database')) throw new UsageError('--create-database goes with install only');
     const config = mssqlConfigFromConnectionString(connectionFrom(args, io));
     const scripts = loadSqlServerScripts();
-    const quiet = flag(args, 'quiet') === 'true';
+    const quiet = args.bool('quiet');
 
     if (verb === 'status') {
       const s = await withPool(config, (pool) => catalogStatus(pool, scripts));
@@ -78,7 +78,7 @@ export const command: Command = {
       return s.installedVersion === SQLSERVER_SCHEMA_VERSION && s.pending.length === 0 && s.changed.length === 0 ? 0 : 1;
     }
 
-    if (verb === 'install' && args.flags.has('create-database')) {
+    if (verb === 'install' && args.bool('create-database')) {
       const { created, database } = await ensureDatabase(config);
       if (created) io.stdout.write(`Created database '${database}'.\n`);
     }

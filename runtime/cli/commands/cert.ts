@@ -4,8 +4,10 @@
  * a store (to trust it), list stores with SHA-1 thumbprints, and export a certificate.
  */
 import { readFileSync } from 'node:fs';
-import type { Command, CommandIo, ParsedArgs } from '../command.ts';
-import { UsageError, flag, parseArgs } from '../command.ts';
+import type { Command, CommandIo } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseCommandLine, usageText } from '../options.ts';
+import type { OptionTable, ParsedCommandLine as ParsedArgs } from '../options.ts';
 import { defaultPaths } from '../../../config/default-paths.ts';
 import { StoreLocations, StoreNames } from '../../../config/worker-settings.ts';
 import type { StoreLocation, StoreName } from '../../../config/worker-settings.ts';
@@ -13,7 +15,16 @@ import { CertStore, tlsError } from '../../tls/cert-store.ts';
 import type { StoreRef, StoredCertificate } from '../../tls/cert-store.ts';
 import { createMasterCertificate, createWorkerCertificate } from '../../tls/certificates.ts';
 
-const usage = `usage:
+const OPTIONS: OptionTable = [
+  { name: 'store', type: 'string', value: '<root>', help: 'the certificate store root (default $XDG_STATE_HOME/scaleout/certs)' },
+  { name: 'name', type: 'string', multiple: true, value: '<host|store>', help: 'create-*: a host name or IP address for the certificate (repeatable);\ninstall/list/export: the store name (My, Root…)' },
+  { name: 'ip', type: 'string', multiple: true, value: '<addr>', help: 'create-master: an IP address for the certificate (repeatable)' },
+  { name: 'days', type: 'string', value: '<N>', help: 'create-*: validity in days' },
+  { name: 'location', type: 'string', value: '<location>', help: 'the store location (LocalMachine, CurrentUser)' },
+  { name: 'key', type: 'string', value: '<file.key>', help: 'install: the private key that goes with the certificate' },
+];
+
+const usage = usageText(`usage:
   scaleout cert create-master [--store <root>] [--name <host>]... [--ip <addr>]... [--days N]
       Server certificate for the master (CN = first name; SAN = every name and IP; default: this
       machine's name, localhost and its addresses), with its key, into LocalMachine/Root.
@@ -25,15 +36,14 @@ const usage = `usage:
   scaleout cert export <thumbprint> <file.cer> [--store <root>] [--location <location>] [--name <store>]
 
   --store defaults to $XDG_STATE_HOME/scaleout/certs (CertificateStoreRoot in the settings files).
-  Stores are folders <root>/<location>/<name>/ with <THUMBPRINT>.cer and, for own certificates, .key.
-`;
+  Stores are folders <root>/<location>/<name>/ with <THUMBPRINT>.cer and, for own certificates, .key.`, '', OPTIONS);
 
 function store(args: ParsedArgs, io: CommandIo): CertStore {
-  return new CertStore(flag(args, 'store') ?? defaultPaths(io.env).certificateStoreRoot);
+  return new CertStore(args.string('store') ?? defaultPaths(io.env).certificateStoreRoot);
 }
 
 function location(args: ParsedArgs, fallback: StoreLocation): StoreLocation {
-  const v = flag(args, 'location') ?? fallback;
+  const v = args.string('location') ?? fallback;
   const found = StoreLocations.find((l) => l.toLowerCase() === v.toLowerCase());
   if (!found) throw new UsageError(`--location must be one of ${StoreLocations.join(', ')}, got '${v}'`);
   return found;
@@ -47,7 +57,7 @@ function storeName(v: string | undefined, fallback: StoreName): StoreName {
 }
 
 function days(args: ParsedArgs): number | undefined {
-  const v = flag(args, 'days');
+  const v = args.string('days');
   if (v === undefined) return undefined;
   if (!/^\d+$/.test(v) || Number(v) < 1) throw new UsageError(`--days must be a whole number of days ≥ 1, got '${v}'`);
   return Number(v);
@@ -72,14 +82,15 @@ export const command: Command = {
   name: 'cert',
   summary: 'create, install, list and export master and worker certificates',
   usage,
+  options: OPTIONS,
   async run(argv, io) {
     const [sub, ...rest] = argv;
-    const args = parseArgs(rest);
+    const args = parseCommandLine(rest, OPTIONS);
     switch (sub) {
       case 'create-master': {
         noExtra(args, 0);
-        const names = args.flags.get('name');
-        const ips = args.flags.get('ip');
+        const names = args.has('name') ? args.strings('name') : undefined;
+        const ips = args.has('ip') ? args.strings('ip') : undefined;
         const d = days(args);
         const created = createMasterCertificate({ ...(names ? { names } : {}), ...(ips ? { ips } : {}), ...(d ? { days: d } : {}) });
         const ref: StoreRef = { location: location(args, 'LocalMachine'), name: 'Root' };
@@ -89,7 +100,7 @@ export const command: Command = {
       }
       case 'create-worker': {
         noExtra(args, 0);
-        const name = flag(args, 'name');
+        const name = args.string('name');
         const d = days(args);
         const created = createWorkerCertificate({ ...(name ? { name } : {}), ...(d ? { days: d } : {}) });
         const ref: StoreRef = { location: location(args, 'LocalMachine'), name: 'My' };
@@ -101,9 +112,9 @@ export const command: Command = {
         const file = args.positionals[0];
         if (file === undefined) throw new UsageError('install needs a certificate file');
         noExtra(args, 1);
-        const keyFile = flag(args, 'key');
+        const keyFile = args.string('key');
         const read = (f: string) => { try { return readFileSync(f); } catch (e) { throw tlsError(`cannot read ${f}: ${(e as Error).message}`, f); } };
-        const ref: StoreRef = { location: location(args, 'LocalMachine'), name: storeName(flag(args, 'name'), 'Root') };
+        const ref: StoreRef = { location: location(args, 'LocalMachine'), name: storeName(args.string('name'), 'Root') };
         let stored: StoredCertificate;
         try {
           stored = store(args, io).install(read(file), ref, keyFile === undefined ? undefined : read(keyFile).toString('utf8'));
@@ -116,8 +127,8 @@ export const command: Command = {
       }
       case 'list': {
         noExtra(args, 0);
-        const loc = flag(args, 'location') === undefined ? undefined : location(args, 'LocalMachine');
-        const name = flag(args, 'name') === undefined ? undefined : storeName(flag(args, 'name'), 'My');
+        const loc = args.string('location') === undefined ? undefined : location(args, 'LocalMachine');
+        const name = args.string('name') === undefined ? undefined : storeName(args.string('name'), 'My');
         const s = store(args, io);
         const certs = s.list({ ...(loc ? { location: loc } : {}), ...(name ? { name } : {}) });
         io.stdout.write(certs.length === 0 ? `no certificates in ${s.root}\n` : table(certs));
@@ -127,8 +138,8 @@ export const command: Command = {
         const [thumbprint, file] = args.positionals;
         if (thumbprint === undefined || file === undefined) throw new UsageError('export needs a thumbprint and a file');
         noExtra(args, 2);
-        const hasRef = flag(args, 'location') !== undefined || flag(args, 'name') !== undefined;
-        const ref = hasRef ? { location: location(args, 'LocalMachine'), name: storeName(flag(args, 'name'), 'My') } : undefined;
+        const hasRef = args.string('location') !== undefined || args.string('name') !== undefined;
+        const ref = hasRef ? { location: location(args, 'LocalMachine'), name: storeName(args.string('name'), 'My') } : undefined;
         const c = store(args, io).export(thumbprint, file, ref);
         io.stdout.write(`exported ${describe(c)} to ${file}\n`);
         return 0;

@@ -8,12 +8,13 @@ import { fileURLToPath } from 'node:url';
 import { resolve } from 'node:path';
 import { SsoError } from '../../../actors/errors.ts';
 import type { Command } from '../command.ts';
-import { UsageError, flag, parseArgs } from '../command.ts';
+import { parseCommandLine, usageText } from '../options.ts';
+import type { OptionTable } from '../options.ts';
 import { DEFAULT_DATA_DIR, apiCall, targetFromDataDir } from '../../transport/api-client.ts';
 import type { StartExecutionBody } from '../../transport/master-server.ts';
 import { untilShutdownSignal } from '../../local/shutdown.ts';
 import { STATUS_NAMES, waitForExecutions } from './execute.ts';
-import { parsePort, startAndDescribe } from './up.ts';
+import { CLUSTER_OPTIONS, parseHost, parsePort, startAndDescribe } from './up.ts';
 
 const FOLDER = 'Demo';
 const PROJECT = 'HelloScaleOut';
@@ -36,25 +37,28 @@ const RUNS: readonly DemoRun[] = [
   },
 ];
 
+const OPTIONS: OptionTable = [
+  ...CLUSTER_OPTIONS,
+  { name: 'once', type: 'boolean', help: 'exit after the executions end (otherwise keep running until Ctrl-C)' },
+  { name: 'no-failure', type: 'boolean', help: 'leave out the run that is expected to fail' },
+];
+
 export const command: Command = {
   name: 'demo',
+  options: OPTIONS,
   summary: 'scaleout up + deploy and run the HelloScaleOut example in Scale Out (npm start)',
-  usage: `usage: scaleout demo [--data <dir>] [--port <n>] [--once] [--no-failure]
-
+  usage: usageText('usage: scaleout demo [--data <dir>] [--port <n>] [--host <address>] [--once] [--no-failure]', `
   Starts (and on first run creates) the data folder as 'scaleout up' does, deploys examples/HelloScaleOut
   into the catalog folder '${FOLDER}', executes its packages in Scale Out and prints each result.
-  MayFail.dtsx is also run with ShouldFail=true: it is expected to fail (after one retry);
-  --no-failure leaves that run out.
-  --once   exit after the executions end (otherwise keep running until Ctrl-C).
-  Exit code 1 when an execution expected to succeed did not.`,
+  MayFail.dtsx is also run with ShouldFail=true: it is expected to fail (after one retry).
+  Exit code 1 when an execution expected to succeed did not.`, OPTIONS),
   async run(argv, io) {
-    const args = parseArgs(argv, { boolean: ['once', 'no-failure'] });
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-    const dir = resolve(io.cwd, flag(args, 'data') ?? DEFAULT_DATA_DIR);
-    const once = flag(args, 'once') === 'true';
-    const runs = flag(args, 'no-failure') === 'true' ? RUNS.filter((r) => r.expect === 7) : RUNS;
+    const args = parseCommandLine(argv, OPTIONS, { maxPositionals: 0 });
+    const dir = resolve(io.cwd, args.string('data') ?? DEFAULT_DATA_DIR);
+    const once = args.bool('once');
+    const runs = args.bool('no-failure') ? RUNS.filter((r) => r.expect === 7) : RUNS;
     const out = (l: string) => io.stdout.write(l + '\n');
-    const cluster = await startAndDescribe(dir, parsePort(flag(args, 'port')), io);
+    const cluster = await startAndDescribe(dir, parsePort(args.string('port')), io, parseHost(args.string('host')));
     let failedExpectations = 0;
     try {
       const target = targetFromDataDir(dir);

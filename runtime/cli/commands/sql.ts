@@ -12,11 +12,14 @@ import { createInterface } from 'node:readline';
 import type { CatalogStore, Principal } from '../../../actors/ports.ts';
 import { SsoError } from '../../../actors/errors.ts';
 import type { Command, CommandIo } from '../command.ts';
-import { UsageError, flag, parseArgs } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseCommandLine, usageText } from '../options.ts';
+import type { OptionTable } from '../options.ts';
 import { executeTsql, runBatch } from '../../tsql/interpreter.ts';
 import type { TsqlOptions, TsqlOutput, TsqlResult } from '../../tsql/interpreter.ts';
 import { apiCall, targetFromFlags } from '../../transport/api-client.ts';
 import { formatCsv, formatOutput } from '../../tsql/format.ts';
+import type { TableLayout } from '../../tsql/format.ts';
 import { endsInsideLiteral, goLine } from '../../tsql/batches.ts';
 
 /** The login `scaleout up` creates; its password is in `<data>/admin-password`. */
@@ -24,9 +27,22 @@ export const ADMIN_LOGIN = 'admin';
 const DEFAULT_DATA_DIR = '.scaleout';
 const CATALOG_IN_DATA = join('catalog', 'ssisdb.sqlite');
 
-const usage = `usage: scaleout sql [-S <catalog file | https://master:port | connection string> | --data <dir>] [-U <login> -P <password>]
-                  [-i <file.sql> … | -Q "<T-SQL>"] [-o <out.csv>]
+const OPTIONS: OptionTable = [
+  { name: 'data', type: 'string', value: '<dir>', help: "a 'scaleout up' folder (default ./.scaleout when no -S)" },
+  { name: 'S', type: 'string', value: '<server>', help: 'a catalog file, https://master:port, or a SQL Server connection string' },
+  { name: 'U', type: 'string', value: '<login>', help: 'a catalog login (or SCALEOUT_USER)' },
+  { name: 'P', type: 'string', value: '<password>', help: 'its password (or SCALEOUT_PASSWORD / SQLCMDPASSWORD)' },
+  { name: 'ca', type: 'string', value: '<pem>', help: "with -S https://…: the master's certificate to trust (<data>/master.crt)" },
+  { name: 'i', type: 'string', multiple: true, value: '<file.sql>', help: 'run a script file (repeatable, in order)' },
+  { name: 'Q', type: 'string', value: '"<T-SQL>"', help: 'run the text' },
+  { name: 'o', type: 'string', value: '<out.csv>', help: 'write the result sets as CSV to the file' },
+  { name: 'W', type: 'boolean', help: 'remove trailing spaces: columns are not padded (sqlcmd -W)' },
+  { name: 's', type: 'string', value: '<char>', help: "column separator (sqlcmd -s; default ' ')" },
+  { name: 'b', type: 'boolean', help: 'accepted for sqlcmd compatibility: an error always makes the exit code 1' },
+];
 
+const usage = usageText(`usage: scaleout sql [-S <catalog file | https://master:port | connection string> | --data <dir>] [-U <login> -P <password>]
+                  [-i <file.sql> … | -Q "<T-SQL>"] [-o <out.csv>] [-W] [-s <char>]`, `
   Runs T-SQL against the SSISDB catalog: the catalog procedures (EXEC [SSISDB].[catalog].[create_execution] …)
   and views (SELECT … FROM [catalog].[worker_agents] WHERE … ORDER BY …), with DECLARE/SET/SELECT of
   variables, batches separated by GO, PRINT, RAISERROR, IF/ELSE. Output is printed like sqlcmd.
@@ -48,7 +64,8 @@ const usage = `usage: scaleout sql [-S <catalog file | https://master:port | con
   -i <file>     run a script file (repeatable, in order). -Q "<text>" runs the text.
                 With neither, reads statements at a 1> prompt; GO runs them, exit or quit leaves.
   -o <file>     write the result sets as CSV (RFC 4180) to <file>; messages still print here.
-  Exit code 1 when any error was printed, 0 otherwise, 2 for bad usage.`;
+  -W, -s <c>    sqlcmd's layout: unpadded columns; another column separator (e.g. -s "|" or -s ",").
+  Exit code 1 when any error was printed, 0 otherwise, 2 for bad usage.`, OPTIONS);
 
 interface Connection {
   readonly store: CatalogStore;
@@ -111,14 +128,14 @@ async function connect(get: (name: string) => string | undefined, io: CommandIo)
 }
 
 /** Prints outputs as they come; with -o, result sets go to the CSV instead of the screen. */
-function printer(io: CommandIo, csv: boolean): { sink: (o: TsqlOutput) => void; errors: () => number; all: TsqlOutput[] } {
+function printer(io: CommandIo, csv: boolean, layout: TableLayout = {}): { sink: (o: TsqlOutput) => void; errors: () => number; all: TsqlOutput[] } {
   let errors = 0;
   const all: TsqlOutput[] = [];
   const sink = (o: TsqlOutput) => {
     all.push(o);
     if (o.kind === 'error' && o.level > 10) errors++;
     if (csv && o.kind === 'resultset') return;
-    io.stdout.write(formatOutput(o) + (o.kind === 'rowcount' ? '\n' : ''));
+    io.stdout.write(formatOutput(o, layout) + (o.kind === 'rowcount' ? '\n' : ''));
   };
   return { sink, errors: () => errors, all };
 }
@@ -256,11 +273,14 @@ export const command: Command = {
   name: 'sql',
   summary: 'Run T-SQL (catalog procedures and views) against the catalog, like sqlcmd',
   usage,
+  options: OPTIONS,
   async run(argv, io) {
-    const args = parseArgs(argv, { boolean: ['b', 'help'] });
-    const get = (n: string) => flag(args, n);
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
-    const inputs = args.flags.get('i') ?? [];
+    const args = parseCommandLine(argv, OPTIONS, { maxPositionals: 0 });
+    const get = (n: string) => args.string(n);
+    const inputs = args.strings('i');
+    const separator = get('s');
+    if (separator !== undefined && separator.length !== 1) throw new UsageError(`-s expects one character, got '${separator}'`);
+    const layout: TableLayout = { trim: args.bool('W'), ...(separator !== undefined ? { separator } : {}) };
     const query = get('Q');
     if (inputs.length > 0 && query !== undefined) throw new UsageError('give -i <file> or -Q "<text>", not both');
     const scripts: string[] = [];
@@ -269,7 +289,7 @@ export const command: Command = {
       try {
         scripts.push(await readFile(path, 'utf8'));
       } catch (err) {
-        throw new SsoError('SSO_ERR_CLI_USAGE', `cannot read the script '${path}': ${(err as Error).message}`, { where: path });
+        throw new SsoError('SSO_ERR_CONFIG_IO', `cannot read the script '${path}': ${(err as Error).message}`, { where: path });
       }
     }
     if (query !== undefined) scripts.push(query);
@@ -278,21 +298,21 @@ export const command: Command = {
     const server = get('S');
     if (server !== undefined && /^https?:\/\//i.test(server)) {
       if (get('data') !== undefined) throw new UsageError('give either -S or --data, not both');
-      const out = printer(io, csvPath !== undefined);
+      const out = printer(io, csvPath !== undefined, layout);
       const ok = await runRemote(get, io, scripts, inputs.length === 0 && query === undefined, out.sink);
       if (csvPath !== undefined) await writeFile(csvPath, formatCsv(out.all));
       return !ok || out.errors() > 0 ? 1 : 0;
     }
     if (server !== undefined && isConnectionString(server)) {
       if (get('data') !== undefined) throw new UsageError('give either -S or --data, not both');
-      const out = printer(io, csvPath !== undefined);
+      const out = printer(io, csvPath !== undefined, layout);
       const ok = await runOnSqlServer(server, get, io, scripts, inputs.length === 0 && query === undefined, out.sink);
       if (csvPath !== undefined) await writeFile(csvPath, formatCsv(out.all));
       return !ok || out.errors() > 0 ? 1 : 0;
     }
     const conn = await connect(get, io);
     if (conn === null) return 1;
-    const out = printer(io, csvPath !== undefined);
+    const out = printer(io, csvPath !== undefined, layout);
     const options: TsqlOptions = { store: conn.store, caller: conn.caller, cwd: io.cwd, serverName: conn.serverName, onOutput: out.sink };
     try {
       if (inputs.length === 0 && query === undefined) await interactive(conn, io, options, out.sink);
@@ -304,3 +324,27 @@ export const command: Command = {
     return out.errors() > 0 ? 1 : 0;
   },
 };
+
+/**
+ * Runs T-SQL text on the catalog the flags name (`--data`, `-S <catalog file>`, `-S https://…`), as
+ * `scaleout sql -Q` would, sending every output to `sink`. For commands built on the front door
+ * (`scaleout login`). False when the login failed; errors in the text reach `sink` as errors.
+ */
+export async function runTsqlOn(get: (name: string) => string | undefined, io: CommandIo, text: string, sink: (o: TsqlOutput) => void): Promise<boolean> {
+  const server = get('S');
+  if (server !== undefined && /^https?:\/\//i.test(server)) {
+    if (get('data') !== undefined) throw new UsageError('give either -S or --data, not both');
+    return runRemote(get, io, [text], false, sink);
+  }
+  if (server !== undefined && isConnectionString(server)) {
+    throw new UsageError('-S "Server=…": on a SQL Server catalog use scaleout sql with the same statements');
+  }
+  const conn = await connect(get, io);
+  if (conn === null) return false;
+  try {
+    await executeTsql(text, { store: conn.store, caller: conn.caller, cwd: io.cwd, serverName: conn.serverName, onOutput: sink });
+  } finally {
+    await conn.store.close();
+  }
+  return true;
+}

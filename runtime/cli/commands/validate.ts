@@ -8,25 +8,30 @@
 import { readFile, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from '../command.ts';
-import { UsageError, parseArgs } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseCommandLine, usageText } from '../options.ts';
+import type { OptionTable } from '../options.ts';
 import { SsoError } from '../../../actors/errors.ts';
 import { loadProjectAroundDtsx, loadProjectFromFolder, loadProjectFromIspac } from '../../../executor/package/load-project.ts';
 import type { LoadedProject } from '../../../executor/package/load-project.ts';
 import type { PackageValidation } from '../../../executor/package/validate.ts';
 import { validatePackage, validateProject } from '../../../executor/package/validate.ts';
 
+const OPTIONS: OptionTable = [
+  { name: 'warnings', type: 'boolean', help: 'also print warnings (ignored log providers, configurations…)' },
+];
+
 export const command: Command = {
   name: 'validate',
+  options: OPTIONS,
   summary: 'Check that a project or package can run here',
-  usage: `usage: scaleout validate <project folder | file.ispac | file.dtsx> [--warnings]
-
+  usage: usageText('usage: scaleout validate <project folder | file.ispac | file.dtsx> [--warnings]', `
 Loads every package and lists, with package paths, what would stop it from running:
 unsupported tasks (Script Task, third-party, data flow components), unresolved variable,
 parameter, connection and child-package references, and expression syntax errors.
---warnings also prints warnings (ignored log providers, configurations…).
-Exit code: 0 all packages valid, 1 otherwise.`,
+Exit code: 0 all packages valid, 1 otherwise.`, OPTIONS),
   async run(argv, io) {
-    const args = parseArgs(argv, { boolean: ['warnings'] });
+    const args = parseCommandLine(argv, OPTIONS);
     const target = args.positionals[0];
     if (target === undefined || args.positionals.length > 1) throw new UsageError('expected one project folder, .ispac or .dtsx');
     const full = resolve(io.cwd, target);
@@ -48,7 +53,7 @@ Exit code: 0 all packages valid, 1 otherwise.`,
       io.stdout.write(`${target}: ${err.message}\n`);
       return 1;
     }
-    const showWarnings = args.flags.has('warnings');
+    const showWarnings = args.bool('warnings');
     let results: PackageValidation[];
     if (only === undefined) results = validateProject(project);
     else {

@@ -4,7 +4,9 @@
  */
 import { resolve } from 'node:path';
 import type { Command } from '../command.ts';
-import { UsageError, flag, parseArgs } from '../command.ts';
+import { UsageError } from '../command.ts';
+import { parseCommandLine, usageText } from '../options.ts';
+import type { OptionTable } from '../options.ts';
 import { untilShutdownSignal } from '../../local/shutdown.ts';
 
 /** Consecutive refused connection attempts before `scaleout worker` gives up. */
@@ -12,21 +14,24 @@ export const MAX_REFUSED = 5;
 /** Exit code of a worker that gave up because the master and it refuse each other. */
 export const REFUSED_EXIT_CODE = 3;
 
+const OPTIONS: OptionTable = [
+  { name: 'config', type: 'string', value: '<file>', help: 'the WorkerSettings.config to run (required)' },
+];
+
 export const command: Command = {
   name: 'worker',
+  options: OPTIONS,
   summary: 'Run a Scale Out Worker agent (foreground, Ctrl-C drains and stops it)',
-  usage: `usage: scaleout worker --config <WorkerSettings.config>
-
+  usage: usageText('usage: scaleout worker --config <WorkerSettings.config>', `
   Loads the settings (SCALEOUT_WORKER_<Key> variables override keys; a missing AgentId is generated
   and written back), connects to MasterEndpoint with the client certificate WorkerHttpsCertThumbprint
   and pins the master certificate MasterHttpsCertThumbprint. A new worker stays disabled until an
   admin runs catalog.enable_worker_agent. Logs JSON lines to <LogFolder>/worker.log; task logs go
-  to <TasksRootFolder>/<TaskId>/.`,
+  to <TasksRootFolder>/<TaskId>/.`, OPTIONS),
   async run(argv, io) {
-    const args = parseArgs(argv);
-    const config = flag(args, 'config');
+    const args = parseCommandLine(argv, OPTIONS, { maxPositionals: 0 });
+    const config = args.string('config');
     if (!config) throw new UsageError('--config <WorkerSettings.config> is required');
-    if (args.positionals.length > 0) throw new UsageError(`unexpected argument '${args.positionals[0]}'`);
     const { startWorker } = await import('../../agent/index.ts');
     // A refusal (the master's certificate fails the pin or TLS check, or the master refuses this
     // agent) is printed on stderr as it happens; after MAX_REFUSED in a row the worker stops and
@@ -43,6 +48,7 @@ export const command: Command = {
     });
     io.stdout.write(`Scale Out Worker ${worker.settings.agentId} connecting to ${worker.settings.masterEndpoint.url}.\n`);
     if (worker.agentIdGenerated) io.stdout.write(`New AgentId written into ${config}; enable it on the master: EXEC [catalog].[enable_worker_agent] '${worker.settings.agentId}'\n`);
+    if (worker.metricsPort !== undefined) io.stdout.write(`Metrics: http://${worker.settings.metricsHost}:${worker.metricsPort}/metrics   health: /health\n`);
     io.stdout.write(`Log: ${worker.logFile}\nReady. Press Ctrl-C to stop.\n`);
     const code = await Promise.race([
       untilShutdownSignal(() => worker.stop(), (l) => io.stdout.write(l + '\n')),
