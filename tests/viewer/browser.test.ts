@@ -46,8 +46,8 @@ if (!existsSync(CHROMIUM)) {
   let enrolledId = '';
   const shots = mkdtempSync(join(tmpdir(), 'scaleout-viewer-screens-'));
   let port = 0;
-  const guard = setTimeout(() => { process.stderr.write(`browser suite exceeded ${SUITE_LIMIT_MS} ms; killing it\n`); process.exit(1); }, SUITE_LIMIT_MS);
-  guard.unref();
+  // Armed when this suite starts (not at import: every test file is imported before any runs).
+  let guard: NodeJS.Timeout | undefined;
 
   const signIn = async (p: Page, name: string, password: string) => {
     await p.goto(`${base}/`);
@@ -73,6 +73,8 @@ if (!existsSync(CHROMIUM)) {
   const seen = (p: Page, id: number) => p.evaluate(`window.__seen[${JSON.stringify(String(id))}] ?? []`) as Promise<string[]>;
 
   test.before(async () => {
+    guard = setTimeout(() => { process.stderr.write(`browser suite exceeded ${SUITE_LIMIT_MS} ms; killing it\n`); process.exit(1); }, SUITE_LIMIT_MS);
+    guard.unref();
     workDir = mkdtempSync(join(tmpdir(), 'scaleout-viewer-browser-'));
     const trust = new CertStore(join(workDir, 'master-trust'));
     h = await startHarness({
