@@ -11,7 +11,7 @@ import { startMaster } from '../master/index.ts';
 import type { RunningMaster } from '../master/index.ts';
 import type { HubObserver } from '../master/agent-hub.ts';
 import { startWorker } from '../agent/index.ts';
-import type { RunningWorker } from '../agent/index.ts';
+import type { RunningWorker, StartWorkerOptions } from '../agent/index.ts';
 import { DataLayout, ensureDataFolder } from './data-folder.ts';
 import type { DataFolder } from './data-folder.ts';
 
@@ -33,6 +33,8 @@ export interface StartLocalOptions {
   readonly env?: Readonly<Record<string, string | undefined>>;
   /** Hub lifecycle notifications (benchmarks). */
   readonly observer?: HubObserver;
+  /** The local worker's refused connection attempts (`up` prints them on stderr). */
+  readonly onWorkerRefused?: StartWorkerOptions['onRefused'];
 }
 
 export async function startLocalCluster(dataDir: string, options: StartLocalOptions = {}): Promise<LocalCluster> {
@@ -41,7 +43,9 @@ export async function startLocalCluster(dataDir: string, options: StartLocalOpti
   const master = await startMaster(data.masterConfig, { env, ...(options.observer ? { observer: options.observer } : {}) });
   let worker: RunningWorker;
   try {
-    worker = await startWorker(data.workerConfig, { env, noWait: true, ...(options.runner ? { runner: options.runner } : {}) });
+    worker = await startWorker(data.workerConfig, {
+      env, noWait: true, ...(options.runner ? { runner: options.runner } : {}), ...(options.onWorkerRefused ? { onRefused: options.onWorkerRefused } : {}),
+    });
   } catch (err) {
     await master.stop();
     throw err;

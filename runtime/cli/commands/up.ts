@@ -45,7 +45,10 @@ export function parsePort(text: string | undefined): number | undefined {
 /** Starts the local cluster and prints what a person needs: where things are, the login, the state. */
 export async function startAndDescribe(dir: string, port: number | undefined, io: CommandIo): Promise<LocalCluster> {
   const { startLocalCluster } = await import('../../local/local-cluster.ts');
-  const cluster = await startLocalCluster(dir, { env: io.env, ...(port === undefined ? {} : { port }) });
+  const cluster = await startLocalCluster(dir, {
+    env: io.env, ...(port === undefined ? {} : { port }),
+    onWorkerRefused: (r) => io.stderr.write(`Local worker: connection refused (${r.attempt} of ${r.maxAttempts}): ${r.reason}${r.final ? '; the local worker gives up (the master keeps running)' : ''}\n`),
+  });
   const { data, master, worker } = cluster;
   const out = (l: string) => io.stdout.write(l + '\n');
   if (data.created) {
