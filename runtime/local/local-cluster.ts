@@ -11,7 +11,7 @@ import { startMaster } from '../master/index.ts';
 import type { RunningMaster } from '../master/index.ts';
 import type { HubObserver } from '../master/agent-hub.ts';
 import { startWorker } from '../agent/index.ts';
-import type { RunningWorker } from '../agent/index.ts';
+import type { RunningWorker, StartWorkerOptions } from '../agent/index.ts';
 import { DataLayout, ensureDataFolder } from './data-folder.ts';
 import type { DataFolder } from './data-folder.ts';
 
@@ -39,6 +39,8 @@ export interface StartLocalOptions {
   readonly observer?: HubObserver;
   /** Port of the loopback plain HTTP viewer. @default a free one */
   readonly viewerPort?: number;
+  /** The local worker's refused connection attempts (`up` prints them on stderr). */
+  readonly onWorkerRefused?: StartWorkerOptions['onRefused'];
 }
 
 export async function startLocalCluster(dataDir: string, options: StartLocalOptions = {}): Promise<LocalCluster> {
@@ -47,7 +49,9 @@ export async function startLocalCluster(dataDir: string, options: StartLocalOpti
   const master = await startMaster(data.masterConfig, { env, host: options.host ?? 'localhost', ...(options.observer ? { observer: options.observer } : {}) });
   let worker: RunningWorker;
   try {
-    worker = await startWorker(data.workerConfig, { env, noWait: true, ...(options.runner ? { runner: options.runner } : {}) });
+    worker = await startWorker(data.workerConfig, {
+      env, noWait: true, ...(options.runner ? { runner: options.runner } : {}), ...(options.onWorkerRefused ? { onRefused: options.onWorkerRefused } : {}),
+    });
   } catch (err) {
     await master.stop();
     throw err;

@@ -452,10 +452,11 @@ export class AgentHub implements AgentEndpoint {
       // Reports of one task (its log batches and statuses) apply in order, so a batch is checked
       // before the final report that follows it moves the task on; different tasks proceed
       // concurrently so that the catalog can group their commits.
-      const prev = conn.taskChains.get(frame.taskId) ?? conn.ready;
+      const key = frame.taskId ?? '';
+      const prev = conn.taskChains.get(key) ?? conn.ready;
       const next = prev.then(run);
-      conn.taskChains.set(frame.taskId, next);
-      void next.then(() => { if (conn.taskChains.get(frame.taskId) === next) conn.taskChains.delete(frame.taskId); });
+      conn.taskChains.set(key, next);
+      void next.then(() => { if (conn.taskChains.get(key) === next) conn.taskChains.delete(key); });
       return;
     }
     void conn.ready.then(run);
@@ -757,6 +758,9 @@ export class AgentHub implements AgentEndpoint {
    */
   async #events(conn: Connection, f: EventsFrame): Promise<void> {
     const agentId = conn.agentId!;
+    if (f.taskId === undefined || f.attempt === undefined) {
+      throw new SsoError('SSO_ERR_PROTOCOL', 'events refused: the batch does not name its taskId and attempt (journaled by an older agent?)', { where: `events(seq ${f.seq})` });
+    }
     const task = await this.#o.store.getTask(f.taskId);
     if (task === null || task.workerAgentId !== agentId.toLowerCase() || task.executedCount !== f.attempt) {
       throw new SsoError('SSO_ERR_PROTOCOL',

@@ -86,8 +86,9 @@ export interface TaskStatusFrame {
 export interface EventsFrame {
   readonly type: 'events';
   readonly seq: number;
-  readonly taskId: string;
-  readonly attempt: number;
+  /** Required by the master; optional in the type only for batches journaled by an older agent. */
+  readonly taskId?: string;
+  readonly attempt?: number;
   readonly messages: readonly EventMessageInput[];
   readonly statistics: readonly ExecutableStatisticInput[];
 }
@@ -419,8 +420,11 @@ function frame(o: Obj): Frame {
     case 'events':
       return {
         type, seq,
-        taskId: reqStr(o, 'taskId', p, 100),
-        attempt: int(o, 'attempt', p, 1),
+        // Optional on the wire only so that a batch journaled by an older agent (which did not name
+        // its task) is refused as a report, settled and dropped, instead of closing the connection
+        // on every replay; the master accepts no batch without them.
+        ...opt('taskId', str(o, 'taskId', p, { optional: true, max: 100 })),
+        ...(o['attempt'] === undefined ? {} : { attempt: int(o, 'attempt', p, 1) }),
         messages: arr(o, 'messages', p).map((m, i) => eventMessage(m, `${p}.messages[${i}]`)),
         statistics: arr(o, 'statistics', p).map((s, i) => statistic(s, `${p}.statistics[${i}]`)),
       };

@@ -130,7 +130,6 @@ export async function startHarness(options: HarnessOptions = {}): Promise<Harnes
     },
     operationStatus: (id) => store.getOperationStatus(id),
     async stop() {
-      if (process.env['DUMP_LOG']) (await import('node:fs')).writeFileSync(process.env['DUMP_LOG'], logLines.join(''));
       await Promise.allSettled(agents.map((a) => a.stop()));
       await master.close();
       await Promise.allSettled(pools.map((p) => p.close()));

@@ -16,7 +16,7 @@ import { diffSnapshots, openPeek, snapshot, taskOf } from '../helpers/catalog-pe
 const test = suite('security: a worker certificate acts only as its own agent, and only on tasks it holds');
 let h: Harness;
 let peek: ReturnType<typeof openPeek>;
-const spare: TestCert[] = [makeCert('spare-0'), makeCert('spare-1'), makeCert('spare-2')];
+const spare: TestCert[] = [makeCert('spare-0'), makeCert('spare-1'), makeCert('spare-2'), makeCert('spare-3')];
 test.before(async () => { h = await startHarness({ trustedWorkers: spare }); peek = openPeek(join(h.dir, 'ssisdb.sqlite')); });
 test.after(async () => { peek?.close(); await h?.stop(); });
 
@@ -139,6 +139,21 @@ test('a worker that holds a task may log it, but not into another execution', as
   const own = (await h.store.queryView(SYSTEM_PRINCIPAL, 'catalog.event_messages')).rows.filter((r) => r['message'] === 'my own line');
   assert.equal(own.map((r) => Number(r['operation_id'])), [mine]);
   raw.close();
+});
+
+test('a batch that names no task (journaled by an older agent) is refused as a report, not as a protocol error: no reconnect loop', async () => {
+  const c = await connectRawAgent(h.master.port, spare[3]!, h.masterCert.cert);
+  c.send(helloFrame(randomUUID()));
+  await c.next((f) => f['type'] === 'welcome');
+  const before = snapshot(peek, ['event_messages']);
+  c.send({ type: 'events', seq: 1, messages: [eventMessage(1, 'old format')], statistics: [] });
+  const e = await c.next((f) => f['type'] === 'error' && f['replyTo'] === 1);
+  assert.is(e['retryable'], false);
+  assert.match(String(e['message']), /does not name its taskId and attempt/);
+  await c.next((f) => f['type'] === 'ack' && Number(f['upTo']) >= 1);
+  assert.is(c.closeCode(), undefined, 'the connection stays open');
+  assert.equal(diffSnapshots(before, snapshot(peek, ['event_messages'])), []);
+  c.close();
 });
 
 test.run();

@@ -69,7 +69,10 @@ export function isTerminal(stream: NodeJS.WritableStream): boolean {
 /** Starts the local cluster and prints what a person needs: where things are, the login, the state. */
 export async function startAndDescribe(dir: string, port: number | undefined, io: CommandIo, host: string = LOCAL_DEFAULT_HOST): Promise<LocalCluster> {
   const { startLocalCluster } = await import('../../local/local-cluster.ts');
-  const cluster = await startLocalCluster(dir, { env: io.env, host, ...(port === undefined ? {} : { port }) });
+  const cluster = await startLocalCluster(dir, {
+    env: io.env, host, ...(port === undefined ? {} : { port }),
+    onWorkerRefused: (r) => io.stderr.write(`Local worker: connection refused (${r.attempt} of ${r.maxAttempts}): ${r.reason}${r.final ? '; the local worker gives up (the master keeps running)' : ''}\n`),
+  });
   const { data, master, worker } = cluster;
   const out = (l: string) => io.stdout.write(l + '\n');
   if (data.created) {
