@@ -227,6 +227,11 @@ for (const t of targets) {
     assert.is(await early.next(), null);
     // The session is usable again after an early close.
     assert.is(await count(s), 2500);
+    // describeQuery gives the columns without reading rows, and leaves the session usable.
+    const described = await s.describeQuery('SELECT Id, Name, Score FROM DimCustomer WHERE Id > ?', [0]);
+    assert.equal(described.map((c) => `${c.name.toLowerCase()}:${c.dataType}`), reader.columns.map((c) => `${c.name.toLowerCase()}:${c.dataType}`));
+    assert.is(await count(s), 2500);
+    assert.is(s.quoteName('[dbo].[Dim]]Customer]'), t.name === 'SQL Server' ? '[dbo].[Dim]]Customer]' : '"Dim]Customer"');
   }));
 
   da(`${t.name}: prepared ? statements run per row; a wrong parameter count names the markers`, () => withSession(t, async (s) => {
