@@ -10,7 +10,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  excelConnection, listExcelSheets, openExcelReader, openExcelWriter, parseExcelSelect, parseExcelTableName, readExcelTable, writeExcelSheet,
+  excelConnection, excelConnectionOf, isExcelConnection, listExcelSheets, openExcelReader, openExcelWriter, parseExcelSelect, parseExcelTableName, readExcelTable, writeExcelSheet,
 } from '../../executor/package/connections/excel-workbook.ts';
 import { T } from '../../executor/package/expressions/types.ts';
 import { ticksFromUtcDate } from '../../executor/package/expressions/datetime.ts';
@@ -45,6 +45,14 @@ xl('connection strings: file, HDR and IMEX from Extended Properties', () => {
   assert.equal(c, { file: '/data/in.xlsx', header: false, importMode: true, version: 'Excel 12.0 XML' });
   assert.is(excelConnection('Provider=Microsoft.Jet.OLEDB.4.0;Data Source=a.xlsx', 'x').header, true);
   assert.throws(() => excelConnection('Provider=Microsoft.ACE.OLEDB.12.0;', 'Excel CM'), /Excel CM: the Excel connection string names no workbook/);
+  const cm = (creationName: string, connectionString: string, properties: Record<string, string> = {}) =>
+    ({ id: '{X}', name: 'Book', creationName, connectionString, properties, propertyExpressions: [], scope: 'package' as const });
+  const excel = cm('EXCEL', 'Provider=Microsoft.ACE.OLEDB.12.0;Data Source=C:\\in\\a.xlsx;Extended Properties="Excel 12.0 XML;HDR=NO"', { ExcelFilePath: '/data/b.xlsx' });
+  assert.ok(isExcelConnection(excel));
+  assert.equal(excelConnectionOf(excel), { file: '/data/b.xlsx', header: false, importMode: false, version: 'Excel 12.0 XML' });
+  assert.ok(isExcelConnection(cm('OLEDB', 'Provider=Microsoft.ACE.OLEDB.12.0;Data Source=x.xlsx;Extended Properties="Excel 12.0;HDR=YES"')));
+  assert.not.ok(isExcelConnection(cm('OLEDB', 'Provider=SQLNCLI11;Data Source=db')));
+  assert.throws(() => excelConnectionOf(cm('EXCEL', '')), /connection manager 'Book' names no workbook/);
 });
 
 xl('table names and SELECT commands as packages write them', () => {

@@ -16,7 +16,7 @@ import { loadProjectFromFolder, loadProjectFromParts } from '../../executor/pack
 import { enumeratorKindOf } from '../../executor/package/task-types.ts';
 import { validatePackage } from '../../executor/package/validate.ts';
 import { runCli } from '../helpers/cli-process.ts';
-import { lastAssigned, runParts } from './run-helpers.ts';
+import { fixtureText, lastAssigned, runParts } from './run-helpers.ts';
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'scaleout-valfix-'));
@@ -137,6 +137,11 @@ fx('a parent package is invalid when a child it runs through Execute Package Tas
   assert.ok(m.some((x) => /RunChild: the child package 'Child.dtsx' cannot run: \\Package\\E: .*'User::Nope', which is not defined/.test(x)), m.join('\n'));
   assert.ok(v.unsupported.includes('\\Package\\RunChild'));
   assert.not.ok(m.some((x) => x.includes('RunSelf')), 'a package that runs itself is not validated again');
+  // The fixture parent runs its child by project reference and through a FILE connection (C:\pkgs\Child.dtsx):
+  // both reach the project's Child.dtsx.
+  const fixture = validate({ 'Parent.dtsx': fixtureText('Parent.dtsx'), 'Child.dtsx': pkg('Child', scriptTask('Code')) }, 'Parent.dtsx');
+  assert.equal(fixture.unsupported, ['\\Package\\ByReference', '\\Package\\ByFile']);
+  assert.ok(validate({ 'Parent.dtsx': fixtureText('Parent.dtsx'), 'Child.dtsx': fixtureText('Child.dtsx') }, 'Parent.dtsx').valid);
   // A valid child keeps the parent valid.
   const ok = validate({ ...files, 'Child.dtsx': pkg('Child', exprTask('Package', 'E', '1 + 1')) }, 'Parent.dtsx');
   assert.equal(messages(ok), []);

@@ -6,7 +6,7 @@
 import { SsoError } from '../../../actors/errors.ts';
 import type { SsisType } from '../expressions/types.ts';
 import { fromDriverValue, toDriverValue, typeFacets, ValueConversionError } from './db-types.ts';
-import type { DbColumn, Dialect, ReadOptions, Row, RowReader, TableInfo, TableWriteOptions, TableWriter } from './provider.ts';
+import type { DbColumn, Dialect, ReadOptions, Row, RowFailure, RowReader, TableInfo, TableWriteOptions, TableWriter } from './provider.ts';
 import { findMarkers, replaceMarkers } from './sql-text.ts';
 import { quoteIdentifier } from './sql-names.ts';
 
@@ -67,6 +67,8 @@ export class TypedRowReader implements RowReader {
     private readonly batchRows: number,
     private readonly utcDates: boolean,
     private readonly signal?: AbortSignal,
+    /** The source already delivers engine values of the columns' types (raw files, Excel): no typing step. */
+    private readonly preTyped = false,
   ) {}
 
   async next(): Promise<readonly Row[] | null> {
@@ -80,10 +82,14 @@ export class TypedRowReader implements RowReader {
       throw err instanceof SsoError ? err : new SsoError('SSO_ERR_PACKAGE_RUN', (err as Error).message, { cause: err });
     }
     if (raw === null || raw.length === 0) { await this.close(); return null; }
-    const out: Row[] = new Array(raw.length);
-    try {
-      for (let i = 0; i < raw.length; i++) out[i] = typeRow(raw[i]!, this.columns, this.rowsRead + i + 1, this.utcDates);
-    } catch (err) { await this.close(); throw err; }
+    let out: Row[];
+    if (this.preTyped) out = raw as Row[];
+    else {
+      out = new Array(raw.length);
+      try {
+        for (let i = 0; i < raw.length; i++) out[i] = typeRow(raw[i]!, this.columns, this.rowsRead + i + 1, this.utcDates);
+      } catch (err) { await this.close(); throw err; }
+    }
     this.rowsRead += raw.length;
     return out;
   }
@@ -128,7 +134,8 @@ export interface InsertBackend {
   /** Most rows one VALUES list may hold (SQL Server 1000). */
   readonly maxRowsPerStatement: number;
   begin(): Promise<void>;
-  exec(sql: string, values: unknown[], columns: readonly DbColumnInternal[]): Promise<number>;
+  /** Runs one statement; `paramColumns[k]` is the column `values[k]` goes into (empty for setup SQL). */
+  exec(sql: string, values: unknown[], paramColumns: readonly DbColumnInternal[]): Promise<number>;
   commit(): Promise<void>;
   rollback(): Promise<void>;
   /** Run once inside each transaction before the first insert (IDENTITY_INSERT, LOCK TABLE). */
@@ -165,8 +172,9 @@ export class BatchedTableWriter implements TableWriter {
     this.commitSize = c > 0 && c < 2147483647 ? c : 0;
   }
 
-  async write(rows: readonly (readonly unknown[])[]): Promise<void> {
+  async write(rows: readonly (readonly unknown[])[]): Promise<readonly RowFailure[]> {
     if (this.failed) throw new SsoError('SSO_ERR_ILLEGAL_STATE', `The writer for ${this.table.name} has failed or was aborted`);
+    if (this.options.rowErrors === 'redirect') return this.writeEach(rows);
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
       if (row.length !== this.columns.length) {
@@ -175,6 +183,55 @@ export class BatchedTableWriter implements TableWriter {
       this.pending.push(this.insertColumns.map((i) => toDriverValue(row[i], this.backend.dialect, this.columns[i]!.type)));
       if (this.pending.length >= this.nextBatchSize()) await this.flush(this.nextBatchSize());
     }
+    return [];
+  }
+
+  /** One INSERT per row under a savepoint: a refused row is rolled back alone and reported. */
+  private async writeEach(rows: readonly (readonly unknown[])[]): Promise<RowFailure[]> {
+    const d = this.backend.dialect;
+    const cols = this.insertColumns.map((i) => this.columns[i]!);
+    const save = d === 'mssql' ? 'SAVE TRANSACTION so_row' : 'SAVEPOINT so_row';
+    const undo = d === 'mssql' ? 'ROLLBACK TRANSACTION so_row' : 'ROLLBACK TO SAVEPOINT so_row';
+    const failures: RowFailure[] = [];
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      if (row.length !== this.columns.length) {
+        failures.push({ index: r, message: `the row has ${row.length} values but ${this.columns.length} columns are mapped` });
+        continue;
+      }
+      if (this.options.signal?.aborted) { await this.abort(); throw new SsoError('SSO_ERR_TASK_ABORTED', `Writing to ${this.table.name} was canceled`); }
+      const values = this.insertColumns.map((i) => toDriverValue(row[i], d, this.columns[i]!.type));
+      try {
+        if (!this.inTxn) {
+          await this.backend.begin();
+          this.inTxn = true;
+          for (const s of this.backend.setupSql ?? []) await this.backend.exec(s, [], []);
+        }
+        await this.backend.exec(save, [], []);
+      } catch (err) {
+        this.failed = true;
+        await this.rollbackQuietly();
+        throw new SsoError('SSO_ERR_PACKAGE_RUN', `Writing into ${this.table.name} failed: ${(err as Error).message}`, { where: this.table.name, cause: err });
+      }
+      const { sql, values: bound, paramColumns } = this.insertSql([values], cols);
+      try {
+        await this.backend.exec(sql, bound, paramColumns);
+        if (d !== 'mssql') await this.backend.exec('RELEASE SAVEPOINT so_row', [], []);
+      } catch (err) {
+        const number = (err as { number?: unknown }).number ?? ((err as { cause?: { number?: unknown } }).cause?.number);
+        failures.push({ index: r, message: (err as Error).message, ...(typeof number === 'number' ? { number } : {}) });
+        try { await this.backend.exec(undo, [], []); } catch (e2) {
+          this.failed = true;
+          await this.rollbackQuietly();
+          throw new SsoError('SSO_ERR_PACKAGE_RUN', `Row ${this.rowsWritten + 1} was refused by ${this.table.name} (${(err as Error).message}) and the transaction could not continue: ${(e2 as Error).message}`, { where: this.table.name, cause: e2 });
+        }
+        continue;
+      }
+      this.rowsWritten++;
+      this.rowsInTxn++;
+      if (this.commitSize > 0 && this.rowsInTxn >= this.commitSize) await this.commit();
+    }
+    return failures;
   }
 
   private nextBatchSize(): number {
@@ -195,8 +252,8 @@ export class BatchedTableWriter implements TableWriter {
       }
       if (this.backend.bulk) await this.backend.bulk(rows, cols);
       else {
-        const { sql, values } = this.insertSql(rows, cols);
-        await this.backend.exec(sql, values, cols);
+        const { sql, values, paramColumns } = this.insertSql(rows, cols);
+        await this.backend.exec(sql, values, paramColumns);
       }
     } catch (err) {
       this.failed = true;
@@ -209,9 +266,10 @@ export class BatchedTableWriter implements TableWriter {
     if (this.commitSize > 0 && this.rowsInTxn >= this.commitSize) await this.commit();
   }
 
-  private insertSql(rows: unknown[][], cols: readonly DbColumnInternal[]): { sql: string; values: unknown[] } {
+  private insertSql(rows: unknown[][], cols: readonly DbColumnInternal[]): { sql: string; values: unknown[]; paramColumns: DbColumnInternal[] } {
     const d = this.backend.dialect;
     const values: unknown[] = [];
+    const paramColumns: DbColumnInternal[] = [];
     const tuples: string[] = [];
     for (const row of rows) {
       const parts: string[] = [];
@@ -223,6 +281,7 @@ export class BatchedTableWriter implements TableWriter {
           continue;
         }
         values.push(v);
+        paramColumns.push(c);
         parts.push(d === 'sqlite' ? '?' : d === 'postgres' ? `$${values.length}` : `@P${values.length}`);
       }
       tuples.push(`(${parts.join(', ')})`);
@@ -231,7 +290,7 @@ export class BatchedTableWriter implements TableWriter {
     const hint = this.backend.tableHint ? ` ${this.backend.tableHint}` : '';
     return {
       sql: `INSERT INTO ${this.table.quotedName}${hint} (${cols.map((c) => quoteIdentifier(d, c.name)).join(', ')})${overriding} VALUES ${tuples.join(', ')}`,
-      values,
+      values, paramColumns,
     };
   }
 

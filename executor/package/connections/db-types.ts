@@ -17,7 +17,7 @@
 import type { SsisDateTime, SsisDecimal, SsisScalar, SsisType } from '../expressions/types.ts';
 import { T } from '../expressions/types.ts';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../expressions/decimal.ts';
-import { formatDateValue, parseDateText, partsFromTicks, ticksFromUtcDate, TICKS_PER_DAY, TICKS_PER_MS } from '../expressions/datetime.ts';
+import { civilFromDays, parseDateText, partsFromTicks, ticksFromUtcDate, TICKS_PER_DAY, TICKS_PER_MS } from '../expressions/datetime.ts';
 import type { Dialect } from './provider.ts';
 
 /** Flat length/precision/scale/code page of a type, as SSIS shows them on a column. */
@@ -73,6 +73,13 @@ export const PG_OID = {
   float4: 700, float8: 701, money: 790, bpchar: 1042, varchar: 1043, date: 1082, time: 1083,
   timestamp: 1114, timestamptz: 1184, timetz: 1266, numeric: 1700, uuid: 2950, jsonb: 3802,
 } as const;
+
+const PG_NAME_OF_OID = new Map<number, string>(Object.entries(PG_OID).map(([k, v]) => [v, k]));
+
+/** A PostgreSQL type's name for messages (`varchar`, `int4`), from its OID. */
+export function postgresTypeName(oid: number): string {
+  return PG_NAME_OF_OID.get(oid) ?? `oid ${oid}`;
+}
 
 /** The SSIS type of a PostgreSQL type (by OID and typmod, as a result field carries them). */
 export function ssisTypeForPostgresOid(oid: number, typmod: number): SsisType {
@@ -248,13 +255,27 @@ export function fromDriverValue(v: unknown, t: SsisType, utcDates = true): SsisS
 
 /** Date/time text every engine parses: `yyyy-mm-dd hh:mm:ss[.fffffff]` (trailing zeros of the fraction dropped). */
 export function dateTimeText(v: SsisDateTime, t: SsisType | undefined): string {
-  const p = partsFromTicks(v.ticks);
-  const frac = p.fraction === 0 ? '' : `.${String(p.fraction).padStart(7, '0').replace(/0+$/, '')}`;
+  // Runs for every date a destination writes: split the ticks with two BigInt operations, the rest in Numbers.
+  const p = splitTicks(v.ticks);
+  const two = (n: number) => (n < 10 ? `0${n}` : String(n));
+  const date = `${String(p.year).padStart(4, '0')}-${two(p.month)}-${two(p.day)}`;
   const name = t?.name;
-  if (name === 'DT_DBDATE') return formatDateValue(v, T.DBDATE);
-  if (name === 'DT_DBTIME' || name === 'DT_DBTIME2') return formatDateValue(v, T.DBTIME) + frac;
-  const base = formatDateValue(v, T.DBTIMESTAMP).slice(0, 19) + frac;
-  return name === 'DT_DBTIMESTAMPOFFSET' ? `${base}${formatOffsetMinutes(v.offsetMinutes)}` : base;
+  if (name === 'DT_DBDATE') return date;
+  const frac = p.fraction === 0 ? '' : `.${String(p.fraction).padStart(7, '0').replace(/0+$/, '')}`;
+  const time = `${two(p.hour)}:${two(p.minute)}:${two(p.second)}${frac}`;
+  if (name === 'DT_DBTIME' || name === 'DT_DBTIME2') return time;
+  return name === 'DT_DBTIMESTAMPOFFSET' ? `${date} ${time}${formatOffsetMinutes(v.offsetMinutes)}` : `${date} ${time}`;
+}
+
+function splitTicks(ticks: bigint): { year: number; month: number; day: number; hour: number; minute: number; second: number; fraction: number } {
+  if (ticks < 0n) return partsFromTicks(ticks);
+  const days = ticks / TICKS_PER_DAY;
+  let rest = Number(ticks - days * TICKS_PER_DAY); // < 8.64e11: exact in a Number
+  const { year, month, day } = civilFromDays(Number(days));
+  const hour = Math.floor(rest / 36_000_000_000); rest -= hour * 36_000_000_000;
+  const minute = Math.floor(rest / 600_000_000); rest -= minute * 600_000_000;
+  const second = Math.floor(rest / 10_000_000);
+  return { year, month, day, hour, minute, second, fraction: rest - second * 10_000_000 };
 }
 
 function formatOffsetMinutes(m: number): string {
@@ -271,9 +292,10 @@ export function toDriverValue(v: unknown, dialect: Dialect, t?: SsisType): unkno
   if (isDecimal(v)) return dialect === 'mssql' ? Number(formatDecimal(v)) : formatDecimal(v);
   if (isDateTime(v)) {
     if (dialect !== 'mssql') return dateTimeText(v, t);
-    if (t?.name === 'DT_DBTIMESTAMPOFFSET') return dateTimeText(v, t);
-    // mssql reads a Date's UTC fields as the wall-clock value (useUTC); sub-millisecond ticks ride on nanosecondDelta.
-    const sinceEpoch = v.ticks - 621355968000000000n;
+    // mssql reads a Date's UTC fields as the wall-clock value (useUTC); sub-millisecond ticks ride on
+    // nanosecondDelta. A DATETIMEOFFSET goes as its UTC instant (the server stores it at offset +00:00).
+    const wall = t?.name === 'DT_DBTIMESTAMPOFFSET' ? v.ticks - BigInt(v.offsetMinutes) * 600_000_000n : v.ticks;
+    const sinceEpoch = wall - 621355968000000000n;
     let ms = sinceEpoch / TICKS_PER_MS;
     if (sinceEpoch < 0n && sinceEpoch % TICKS_PER_MS !== 0n) ms -= 1n;
     const d = new Date(Number(ms));

@@ -30,6 +30,7 @@ import { ticksFromUtcDate } from '../expressions/datetime.ts';
 import { makeColumn, TypedRowReader } from './data-access.ts';
 import type { DbColumn, Row, RowReader, RowSet } from './provider.ts';
 import { parseConnectionString } from './connection-string.ts';
+import type { ConnectionManagerDef } from '../model.ts';
 
 // ---- connection strings ----------------------------------------------------------------------
 
@@ -64,6 +65,29 @@ export function excelConnection(connectionString: string, what: string): ExcelCo
     else if (k === 'IMEX') importMode = v === '1';
   }
   return { file, header, importMode, version };
+}
+
+/** Whether a connection manager is an Excel workbook: `EXCEL`, or OLE DB through ACE/Jet with Excel properties. */
+export function isExcelConnection(cm: ConnectionManagerDef): boolean {
+  if (cm.creationName.toUpperCase() === 'EXCEL') return true;
+  return /provider\s*=\s*"?microsoft\.(ace|jet)\.oledb/i.test(cm.connectionString) && /extended\s*properties\s*=[^;]*excel/i.test(cm.connectionString);
+}
+
+/**
+ * The workbook of an Excel connection manager as the run sees it (`cm` from the run's `connection()`,
+ * overrides and property expressions applied): the `ExcelFilePath` property, which packages often set
+ * by expression, wins over the connection string's Data Source.
+ */
+export function excelConnectionOf(cm: ConnectionManagerDef): ExcelConnection {
+  const what = `connection manager '${cm.name}'`;
+  const pathKey = Object.keys(cm.properties).find((k) => k.toLowerCase() === 'excelfilepath');
+  const path = pathKey ? cm.properties[pathKey]!.trim() : '';
+  if (cm.connectionString.trim() === '') {
+    if (path === '') throw new SsoError('SSO_ERR_CONNECTION', `${what} names no workbook (empty connection string and ExcelFilePath)`, { where: cm.name });
+    return { file: path, header: true, importMode: false, version: '' };
+  }
+  const c = excelConnection(cm.connectionString, what);
+  return path === '' ? c : { ...c, file: path };
 }
 
 // ---- table names and SELECT ------------------------------------------------------------------
@@ -256,7 +280,8 @@ function resolveRange(wb: ExcelJS.Workbook, file: string, ref: ExcelTableRef): {
     });
   });
   const r1 = r.firstRow ?? 1, c1 = r.firstCol ?? 1;
-  const r2 = r.lastRow ?? lastRow;
+  // Rows past the last used one are blank (and would only be dropped): never walk them.
+  const r2 = Math.min(r.lastRow ?? lastRow, lastRow);
   const c2 = r.lastCol ?? lastCol;
   return { ws, r1, r2, c1, c2 };
 }
@@ -339,8 +364,7 @@ export async function openExcelReader(file: string, table: string | ExcelTableRe
     next += out.length;
     return out;
   };
-  // Rows are already typed: the reader's typing step sees engine values and keeps them.
-  return new TypedRowReader(set.columns, pull, async () => { next = set.rows.length; }, Math.max(1, options.batchRows ?? 10_000), true);
+  return new TypedRowReader(set.columns, pull, async () => { next = set.rows.length; }, Math.max(1, options.batchRows ?? 10_000), true, undefined, true);
 }
 
 // ---- writing -----------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ import pg from 'pg';
 import { SsoError } from '../../../actors/errors.ts';
 import type { ConnectionProvider, DbColumn, DbSession, PreparedCommand, QueryOptions, QueryParam, QueryResult, ReadOptions, RowReader, RowSet, TableInfo, TableWriteOptions, TableWriter } from './provider.ts';
 import { BatchedTableWriter, bindPositional, makeColumn, readBatchRows, targetColumns, typeRow, TypedRowReader } from './data-access.ts';
-import { PG_OID, ssisTypeForPostgresOid, toDriverValue } from './db-types.ts';
+import { PG_OID, postgresTypeName, ssisTypeForPostgresOid, toDriverValue } from './db-types.ts';
 import { parseObjectName, quoteIdentifier } from './sql-names.ts';
 import { findMarkers } from './sql-text.ts';
 
@@ -133,7 +133,7 @@ class PostgresSession implements DbSession {
       const r = await this.client.query({ text: 'SELECT attrelid, attnum FROM pg_attribute WHERE attrelid = ANY($1::oid[]) AND attnotnull', values: [tables] });
       for (const row of r.rows as { attrelid: number; attnum: number }[]) notNull.add(`${row.attrelid}.${row.attnum}`);
     }
-    return fields.map((f) => makeColumn(f.name, ssisTypeForPostgresOid(f.dataTypeID, f.dataTypeModifier), String(f.dataTypeID), {
+    return fields.map((f) => makeColumn(f.name, ssisTypeForPostgresOid(f.dataTypeID, f.dataTypeModifier), postgresTypeName(f.dataTypeID), {
       nullable: !notNull.has(`${f.tableID}.${f.columnID}`),
     }));
   }
@@ -170,7 +170,13 @@ class PostgresSession implements DbSession {
       if (ownTxn) { await this.client.query('ROLLBACK').catch(() => undefined); this.inTxn = false; }
       throw this.fail(sql, err);
     }
-    const columns = await this.resultColumns(first.fields);
+    let columns: DbColumn[];
+    try {
+      columns = await this.resultColumns(first.fields);
+    } catch (err) {
+      if (ownTxn) { await this.client.query('ROLLBACK').catch(() => undefined); this.inTxn = false; }
+      throw this.fail(sql, err);
+    }
     let held: unknown[][] | undefined = first.rows;
     let ended = first.rows.length < fetchSize;
     let open = true;

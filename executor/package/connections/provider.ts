@@ -165,15 +165,35 @@ export interface TableWriteOptions {
   readonly checkConstraints?: boolean;
   /** SQL Server only: use the bulk load protocol (the OLE DB Destination's "fast load" access modes). */
   readonly fastLoad?: boolean;
+  /**
+   * `fail` (default): a refused batch fails the writer. `redirect`: rows go one INSERT each under a
+   * savepoint, and refused rows are returned by `write` (for error outputs that redirect or ignore
+   * failing rows, as the non-fast-load OLE DB Destination does); `fastLoad` is then not used.
+   */
+  readonly rowErrors?: 'fail' | 'redirect';
   readonly signal?: AbortSignal;
+}
+
+/** A row the database refused (`rowErrors: 'redirect'`). */
+export interface RowFailure {
+  /** Index of the row in the `rows` given to `write`. */
+  readonly index: number;
+  readonly message: string;
+  /** The database's error number when it has one (SQL Server). */
+  readonly number?: number;
 }
 
 export interface TableWriter {
   readonly table: TableInfo;
   /** The target columns, in the order of the row values given to `write`. */
   readonly columns: readonly DbColumn[];
-  /** Buffers and inserts rows; commits every `maxInsertCommitSize` rows. Values: engine values or plain JS values. */
-  write(rows: readonly (readonly unknown[])[]): Promise<void>;
+  /**
+   * Buffers and inserts rows; commits every `maxInsertCommitSize` rows. Values: engine values or
+   * plain JS values. With `rowErrors: 'redirect'` each row is inserted on its own and the rows the
+   * database refused come back (index into `rows`, the database's message); otherwise the result is
+   * always empty and a refused batch throws.
+   */
+  write(rows: readonly (readonly unknown[])[]): Promise<readonly RowFailure[]>;
   /** Inserts what is buffered and commits; returns the total rows written. */
   finish(): Promise<number>;
   /** Rolls back what is not committed yet (committed batches stay, as in SSIS). */

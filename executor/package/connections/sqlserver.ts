@@ -267,7 +267,11 @@ class SqlServerSession implements DbSession {
       return out;
     };
     const release = async () => {
-      if (!finished && !error) { request.cancel(); await waitFor(() => false); }
+      if (finished || error) return;
+      request.cancel();
+      request.resume();
+      // The driver ends a canceled request with an error and 'done'; do not wait forever for it.
+      await Promise.race([waitFor(() => false), new Promise<void>((resolve) => setTimeout(resolve, 10_000).unref())]);
     };
     return new TypedRowReader(columns, pull, release, batch, true, options.signal);
   }
@@ -328,7 +332,7 @@ class SqlServerSession implements DbSession {
     const info = await this.describeTable(table);
     const cols = targetColumns(info, columns);
     const identityMapped = cols.some((c) => c.identity);
-    const useBulk = !!options.fastLoad && !(options.keepIdentity && identityMapped);
+    const useBulk = !!options.fastLoad && options.rowErrors !== 'redirect' && !(options.keepIdentity && identityMapped);
     let tx: sql.Transaction | undefined;
     const identityInsert = options.keepIdentity && identityMapped;
     return new BatchedTableWriter(info, cols, {
@@ -336,17 +340,10 @@ class SqlServerSession implements DbSession {
       ...(identityInsert ? { setupSql: [`SET IDENTITY_INSERT ${info.quotedName} ON`], teardownSql: [`SET IDENTITY_INSERT ${info.quotedName} OFF`] } : {}),
       ...(options.tableLock && !useBulk ? { tableHint: 'WITH (TABLOCK)' } : {}),
       begin: async () => { tx = new sql.Transaction(this.pool); await tx.begin(); },
-      exec: async (text, values, typed) => {
+      exec: async (text, values, paramColumns) => {
         const request = new sql.Request(tx!);
-        // Values follow the columns row after row, skipping the DEFAULTs: bind each by its column's type.
-        const perRow = typed.length;
-        let k = 0;
-        const placeholders = text.match(/@P\d+|DEFAULT/g) ?? [];
-        for (let i = 0; i < placeholders.length; i++) {
-          if (placeholders[i] === 'DEFAULT') continue;
-          request.input(`P${k + 1}`, typed.length > 0 ? columnSqlType(typed[i % perRow]!) : valueSqlType(values[k]), values[k]);
-          k++;
-        }
+        // Each value is declared with its target column's type (the table's own, from describeTable).
+        values.forEach((v, k) => request.input(`P${k + 1}`, paramColumns[k] ? columnSqlType(paramColumns[k]!) : valueSqlType(v), v));
         const r = await request.query(text);
         return r.rowsAffected.reduce((a, b) => a + b, 0);
       },
