@@ -78,7 +78,7 @@ if (!existsSync(CORPUS)) {
       }
     }
     const kinds = [...byKind].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
-    process.stdout.write(`\n  data flows: ${flows}; validate: ${valid}; refused naming only out-of-scope components: ${refusedOutOfScope}; refused for package defects SSIS also reports: ${defects}; waiting for Raw File: ${notYet}\n  refused components: ${kinds}\n  runnable kinds: ${[...componentImplementations().keys()].length}\n`);
+    process.stdout.write(`\n  data flows: ${flows}; validate: ${valid}; refused naming only out-of-scope components: ${refusedOutOfScope}; refused for package defects SSIS also reports: ${defects}; in scope but not built: ${notYet}\n  refused components: ${kinds}\n  runnable kinds: ${[...componentImplementations().keys()].length}\n`);
     if (bad.length > 0) process.stdout.write(`  problems:\n    ${bad.slice(0, 40).join('\n    ')}\n`);
     assert.ok(flows > 100);
     assert.equal(bad, []);
