@@ -117,6 +117,7 @@ try {
   process.stdout.write(`Data flow benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`);
   const eSmall = await engine(small, 'small');
   const e = await engine(input, 'full');
+  if (process.env.BENCH_ENGINE_ONLY) { process.stdout.write(`  engine: ${(N / e.seconds / 1000).toFixed(0)} k rows/s\n`); process.exit(0); }
   const h = await handWritten(input);
   const d = await duck(input);
   const line = (name: string, r: { seconds: number; peakMb: number }) =>

@@ -198,4 +198,34 @@ more('OLE DB Destination: a failing insert is redirected with ErrorCode -1071607
   check.close();
 });
 
+more('ADO.NET Source → ADO.NET Destination (managed components by UserComponentTypeName), ODBC Source → ODBC and SQL Server Destinations', async () => {
+  const d = new Database(dbFile);
+  d.exec('CREATE TABLE CopyA (Id INTEGER, Name TEXT); CREATE TABLE CopyB (Id INTEGER, Name TEXT); CREATE TABLE CopyC (Id INTEGER, Name TEXT);');
+  d.close();
+  const cols = [{ name: 'Id', dataType: 'i4', ext: 'Id' }, { name: 'Name', dataType: 'wstr', length: 20, ext: 'Name' }];
+  const ext = [{ name: 'Id', dataType: 'i4' }, { name: 'Name', dataType: 'wstr', length: 20 }];
+  const dest = (name: string, classId: string, props: Record<string, string>, from: string) => ({ name, classId, connection: 'Db', props,
+    inputs: [{ name: 'In', columns: [{ from: `${from}.Out.Id`, ext: 'Id' }, { from: `${from}.Out.Name`, ext: 'Name' }], external: ext }] });
+  const run = await runSpec({
+    oledb: [{ name: 'Db', connectionString: conn }],
+    components: [
+      { name: 'Ado', classId: 'Microsoft.ManagedComponentHost', connection: 'Db', props: { UserComponentTypeName: 'Microsoft.DataReaderSourceAdapter', AccessMode: '2', SqlCommand: 'SELECT Id, Name FROM People WHERE Id <= 2' },
+        outputs: [{ name: 'Out', columns: cols, external: ext }] },
+      dest('AdoDst', 'Microsoft.ManagedComponentHost', { UserComponentTypeName: 'Microsoft.ADONETDestination', TableOrViewName: '"CopyA"' }, 'Ado'),
+      { name: 'Odbc', classId: 'Microsoft.SSISODBCSrc', connection: 'Db', props: { AccessMode: '0', TableName: 'People' }, outputs: [{ name: 'Out', columns: cols, external: ext }] },
+      { name: 'Fan', classId: 'Microsoft.Multicast', inputs: [{ name: 'In' }], outputs: [{ name: 'A', syncWith: 'In' }, { name: 'B', syncWith: 'In' }] },
+      { ...dest('OdbcDst', 'Microsoft.SSISODBCDst', { TableName: 'CopyB' }, 'Odbc'), inputs: [{ name: 'In', columns: [{ from: 'Odbc.Out.Id', ext: 'Id' }, { from: 'Odbc.Out.Name', ext: 'Name' }], external: ext }] },
+      dest('SqlDst', 'Microsoft.SQLServerDestination', { BulkInsertTableName: '[dbo].[CopyC]' }, 'Odbc'),
+    ],
+    paths: [['Ado.Out', 'AdoDst.In'], ['Odbc.Out', 'Fan.In'], ['Fan.A', 'OdbcDst.In'], ['Fan.B', 'SqlDst.In']],
+  });
+  assert.is(run.result.outcome, 'succeeded', errorsOf(run));
+  const check = new Database(dbFile, { readonly: true });
+  const all = (t: string) => check.prepare(`SELECT Id, Name FROM ${t} ORDER BY Id`).raw(true).all();
+  assert.equal(all('CopyA'), [[1, 'Ann'], [2, 'Bob']]);
+  assert.equal(all('CopyB'), [[1, 'Ann'], [2, 'Bob'], [3, 'Cy'], [4, 'Dee']]);
+  assert.equal(all('CopyC'), all('CopyB'));
+  check.close();
+});
+
 more.run();

@@ -31,12 +31,25 @@ async function freePort(): Promise<number> {
   });
 }
 
-export async function testPostgres(): Promise<TestPostgres> {
+/**
+ * Whether PostgreSQL tests can run, decided without starting anything (so a test file can register
+ * its PostgreSQL tests at import and start the server in a `before` hook: the runner imports every
+ * test file before running any suite).
+ */
+export function postgresAvailability(): { readonly url?: string; readonly local?: true; readonly skip?: string } {
   const env = process.env['SCALEOUT_TEST_PG'];
-  if (env && env.toLowerCase() !== 'off') return { url: env, stop: () => undefined };
   if (env?.toLowerCase() === 'off') return { skip: 'SCALEOUT_TEST_PG=off' };
-  const initdb = findBin('initdb'), pgCtl = findBin('pg_ctl');
-  if (!initdb || !pgCtl) return { skip: 'SCALEOUT_TEST_PG is not set and the postgresql server (initdb, pg_ctl) is not installed' };
+  if (env) return { url: env };
+  if (!findBin('initdb') || !findBin('pg_ctl')) return { skip: 'SCALEOUT_TEST_PG is not set and the postgresql server (initdb, pg_ctl) is not installed' };
+  if (process.getuid?.() === 0 && spawnSync('id', ['-u', 'postgres']).status !== 0) return { skip: 'the tests run as root and there is no postgres user to run a throwaway PostgreSQL server' };
+  return { local: true };
+}
+
+export async function testPostgres(): Promise<TestPostgres> {
+  const plan = postgresAvailability();
+  if (plan.skip) return { skip: plan.skip };
+  if (plan.url) return { url: plan.url, stop: () => undefined };
+  const initdb = findBin('initdb')!, pgCtl = findBin('pg_ctl')!;
   const asRoot = process.getuid?.() === 0;
   let uid: number | undefined, gid: number | undefined;
   if (asRoot) {
@@ -55,13 +68,16 @@ export async function testPostgres(): Promise<TestPostgres> {
     run(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     const port = await freePort();
     run(pgCtl, ['-D', data, '-w', '-t', '30', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20`, 'start']);
-    return {
-      url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-      stop() {
-        try { run(pgCtl, ['-D', data, '-m', 'immediate', 'stop']); } catch { /* already gone */ }
-        rmSync(dir, { recursive: true, force: true });
-      },
+    let stopped = false;
+    const stop = () => {
+      if (stopped) return;
+      stopped = true;
+      try { run(pgCtl, ['-D', data, '-m', 'immediate', 'stop']); } catch { /* already gone */ }
+      rmSync(dir, { recursive: true, force: true });
     };
+    // The server is a daemon: never leave it behind, even when the runner exits without the after hook.
+    process.once('exit', stop);
+    return { url: `postgres://postgres@127.0.0.1:${port}/postgres`, stop };
   } catch (err) {
     rmSync(dir, { recursive: true, force: true });
     return { skip: `a throwaway PostgreSQL server could not be started: ${(err as { stderr?: Buffer }).stderr?.toString().trim() || (err as Error).message}` };

@@ -72,6 +72,11 @@ raw('write options: create always replaces, create once refuses an existing file
   await put(2, [[4, 'd']]);
   await put('append', [[5, null]]);
   assert.equal(await readAll(await openRawFileReader(f)), [[3, 'c'], [4, 'd'], [5, null]]);
+  // A truncate and append that fails keeps the old rows; one that finishes replaces them.
+  const t = await openRawFileWriter(f, cols, { writeOption: 'truncateAppend' });
+  await t.write([[7, 'g']]);
+  try { await t.write([['eight', 'h']]); assert.unreachable(); } catch (err) { assert.match((err as Error).message, /row 2, column 'Id' \(DT_I4\): 'eight' is not an integer/); }
+  assert.equal(await readAll(await openRawFileReader(f)), [[3, 'c'], [4, 'd'], [5, null]]);
   await put(3, [[6, 'f']]);
   assert.equal(await readAll(await openRawFileReader(f)), [[6, 'f']]);
   assert.throws(() => rawWriteOption(7), /WriteOption '7' is not one of 0 \(Create always\)/);

@@ -170,7 +170,13 @@ class PostgresSession implements DbSession {
       if (ownTxn) { await this.client.query('ROLLBACK').catch(() => undefined); this.inTxn = false; }
       throw this.fail(sql, err);
     }
-    const columns = await this.resultColumns(first.fields);
+    let columns: DbColumn[];
+    try {
+      columns = await this.resultColumns(first.fields);
+    } catch (err) {
+      if (ownTxn) { await this.client.query('ROLLBACK').catch(() => undefined); this.inTxn = false; }
+      throw this.fail(sql, err);
+    }
     let held: unknown[][] | undefined = first.rows;
     let ended = first.rows.length < fetchSize;
     let open = true;

@@ -18,8 +18,9 @@
  *
  * Write options as the Raw File Destination's WriteOption: 0 create always, 1 create once (fail if
  * the file exists), 2 append (the file must exist with the same columns), 3 truncate and append (keep
- * the columns, drop the rows). A create writes a temporary file renamed into place by `finish`; an
- * append that fails or is aborted cuts the file back to its old length: the file is whole either way.
+ * the columns, drop the rows). A create (and a truncate and append) writes a temporary file renamed into
+ * place by `finish`; an append that fails or is aborted cuts the file back to its old length: the file is
+ * whole either way.
  */
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import type { FileHandle } from 'node:fs/promises';
@@ -272,21 +273,24 @@ export async function openRawFileWriter(file: string, columns: readonly RawColum
   let originalLength = 0;
   const header = encodeHeader(columns);
   if (mode === 'append' || mode === 'truncateAppend') {
-    fh = await openFile(file, 'r+');
+    // Both check the file's columns; truncate and append then writes a new file like a create, so a
+    // failure keeps the old rows.
+    fh = await openFile(file, mode === 'append' ? 'r+' : 'r');
     try {
-      const { columns: have, dataStart } = await readHeader(fh, file);
+      const { columns: have } = await readHeader(fh, file);
       const mismatch = compareColumns(have, columns);
       if (mismatch) throw fail(`the columns do not match the file's: ${mismatch}`);
-      originalLength = mode === 'append' ? (await fh.stat()).size : dataStart;
-      if (mode === 'truncateAppend') await fh.truncate(dataStart);
+      originalLength = (await fh.stat()).size;
     } catch (err) { await fh.close(); throw err; }
-  } else {
+    if (mode === 'truncateAppend') await fh.close();
+  }
+  if (mode !== 'append') {
     target = `${file}.${process.pid}.${Date.now()}.tmp`;
     fh = await openFile(target, 'w');
     await fh.write(header, 0, header.length, 0);
     originalLength = header.length;
   }
-  let position = mode === 'append' || mode === 'truncateAppend' ? originalLength : header.length;
+  let position = mode === 'append' ? originalLength : header.length;
   const perBlock = Math.max(1, options.rowsPerBlock ?? 10_000);
   const block = new BlockWriter();
   let blockRows = 0, written = 0, closed = false;

@@ -45,7 +45,15 @@ export class ColumnNames {
     return key;
   }
   private aliases = 0;
+  private readonly exact = new Map<string, ColumnRef>();
   get(name: string): ColumnRef | undefined {
+    const cached = this.exact.get(name);
+    if (cached) return cached;
+    const found = this.resolve(name);
+    if (found) this.exact.set(name, found);
+    return found;
+  }
+  private resolve(name: string): ColumnRef | undefined {
     const n = name.toLowerCase();
     const direct = this.map.get(n);
     if (direct) return direct;

@@ -37,7 +37,7 @@ export const flatFileDestination: ComponentImplementation = {
     let count = 0;
     let plan: { slot: number; type: SsisType }[] = [];
     const write = async (text: string) => {
-      const bytes = iconv.encode(text, encoding, { addBOM: false });
+      const bytes = encoding === 'utf8' ? Buffer.from(text, 'utf8') : iconv.encode(text, encoding, { addBOM: false });
       if (!out!.write(bytes)) {
         await new Promise<void>((resolve, reject) => {
           const done = (err?: Error) => { out!.off('drain', done); out!.off('error', done); if (err) reject(err); else resolve(); };

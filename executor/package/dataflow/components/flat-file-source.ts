@@ -23,8 +23,8 @@ import { CellError, cellFromText } from '../types.ts';
 import { checkpoint } from '../runtime.ts';
 import { isString } from '../../expressions/types.ts';
 
-/** One parsed row: fields (undefined = the row ended before this column), and the raw text. */
-interface Parsed { fields: (string | undefined)[]; raw: string }
+/** One parsed row: fields (undefined = the row ended before this column), and where its raw text is. */
+interface Parsed { fields: (string | undefined)[]; start: number; end: number }
 
 export class FlatFileParser {
   private buf = '';
@@ -126,10 +126,12 @@ export class FlatFileParser {
       fields[i] = buf.slice(pos, d);
       pos = d + delim.length;
     }
-    const raw = buf.slice(start, pos);
     this.pos = pos;
-    return { fields, raw };
+    return { fields, start, end: pos };
   }
+
+  /** The raw text of the row `next` returned last (for the error output; taken only when needed). */
+  raw(p: Parsed): string { return this.buf.slice(p.start, p.end); }
 }
 
 /** Reads a file as decoded text chunks. */
@@ -218,7 +220,7 @@ export const flatFileSource: ComponentImplementation = {
               } catch (err) {
                 if (!(err instanceof CellError)) throw err;
                 const trunc = err.problem === 'truncation';
-                if (errSlot >= 0) row[errSlot] = parsed.raw;
+                if (errSlot >= 0) row[errSlot] = parser.raw(parsed);
                 const r = host.handle(row, rowNumber, {
                   problem: err.problem, column: p.col, code: trunc ? HRESULT.flatFileSourceTruncated : HRESULT.flatFileSourceCantConvert,
                   message: `Data conversion failed. The data conversion for column "${p.col.name}" failed for the value '${text.length > 50 ? text.slice(0, 47) + '...' : text}': ${err.message}`,

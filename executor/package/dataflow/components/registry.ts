@@ -21,6 +21,8 @@ import { odbcSource } from './odbc-source.ts';
 import { oledbCommand } from './oledb-command.ts';
 import { oledbDestination } from './oledb-destination.ts';
 import { oledbSource } from './oledb-source.ts';
+import { rawFileDestination } from './raw-file-destination.ts';
+import { rawFileSource } from './raw-file-source.ts';
 import { rowCount } from './row-count.ts';
 import { dataReaderDestination, recordsetDestination } from './sinks.ts';
 import { sqlServerDestination } from './sql-server-destination.ts';
@@ -30,6 +32,7 @@ const COMPONENTS: readonly ComponentImplementation[] = [
   flatFileSource, flatFileDestination, derivedColumn, dataConversion, conditionalSplit, oledbSource, oledbDestination,
   lookup, rowCount, unionAll, multicast, oledbCommand, recordsetDestination, dataReaderDestination, adoNetSource,
   adoNetDestination, odbcSource, odbcDestination, sqlServerDestination, excelSource, excelDestination,
+  rawFileSource, rawFileDestination,
 ];
 
 const registry = new Map<ComponentKind, ComponentImplementation>(COMPONENTS.map((c) => [c.kind, c]));
