@@ -168,7 +168,8 @@ export const scriptTask: TaskImplementation = {
             return 'failure';
           }
         }
-        const ev = ctx.props.ExecValueVariable;
+        // ExecValueVariable is a property of the task host (DTS:ExecValueVariable), or an override of it.
+        const ev = ctx.props.ExecValueVariable ?? ctx.task.properties.ExecValueVariable;
         if (end.executionValue && ev && ev.trim() !== '') ctx.setVariable(ev, fromWire(end.executionValue) as VarValue);
         return 'success';
       }

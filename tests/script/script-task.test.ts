@@ -120,6 +120,17 @@ t('VariableDispenser locks a variable outside the lists; Dts.Variables still ref
   assert.ok(infos(r).includes('15 not in Dts.Variables'), infos(r).join('\n'));
 });
 
+t('Dts.ExecutionValue lands in the ExecValueVariable of the task', async () => {
+  const r = await run(packageXml({
+    variables: [{ name: 'Exec', type: 13 }],
+    executables: scriptTaskXml({ name: 'Valued', main: 'Dts.ExecutionValue = 42; Dts.TaskResult = (int)ScriptResults.Success;', extraXml: 'DTS:ExecValueVariable="User::Exec"' })
+      + scriptTaskXml({ name: 'Show', ro: ['User::Exec'], main: 'bool a = true; Dts.Events.FireInformation(0, "", "exec=" + Dts.Variables["User::Exec"].Value + " " + Dts.Variables["User::Exec"].Value.GetType().Name, "", 0, ref a);' }),
+    constraints: constraintXml('Valued', 'Show'),
+  }));
+  assert.is(r.result.outcome, 'succeeded', r.result.errors.join('\n'));
+  assert.ok(infos(r).includes('exec=42 Int32'), infos(r).join('\n'));
+});
+
 t('a value of the wrong type is refused as SSIS refuses it (variable types are strict)', async () => {
   const r = await run(packageXml({ variables: [{ name: 'N', type: 3, value: '1' }], executables: scriptTaskXml({ name: 'Typed', rw: ['User::N'], main: 'Dts.Variables["User::N"].Value = "two";' }) }));
   assert.is(r.result.outcome, 'failed');
