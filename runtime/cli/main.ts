@@ -23,6 +23,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   catalog: './commands/catalog.ts',
   validate: './commands/validate.ts',
   login: './commands/login.ts',
+  service: './commands/service.ts',
 };
 
 /** The version in the package.json beside the sources (or beside dist/). */

@@ -84,8 +84,8 @@ export async function startAndDescribe(dir: string, port: number | undefined, io
   } else out(`Using the data folder ${data.dir}.`);
   out(`Master:  ${data.endpoint} (port ${master.port}, listening on ${host}), catalog ${master.settings.catalogPath}`);
   out(`Worker:  ${data.agentId}${cluster.workerEnabledNow ? ' (registered and enabled)' : ''}, MaxTaskCount ${worker.settings.maxTaskCount}`);
-  out(`Logs:    ${master.logFile}`);
-  out(`         ${worker.logFile}`);
+  out(`Logs:    ${master.logFile ?? "stdout"}`);
+  out(`         ${worker.logFile ?? "stdout"}`);
   out(`Tasks:   ${worker.settings.tasksRootFolder}/<TaskId>/`);
   return cluster;
 }
