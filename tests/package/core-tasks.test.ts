@@ -230,8 +230,10 @@ procTree('an abort (stop_operation) kills the shell and the process it started, 
   let hang: NodeJS.Timeout | undefined;
   const run = await Promise.race([running, new Promise<never>((_, reject) => { hang = setTimeout(() => reject(new Error('the task did not end after the abort (a child kept it running)')), 15_000); })]).finally(() => clearTimeout(hang));
   assert.is.not(run.result.outcome, 'succeeded');
-  let alive = true;
-  for (let i = 0; i < 40 && alive; i++) { try { process.kill(grandchild, 0); await new Promise((r) => setTimeout(r, 25)); } catch { alive = false; } }
+  // Gone, or a zombie waiting for init to reap it (killed, holding nothing): /proc/<pid>/stat state Z.
+  const stillRunning = () => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${grandchild}/stat`, 'utf8')); } catch { return false; } };
+  let alive = stillRunning();
+  for (let i = 0; i < 80 && alive; i++) { await new Promise((r) => setTimeout(r, 25)); alive = stillRunning(); }
   assert.not.ok(alive, `the shell's child ${grandchild} was killed too`);
   rmSync(dir, { recursive: true, force: true });
 });
