@@ -101,8 +101,9 @@ export const command: Command = {
       out(failedExpectations === 0 ? 'Demo done.' : `${failedExpectations} execution(s) that should have succeeded did not.`);
       return failedExpectations === 0 ? 0 : 1;
     }
+    const stopped = untilShutdownSignal(() => cluster.stop(), out);
     out('Still running: deploy and execute more with scaleout deploy / execute --data ' + dir + '. Press Ctrl-C to stop.');
-    const code = await untilShutdownSignal(() => cluster.stop(), out);
+    const code = await stopped;
     out('Stopped.');
     return failedExpectations === 0 ? code : 1;
   },

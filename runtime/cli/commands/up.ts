@@ -41,8 +41,10 @@ export const command: Command = {
     const dir = resolve(io.cwd, args.string('data') ?? DEFAULT_DATA_DIR);
     const port = parsePort(args.string('port'));
     const cluster = await startAndDescribe(dir, port, io, parseHost(args.string('host')));
+    // Signal handlers first: whoever reads "Ready" may send SIGTERM at once.
+    const stopped = untilShutdownSignal(() => cluster.stop(), (l) => io.stdout.write(l + '\n'));
     io.stdout.write('Ready. Press Ctrl-C to stop.\n');
-    const code = await untilShutdownSignal(() => cluster.stop(), (l) => io.stdout.write(l + '\n'));
+    const code = await stopped;
     io.stdout.write('Stopped.\n');
     return code;
   },
