@@ -60,7 +60,7 @@ export function workerTls(settings: ResolvedWorkerSettings, store = new CertStor
 export async function startWorker(configPath: string, options: StartWorkerOptions = {}): Promise<RunningWorker> {
   const { settings, warnings, agentIdGenerated } = loadWorkerSettings(configPath, { env: options.env ?? process.env });
   const tls = workerTls(settings);
-  const log = options.logger ? undefined : openServiceLogger(settings.logFolder, 'worker');
+  const log = options.logger ? undefined : openServiceLogger(settings.logFolder, 'worker', options.env ?? process.env);
   const logger = options.logger ?? log!.logger;
   for (const w of warnings) logger.warn({ configPath }, `settings: ${w}`);
   if (agentIdGenerated) logger.info({ agentId: settings.agentId, configPath }, 'generated AgentId and wrote it into the settings file');

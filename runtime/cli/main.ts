@@ -24,6 +24,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   validate: './commands/validate.ts',
   join: './commands/join.ts',
   login: './commands/login.ts',
+  service: './commands/service.ts',
 };
 
 /** The version in the package.json beside the sources (or beside dist/). */

@@ -86,7 +86,7 @@ export async function startMaster(configPath: string, options: StartMasterOption
   const certs = new CertStore(settings.certificateStoreRoot);
   // Certificates first: a wrong thumbprint is reported before anything is opened.
   const https = masterServerTlsOptions(settings, certs);
-  const log = options.logger ? undefined : openServiceLogger(settings.logFolder, 'master');
+  const log = options.logger ? undefined : openServiceLogger(settings.logFolder, 'master', options.env ?? process.env);
   const logger = options.logger ?? log!.logger;
   for (const w of warnings) logger.warn({ configPath }, `settings: ${w}`);
   const metrics = new MasterMetrics();

@@ -124,8 +124,10 @@ function checkName(name: string): string {
 
 /** The master's server certificate: CN = first name, SAN = all names and IPs, EKU serverAuth, SHA-256. */
 export function createMasterCertificate(options: MasterCertificateOptions = {}): CreatedCertificate {
-  const names = [...new Set((options.names ?? [hostname(), 'localhost']).map(checkName))];
-  const ips = [...new Set(options.ips ?? machineAddresses())];
+  // A --name that is an IP address becomes an IP entry (clients match IPs against iPAddress SANs only).
+  const given = options.names ?? [hostname(), 'localhost'];
+  const names = [...new Set(given.filter((n) => isIP(n) === 0).map(checkName))];
+  const ips = [...new Set([...(options.ips ?? machineAddresses()), ...given.filter((n) => isIP(n) !== 0)])];
   for (const ip of ips) if (isIP(ip) === 0) throw new SsoError('SSO_ERR_TLS', `'${ip}' is not an IP address`);
   const cn = names[0] ?? ips[0];
   if (cn === undefined) throw new SsoError('SSO_ERR_TLS', 'a master certificate needs at least one name or IP address');

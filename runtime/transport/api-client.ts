@@ -18,6 +18,8 @@ export interface ApiTarget {
   readonly ca?: string;
 }
 
+const UNTRUSTED_CERT_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
+
 export async function apiCall<T>(target: ApiTarget, method: 'GET' | 'POST', path: string, body?: unknown, contentType?: string): Promise<T> {
   const url = new URL(path, target.endpoint);
   const payload = body === undefined ? undefined : body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
@@ -50,7 +52,15 @@ export async function apiCall<T>(target: ApiTarget, method: 'GET' | 'POST', path
       res.on('error', reject);
     });
     req.on('timeout', () => req.destroy(new SsoError('SSO_ERR_CATALOG_IO', `${method} ${url.href}: no answer from the master within 120 s`)));
-    req.on('error', (err) => reject(SsoError.is(err) ? err : new SsoError('SSO_ERR_CATALOG_IO', `${method} ${url.href}: cannot reach the master: ${err.message}`, { cause: err })));
+    req.on('error', (err) => {
+      if (SsoError.is(err)) { reject(err); return; }
+      const code = (err as NodeJS.ErrnoException).code ?? '';
+      // An unknown certificate: say which file to trust instead of only "self-signed certificate".
+      const hint = UNTRUSTED_CERT_CODES.has(code) || /certificate/i.test(err.message)
+        ? ` (the master's certificate is not trusted here: pass --ca <data>/master.crt, the file 'scaleout up' writes, or the master's .cer${target.ca ? '; the --ca given does not match it' : ''})`
+        : '';
+      reject(new SsoError(hint ? 'SSO_ERR_TLS' : 'SSO_ERR_CATALOG_IO', `${method} ${url.href}: cannot reach the master: ${err.message}${hint}`, { cause: err }));
+    });
     if (payload) req.write(payload);
     req.end();
   });

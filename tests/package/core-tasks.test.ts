@@ -9,7 +9,7 @@ import * as assert from 'uvu/assert';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { FIXTURES, lastAssigned, runFixture } from './run-helpers.ts';
+import { FIXTURES, fixtureText, lastAssigned, runFixture, runParts } from './run-helpers.ts';
 import { registerTask } from '../../executor/package/tasks/registry.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scaleout-core-'));
@@ -212,3 +212,29 @@ fe.run();
 mc.run();
 ep.run();
 xp.run();
+
+const procTree = suite('Execute Process Task: stopping ends the whole process tree');
+procTree('an abort (stop_operation) kills the shell and the process it started, and the task ends', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'scaleout-tree-'));
+  const pidFile = join(dir, 'grandchild.pid');
+  const pkg = fixtureText('ExecProcess.dtsx')
+    .replace(/<DTS:Executable DTS:refId="Package\\Streams"[\s\S]*?<\/DTS:Executable>\s*<DTS:Executable DTS:refId="Package\\Report"[\s\S]*?<\/DTS:Executable>/, '')
+    .replace(/<DTS:PrecedenceConstraints>[\s\S]*<\/DTS:PrecedenceConstraints>/, '')
+    .replace(`Arguments='-c "sleep 30"' TimeOut="1" TerminateProcessAfterTimeOut="True"`, `Arguments='-c "sleep 60 &amp; echo $! &gt; ${pidFile}; wait"'`);
+  const ac = new AbortController();
+  const running = runParts(new Map([['Tree.dtsx', pkg]]), 'Tree.dtsx', { signal: ac.signal });
+  for (let i = 0; i < 200 && !existsSync(pidFile); i++) await new Promise((r) => setTimeout(r, 25));
+  const grandchild = Number(readFileSync(pidFile, 'utf8').trim());
+  assert.ok(grandchild > 0);
+  ac.abort();
+  let hang: NodeJS.Timeout | undefined;
+  const run = await Promise.race([running, new Promise<never>((_, reject) => { hang = setTimeout(() => reject(new Error('the task did not end after the abort (a child kept it running)')), 15_000); })]).finally(() => clearTimeout(hang));
+  assert.is.not(run.result.outcome, 'succeeded');
+  // Gone, or a zombie waiting for init to reap it (killed, holding nothing): /proc/<pid>/stat state Z.
+  const stillRunning = () => { try { return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${grandchild}/stat`, 'utf8')); } catch { return false; } };
+  let alive = stillRunning();
+  for (let i = 0; i < 80 && alive; i++) { await new Promise((r) => setTimeout(r, 25)); alive = stillRunning(); }
+  assert.not.ok(alive, `the shell's child ${grandchild} was killed too`);
+  rmSync(dir, { recursive: true, force: true });
+});
+procTree.run();

@@ -48,16 +48,21 @@ export const executeProcessTask: TaskImplementation = {
     const stdin = p.StandardInputVariable ? String(ctx.getVariable(p.StandardInputVariable) ?? '') : undefined;
 
     const result = await new Promise<{ code: number | null; out: string; err: string; timedOut: boolean; spawnError?: Error }>((resolve) => {
-      const child = spawn(exe, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true });
+      // Its own process group, so that a stop or a timeout ends the whole tree (a shell's children too),
+      // not only the process started: a child left holding the pipes would keep the task from ending.
+      const child = spawn(exe, args, { cwd, stdio: ['pipe', 'pipe', 'pipe'], windowsHide: true, detached: true });
+      const killTree = () => {
+        try { if (child.pid !== undefined) process.kill(-child.pid, 'SIGKILL'); else child.kill('SIGKILL'); } catch { child.kill('SIGKILL'); }
+      };
       let out = '', err = '', timedOut = false, settled = false;
       const finish = (r: Parameters<typeof resolve>[0]) => { if (!settled) { settled = true; clearTimeout(timer); ctx.signal.removeEventListener('abort', onAbort); resolve(r); } };
       child.stdout.setEncoding('utf8').on('data', (d: string) => { out += d; });
       child.stderr.setEncoding('utf8').on('data', (d: string) => { err += d; });
       child.on('error', (e) => finish({ code: null, out, err, timedOut, spawnError: e }));
       child.on('close', (code) => finish({ code, out, err, timedOut }));
-      const onAbort = () => child.kill('SIGKILL');
+      const onAbort = killTree;
       ctx.signal.addEventListener('abort', onAbort, { once: true });
-      const timer = timeoutS > 0 ? setTimeout(() => { timedOut = true; if (terminate) child.kill('SIGKILL'); else finish({ code: null, out, err, timedOut }); }, timeoutS * 1000) : undefined;
+      const timer = timeoutS > 0 ? setTimeout(() => { timedOut = true; if (terminate) killTree(); else finish({ code: null, out, err, timedOut }); }, timeoutS * 1000) : undefined;
       if (stdin !== undefined) child.stdin.end(stdin); else child.stdin.end();
     });
     if (ctx.signal.aborted) return 'failure';

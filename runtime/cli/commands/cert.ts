@@ -141,7 +141,8 @@ export const command: Command = {
         const hasRef = args.string('location') !== undefined || args.string('name') !== undefined;
         const ref = hasRef ? { location: location(args, 'LocalMachine'), name: storeName(args.string('name'), 'My') } : undefined;
         const c = store(args, io).export(thumbprint, file, ref);
-        io.stdout.write(`exported ${describe(c)} to ${file}\n`);
+        // The file gets the certificate only (public); the key never leaves the store.
+        io.stdout.write(`exported ${c.thumbprint}  ${c.subject} to ${file}: the certificate only, no private key${c.hasPrivateKey ? ' (the key stays in the store)' : ''}\n`);
         return 0;
       }
       case undefined:

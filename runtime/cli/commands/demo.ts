@@ -88,8 +88,8 @@ export const command: Command = {
       out('Where to look next (in a source checkout, `scaleout …` is `npm run scaleout -- …`, or `npx scaleout …` after `npm run build`):');
       out(`  scaleout sql --data ${dir} -Q "SELECT execution_id, package_name, status, worker_agent_id, start_time, end_time FROM catalog.executions"`);
       out(`  scaleout sql --data ${dir} -Q "SELECT operation_id, message_type, message FROM catalog.event_messages WHERE operation_id = ${results[0]?.id ?? 1}"`);
-      out(`  master log:   ${cluster.master.logFile}`);
-      out(`  worker log:   ${cluster.worker.logFile}`);
+      out(`  master log:   ${cluster.master.logFile ?? "stdout"}`);
+      out(`  worker log:   ${cluster.worker.logFile ?? "stdout"}`);
       out(`  task folders: ${cluster.worker.settings.tasksRootFolder}/<TaskId>/ (task.log, result.json)`);
     } catch (err) {
       await cluster.stop();
@@ -101,8 +101,9 @@ export const command: Command = {
       out(failedExpectations === 0 ? 'Demo done.' : `${failedExpectations} execution(s) that should have succeeded did not.`);
       return failedExpectations === 0 ? 0 : 1;
     }
+    const stopped = untilShutdownSignal(() => cluster.stop(), out);
     out('Still running: deploy and execute more with scaleout deploy / execute --data ' + dir + '. Press Ctrl-C to stop.');
-    const code = await untilShutdownSignal(() => cluster.stop(), out);
+    const code = await stopped;
     out('Stopped.');
     return failedExpectations === 0 ? code : 1;
   },

@@ -38,8 +38,10 @@ export const command: Command = {
       const target = master.settings.catalogKind === 'sqlite' ? `-S ${master.settings.catalogPath}` : '-S "Server=…;Database=SSISDB;…" (with scaleout sql: CREATE LOGIN … / ALTER SERVER ROLE sysadmin ADD MEMBER …)';
       io.stdout.write(`The catalog has no login yet. Create the first admin on this machine with:\n  scaleout login create admin --role sysadmin --role ssis_admin --password-file ./admin-password ${target}\n`);
     }
-    io.stdout.write(`Log: ${master.logFile}\nReady. Press Ctrl-C to stop.\n`);
-    const code = await untilShutdownSignal(() => master.stop(), (l) => io.stdout.write(l + '\n'));
+    // Signal handlers first: whoever reads "Ready" may send SIGTERM at once.
+    const stopped = untilShutdownSignal(() => master.stop(), (l) => io.stdout.write(l + '\n'));
+    io.stdout.write(`Log: ${master.logFile ?? "stdout"}\nReady. Press Ctrl-C to stop.\n`);
+    const code = await stopped;
     io.stdout.write('Master stopped.\n');
     return code;
   },

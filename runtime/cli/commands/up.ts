@@ -41,8 +41,10 @@ export const command: Command = {
     const dir = resolve(io.cwd, args.string('data') ?? DEFAULT_DATA_DIR);
     const port = parsePort(args.string('port'));
     const cluster = await startAndDescribe(dir, port, io, parseHost(args.string('host')));
+    // Signal handlers first: whoever reads "Ready" may send SIGTERM at once.
+    const stopped = untilShutdownSignal(() => cluster.stop(), (l) => io.stdout.write(l + '\n'));
     io.stdout.write('Ready. Press Ctrl-C to stop.\n');
-    const code = await untilShutdownSignal(() => cluster.stop(), (l) => io.stdout.write(l + '\n'));
+    const code = await stopped;
     io.stdout.write('Stopped.\n');
     return code;
   },
@@ -88,8 +90,8 @@ export async function startAndDescribe(dir: string, port: number | undefined, io
   out(`Master:  ${data.endpoint} (port ${master.port}, listening on ${host}), catalog ${master.settings.catalogPath}`);
   out(`Viewer:  ${cluster.viewerUrl} (this machine only; also ${data.endpoint}/ over TLS; sign in as admin)`);
   out(`Worker:  ${data.agentId}${cluster.workerEnabledNow ? ' (registered and enabled)' : ''}, MaxTaskCount ${worker.settings.maxTaskCount}`);
-  out(`Logs:    ${master.logFile}`);
-  out(`         ${worker.logFile}`);
+  out(`Logs:    ${master.logFile ?? "stdout"}`);
+  out(`         ${worker.logFile ?? "stdout"}`);
   out(`Tasks:   ${worker.settings.tasksRootFolder}/<TaskId>/`);
   return cluster;
 }

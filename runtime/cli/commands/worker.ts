@@ -49,9 +49,11 @@ export const command: Command = {
     io.stdout.write(`Scale Out Worker ${worker.settings.agentId} connecting to ${worker.settings.masterEndpoint.url}.\n`);
     if (worker.agentIdGenerated) io.stdout.write(`New AgentId written into ${config}; enable it on the master: EXEC [catalog].[enable_worker_agent] '${worker.settings.agentId}'\n`);
     if (worker.metricsPort !== undefined) io.stdout.write(`Metrics: http://${worker.settings.metricsHost}:${worker.metricsPort}/metrics   health: /health\n`);
-    io.stdout.write(`Log: ${worker.logFile}\nReady. Press Ctrl-C to stop.\n`);
+    // Signal handlers first: whoever reads "Ready" may send SIGTERM at once.
+    const stopped = untilShutdownSignal(() => worker.stop(), (l) => io.stdout.write(l + '\n'));
+    io.stdout.write(`Log: ${worker.logFile ?? "stdout"}\nReady. Press Ctrl-C to stop.\n`);
     const code = await Promise.race([
-      untilShutdownSignal(() => worker.stop(), (l) => io.stdout.write(l + '\n')),
+      stopped,
       refusedForGood.then(async () => { await worker.stop().catch(() => undefined); return REFUSED_EXIT_CODE; }),
     ]);
     io.stdout.write('Worker stopped.\n');
