@@ -12,7 +12,7 @@
  * is dropped to "needs resync": its queue is discarded and, once its buffer drains, it gets a
  * snapshot. The feed's listener only pushes to arrays; all socket writes happen in per-client flushes.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../../actors/ports.ts';
 import type { FeedEvent, StateFeed } from './state-feed.ts';
@@ -32,7 +32,13 @@ export interface StreamDeps {
 export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   const maxQueue = deps.maxQueue ?? MAX_QUEUE;
   const highWater = deps.highWater ?? HIGH_WATER;
-  const preValidation = async (request: FastifyRequest): Promise<void> => {
+  const preValidation = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // Cross-site WebSocket hijacking: a browser page from elsewhere carries its own Origin.
+    const origin = request.headers.origin;
+    if (origin !== undefined && safeHost(origin) !== request.headers.host) {
+      await reply.code(403).send({ error: 'forbidden', message: `stream refused for origin ${origin}` });
+      return;
+    }
     (request as FastifyRequest & { principal?: Principal }).principal = await deps.who(request);
   };
   app.get<{ Querystring: { since?: number } }>('/api/v1/stream', {
@@ -103,4 +109,8 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
       schedule();
     });
   });
+}
+
+function safeHost(origin: string): string | undefined {
+  try { return new URL(origin).host; } catch { return undefined; }
 }
