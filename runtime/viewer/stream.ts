@@ -81,7 +81,7 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
       if (queue.length === 0) return;
       const batch = queue;
       queue = [];
-      socket.send(JSON.stringify({ type: 'events', events: batch }));
+      socket.send(`{"type":"events","events":[${batch.map(jsonOf).join(',')}]}`);
     };
     const schedule = () => {
       if (scheduled || closed) return;
@@ -109,6 +109,14 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
       schedule();
     });
   });
+}
+
+/** Each event is serialised once, however many clients receive it. */
+const serialised = new WeakMap<FeedEvent, string>();
+function jsonOf(e: FeedEvent): string {
+  let text = serialised.get(e);
+  if (text === undefined) { text = JSON.stringify(e); serialised.set(e, text); }
+  return text;
 }
 
 function safeHost(origin: string): string | undefined {
