@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { createRequire } from 'node:module';
 import { performance } from 'node:perf_hooks';
 import { SYSTEM_PRINCIPAL } from '../actors/ports.ts';
 import { readProjectFolder } from '../executor/package/project-archive.ts';
@@ -60,12 +61,13 @@ let open = 0, resyncs = 0;
 for (let i = 0; i < workerData.clients; i++) {
   const ws = new WebSocket(workerData.url, { headers: { cookie: workerData.cookie } });
   ws.on('open', () => { if (++open === workerData.clients) parentPort.postMessage({ type: 'ready' }); });
+  const client = i;
   ws.on('message', (d) => {
     const at = performance.timeOrigin + performance.now();
     const m = JSON.parse(String(d));
     if (m.type === 'resync') resyncs++;
     if (m.type !== 'events') return;
-    for (const e of m.events) if (e.kind === 'execution') received.push(e.data.id + ':' + e.data.status, at);
+    for (const e of m.events) if (e.kind === 'execution') received.push(client + '/' + e.data.id + ':' + e.data.status, at);
   });
 }
 parentPort.on('message', (m) => { if (m === 'report') parentPort.postMessage({ type: 'report', received, resyncs }); });
@@ -89,6 +91,8 @@ try {
     const id = await startExecution(store, SYSTEM_PRINCIPAL, body);
     committed.set(`${id}:5`, now());
     hub.kick();
+    // What the API does after a POST (its onResponse hook): re-check the catalog, which also reads the feed.
+    void cluster.master.service.requestRefresh();
     return id;
   };
   for (let i = 0; i < 5; i++) { const id = await start(); await until(waitingFinal, id); }
@@ -116,7 +120,7 @@ try {
   const password = readFileSync(join(dir, 'data', 'admin-password'), 'utf8').trim();
   const signIn = await fetch(`${cluster.viewerUrl}api/v1/session`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'admin', password }) });
   const cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
-  const wsPath = fileURLToPath(import.meta.resolve('ws'));
+  const wsPath = createRequire(import.meta.url).resolve('ws');
   clients = new Worker(CLIENT_CODE, { eval: true, workerData: { clients: CLIENTS, url: `${cluster.viewerUrl.replace(/^http/, 'ws')}api/v1/stream`, cookie, wsPath } });
   await new Promise<void>((resolve, reject) => { clients!.once('message', () => resolve()); clients!.once('error', reject); });
   const p99With = await latency(`with ${CLIENTS} clients`);
@@ -137,8 +141,13 @@ try {
   const burstIds = new Set(ids);
   const delays: Record<string, number[]> = { '5': [], '2': [], '7': [] };
   let missing = 0;
+  const firstReceipt = new Set<string>();
   for (let i = 0; i < report.received.length; i += 2) {
-    const key = String(report.received[i]);
+    const clientKey = String(report.received[i]);
+    // A later event that only adds the catalog's exact times repeats the state: count the first receipt.
+    if (firstReceipt.has(clientKey)) continue;
+    firstReceipt.add(clientKey);
+    const key = clientKey.slice(clientKey.indexOf('/') + 1);
     const [id, status] = key.split(':');
     if (!burstIds.has(Number(id))) continue;
     const c = committed.get(key);
@@ -154,7 +163,7 @@ try {
   console.log(`  all       commit → client: p50 ${fmt(pct(all, 50))}, p99 ${fmt(pct(all, 99))} (goal p99 < 100 ms: ${pct(all, 99) < 100 ? 'met' : 'NOT met'}); ${missing} receipts of states the hub did not time`);
   const cost = (p99With / p99Without - 1) * 100;
   console.log(`dispatch p99 cost of ${CLIENTS} clients: ${cost.toFixed(1)}% (goal ≤ 20%: ${cost <= 20 ? 'met' : 'NOT met'})`);
-  console.log('(a client sees only the states the feed read: transitions committed within one read are coalesced to the last, so fewer receipts than transitions is expected under load)');
+  console.log('(Pending reaches clients through a catalog read, at most one per 25 ms: a Pending already claimed when the read runs is seen as Running, so fewer Pending receipts than executions are expected)');
 } finally {
   await clients?.terminate();
   await cluster.stop();

@@ -25,9 +25,15 @@ export async function startPlainViewer(service: MasterService, options: { port?:
   await registerViewer(app, deps);
   // The same re-check as the TLS port: actions through this port changed the catalog on the master's connection.
   app.addHook('onResponse', async (request) => { if (request.method !== 'GET' && request.url.startsWith('/api/')) void service.requestRefresh(); });
+  // DNS rebinding: a page elsewhere whose name resolves to 127.0.0.1 still sends its own Host.
+  let port = 0;
+  app.addHook('onRequest', async (request, reply) => {
+    const host = request.headers.host ?? '';
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) await reply.code(421).send({ error: 'misdirected', message: `this port answers only http://127.0.0.1:${port}/` });
+  });
   await app.listen({ host: '127.0.0.1', port: options.port ?? 0 });
   const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
+  port = typeof address === 'object' && address ? address.port : 0;
   const url = `http://127.0.0.1:${port}/`;
   service.plainHttpAddress = url;
   return { url, app, close: () => app.close() };

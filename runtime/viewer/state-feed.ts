@@ -1,11 +1,14 @@
 /**
  * The live state the viewer streams: executions, their attempts and workers, each change numbered
  * with a sequence number. Contract:
- * - The catalog is the source of truth. `poke()` (coalesced) re-reads `catalog.executions` and
- *   `catalog.worker_agents` and the hub's live view (connected workers, held tasks) and turns every
- *   difference into one event. The master pokes after its own commits (hub reports, API calls) and
- *   when the external change token moved (T-SQL from another process), so a change committed
- *   anywhere becomes an event within about one `CatalogPollIntervalInMs`.
+ * - The master's own transitions come straight from the hub after their commit: a claim (execution
+ *   Running, attempt started, worker busier), a final report (the execution's end state, attempt
+ *   ended). No catalog read is needed for them, so viewers add almost nothing per dispatch.
+ * - Everything else is read: `poke()` (coalesced, at most one read per `minReadGapMs`) re-reads
+ *   `catalog.executions` and `catalog.worker_agents` and the hub's live view and turns every
+ *   difference into one event. The master pokes after API calls and when the external change token
+ *   moved (T-SQL from another process), so a change committed anywhere becomes an event within about
+ *   one `CatalogPollIntervalInMs`. A read also brings the catalog's exact start/end times.
  * - Events carry the whole new record (not a patch), so a client that applied event n holds the
  *   same state as the feed at n. The last `historySize` events are kept: a client that reconnects
  *   with `since` within that window gets the missed events; otherwise a fresh snapshot.
@@ -91,6 +94,8 @@ export interface StateFeedOptions {
   readonly historySize?: number;
   /** Executions in a snapshot: every live one plus the newest this many. @default 1000 */
   readonly snapshotExecutions?: number;
+  /** Least time between two catalog reads. @default 25 */
+  readonly minReadGapMs?: number;
   /** Perf counters are re-read at most this often (they change once per worker heartbeat). @default 5000 */
   readonly perfIntervalMs?: number;
   readonly onError?: (err: unknown) => void;
@@ -122,6 +127,7 @@ export class StateFeed {
   #closed = false;
   #started = false;
   #dirty = false;
+  #lastReadAt = 0;
   /** Reads started so far; a hub move records the count, so a read that began before it cannot undo it. */
   #reads = 0;
   readonly #movedDuringRead = new Map<number, number>();
@@ -171,6 +177,10 @@ export class StateFeed {
         do {
           this.#again = false;
           this.#dirty = false;
+          // At most one read per `minReadGapMs`: a storm of pokes costs a bounded number of full reads.
+          const wait = this.#lastReadAt + (this.#o.minReadGapMs ?? 25) - Date.now();
+          if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+          this.#lastReadAt = Date.now();
           try { await this.#read(); } catch (err) { this.#o.onError?.(err); }
         } while (this.#again && !this.#closed);
       } finally {
@@ -217,13 +227,28 @@ export class StateFeed {
     }
     // The claim committed the execution as Running: say so now, without waiting for a read.
     this.#moveExecution(a.executionId, 2, { workerAgentId: a.agentId.toLowerCase(), executedCount: a.attempt }, at);
-    this.poke();
+    this.#liveWorker(a.agentId);
+  }
+
+  /** The worker's running-task count changed with a claim or a final report: from the hub, no read. */
+  #liveWorker(agentId: string): void {
+    const id = agentId.toLowerCase();
+    const w = this.#workers.get(id);
+    if (!w) { this.poke(); return; }
+    let running = 0;
+    for (const a of this.#o.live?.assignments().values() ?? []) if (a.agentId.toLowerCase() === id) running++;
+    if (running === w.runningTasks) return;
+    const next = { ...w, runningTasks: running };
+    this.#workers.set(id, next);
+    this.#emit({ kind: 'worker', data: next });
   }
 
   /** A transition the hub knows was committed; the next read fills in the catalog's exact times. */
   #moveExecution(id: number, status: number, patch: Partial<ExecutionState>, at: number): void {
     const e = this.#executions.get(id);
-    if (!e || e.status === status || FINAL_STATUSES.has(e.status)) return;
+    // Not read yet (started by a path that did not refresh the feed): the read brings it with this state.
+    if (!e) { this.poke(); return; }
+    if (e.status === status || FINAL_STATUSES.has(e.status)) return;
     const iso = new Date(at).toISOString();
     const next: ExecutionState = {
       ...e, ...patch, status, statusName: STATUS_NAMES[status] ?? String(status),
@@ -236,12 +261,12 @@ export class StateFeed {
   }
 
   /** A report committed: `effective` is the task status the catalog answered (1 = re-queued for a retry). */
-  attemptReported(a: { executionId: number; attempt: number; agentId: string }, reported: number, effective: number, operationStatus?: number, at = Date.now()): void {
+  attemptReported(a: { executionId: number; attempt: number; agentId: string }, _reported: number, effective: number, operationStatus?: number, at = Date.now()): void {
     if (this.#closed) return;
     const result: AttemptResult | null = effective === 1 ? 'retrying' : effective === 5 ? 'succeeded' : effective === 4 ? 'failed' : effective === 6 ? 'canceled' : null;
     if (result) this.#endAttempt(a.executionId, a.attempt, a.agentId, result, at);
     if (operationStatus !== undefined && FINAL_STATUSES.has(operationStatus)) this.#moveExecution(a.executionId, operationStatus, {}, at);
-    if (result || reported !== 2) this.poke();
+    if (result) this.#liveWorker(a.agentId);
   }
 
   #endAttempt(executionId: number, attempt: number, agentId: string | null, result: AttemptResult, at: number): void {

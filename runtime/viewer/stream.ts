@@ -12,7 +12,7 @@
  * is dropped to "needs resync": its queue is discarded and, once its buffer drains, it gets a
  * snapshot. The feed's listener only pushes to arrays; all socket writes happen in per-client flushes.
  */
-import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { Principal } from '../../actors/ports.ts';
 import type { FeedEvent, StateFeed } from './state-feed.ts';
@@ -32,7 +32,13 @@ export interface StreamDeps {
 export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
   const maxQueue = deps.maxQueue ?? MAX_QUEUE;
   const highWater = deps.highWater ?? HIGH_WATER;
-  const preValidation = async (request: FastifyRequest): Promise<void> => {
+  const preValidation = async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
+    // Cross-site WebSocket hijacking: a browser page from elsewhere carries its own Origin.
+    const origin = request.headers.origin;
+    if (origin !== undefined && safeHost(origin) !== request.headers.host) {
+      await reply.code(403).send({ error: 'forbidden', message: `stream refused for origin ${origin}` });
+      return;
+    }
     (request as FastifyRequest & { principal?: Principal }).principal = await deps.who(request);
   };
   app.get<{ Querystring: { since?: number } }>('/api/v1/stream', {
@@ -75,7 +81,7 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
       if (queue.length === 0) return;
       const batch = queue;
       queue = [];
-      socket.send(JSON.stringify({ type: 'events', events: batch }));
+      socket.send(`{"type":"events","events":[${batch.map(jsonOf).join(',')}]}`);
     };
     const schedule = () => {
       if (scheduled || closed) return;
@@ -103,4 +109,16 @@ export function registerStream(app: FastifyInstance, deps: StreamDeps): void {
       schedule();
     });
   });
+}
+
+/** Each event is serialised once, however many clients receive it. */
+const serialised = new WeakMap<FeedEvent, string>();
+function jsonOf(e: FeedEvent): string {
+  let text = serialised.get(e);
+  if (text === undefined) { text = JSON.stringify(e); serialised.set(e, text); }
+  return text;
+}
+
+function safeHost(origin: string): string | undefined {
+  try { return new URL(origin).host; } catch { return undefined; }
 }

@@ -9,7 +9,7 @@
  * refuses what its roles do not allow (27140, 27178, 27143…), answered here as 403.
  * Registered on the master's TLS server and on the loopback-only plain HTTP server of `up`/`demo`.
  */
-import { readFileSync, existsSync, mkdirSync, writeFileSync, readdirSync } from 'node:fs';
+import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -21,7 +21,7 @@ import type { CatalogStore, Principal } from '../../actors/ports.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { startExecution } from '../transport/master-server.ts';
 import type { StateFeed } from './state-feed.ts';
-import { STATUS_NAMES, visibilityOf } from './state-feed.ts';
+import { STATUS_NAMES, executionFromRow, visibilityOf } from './state-feed.ts';
 import { SessionStore, SESSION_COOKIE, cookieValue, sessionCookie } from './sessions.ts';
 import { registerStream } from './stream.ts';
 import type { Enrolment } from './enrolment.ts';
@@ -286,7 +286,6 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
       const p = await who(request);
       const q = request.query;
       const view = await store.queryView(p, 'catalog.executions');
-      const { executionFromRow } = await import('./state-feed.ts');
       const from = q.from ? Date.parse(q.from) : -Infinity;
       const to = q.to ? Date.parse(q.to) : Infinity;
       const rows = view.rows.map(executionFromRow).filter((e) => (q.folder === undefined || e.folder === q.folder) && (q.project === undefined || e.project === q.project)
@@ -344,7 +343,6 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
       const [execs, params, messages, executables, stats] = await Promise.all(['catalog.executions', 'catalog.execution_parameter_values', 'catalog.event_messages', 'catalog.executables', 'catalog.executable_statistics'].map((v) => store.queryView(p, v)));
       const row = execs!.rows.find((r) => Number(r['execution_id']) === id);
       if (!row) return reply.code(404).send({ error: 'not-found', message: `execution ${id} does not exist or you do not have permission to see it` });
-      const { executionFromRow } = await import('./state-feed.ts');
       const execution = executionFromRow(row);
       const msgs = messages!.rows.filter((m) => Number(m['operation_id']) === id);
       const byType: Record<string, number> = {};
@@ -494,9 +492,4 @@ export function saveTaskLog(folder: string, executionId: number, attempt: number
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, text, { mode: 0o600 });
   return file;
-}
-
-export function listTaskLogs(folder: string, executionId: number): string[] {
-  const dir = join(folder, String(executionId));
-  return existsSync(dir) ? readdirSync(dir) : [];
 }

@@ -61,6 +61,12 @@ test('refused without a session', async () => {
     ws.on('open', () => resolve('opened'));
   });
   assert.is(err, '401');
+  const foreign = await new Promise<string>((resolve) => {
+    const ws = new WebSocket(`wss://127.0.0.1:${h.master.port}/api/v1/stream`, { headers: { cookie: cookies['ann']!, origin: 'https://evil.example' }, rejectUnauthorized: false });
+    ws.on('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+    ws.on('open', () => resolve('opened'));
+  });
+  assert.is(foreign, '403', 'a page from another origin cannot open the stream with the cookie');
 });
 
 test('snapshot first, then every transition of an execution started through the API, with increasing sequence numbers', async () => {
