@@ -16,6 +16,8 @@ export interface ColumnSpec {
   truncation?: 'FailComponent' | 'IgnoreFailure' | 'RedirectRow';
   props?: Record<string, string>;
   specialFlags?: number;
+  /** sortKeyPosition of an output column (IsSorted outputs; negative = descending). */
+  sortKeyPosition?: number;
 }
 export interface InputColumnSpec { from: string; usage?: 'readOnly' | 'readWrite'; ext?: string; props?: Record<string, string> }
 export interface OutputSpec {
@@ -61,6 +63,7 @@ function colXml(ownerRef: string, c: ColumnSpec, kind: 'output' | 'external'): s
     attrs.errorRowDisposition = c.error ?? 'FailComponent';
     attrs.truncationRowDisposition = c.truncation ?? 'FailComponent';
     if (c.specialFlags) attrs.specialFlags = String(c.specialFlags);
+    if (c.sortKeyPosition) attrs.sortKeyPosition = String(c.sortKeyPosition);
   }
   const tag = kind === 'external' ? 'externalMetadataColumn' : 'outputColumn';
   return `<${tag} ${Object.entries(attrs).map(([k, v]) => `${k}="${escapeXml(v)}"`).join(' ')}>${propsXml(c.props)}</${tag}>`;
