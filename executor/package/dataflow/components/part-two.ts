@@ -9,10 +9,11 @@ import { mergeJoin } from './merge-join.ts';
 import { percentageSampling, rowSampling } from './sampling.ts';
 import { pivot, unpivot } from './pivot.ts';
 import { cacheTransform } from './cache-transform.ts';
+import { exportColumn, importColumn } from './file-columns.ts';
 import { scd } from './scd.ts';
 import { sort } from './sort.ts';
 
 export const PART_TWO: readonly ComponentImplementation[] = [
   sort, mergeJoin, merge, aggregate, scd, copyColumn, characterMap, audit, percentageSampling, rowSampling, pivot, unpivot,
-  cacheTransform,
+  cacheTransform, exportColumn, importColumn,
 ];
