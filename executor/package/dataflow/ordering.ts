@@ -99,12 +99,31 @@ export function upstreamOutput(p: PipelineDef, input: PipelineInput): { componen
   return undefined;
 }
 
-/** Sort key position of an input column: its own (cachedSortKeyPosition) or the upstream column's. */
-export function inputSortPosition(p: PipelineDef, input: PipelineInput, col: PipelineColumn): number {
+/**
+ * The output whose sort order an input sees: the attached output, or, through synchronous outputs
+ * that are not marked sorted themselves (Derived Column, Conditional Split…), the first one up
+ * the chain, since a synchronous output keeps the order of its input, as SSIS propagates IsSorted.
+ */
+export function sortedSource(p: PipelineDef, input: PipelineInput): { component: PipelineComponent; output: PipelineOutput } | undefined {
+  let up = upstreamOutput(p, input);
+  for (let hops = 0; up && !up.output.isSorted && up.output.synchronousInputId !== '' && hops < p.components.length; hops++) {
+    const syncInput = up.component.inputs.find((i) => i.id.toLowerCase() === up!.output.synchronousInputId.toLowerCase());
+    if (!syncInput) break;
+    up = upstreamOutput(p, syncInput) ?? up;
+    if (up.output.synchronousInputId === '' || up.output.isSorted) break;
+  }
+  return up;
+}
+
+/** Sort key position of an input column: its own (cachedSortKeyPosition) or that of the output column creating its lineage. */
+export function inputSortPosition(p: PipelineDef, _input: PipelineInput, col: PipelineColumn): number {
   if (col.sortKeyPosition !== 0) return col.sortKeyPosition;
-  const up = upstreamOutput(p, input);
-  const src = up?.output.columns.find((x) => x.lineageId.toLowerCase() === col.lineageId.toLowerCase());
-  return src?.sortKeyPosition ?? 0;
+  const id = col.lineageId.toLowerCase();
+  for (const c of p.components) for (const o of c.outputs) {
+    const src = o.columns.find((x) => x.lineageId.toLowerCase() === id);
+    if (src) return src.sortKeyPosition;
+  }
+  return 0;
 }
 
 /** Comparison flags SSIS records on a sorted column (`cachedComparisonFlags` / `comparisonFlags`). */
@@ -119,7 +138,7 @@ export function comparisonFlagsOf(col: PipelineColumn): number {
  * least `keys` sort key columns. Returns SSIS's message when it is not.
  */
 export function sortedInputProblem(p: PipelineDef, c: PipelineComponent, input: PipelineInput, keys: number): string | undefined {
-  const up = upstreamOutput(p, input);
+  const up = sortedSource(p, input);
   if (!up) return undefined;
   const positions = input.columns.map((col) => Math.abs(inputSortPosition(p, input, col))).filter((n) => n > 0);
   if (!up.output.isSorted) return `the input '${input.name}' of '${c.name}' is not sorted: the output '${up.output.name}' of '${up.component.name}' must have IsSorted set to true (add a Sort, or sort at the source and set IsSorted and SortKeyPosition)`;
