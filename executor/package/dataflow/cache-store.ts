@@ -12,6 +12,7 @@
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { deserialize, serialize } from 'node:v8';
+import { ComponentFailure } from './component.ts';
 import { SsoError } from '../../../actors/errors.ts';
 import type { ConnectionManagerDef } from '../model.ts';
 import type { ComponentHost } from './component.ts';
@@ -73,10 +74,10 @@ export function readCache(host: ComponentHost, cm: ConnectionManagerDef): CacheD
   if (file) {
     let raw: { format?: string; columns?: string[]; rows?: unknown[][] };
     try { raw = deserialize(readFileSync(file)) as typeof raw; } catch (err) {
-      throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${host.component.path}: cannot read the cache file '${file}' of the Cache connection manager '${cm.name}': ${(err as Error).message}`);
+      throw new ComponentFailure(`${host.component.path}: cannot read the cache file '${file}' of the Cache connection manager '${cm.name}': ${(err as Error).message}`);
     }
-    if (raw.format !== 'scaleout-cache-1' || !raw.columns || !raw.rows) throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${host.component.path}: '${file}' is not a cache file written by a Cache Transform here (SSIS .caw files are not readable)`);
+    if (raw.format !== 'scaleout-cache-1' || !raw.columns || !raw.rows) throw new ComponentFailure(`${host.component.path}: '${file}' is not a cache file written by a Cache Transform here (SSIS .caw files are not readable)`);
     return { columns: raw.columns, rows: raw.rows };
   }
-  throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${host.component.path}: the Cache connection manager '${cm.name}' holds no data: a Cache Transform must fill it earlier in this execution (or set UseFile with a cache file)`);
+  throw new ComponentFailure(`${host.component.path}: the Cache connection manager '${cm.name}' holds no data: a Cache Transform must fill it earlier in this execution (or set UseFile with a cache file)`);
 }

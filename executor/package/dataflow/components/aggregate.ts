@@ -13,9 +13,8 @@
  * `ordering.ts`) or a heap above the bound, the component stops with an error naming it and the
  * group count instead of exhausting the worker's heap.
  */
-import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
-import { outputsOf } from '../component.ts';
+import { ComponentFailure, outputsOf } from '../component.ts';
 import type { PipelineOutput } from '../pipeline.ts';
 import type { Cell } from '../types.ts';
 import { convertCell } from '../types.ts';
@@ -115,7 +114,7 @@ export const aggregate: ComponentImplementation = {
                 case 3: s.distinct!.add(groupPart(v, a.flags)); break;
                 case 4: case 5:
                   try { s.sum = addValues(s.sum, INTEGER_TYPES[a.inType.name] && typeof v === 'number' ? BigInt(v) : v); } catch (err) {
-                    throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: row ${rowNumber + 1} column "${a.column}": ${(err as Error).message}`);
+                    throw new ComponentFailure(`${c.path}: row ${rowNumber + 1} column "${a.column}": ${(err as Error).message}`);
                   }
                   break;
                 case 6: if (s.best === null || compareValues(v, s.best, cmpFor(a.flags)) < 0) s.best = v; break;
@@ -123,10 +122,10 @@ export const aggregate: ComponentImplementation = {
               }
             }
           }
-          if (plan.table.size > limit) throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: the Aggregate holds ${plan.table.size} groups for output '${plan.output.name}', more than its memory allows (MaxRowsInMemory ${limit}); aggregate in the source query or raise MaxRowsInMemory`);
+          if (plan.table.size > limit) throw new ComponentFailure(`${c.path}: the Aggregate holds ${plan.table.size} groups for output '${plan.output.name}', more than its memory allows (MaxRowsInMemory ${limit}); aggregate in the source query or raise MaxRowsInMemory`);
         }
         rowNumber += rows.length;
-        if (heapIsFull()) throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: the Aggregate stopped after ${rowNumber} rows: the worker's memory is nearly exhausted by its ${plans.map((p) => p.table.size).join('+')} groups; aggregate in the source query or give the worker more memory`);
+        if (heapIsFull()) throw new ComponentFailure(`${c.path}: the Aggregate stopped after ${rowNumber} rows: the worker's memory is nearly exhausted by its ${plans.map((p) => p.table.size).join('+')} groups; aggregate in the source query or give the worker more memory`);
       },
       async finish() {
         for (const plan of plans) {
@@ -154,7 +153,7 @@ export const aggregate: ComponentImplementation = {
                 default: value = s.best;
               }
               try { row[a.outSlot] = convertCell(value, from, a.outType); } catch (err) {
-                throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: output '${plan.output.name}' column "${a.column}": the ${AGG_NAMES[a.type]} does not fit the column's type: ${(err as Error).message}`);
+                throw new ComponentFailure(`${c.path}: output '${plan.output.name}' column "${a.column}": the ${AGG_NAMES[a.type]} does not fit the column's type: ${(err as Error).message}`);
               }
             });
             buffer.push(row);

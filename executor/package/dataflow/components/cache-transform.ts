@@ -7,7 +7,7 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation } from '../component.ts';
-import { boolProp, connectionRef, outputsOf } from '../component.ts';
+import { boolProp, ComponentFailure, connectionRef, outputsOf } from '../component.ts';
 import { cacheColumns, cacheConnection, writeCache } from '../cache-store.ts';
 import { cellToJs } from '../types.ts';
 import { T } from '../../expressions/types.ts';
@@ -46,7 +46,7 @@ export const cacheTransform: ComponentImplementation = {
           const cells = mapped.map((m) => row[m.slot] ?? null);
           const key = keyPos.map((i) => keyPart(cells[i]!) ?? '\u0001').join('\u0000');
           if (seen.has(key)) {
-            if (duplicatesFail) throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: row ${rowNumber}: the key (${indexes.map((x) => x.name).join(', ')}) repeats an earlier row and TreatDuplicateKeysAsError is set`);
+            if (duplicatesFail) throw new ComponentFailure(`${c.path}: row ${rowNumber}: the key (${indexes.map((x) => x.name).join(', ')}) repeats an earlier row and TreatDuplicateKeysAsError is set`);
             continue;
           }
           seen.add(key);

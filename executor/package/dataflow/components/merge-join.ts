@@ -11,7 +11,7 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentHost, ComponentImplementation, Row } from '../component.ts';
-import { boolProp, intProp, outputsOf } from '../component.ts';
+import { boolProp, ComponentFailure, intProp, outputsOf } from '../component.ts';
 import type { PipelineColumn, PipelineComponent, PipelineDef, PipelineInput } from '../pipeline.ts';
 import { comparisonFlagsOf, inputSortPosition, rowComparer, sortedInputProblem } from '../ordering.ts';
 import type { Cell } from '../types.ts';
@@ -131,7 +131,7 @@ export const mergeJoin: ComponentImplementation = {
           const key = keyOf(row, slots);
           const last = q[q.length - 1];
           if (last && cmp(last.key, key) > 0) {
-            throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: the input '${input.name}' is not sorted on its key columns as IsSorted claims (a row with key ${JSON.stringify(key, (_, v) => (typeof v === 'bigint' ? String(v) : v))} follows a greater key); sort it with a Sort or an ORDER BY matching SortKeyPosition`);
+            throw new ComponentFailure(`${c.path}: the input '${input.name}' is not sorted on its key columns as IsSorted claims (a row with key ${JSON.stringify(key, (_, v) => (typeof v === 'bigint' ? String(v) : v))} follows a greater key); sort it with a Sort or an ORDER BY matching SortKeyPosition`);
           }
           q.push({ row, key });
         }

@@ -6,7 +6,7 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
-import { outputsOf } from '../component.ts';
+import { ComponentFailure, outputsOf } from '../component.ts';
 import type { PipelineInput } from '../pipeline.ts';
 import { comparisonFlagsOf, inputSortPosition, rowComparer, sortedInputProblem } from '../ordering.ts';
 import type { Cell } from '../types.ts';
@@ -67,7 +67,7 @@ export const merge: ComponentImplementation = {
         for (const row of rows) {
           const key = s.keySlots.map((x) => row[x] ?? null);
           const last = s.queue[s.queue.length - 1];
-          if (last && cmp(last.key, key) > 0) throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: the input '${input.name}' is not sorted on its key columns as IsSorted claims`);
+          if (last && cmp(last.key, key) > 0) throw new ComponentFailure(`${c.path}: the input '${input.name}' is not sorted on its key columns as IsSorted claims`);
           s.queue.push({ row, key });
         }
         await drain();

@@ -13,9 +13,8 @@
  * `PivotKey`; input columns sharing a PivotKeyValue (one per value column) fill one row; the other
  * input columns pass through by name (or their `DestinationColumn`). NULL values produce no row, as in SSIS.
  */
-import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
-import { boolProp, outputsOf } from '../component.ts';
+import { boolProp, ComponentFailure, outputsOf } from '../component.ts';
 import type { Cell } from '../types.ts';
 import { cellToText, convertCell } from '../types.ts';
 import { T } from '../../expressions/types.ts';
@@ -76,9 +75,9 @@ export const pivot: ComponentImplementation = {
           const slot = pivoted.get(text);
           if (slot === undefined) {
             if (passUnmatched) continue;
-            throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: row ${rowNumber}: the pivot key value "${text}" is not the PivotKeyValue of any output column`);
+            throw new ComponentFailure(`${c.path}: row ${rowNumber}: the pivot key value "${text}" is not the PivotKeyValue of any output column`);
           }
-          if (seen.has(text)) throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: row ${rowNumber}: the pivot key value "${text}" occurs twice for the same set key (sort or aggregate the input first)`);
+          if (seen.has(text)) throw new ComponentFailure(`${c.path}: row ${rowNumber}: the pivot key value "${text}" occurs twice for the same set key (sort or aggregate the input first)`);
           seen.add(text);
           current[slot] = row[valueSlot] ?? null;
         }

@@ -21,7 +21,7 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
-import { boolProp, prop } from '../component.ts';
+import { boolProp, ComponentFailure, prop } from '../component.ts';
 import { openSession } from '../database.ts';
 import type { PipelineColumn, PipelineOutput } from '../pipeline.ts';
 import type { Cell } from '../types.ts';
@@ -112,7 +112,7 @@ export const scd: ComponentImplementation = {
           const keyValues = keys.map((k) => row[k.slot] ?? null);
           const dim = current.get(keyOf(keyValues));
           if (!dim) {
-            if (failOnLookup) throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: row ${rowNumber}: the business key was not found in the dimension and FailOnLookupFailure is set`);
+            if (failOnLookup) throw new ComponentFailure(`${c.path}: row ${rowNumber}: the business key was not found in the dimension and FailOnLookupFailure is set`);
             routed.created.push(row);
             continue;
           }
@@ -124,7 +124,7 @@ export const scd: ComponentImplementation = {
           });
           if (fixed && failOnFixed) {
             const col = attrs.find((a, i) => a.kind === FIXED && !same(row[a.slot] ?? null, dim.values[i] ?? null))!;
-            throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: row ${rowNumber} column "${col.col.name}": a fixed attribute changed and FailOnFixedAttributeChange is set`);
+            throw new ComponentFailure(`${c.path}: row ${rowNumber} column "${col.col.name}": a fixed attribute changed and FailOnFixedAttributeChange is set`);
           }
           if (fixed) routed.fixed.push(row); else if (changing) routed.changing.push(row);
           if (historical) routed.historical.push(row);

@@ -12,7 +12,7 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
-import { outputsOf } from '../component.ts';
+import { ComponentFailure, outputsOf } from '../component.ts';
 import type { SortKey } from '../ordering.ts';
 import { SpillStore, heapIsFull, maxRowsInMemory, rowComparer } from '../ordering.ts';
 import { checkpoint } from '../runtime.ts';
@@ -86,7 +86,7 @@ export const sort: ComponentImplementation = {
         // The heap is checked every tenth buffer (getHeapStatistics is not free).
         if (held.length >= limit || (buffers % 10 === 0 && heapIsFull())) {
           try { spillRun(); } catch (err) {
-            throw new SsoError('SSO_ERR_PACKAGE_EXECUTION', `${c.path}: the Sort cannot write its sorted run to disk after ${received} rows: ${(err as Error).message}`);
+            throw new ComponentFailure(`${c.path}: the Sort cannot write its sorted run to disk after ${received} rows: ${(err as Error).message}`);
           }
         }
       },
