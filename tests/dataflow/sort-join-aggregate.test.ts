@@ -163,6 +163,24 @@ test('Merge Join on an unsorted input: validation error naming the input and IsS
   assert.match(errorsOf(run), /Join: the input 'Merge Join Left Input' of 'Join' is not sorted: the output 'Out' of 'People' must have IsSorted set to true/);
 });
 
+test('Merge Join: IsSorted seen through a synchronous Derived Column; a source that claims order but is not sorted fails at run time naming the input', async () => {
+  exec(db, 'DELETE FROM Joined');
+  const spec = joinPackage(2);
+  // Put a Derived Column (synchronous) between the sorted source and the join's left input.
+  spec.components.push({ name: 'Pass', classId: 'Microsoft.DerivedColumn', inputs: [{ name: 'In', columns: [{ from: 'People.Out.Name' }] }], outputs: [{ name: 'Out', syncWith: 'In', columns: [{ name: 'Upper', dataType: 'wstr', length: 20, props: { FriendlyExpression: 'UPPER(Name)' } }] }] });
+  spec.paths = spec.paths.map(([a, b]) => (a === 'People.Out' ? ['Pass.Out', b] : [a, b]) as [string, string]);
+  spec.paths.push(['People.Out', 'Pass.In']);
+  let run = await runSpec(spec);
+  assert.is(run.result.outcome, 'succeeded', errorsOf(run));
+  assert.is(joined().length, 9);
+  // The same source marked sorted, but its query orders by Id only.
+  const lying = joinPackage(2);
+  lying.components[0] = sqlSource('People', 'SELECT Id, Name, Dept, Salary FROM People ORDER BY Id', person.map((c) => (c.name === 'Dept' ? { ...c, sortKeyPosition: 1 } : c)), true);
+  run = await runSpec(lying);
+  assert.is(run.result.outcome, 'failed');
+  assert.match(errorsOf(run), /Join: the input 'Merge Join Left Input' is not sorted on its key columns as IsSorted claims/);
+});
+
 test('Merge: two sorted inputs interleave in key order; an empty input is fine', async () => {
   exec(db, 'DELETE FROM Merged');
   const idName = person.slice(0, 2);
