@@ -155,7 +155,7 @@ export function sortedInputProblem(p: PipelineDef, c: PipelineComponent, input: 
  * as full, so a worker thread with a small `resourceLimits` heap spills early instead of crashing.
  */
 export const DEFAULT_MAX_ROWS_IN_MEMORY = 1_000_000;
-export const HEAP_FRACTION = 0.6;
+export const HEAP_FRACTION = 0.5;
 
 export function maxRowsInMemory(c: PipelineComponent): number {
   const v = Number(c.properties.MaxRowsInMemory ?? '');

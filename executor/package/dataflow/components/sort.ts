@@ -66,7 +66,6 @@ export const sort: ComponentImplementation = {
     const spill = new SpillStore(host.pipeline.settings.get('buffertempstoragepath') ?? host.workingDirectory);
     let held: Row[] = [];
     let received = 0;
-    let buffers = 0;
 
     const spillRun = () => {
       held.sort(compare);
@@ -82,9 +81,7 @@ export const sort: ComponentImplementation = {
           held.push(p);
         }
         received += rows.length;
-        buffers++;
-        // The heap is checked every tenth buffer (getHeapStatistics is not free).
-        if (held.length >= limit || (buffers % 10 === 0 && heapIsFull())) {
+        if (held.length >= limit || heapIsFull()) {
           try { spillRun(); } catch (err) {
             throw new ComponentFailure(`${c.path}: the Sort cannot write its sorted run to disk after ${received} rows: ${(err as Error).message}`);
           }
