@@ -16,6 +16,8 @@ export interface ColumnSpec {
   truncation?: 'FailComponent' | 'IgnoreFailure' | 'RedirectRow';
   props?: Record<string, string>;
   specialFlags?: number;
+  /** sortKeyPosition of an output column (IsSorted outputs; negative = descending). */
+  sortKeyPosition?: number;
 }
 export interface InputColumnSpec { from: string; usage?: 'readOnly' | 'readWrite'; ext?: string; props?: Record<string, string> }
 export interface OutputSpec {
@@ -44,6 +46,8 @@ export interface PackageSpec {
   extraExecutables?: string;
   /** Raw XML after the executables (precedence constraints). */
   afterExecutables?: string;
+  /** Raw connection manager elements (e.g. a Cache connection manager). */
+  extraConnections?: string;
 }
 
 const enc = (s: string) => s.replace(/[\r\n\t",<>|]/g, (c) => `_x${c.charCodeAt(0).toString(16).padStart(4, '0').toUpperCase()}_`);
@@ -61,6 +65,7 @@ function colXml(ownerRef: string, c: ColumnSpec, kind: 'output' | 'external'): s
     attrs.errorRowDisposition = c.error ?? 'FailComponent';
     attrs.truncationRowDisposition = c.truncation ?? 'FailComponent';
     if (c.specialFlags) attrs.specialFlags = String(c.specialFlags);
+    if (c.sortKeyPosition) attrs.sortKeyPosition = String(c.sortKeyPosition);
   }
   const tag = kind === 'external' ? 'externalMetadataColumn' : 'outputColumn';
   return `<${tag} ${Object.entries(attrs).map(([k, v]) => `${k}="${escapeXml(v)}"`).join(' ')}>${propsXml(c.props)}</${tag}>`;
@@ -124,7 +129,7 @@ export function buildPackage(spec: PackageSpec): string {
   return `<?xml version="1.0"?>
 <DTS:Executable xmlns:DTS="www.microsoft.com/SqlServer/Dts" DTS:refId="Package" DTS:CreationName="Microsoft.Package" DTS:DTSID="{11111111-1111-1111-1111-111111111111}" DTS:ExecutableType="Microsoft.Package" DTS:ObjectName="DataFlowTest">
   <DTS:Property DTS:Name="PackageFormatVersion">8</DTS:Property>
-  <DTS:ConnectionManagers>${ff}${ole}${xl}</DTS:ConnectionManagers>
+  <DTS:ConnectionManagers>${ff}${ole}${xl}${spec.extraConnections ?? ''}</DTS:ConnectionManagers>
   <DTS:Variables>${vars}</DTS:Variables>
   <DTS:Executables>
     <DTS:Executable DTS:refId="${TASK}" DTS:CreationName="Microsoft.Pipeline" DTS:DTSID="{22222222-2222-2222-2222-222222222222}" DTS:ExecutableType="Microsoft.Pipeline" DTS:ObjectName="Data Flow Task"${taskProps}>

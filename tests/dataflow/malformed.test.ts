@@ -44,21 +44,21 @@ test('a cycle, a dangling path and a missing lineage are named; the run fails wi
   assert.match(errorsOf(run), /cycle/);
 });
 
-test('Script Component, Sort and an unknown type are refused by name; validation never says the Data Flow is not implemented', () => {
+test('Script Component, Fuzzy Lookup and an unknown type are refused by name; validation never says the Data Flow is not implemented', () => {
   const v = validate({
     flatFiles: files,
     components: [src,
       { name: 'My Script', classId: 'Microsoft.ManagedComponentHost', props: { UserComponentTypeName: 'Microsoft.ScriptComponentHost' }, inputs: [{ name: 'In', columns: [{ from: 'Src.Out.A' }] }] },
-      { name: 'Sorter', classId: 'Microsoft.Sort', inputs: [{ name: 'In' }] },
+      { name: 'Fuzzy', classId: 'Microsoft.BestMatch', inputs: [{ name: 'In' }] },
       { name: 'Mystery', classId: '{12345678-1234-1234-1234-123456789ABC}', inputs: [{ name: 'In' }] },
     ],
     paths: [['Src.Out', 'My Script.In']],
   });
   const text = v.problems.map((p) => `${p.path}: ${p.message}`).join('\n');
   assert.match(text, /\\Package\\Data Flow Task\\My Script: the Script Component 'My Script' cannot run here/);
-  assert.match(text, /\\Package\\Data Flow Task\\Sorter: the Sort component 'Sorter' is not supported yet/);
+  assert.match(text, /\\Package\\Data Flow Task\\Fuzzy: the Fuzzy Lookup component 'Fuzzy' is not supported yet/);
   assert.match(text, /\\Package\\Data Flow Task\\Mystery: the component 'Mystery' has an unknown type '\{12345678-1234-1234-1234-123456789ABC\}'/);
-  assert.match(text, /Data Flow Task 'Data Flow Task' cannot run here: 3 of its components 'My Script' \(Script Component\), 'Sorter' \(Sort\), 'Mystery' \(unknown component\)/);
+  assert.match(text, /Data Flow Task 'Data Flow Task' cannot run here: 3 of its components 'My Script' \(Script Component\), 'Fuzzy' \(Fuzzy Lookup\), 'Mystery' \(unknown component\)/);
   assert.not.match(text, /not implemented/);
   assert.equal(v.unsupported, ['\\Package\\Data Flow Task']);
 });

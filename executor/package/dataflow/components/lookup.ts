@@ -10,7 +10,8 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
-import { HRESULT, intProp, prop } from '../component.ts';
+import { HRESULT, connectionRef, intProp, prop } from '../component.ts';
+import { cacheConnection, readCache } from '../cache-store.ts';
 import { bindMarkers, openSession, paramName, paramTypeOf } from '../database.ts';
 import type { PipelineColumn, PipelineOutput } from '../pipeline.ts';
 import type { Cell } from '../types.ts';
@@ -40,7 +41,7 @@ export const lookup: ComponentImplementation = {
   kind: 'lookup',
   validate(v) {
     const c = v.component;
-    if (intProp(c, 'ConnectionType', 0) === 1) return [{ path: c.path, severity: 'error', message: 'the Lookup reads a Cache connection manager, which comes with the Cache Transform (not supported yet)' }];
+    if (intProp(c, 'ConnectionType', 0) === 1 && !connectionRef(c)) return [{ path: c.path, severity: 'error', message: 'the Lookup reads a Cache connection manager but has no connection' }];
     return [];
   },
   create(host) {
@@ -50,7 +51,9 @@ export const lookup: ComponentImplementation = {
     const error = c.outputs.find((o) => o.isErrorOut);
     const match: PipelineOutput | undefined = normal.find((o) => !/no\s*match/i.test(o.name)) ?? normal[0];
     const noMatch: PipelineOutput | undefined = normal.find((o) => o !== match && /no\s*match/i.test(o.name)) ?? normal.find((o) => o !== match);
-    const cacheType = intProp(c, 'CacheType', 0);
+    // ConnectionType 1: the reference data is a Cache connection manager (filled by a Cache Transform), always a full cache.
+    const fromCacheConnection = intProp(c, 'ConnectionType', 0) === 1;
+    const cacheType = fromCacheConnection ? 0 : intProp(c, 'CacheType', 0);
     const noMatchToOutput = intProp(c, 'NoMatchBehavior', 0) === 1;
     const joins: Join[] = [];
     const copies: Copy[] = [];
@@ -121,6 +124,13 @@ export const lookup: ComponentImplementation = {
     };
     return {
       async prepare() {
+        if (fromCacheConnection) {
+          const data = readCache(host, cacheConnection(host, connectionRef(c)));
+          refColumns = data.columns;
+          const dups = load(refColumns, data.rows, cache);
+          if (dups > 0) host.warning(`${c.path}: the cache holds ${dups} rows whose key duplicates an earlier row; the first one is used`);
+          return;
+        }
         session = await openSession(host);
         if (cacheType === 0) {
           const res = await session.query(sqlFor(), [], { signal: host.signal });

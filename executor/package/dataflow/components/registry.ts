@@ -27,12 +27,15 @@ import { rowCount } from './row-count.ts';
 import { dataReaderDestination, recordsetDestination } from './sinks.ts';
 import { sqlServerDestination } from './sql-server-destination.ts';
 import { unionAll } from './union-all.ts';
+// issue 12 (README "The Data Flow, part II")
+import { PART_TWO } from './part-two.ts';
 
 const COMPONENTS: readonly ComponentImplementation[] = [
   flatFileSource, flatFileDestination, derivedColumn, dataConversion, conditionalSplit, oledbSource, oledbDestination,
   lookup, rowCount, unionAll, multicast, oledbCommand, recordsetDestination, dataReaderDestination, adoNetSource,
   adoNetDestination, odbcSource, odbcDestination, sqlServerDestination, excelSource, excelDestination,
   rawFileSource, rawFileDestination,
+  ...PART_TWO,
 ];
 
 const registry = new Map<ComponentKind, ComponentImplementation>(COMPONENTS.map((c) => [c.kind, c]));
