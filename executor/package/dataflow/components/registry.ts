@@ -1,7 +1,7 @@
 /**
  * Component kind → implementation. Adding a component is one file here exporting a
  * `ComponentImplementation` and one line in `COMPONENTS`. Kinds not listed are refused by name in
- * validation (Script Component, third-party components, the next issue's transformations).
+ * validation (third-party components, the next issue's transformations).
  */
 import type { ComponentImplementation } from '../component.ts';
 import type { ComponentKind } from '../component-types.ts';
@@ -22,6 +22,7 @@ import { oledbCommand } from './oledb-command.ts';
 import { oledbDestination } from './oledb-destination.ts';
 import { oledbSource } from './oledb-source.ts';
 import { rowCount } from './row-count.ts';
+import { scriptComponent } from './script-component.ts';
 import { dataReaderDestination, recordsetDestination } from './sinks.ts';
 import { sqlServerDestination } from './sql-server-destination.ts';
 import { unionAll } from './union-all.ts';
@@ -30,6 +31,7 @@ const COMPONENTS: readonly ComponentImplementation[] = [
   flatFileSource, flatFileDestination, derivedColumn, dataConversion, conditionalSplit, oledbSource, oledbDestination,
   lookup, rowCount, unionAll, multicast, oledbCommand, recordsetDestination, dataReaderDestination, adoNetSource,
   adoNetDestination, odbcSource, odbcDestination, sqlServerDestination, excelSource, excelDestination,
+  scriptComponent,
 ];
 
 const registry = new Map<ComponentKind, ComponentImplementation>(COMPONENTS.map((c) => [c.kind, c]));
