@@ -54,6 +54,9 @@ export interface ComponentRunOptions {
    * collected and returned by the step.
    */
   readonly onRows?: (output: string, rows: unknown[][]) => Promise<void>;
+  /** The whole run (start to PostExecute) is stopped past this many ms, naming the setting; 0 = no limit. */
+  readonly timeoutMs?: number;
+  readonly timeoutText?: string;
 }
 
 /** The generated wrapper class name of an input or output: `Input 0` → `Input0Buffer`. */
@@ -176,7 +179,8 @@ export class ScriptComponentRun {
     });
     const onAbort = () => { this.fail(new Error(`${o.path}: canceled`)); this.kill(); };
     o.signal.addEventListener('abort', onAbort, { once: true });
-    this.child.once('close', () => o.signal.removeEventListener('abort', onAbort));
+    const timer = o.timeoutMs ? setTimeout(() => { this.fail(new Error(`${o.path}: ${o.timeoutText ?? `the script ran longer than ${o.timeoutMs} ms and was stopped`}`)); this.kill(); }, o.timeoutMs) : undefined;
+    this.child.once('close', () => { o.signal.removeEventListener('abort', onAbort); if (timer) clearTimeout(timer); });
   }
 
   /** Handles the host's lines one at a time; a slow `onRows` pauses reading the channel. */

@@ -5,7 +5,7 @@
  * asynchronous transformation (its own output), as a destination (PostExecute writing a ReadWrite
  * variable that a later task reads); an exception fails the data flow naming the component and leaves the
  * variable unwritten; a script that does not compile fails validation naming the component; cancelling
- * the run kills the mono process of a script that never returns.
+ * the run kills the mono process of a script that never returns, and SCALEOUT_SCRIPT_TimeoutSeconds stops it.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -276,6 +276,22 @@ t('cancelling the run kills the mono process of a script that never returns', as
   assert.is(run.result.outcome, 'canceled');
   for (let i = 0; i < 40 && alive(pid); i++) await new Promise((r) => setTimeout(r, 50));
   assert.not.ok(alive(pid), `the host process ${pid} was killed`);
+});
+
+t('a script that never returns is stopped after SCALEOUT_SCRIPT_TimeoutSeconds, failing the component with the setting named', async () => {
+  const p = SOURCE('        while (true) System.Threading.Thread.Sleep(50);');
+  process.env.SCALEOUT_SCRIPT_TimeoutSeconds = '2';
+  try {
+    const run = await runSpec({
+      variables: [{ name: 'RowCount', dataType: 3, value: '1' }],
+      components: [scriptComponent('Hung', p, { ro: 'User::RowCount', outputs: [{ name: 'Output 0', columns: [{ name: 'Id', dataType: 'i4' }, { name: 'Label', dataType: 'wstr', length: 50 }] }] })],
+      paths: [],
+    });
+    assert.is(run.result.outcome, 'failed');
+    assert.match(errorsOf(run), /\\Package\\Data Flow Task\\Hung: the script ran longer than 2 seconds \(SCALEOUT_SCRIPT_TimeoutSeconds\) and was stopped/);
+  } finally {
+    delete process.env.SCALEOUT_SCRIPT_TimeoutSeconds;
+  }
 });
 
 function alive(pid: number): boolean {

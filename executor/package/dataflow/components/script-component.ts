@@ -12,7 +12,8 @@
  * pipeline is busy. Events (ComponentMetaData.Fire…) are raised at the task as they happen; an OnError
  * fails the component after PostExecute. ReadWrite variables are written when PostExecute returned
  * and the script fired no error (as SSIS unlocks them), never after a failure. Cancellation and a
- * failure elsewhere in the flow kill the host process.
+ * failure elsewhere in the flow kill the host process; so does SCALEOUT_SCRIPT_TimeoutSeconds (counted from
+ * the component's start), failing the component with the setting's name.
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import { compileProject } from '../../../script/compile.ts';
@@ -175,6 +176,8 @@ export const scriptComponent: ComponentImplementation = {
           run = await ScriptComponentRun.start({
             mono: settings.mono, hostPath: compiled.hostPath, assemblyPath: compiled.assemblyPath, project, name: c.name, path: c.path,
             inputs, outputs, variables, connections, signal: host.signal, batchSize: host.bufferRows, prestart: settings.prestart,
+            timeoutMs: settings.timeoutSeconds * 1000,
+            timeoutText: `the script ran longer than ${settings.timeoutSeconds} seconds (SCALEOUT_SCRIPT_TimeoutSeconds) and was stopped`,
             onMessage: (m) => applyMessage({ raise: (e, text, code) => host.raise(e, text, code) }, m, state),
             onRows: async (name, wire) => {
               const cols = started().columnsOf(name);
