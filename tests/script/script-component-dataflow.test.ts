@@ -4,7 +4,7 @@
  * synchronous transformation (an added column; columns the script does not see pass through), as an
  * asynchronous transformation (its own output), as a destination (PostExecute writing a ReadWrite
  * variable that a later task reads); an exception fails the data flow naming the component and leaves the
- * variable unwritten; a script that does not compile fails validation naming the component; cancelling
+ * variable unwritten; events of every kind reach the messages and FireError fails the component; a script that does not compile fails validation naming the component; cancelling
  * the run kills the mono process of a script that never returns, and SCALEOUT_SCRIPT_TimeoutSeconds stops it.
  */
 import { suite } from 'uvu';
@@ -241,6 +241,27 @@ t('an exception in the script fails the data flow naming the component and the .
   assert.match(text, /\\Package\\Data Flow Task\\Script Dest: the script failed: System\.ArgumentException: negative amount -3/);
   assert.match(text, /DTS_E_PROCESSINPUTFAILED\. The component "Script Dest" failed/);
   assert.is(lastAssigned(run, 'User::Shown'), undefined);
+});
+
+t('events of every kind reach the messages with their types; FireError fails the component after PostExecute', async () => {
+  const p = SOURCE(`        bool again = true;
+        object[] args = new object[0];
+        ComponentMetaData.FireProgress("half way", 50, 0, 0, "SC", ref again);
+        ComponentMetaData.FireCustomEvent("MyEvent", "custom text", ref args, "SC", ref again);
+        Output0Buffer.AddRow(); Output0Buffer.Id = Variables.RowCount; Output0Buffer.Label = "x";
+        bool cancel;
+        ComponentMetaData.FireError(42, "SC", "the script says no", "", 0, out cancel);`);
+  const run = await runSpec({
+    variables: [{ name: 'RowCount', dataType: 3, value: '5' }],
+    components: [scriptComponent('Noisy', p, { ro: 'User::RowCount', outputs: [{ name: 'Output 0', columns: [{ name: 'Id', dataType: 'i4' }, { name: 'Label', dataType: 'wstr', length: 50 }] }] })],
+    paths: [],
+  }, { level: 3 });
+  assert.is(run.result.outcome, 'failed');
+  const all = run.messages();
+  assert.ok(all.some((m) => m.type === 60 && m.text.includes('half way')), all.map((m) => `${m.type} ${m.text}`).join('\n'));
+  assert.ok(all.some((m) => m.type === 120 && m.text === 'the script says no'));
+  assert.match(errorsOf(run), /\\Package\\Data Flow Task\\Noisy: the script reported an error \(ComponentMetaData\.FireError\); the component failed/);
+  assert.ok(run.events.some((e) => e.kind === 'message' && /custom text/.test(e.message.message)), 'the custom event is logged at the Verbose level');
 });
 
 t('a Script Component that does not compile fails validation naming the component and the compiler error', async () => {
