@@ -4,19 +4,35 @@
  * runs it. Cold = empty compile cache (object model and script compiled); cold script = object model
  * cached, script compiled; warm = both cached (every later run). The same package with an Expression
  * Task instead gives the engine's own cost, so warm − expression is the Script Task's overhead.
- * Usage: npm run bench:script -- [--runs 30]
+ *
+ * Script Component: --rows (default 1,000,000) generated rows through Flat File Source → transformation →
+ * Flat File Destination, the transformation being a Script Component (Input0_ProcessInputRow setting
+ * Label = Name.ToUpperInvariant() + "-" + Country, synchronous) or a Derived Column doing the same work
+ * (`UPPER(Name) + "-" + Country`); the same pipeline without a transformation is the baseline, so
+ * rows / (t − baseline) is the transformation's own rate. The two output files must be identical.
+ * Usage: npm run bench:script -- [--runs 30] [--rows 1000000] [--only component|task]
  */
 import { cpus, release, platform, tmpdir } from 'node:os';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadProjectFromParts } from '../executor/package/load-project.ts';
 import { runPackageWith } from '../executor/package/run-package.ts';
+import { compileProject } from '../executor/script/compile.ts';
+import { scriptSettings } from '../executor/script/settings.ts';
+import { buildPackage } from '../tests/dataflow/builder.ts';
+import type { ComponentSpec } from '../tests/dataflow/builder.ts';
+import { INPUT_DISPATCH, bufferClass, project } from '../tests/script/component-project.ts';
 import { expressionTaskXml, packageXml, scriptTaskXml } from '../tests/script/script-packages.ts';
 
 const i = process.argv.indexOf('--runs');
 const RUNS = i >= 0 ? Number(process.argv[i + 1]) : 30;
 if (!Number.isInteger(RUNS) || RUNS < 1) { console.error(`--runs expects a positive integer`); process.exit(2); }
+const r = process.argv.indexOf('--rows');
+const ROWS = r >= 0 ? Number(process.argv[r + 1]) : 1_000_000;
+if (!Number.isInteger(ROWS) || ROWS < 1) { console.error(`--rows expects a positive integer`); process.exit(2); }
+const o = process.argv.indexOf('--only');
+const ONLY = o >= 0 ? process.argv[o + 1] : undefined;
 
 const variables = [{ name: 'In', type: 3, value: '41' }, { name: 'Out', type: 3, value: '0' }];
 const scriptPkg = (salt: string) => packageXml({
@@ -44,9 +60,7 @@ function stats(xs: number[]): string {
   return `p50 ${q(0.5).toFixed(1)} ms, p95 ${q(0.95).toFixed(1)} ms, min ${s[0]!.toFixed(1)} ms`;
 }
 
-const cache = mkdtempSync(join(tmpdir(), 'scaleout-bench-script-'));
-process.env.SCALEOUT_SCRIPT_CacheFolder = cache;
-try {
+async function taskBench(): Promise<void> {
   console.log(`Script Task benchmark — ${cpus().length} × ${cpus()[0]?.model ?? '?'}, ${platform()} ${release()}, node ${process.version}, ${RUNS} warm runs`);
   const cold = await once(scriptPkg('cold'));
   console.log(`cold (object model + script compiled):   ${cold.toFixed(0)} ms`);
@@ -60,6 +74,71 @@ try {
   console.log(`warm Script Task package (cached):       ${stats(warm)}`);
   console.log(`same package with an Expression Task:    ${stats(expr)}`);
   console.log(`warm Script Task overhead (p50 − p50):   ${(med(warm) - med(expr)).toFixed(1)} ms (goal < 150 ms)`);
+}
+
+async function componentBench(dir: string): Promise<void> {
+  const input = join(dir, 'in.csv');
+  writeFileSync(input, 'Id,Name,Country\n');
+  const countries = ['FR', 'DE', 'US', 'JP', 'BR'];
+  let chunk = '';
+  for (let n = 1; n <= ROWS; n++) {
+    chunk += `${n},name${n % 9973},${countries[n % 5]}\n`;
+    if (n % 100_000 === 0) { appendFileSync(input, chunk); chunk = ''; }
+  }
+  appendFileSync(input, chunk);
+  const sc = project('SC_bench',
+    bufferClass('Input0Buffer', [{ name: 'Name', type: 130, read: true, write: false }, { name: 'Country', type: 130, read: true, write: false }, { name: 'Label', type: 130, read: false, write: true }], true),
+    INPUT_DISPATCH('Input 0', 'Input0Buffer'), '',
+    `    public override void Input0_ProcessInputRow(Input0Buffer Row)
+    {
+        Row.Label = Row.Name.ToUpperInvariant() + "-" + Row.Country;
+    }`);
+  const transforms: Record<string, ComponentSpec | undefined> = {
+    baseline: undefined,
+    'Derived Column': { name: 'T', classId: 'Microsoft.DerivedColumn', inputs: [{ name: 'Input 0', columns: [{ from: 'Src.Out.Name' }, { from: 'Src.Out.Country' }] }],
+      outputs: [{ name: 'Output 0', syncWith: 'Input 0', columns: [{ name: 'Label', dataType: 'wstr', length: 60, props: { FriendlyExpression: 'UPPER(Name) + "-" + Country' } }] }] },
+    'Script Component': { name: 'T', classId: 'Microsoft.ManagedComponentHost',
+      props: { UserComponentTypeName: 'Microsoft.ScriptComponentHost', ScriptLanguage: 'CSharp', VSTAProjectName: sc.projectName },
+      arrayProps: { SourceCode: sc.sources.flatMap((x) => [x.name, 'UTF8', x.text]) },
+      inputs: [{ name: 'Input 0', columns: [{ from: 'Src.Out.Name' }, { from: 'Src.Out.Country' }] }],
+      outputs: [{ name: 'Output 0', syncWith: 'Input 0', columns: [{ name: 'Label', dataType: 'wstr', length: 60 }] }] },
+  };
+  const cols = ['Id', 'Name', 'Country'];
+  const seconds: Record<string, number> = {};
+  for (const [label, t] of Object.entries(transforms)) {
+    const out = join(dir, `${label.replace(/ /g, '')}.csv`);
+    const xml = buildPackage({
+      flatFiles: [
+        { name: 'In', path: input, header: true, codePage: 65001, rowDelimiter: '\n', columns: cols.map((n, k) => ({ name: n, delimiter: k === 2 ? '\n' : ',' })) },
+        { name: 'Out', path: out, codePage: 65001, rowDelimiter: '\n', columns: [{ name: 'Id', delimiter: ',' }, { name: 'Label', delimiter: '\n' }] },
+      ],
+      components: [
+        { name: 'Src', classId: 'Microsoft.FlatFileSource', connection: 'In', outputs: [{ name: 'Out', external: cols.map((n) => ({ name: n, dataType: 'wstr', length: 50 })),
+          columns: [{ name: 'Id', dataType: 'i4', ext: 'Id' }, { name: 'Name', dataType: 'wstr', length: 50, ext: 'Name' }, { name: 'Country', dataType: 'wstr', length: 2, ext: 'Country' }] }] },
+        ...(t ? [t] : []),
+        { name: 'Dst', classId: 'Microsoft.FlatFileDestination', connection: 'Out', props: { Overwrite: 'true' },
+          inputs: [{ name: 'In', columns: [{ from: 'Src.Out.Id', ext: 'Id' }, { from: t ? 'T.Output 0.Label' : 'Src.Out.Name', ext: 'Label' }],
+            external: [{ name: 'Id', dataType: 'i4' }, { name: 'Label', dataType: 'wstr', length: 60 }] }] },
+      ],
+      paths: t ? [['Src.Out', 'T.Input 0'], ['T.Output 0', 'Dst.In']] : [['Src.Out', 'Dst.In']],
+    });
+    if (t?.classId === 'Microsoft.ManagedComponentHost' && !compileProject(sc, scriptSettings()).ok) throw new Error('the benchmark script does not compile'); // compiled outside the timing
+    seconds[label] = (await once(xml)) / 1000;
+    console.log(`${label.padEnd(17)} ${ROWS} rows in ${seconds[label]!.toFixed(2)} s: ${(ROWS / seconds[label]!).toFixed(0)} rows/s end to end${t ? `; the transformation alone ${(ROWS / Math.max(1e-3, seconds[label]! - seconds.baseline!)).toFixed(0)} rows/s` : ''}`);
+  }
+  if (readFileSync(join(dir, 'DerivedColumn.csv'), 'utf8') !== readFileSync(join(dir, 'ScriptComponent.csv'), 'utf8')) throw new Error('the Script Component and the Derived Column wrote different files');
+  const sc1 = seconds['Script Component']! - seconds.baseline!, dc1 = seconds['Derived Column']! - seconds.baseline!;
+  console.log(`Script Component / Derived Column: ${(seconds['Script Component']! / seconds['Derived Column']!).toFixed(2)}× the time end to end, ${(sc1 / Math.max(1e-3, dc1)).toFixed(2)}× for the transformation alone (goal within 3×); outputs identical`);
+}
+
+const cache = mkdtempSync(join(tmpdir(), 'scaleout-bench-script-'));
+process.env.SCALEOUT_SCRIPT_CacheFolder = cache;
+try {
+  if (ONLY !== 'component') await taskBench();
+  if (ONLY !== 'task') {
+    console.log(`\nScript Component benchmark — ${ROWS} rows`);
+    await componentBench(cache);
+  }
 } finally {
   rmSync(cache, { recursive: true, force: true });
 }

@@ -20,7 +20,6 @@ import { readConfig } from './tasks/execute-package.ts';
 import { normalizeName } from './variables.ts';
 import { EXECUTABLE_SYSTEM_VARIABLES, HANDLER_SYSTEM_VARIABLES, PACKAGE_SYSTEM_VARIABLES } from './system-variables.ts';
 import { localName } from './xml.ts';
-import { validateScriptComponents } from '../script/script-component.ts';
 import type { XmlElement } from './xml.ts';
 
 export type { Problem };
@@ -134,7 +133,6 @@ export function validatePackage(pkg: PackageDef, project: LoadedProject, seen: R
   };
 
   const visitTask = (task: TaskDef, names: Names, severity: 'error' | 'warning', disabled: boolean) => {
-    if (task.kind === 'dataFlow' && !disabled) problems.push(...validateScriptComponents(task, (n) => names.has(n)));
     const impl = taskImplementation(task.kind);
     if (!impl) {
       unsupported.push(task.path);

@@ -140,12 +140,22 @@ export function extractComponentProject(component: XmlElement, path: string): Sc
   if (!src) throw new ScriptExtractionError(`the Script Component ${path} has no SourceCode property`);
   const arr = src.children.find((c) => localName(c.name) === 'arrayElements');
   const elems = (arr?.children ?? []).filter((c) => localName(c.name) === 'arrayElement').map((c) => c.text);
+  const binary = componentProperty(component, 'BinaryCode');
+  return componentProject(path, elems, (n) => componentProperty(component, n)?.text ?? '', (binary?.children.length ?? 0) > 0);
+}
+
+/** The same from a component the data flow engine has read (its properties by name, array properties as lists). */
+export function pipelineComponentProject(c: { readonly path: string; readonly properties: Readonly<Record<string, string>>; readonly arrayProperties: Readonly<Record<string, readonly string[]>> }): ScriptProject {
+  const elems = c.arrayProperties.SourceCode;
+  if (!elems) throw new ScriptExtractionError(`the Script Component ${c.path} has no SourceCode property`);
+  return componentProject(c.path, elems, (n) => c.properties[n] ?? '', (c.arrayProperties.BinaryCode?.length ?? 0) > 0);
+}
+
+function componentProject(path: string, elems: readonly string[], p: (name: string) => string, hasBinary: boolean): ScriptProject {
   if (elems.length % 3 !== 0) throw new ScriptExtractionError(`the SourceCode of Script Component ${path} has ${elems.length} elements, not name/encoding/content triples`);
   const items: ScriptSourceItem[] = [];
   for (let i = 0; i < elems.length; i += 3) items.push({ name: normalizeItemName(elems[i]!), text: elems[i + 2]! });
-  const p = (n: string) => componentProperty(component, n)?.text ?? '';
-  const binary = componentProperty(component, 'BinaryCode');
-  return build('component', p('VSTAProjectName') || 'ScriptComponent', p('ScriptLanguage'), 'ScriptMain', splitList(p('ReadOnlyVariables')), splitList(p('ReadWriteVariables')), items, (binary?.children.length ?? 0) > 0);
+  return build('component', p('VSTAProjectName') || 'ScriptComponent', p('ScriptLanguage'), 'ScriptMain', splitList(p('ReadOnlyVariables')), splitList(p('ReadWriteVariables')), items, hasBinary);
 }
 
 /** Every Script Component of a data flow task's object data, with a package path. */

@@ -13,7 +13,14 @@ import { parseHostMessage } from './protocol.ts';
 import { takeHost } from './run-script.ts';
 
 /** A pipeline column: name and SSIS data type code (DT_WSTR = 130, DT_I4 = 3, DT_DBTIMESTAMP = 135…). */
-export interface PipelineColumn { readonly name: string; readonly dataType: number }
+export interface PipelineColumn {
+  readonly name: string;
+  readonly dataType: number;
+  /** The caller's own mark for the column (the data flow keeps the buffer slot here); carried through the layout. */
+  readonly tag?: number;
+  /** Whether the script may change the value (an output column, a ReadWrite input column): read back from a synchronous output. */
+  readonly writable?: boolean;
+}
 export interface ComponentInput { readonly id: number; readonly name: string; readonly columns: readonly PipelineColumn[] }
 export interface ComponentOutput {
   readonly id: number;
@@ -40,6 +47,16 @@ export interface ComponentRunOptions {
   readonly signal: AbortSignal;
   readonly batchSize?: number;
   readonly prestart?: boolean;
+  /**
+   * Receives the rows of asynchronous outputs as the host sends them (wire values in layout order), in
+   * order, one call at a time; while it has not returned, the host's channel is not read, so a script
+   * adding rows faster than the pipeline takes them waits (back-pressure). Without it, rows are
+   * collected and returned by the step.
+   */
+  readonly onRows?: (output: string, rows: unknown[][]) => Promise<void>;
+  /** The whole run (start to PostExecute) is stopped past this many ms, naming the setting; 0 = no limit. */
+  readonly timeoutMs?: number;
+  readonly timeoutText?: string;
 }
 
 /** The generated wrapper class name of an input or output: `Input 0` → `Input0Buffer`. */
@@ -70,7 +87,7 @@ export function wrapperColumns(project: ScriptProject, className: string): Map<s
 
 const sanitize = (n: string) => n.replace(/[^\p{L}\p{N}_]/gu, '');
 
-interface Layout { readonly id: number; readonly name: string; readonly columns: readonly PipelineColumn[]; readonly syncInput?: number }
+export interface Layout { readonly id: number; readonly name: string; readonly columns: readonly PipelineColumn[]; readonly syncInput?: number }
 
 function layout(project: ScriptProject, id: number, name: string, given: readonly PipelineColumn[], path: string): Layout {
   const cls = bufferClassName(name);
@@ -106,6 +123,21 @@ function fromWire(dt: number, v: unknown): unknown {
   }
 }
 
+/**
+ * The buffer layout of every input and output, from the generated wrapper classes; throws naming the
+ * component path and the column when the wrapper uses a column the component does not have.
+ */
+export function componentLayouts(project: ScriptProject, inputs: readonly ComponentInput[], outputs: readonly ComponentOutput[], path: string): { inputs: Layout[]; outputs: Layout[] } {
+  const syncCols = new Map<number, PipelineColumn[]>();
+  for (const out of outputs) if (out.synchronousInputId !== undefined) syncCols.set(out.synchronousInputId, [...(syncCols.get(out.synchronousInputId) ?? []), ...out.columns]);
+  // A synchronous output's columns live in its input's buffer (the wrapper of the input shows them).
+  const ins = inputs.map((i) => layout(project, i.id, i.name, [...i.columns, ...(syncCols.get(i.id) ?? [])], path));
+  const outs = outputs.map((out): Layout => out.synchronousInputId !== undefined
+    ? { ...ins.find((i) => i.id === out.synchronousInputId)!, id: out.id, name: out.name, syncInput: out.synchronousInputId }
+    : layout(project, out.id, out.name, out.columns, path));
+  return { inputs: ins, outputs: outs };
+}
+
 export class ScriptComponentRun {
   private readonly child: ChildProcess;
   private readonly inputs: Layout[];
@@ -117,15 +149,11 @@ export class ScriptComponentRun {
   private closeWaiters: (() => void)[] = [];
   private stderrTail = '';
   private lastInput = new Map<number, Row[]>();
+  private readonly lines: string[] = [];
+  private draining: Promise<void> | undefined;
 
   private constructor(private readonly o: ComponentRunOptions) {
-    const syncCols = new Map<number, PipelineColumn[]>();
-    for (const out of o.outputs) if (out.synchronousInputId !== undefined) syncCols.set(out.synchronousInputId, [...(syncCols.get(out.synchronousInputId) ?? []), ...out.columns]);
-    // A synchronous output's columns live in its input's buffer (the wrapper of the input shows them).
-    this.inputs = o.inputs.map((i) => layout(o.project, i.id, i.name, [...i.columns, ...(syncCols.get(i.id) ?? [])], o.path));
-    this.outputs = o.outputs.map((out) => out.synchronousInputId !== undefined
-      ? { ...this.inputs.find((i) => i.id === out.synchronousInputId)!, id: out.id, name: out.name, syncInput: out.synchronousInputId }
-      : layout(o.project, out.id, out.name, out.columns, o.path));
+    ({ inputs: this.inputs, outputs: this.outputs } = componentLayouts(o.project, o.inputs, o.outputs, o.path));
     this.child = takeHost(o.mono, o.hostPath, o.prestart ?? true);
     this.child.on('error', (e) => this.fail(new Error(`'${o.mono}' could not be started: ${e.message}`)));
     this.child.stdout!.resume();
@@ -138,20 +166,37 @@ export class ScriptComponentRun {
         const line = pending.slice(0, nl);
         pending = pending.slice(nl + 1);
         if (!line.startsWith('{"t":')) { this.stderrTail = (this.stderrTail + line + '\n').slice(-2000); continue; }
-        this.onLine(line);
+        this.lines.push(line);
       }
+      if (this.lines.length > 0) this.drain();
     });
     this.child.on('close', (code) => {
-      this.closed = true;
-      if (!this.ended && !this.failure) this.fail(new Error(`${o.path}: the script host ended (exit code ${code ?? 'none'}) ${this.stderrTail.trim() ? `: ${this.stderrTail.trim()}` : 'before PostExecute returned, for example by Environment.Exit'}`));
-      for (const w of this.closeWaiters.splice(0)) w();
+      void (async () => { while (this.draining) await this.draining; })().then(() => {
+        this.closed = true;
+        if (!this.ended && !this.failure) this.fail(new Error(`${o.path}: the script host ended (exit code ${code ?? 'none'}) ${this.stderrTail.trim() ? `: ${this.stderrTail.trim()}` : 'before PostExecute returned, for example by Environment.Exit'}`));
+        for (const w of this.closeWaiters.splice(0)) w();
+      });
     });
     const onAbort = () => { this.fail(new Error(`${o.path}: canceled`)); this.kill(); };
     o.signal.addEventListener('abort', onAbort, { once: true });
-    this.child.once('close', () => o.signal.removeEventListener('abort', onAbort));
+    const timer = o.timeoutMs ? setTimeout(() => { this.fail(new Error(`${o.path}: ${o.timeoutText ?? `the script ran longer than ${o.timeoutMs} ms and was stopped`}`)); this.kill(); }, o.timeoutMs) : undefined;
+    this.child.once('close', () => { o.signal.removeEventListener('abort', onAbort); if (timer) clearTimeout(timer); });
   }
 
-  private onLine(line: string): void {
+  /** Handles the host's lines one at a time; a slow `onRows` pauses reading the channel. */
+  private drain(): void {
+    if (this.draining) return;
+    const stream = this.child.stderr!;
+    this.draining = (async () => {
+      while (this.lines.length > 0) {
+        if (this.lines.length > 8 && !stream.isPaused()) stream.pause();
+        await this.onLine(this.lines.shift()!);
+      }
+      if (stream.isPaused()) stream.resume();
+    })().finally(() => { this.draining = undefined; if (this.lines.length > 0) this.drain(); });
+  }
+
+  private async onLine(line: string): Promise<void> {
     type Line = HostMessage | { t: 'rows'; output: number; rows: unknown[][] } | { t: 'done'; op: string };
     let m: Line;
     try {
@@ -162,7 +207,18 @@ export class ScriptComponentRun {
       this.kill();
       return;
     }
-    if (m.t === 'rows') { const list = this.step?.rows.get(m.output) ?? []; list.push(...m.rows); this.step?.rows.set(m.output, list); return; }
+    if (m.t === 'rows') {
+      const out = this.outputs.find((x) => x.id === m.output);
+      if (this.o.onRows && out && out.syncInput === undefined) {
+        if (this.failure) return;
+        try { await this.o.onRows(out.name, m.rows); } catch (err) { this.fail(err as Error); this.kill(); }
+        return;
+      }
+      const list = this.step?.rows.get(m.output) ?? [];
+      for (const r of m.rows) list.push(r);
+      this.step?.rows.set(m.output, list);
+      return;
+    }
     if (m.t === 'done') { const s = this.step; this.step = undefined; s?.resolve(s.rows); return; }
     if (m.t === 'exception') { this.fail(new Error(`${m.full}`)); return; }
     if (m.t === 'end') { this.ended = { writes: m }; return; }
@@ -211,6 +267,31 @@ export class ScriptComponentRun {
     return run;
   }
 
+  /** The columns of an input's or output's buffer in the order the host exchanges them (the given objects, tags kept). */
+  columnsOf(ioName: string): readonly PipelineColumn[] {
+    const io = this.inputs.find((i) => i.name === ioName) ?? this.outputs.find((x) => x.name === ioName);
+    if (!io) throw new Error(`${this.o.path}: the component has no input or output named '${ioName}'`);
+    return io.columns;
+  }
+
+  /** PrimeOutput with wire rows (layout order) by output name; asynchronous rows go to `onRows` when given. */
+  async primeWire(): Promise<Map<string, unknown[][]>> {
+    return this.byName(await this.send({ op: 'prime' }));
+  }
+
+  /** One batch of an input's rows already in wire form (layout order); wire rows each output produced, by output name. */
+  async processWire(inputName: string, rows: unknown[][], endOfRowset: boolean): Promise<Map<string, unknown[][]>> {
+    const input = this.inputs.find((i) => i.name === inputName);
+    if (!input) throw new Error(`${this.o.path}: the component has no input named '${inputName}'`);
+    return this.byName(await this.send({ op: 'input', id: input.id, rows, end: endOfRowset }));
+  }
+
+  private byName(raw: Map<number, unknown[][]>): Map<string, unknown[][]> {
+    const out = new Map<string, unknown[][]>();
+    for (const o of this.outputs) out.set(o.name, raw.get(o.id) ?? []);
+    return out;
+  }
+
   /** PrimeOutput: a source's CreateNewOutputRows; rows of every asynchronous output by output name. */
   async prime(): Promise<Map<string, Row[]>> {
     return this.rowsByOutput(await this.send({ op: 'prime' }));
@@ -227,14 +308,21 @@ export class ScriptComponentRun {
 
   /** PostExecute and ReleaseConnections; the rows still held by outputs and the variable writes. */
   async finish(): Promise<{ rows: Map<string, Row[]>; writes: readonly { name: string; type: number; value: unknown }[] }> {
+    const done = await this.finishWire();
+    return { rows: this.rowsByOutput(done.raw), writes: done.writes };
+  }
+
+  /** PostExecute and ReleaseConnections; the wire rows still held by outputs (by output id) and the variable writes. */
+  async finishWire(): Promise<{ raw: Map<number, unknown[][]>; rows: Map<string, unknown[][]>; writes: readonly { name: string; type: number; value: unknown }[] }> {
     if (this.failure) throw this.failure;
     const rows = new Map<number, unknown[][]>();
     this.step = { rows, resolve: () => {}, reject: () => {} };
     this.child.stdin!.end(`${JSON.stringify({ op: 'finish' })}\n`);
     if (!this.closed) await new Promise<void>((r) => this.closeWaiters.push(r));
     this.step = undefined;
-    if (!this.ended) throw this.failure ?? new Error(`${this.o.path}: the script host ended without reporting`);
-    return { rows: this.rowsByOutput(rows), writes: this.ended.writes.writes };
+    if (this.failure) throw this.failure;
+    if (!this.ended) throw new Error(`${this.o.path}: the script host ended without reporting`);
+    return { raw: rows, rows: this.byName(rows), writes: this.ended.writes.writes };
   }
 
   kill(): void {

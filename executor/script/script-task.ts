@@ -66,13 +66,17 @@ function wireConnections(ctx: TaskContext): WireConnection[] {
   return ctx.connections().map((c) => ({ name: c.name, id: c.id, creationName: c.creationName, connectionString: c.connectionString, properties: c.properties }));
 }
 
-function wireVariables(ctx: TaskContext, project: ScriptProject): WireVariable[] {
+/** What binding a script's variables needs of its task: the variables in scope, and the task's path for messages. */
+export type VariableScope = Pick<TaskContext, 'variableInfo' | 'getVariable'> & { readonly path: string };
+
+/** The script's locked variables with their values (ReadWrite first, then ReadOnly, then dispenser-only). */
+export function wireVariables(ctx: VariableScope, project: ScriptProject): WireVariable[] {
   const out: WireVariable[] = [];
   const seen = new Set<string>();
   const add = (n: string, writable: boolean, required: boolean, dispenserOnly = false) => {
     const info = ctx.variableInfo(n);
     if (!info) {
-      if (required) throw new SsoError('SSO_ERR_PACKAGE_RUN', `Failed to lock variable "${n}" for ${writable ? 'read/write' : 'read'} access: the variable cannot be found in the scope of ${ctx.task.path}.`, { where: ctx.task.path });
+      if (required) throw new SsoError('SSO_ERR_PACKAGE_RUN', `Failed to lock variable "${n}" for ${writable ? 'read/write' : 'read'} access: the variable cannot be found in the scope of ${ctx.path}.`, { where: ctx.path });
       return;
     }
     const key = `${info.namespace}::${info.name}`;
@@ -88,7 +92,8 @@ function wireVariables(ctx: TaskContext, project: ScriptProject): WireVariable[]
   return out;
 }
 
-function applyMessage(ctx: TaskContext, m: HostMessage, state: { errors: number }): void {
+/** Raises a host event at the task (OnError counted: a script that fired one fails, as in SSIS). */
+export function applyMessage(ctx: Pick<TaskContext, 'raise'>, m: HostMessage, state: { errors: number }): void {
   switch (m.t) {
     case 'event':
       if (m.e === 'OnError') state.errors++;
@@ -130,7 +135,7 @@ export const scriptTask: TaskImplementation = {
         assembly: compiled.assemblyPath,
         entryPoint: project.entryPoint || 'Main',
         messageBox: settings.messageBox,
-        variables: wireVariables(ctx, project),
+        variables: wireVariables({ variableInfo: (n) => ctx.variableInfo(n), getVariable: (n) => ctx.getVariable(n), path: ctx.task.path }, project),
         connections: wireConnections(ctx),
         ...(ctx.workingDirectory ? { cwd: ctx.workingDirectory } : {}),
       },

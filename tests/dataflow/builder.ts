@@ -27,6 +27,8 @@ export interface OutputSpec {
 export interface InputSpec { name: string; columns?: InputColumnSpec[]; external?: ColumnSpec[]; errorDisposition?: string }
 export interface ComponentSpec {
   name: string; classId: string; props?: Record<string, string>; connection?: string;
+  /** Array properties (`isArray="true"`: a Script Component's SourceCode triples). */
+  arrayProps?: Record<string, string[]>;
   inputs?: InputSpec[]; outputs?: OutputSpec[]; contactInfo?: string;
 }
 export interface FlatFileSpec {
@@ -71,9 +73,10 @@ function colXml(ownerRef: string, c: ColumnSpec, kind: 'output' | 'external'): s
   return `<${tag} ${Object.entries(attrs).map(([k, v]) => `${k}="${escapeXml(v)}"`).join(' ')}>${propsXml(c.props)}</${tag}>`;
 }
 
-function propsXml(p: Record<string, string> | undefined): string {
-  if (!p || Object.keys(p).length === 0) return '';
-  return `<properties>${Object.entries(p).map(([k, v]) => `<property name="${escapeXml(k)}">${escapeXml(v)}</property>`).join('')}</properties>`;
+function propsXml(p: Record<string, string> | undefined, arrays: Record<string, string[]> = {}): string {
+  if ((!p || Object.keys(p).length === 0) && Object.keys(arrays).length === 0) return '';
+  const list = Object.entries(arrays).map(([k, els]) => `<property name="${escapeXml(k)}" isArray="true"><arrayElements arrayElementCount="${els.length}">${els.map((e) => `<arrayElement dataType="8">${escapeXml(e)}</arrayElement>`).join('')}</arrayElements></property>`).join('');
+  return `<properties>${Object.entries(p ?? {}).map(([k, v]) => `<property name="${escapeXml(k)}">${escapeXml(v)}</property>`).join('')}${list}</properties>`;
 }
 
 export function lineageOf(spec: string): string {
@@ -118,7 +121,7 @@ export function buildPackage(spec: PackageSpec): string {
       const sync = o.syncWith ? ` synchronousInputId="${escapeXml(`${cref}.Inputs[${o.syncWith}]`)}"` : '';
       return `<output refId="${escapeXml(oref)}" name="${escapeXml(o.name)}"${o.error ? ' isErrorOut="true"' : ''}${sync}${o.sorted ? ' isSorted="true"' : ''}${o.errorDisposition ? ` errorRowDisposition="${o.errorDisposition}"` : ''}>${propsXml(o.props)}<outputColumns>${cols}</outputColumns><externalMetadataColumns>${ext}</externalMetadataColumns></output>`;
     }).join('');
-    return `<component refId="${escapeXml(cref)}" componentClassID="${c.classId}" name="${escapeXml(c.name)}"${c.contactInfo ? ` contactInfo="${escapeXml(c.contactInfo)}"` : ''}>${propsXml(c.props)}${conn}<inputs>${inputs}</inputs><outputs>${outputs}</outputs></component>`;
+    return `<component refId="${escapeXml(cref)}" componentClassID="${c.classId}" name="${escapeXml(c.name)}"${c.contactInfo ? ` contactInfo="${escapeXml(c.contactInfo)}"` : ''}>${propsXml(c.props, c.arrayProps)}${conn}<inputs>${inputs}</inputs><outputs>${outputs}</outputs></component>`;
   }).join('');
   const paths = spec.paths.map(([a, b], i) => {
     const [ac, ao] = a.split('.');

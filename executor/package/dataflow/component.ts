@@ -6,7 +6,7 @@
  * the back-pressure: a source reads its next buffer only when the previous one has been consumed.
  */
 import type { ConnectionManagerDef, VarValue } from '../model.ts';
-import type { Problem } from '../tasks/registry.ts';
+import type { Problem, VariableInfo } from '../tasks/registry.ts';
 import type { ComponentKind } from './component-types.ts';
 import type { PipelineColumn, PipelineComponent, PipelineDef, PipelineInput, PipelineOutput } from './pipeline.ts';
 import type { Cell } from './types.ts';
@@ -56,6 +56,10 @@ export interface ComponentHost {
   variableNameById(id: string): string | undefined;
   information(message: string): void;
   warning(message: string): void;
+  /** Raises a package event at the task (Script Components' ComponentMetaData.Fire…). */
+  raise(eventName: string, message: string, code?: number): void;
+  /** What a variable is in the task's scope (undefined when not defined or not known). */
+  variableInfo(name: string): VariableInfo | undefined;
 }
 
 export interface ComponentRuntime {

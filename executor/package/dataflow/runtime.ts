@@ -7,7 +7,7 @@
  * failure stops the flow; its message names the component path, the column and the row.
  */
 import type { ConnectionManagerDef, VarValue } from '../model.ts';
-import type { Problem } from '../tasks/registry.ts';
+import type { Problem, VariableInfo } from '../tasks/registry.ts';
 import type { SsisType } from '../expressions/types.ts';
 import type { ComponentHost, ComponentImplementation, ComponentRuntime, Row, RowFailure } from './component.ts';
 import { ComponentFailure, outputsOf } from './component.ts';
@@ -25,6 +25,9 @@ export interface FlowServices {
   variableNameById(id: string): string | undefined;
   information(message: string): void;
   warning(message: string): void;
+  /** Script Components: any package event (OnError, OnProgress, OnCustomEvent…) and what a variable is. */
+  raise?(eventName: string, message: string, code?: number): void;
+  variableInfo?(name: string): VariableInfo | undefined;
   /** OnPipelineRowsSent-style progress: one call per buffer sent along a path. */
   rowsSent(path: PipelinePath, from: PipelineComponent, output: PipelineOutput, to: PipelineComponent, input: PipelineInput, rows: number): void;
 }
@@ -224,6 +227,8 @@ export async function runFlow(
       variableNameById: (id) => services.variableNameById(id),
       information: (m) => services.information(m),
       warning: (m) => services.warning(m),
+      raise: (e, m, code) => { if (services.raise) services.raise(e, m, code); else if (e === 'OnWarning') services.warning(m); else services.information(m); },
+      variableInfo: (n) => services.variableInfo?.(n),
     };
   };
 

@@ -144,6 +144,8 @@ export const dataFlowTask: TaskImplementation = {
         variableNameById: (id) => ctx.variableNameById?.(id),
         information: (m) => ctx.information(m),
         warning: (m) => ctx.warning(m),
+        raise: (e, m, code) => ctx.raise(e, m, code),
+        variableInfo: (n) => ctx.variableInfo(n),
         rowsSent: (path, from, output, to, input, rows) => {
           // SSIS's OnPipelineRowsSent text; the catalog parses it into execution_data_statistics.
           ctx.custom?.('OnPipelineRowsSent', `Rows were provided to a data flow component as input. :  : ${path.id} : ${path.name || output.name} : ${from.id} : ${from.name} : ${to.id} : ${to.name} : ${input.id} : ${input.name} : ${rows}`);

@@ -109,7 +109,7 @@ namespace ScaleOut.ScriptHost
             var asyncOutputs = outputs.FindAll(o => o.SyncInput < 0);
             for (;;)
             {
-                string line = Console.In.ReadLine();
+                string line = HostChannel.ReadLine();
                 if (line == null) return;
                 var cmd = (Dictionary<string, object>)Json.Parse(line);
                 string op = (string)cmd["op"];

@@ -27,6 +27,15 @@ namespace ScaleOut.ScriptHost
             Console.SetError(Console.Out);
         }
 
+        static StreamReader reader;
+
+        /// One line of the worker's requests from standard input (a large buffer: a batch of rows is one line).
+        public static string ReadLine()
+        {
+            if (reader == null) reader = new StreamReader(Console.OpenStandardInput(), new UTF8Encoding(false), false, 1 << 16);
+            return reader.ReadLine();
+        }
+
         public static void Send(Dictionary<string, object> message)
         {
             string line = Json.Write(message);
@@ -235,7 +244,7 @@ namespace ScaleOut.ScriptHost
             // A prestarted host waits here for its request: warm what every run uses first.
             Json.Write(Json.Parse("{\"a\":[1,\"b\",true,null]}"));
             GC.KeepAlive(typeof(DataTable));
-            string input = Console.In.ReadLine() ?? "";
+            string input = HostChannel.ReadLine() ?? "";
             if (input.Trim().Length == 0) return 0; // the worker ended without using this prestarted host
             Dictionary<string, object> req;
             try { req = (Dictionary<string, object>)Json.Parse(input); }

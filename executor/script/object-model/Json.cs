@@ -20,6 +20,8 @@ namespace ScaleOut.ScriptHost
             return v;
         }
 
+        static readonly char[] QuoteOrEscape = { '"', '\\' };
+
         static void Ws(string s, ref int i) { while (i < s.Length && char.IsWhiteSpace(s[i])) i++; }
 
         static object Value(string s, ref int i)
@@ -74,6 +76,10 @@ namespace ScaleOut.ScriptHost
         {
             if (s[i] != '"') throw new FormatException("expected a string at " + i);
             i++;
+            // Most strings hold no escape: take them in one piece.
+            int end = s.IndexOfAny(QuoteOrEscape, i);
+            if (end < 0) throw new FormatException("unterminated string in JSON at " + i);
+            if (s[end] == '"') { string plain = s.Substring(i, end - i); i = end + 1; return plain; }
             var sb = new StringBuilder();
             while (s[i] != '"')
             {
@@ -98,6 +104,9 @@ namespace ScaleOut.ScriptHost
         public static string Quote(string s)
         {
             if (s == null) return "null";
+            bool plain = true;
+            foreach (char c in s) if (c < 0x20 || c == '"' || c == '\\' || c == '\u2028' || c == '\u2029') { plain = false; break; }
+            if (plain) return "\"" + s + "\"";
             var sb = new StringBuilder(s.Length + 2);
             sb.Append('"');
             foreach (char c in s)

@@ -1,7 +1,7 @@
 /**
  * Component kind → implementation. Adding a component is one file here exporting a
  * `ComponentImplementation` and one line in `COMPONENTS`. Kinds not listed are refused by name in
- * validation (Script Component, third-party components, the next issue's transformations).
+ * validation (third-party components, the next issue's transformations).
  */
 import type { ComponentImplementation } from '../component.ts';
 import type { ComponentKind } from '../component-types.ts';
@@ -24,6 +24,7 @@ import { oledbSource } from './oledb-source.ts';
 import { rawFileDestination } from './raw-file-destination.ts';
 import { rawFileSource } from './raw-file-source.ts';
 import { rowCount } from './row-count.ts';
+import { scriptComponent } from './script-component.ts';
 import { dataReaderDestination, recordsetDestination } from './sinks.ts';
 import { sqlServerDestination } from './sql-server-destination.ts';
 import { unionAll } from './union-all.ts';
@@ -34,7 +35,7 @@ const COMPONENTS: readonly ComponentImplementation[] = [
   flatFileSource, flatFileDestination, derivedColumn, dataConversion, conditionalSplit, oledbSource, oledbDestination,
   lookup, rowCount, unionAll, multicast, oledbCommand, recordsetDestination, dataReaderDestination, adoNetSource,
   adoNetDestination, odbcSource, odbcDestination, sqlServerDestination, excelSource, excelDestination,
-  rawFileSource, rawFileDestination,
+  rawFileSource, rawFileDestination, scriptComponent,
   ...PART_TWO,
 ];
 
