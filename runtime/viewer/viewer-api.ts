@@ -340,7 +340,7 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
     api.get<{ Params: { id: number } }>('/api/v1/executions/:id/detail', { schema: { summary: 'One execution: parameters, attempts, message counts, executable and data statistics (the SSMS "Overview" report)', params: idParam, response: { 200: { type: 'object', additionalProperties: true }, ...errors } } }, async (request, reply) => {
       const p = await who(request);
       const id = request.params.id;
-      const [execs, params, messages, executables, stats] = await Promise.all(['catalog.executions', 'catalog.execution_parameter_values', 'catalog.event_messages', 'catalog.executables', 'catalog.executable_statistics'].map((v) => store.queryView(p, v)));
+      const [execs, params, messages, executables, stats, dataStats] = await Promise.all(['catalog.executions', 'catalog.execution_parameter_values', 'catalog.event_messages', 'catalog.executables', 'catalog.executable_statistics', 'catalog.execution_data_statistics'].map((v) => store.queryView(p, v)));
       const row = execs!.rows.find((r) => Number(r['execution_id']) === id);
       if (!row) return reply.code(404).send({ error: 'not-found', message: `execution ${id} does not exist or you do not have permission to see it` });
       const execution = executionFromRow(row);
@@ -371,8 +371,9 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
             startTime: r['start_time'] ?? null, endTime: r['end_time'] ?? null, durationMs: Number(r['execution_duration'] ?? 0), result: Number(r['execution_result']),
           };
         }),
-        // Rows per data-flow path (catalog.execution_data_statistics): the engine has no Data Flow task yet, so always empty.
-        dataStatistics: [],
+        // Rows per data-flow path: catalog.execution_data_statistics holds one row per buffer sent (logged at
+        // the Verbose level, as in SSISDB); the page shows their sum per path, in the order paths first sent rows.
+        dataStatistics: dataStatisticsOf(dataStats!.rows.filter((r) => Number(r['execution_id']) === id)),
       };
     });
 
@@ -492,4 +493,19 @@ export function saveTaskLog(folder: string, executionId: number, attempt: number
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   writeFileSync(file, text, { mode: 0o600 });
   return file;
+}
+
+/** Sums catalog.execution_data_statistics rows (one per buffer) into one entry per data-flow path. */
+export function dataStatisticsOf(rows: readonly Record<string, unknown>[]): { executionPath: string; task: string; path: string; source: string; destination: string; rows: number }[] {
+  const byPath = new Map<string, { executionPath: string; task: string; path: string; source: string; destination: string; rows: number }>();
+  for (const r of rows) {
+    const key = `${String(r['execution_path'] ?? '')}\u0000${String(r['dataflow_path_id_string'] ?? '')}`;
+    let e = byPath.get(key);
+    if (!e) {
+      e = { executionPath: String(r['execution_path'] ?? ''), task: String(r['task_name'] ?? ''), path: String(r['dataflow_path_name'] ?? ''), source: String(r['source_component_name'] ?? ''), destination: String(r['destination_component_name'] ?? ''), rows: 0 };
+      byPath.set(key, e);
+    }
+    e.rows += Number(r['rows_sent'] ?? 0);
+  }
+  return [...byPath.values()];
 }

@@ -333,7 +333,9 @@ function detailView(id) {
           h('tbody', {}, d.executableStatistics.map((x) => h('tr', {}, h('td', {}, x.executable ?? ''), h('td', { class: 'mono' }, x.executionPath), h('td', {}, fmtTime(x.startTime)), h('td', { class: 'num' }, fmtDuration(x.durationMs)),
             h('td', {}, h('span', { class: 'pill ' + (x.result === 0 ? 's-ok' : x.result === 1 ? 's-bad' : 's-off') }, ['Success', 'Failure', 'Completion', 'Canceled'][x.result] ?? x.result)))))));
     } else if (tab === 'data') {
-      tabBox.replaceChildren(d.dataStatistics.length === 0 ? h('div', { class: 'empty' }, 'No data-flow rows: this execution ran no Data Flow task.') : h('div'));
+      tabBox.replaceChildren(d.dataStatistics.length === 0 ? h('div', { class: 'empty' }, 'No data-flow rows (logged at the Verbose level: run with LOGGING_LEVEL 3).') :
+        h('table', {}, h('thead', {}, h('tr', {}, h('th', {}, 'Data Flow task'), h('th', {}, 'Path'), h('th', {}, 'From'), h('th', {}, 'To'), h('th', { class: 'num' }, 'Rows'))),
+          h('tbody', {}, d.dataStatistics.map((x) => h('tr', {}, h('td', { class: 'mono' }, x.executionPath || x.task), h('td', {}, x.path), h('td', {}, x.source), h('td', {}, x.destination), h('td', { class: 'num' }, String(x.rows)))))));
     } else {
       const withLog = d.attempts.filter((a) => a.hasLog);
       if (withLog.length === 0) { tabBox.replaceChildren(h('div', { class: 'empty' }, d.attempts.some((a) => !a.end) ? 'The task log arrives when the attempt ends.' : 'No task log was uploaded for this execution.')); return; }
