@@ -146,3 +146,21 @@ export function connectionRef(c: PipelineComponent, name?: string): string | und
   const m = /ConnectionManagers\[(.*)\]$/.exec(conn.connectionManagerId);
   return m ? m[1] : conn.connectionManagerId.replace(/:external$/i, '');
 }
+
+/** A destination's column: where its value sits in the row and the type it is written as. */
+export interface DestinationColumn { readonly name: string; readonly slot: number; readonly type: SsisType }
+
+/**
+ * The input columns a destination writes, named by the external (target) column each is mapped to and
+ * typed by the input column, its lineage, the external column, else `fallback`. An input column mapped to
+ * no external column is left out (SSIS ignores it) unless `keepUnmapped`, which writes it under its own name.
+ */
+export function destinationColumns(host: ComponentHost, input: PipelineInput | undefined, fallback: SsisType, keepUnmapped = false): DestinationColumn[] {
+  const out: DestinationColumn[] = [];
+  for (const col of input?.columns ?? []) {
+    const ext = input!.externalColumns.find((e) => e.id === col.externalMetadataColumnId);
+    if (!ext && !keepUnmapped) continue;
+    out.push({ name: ext?.name ?? col.name, slot: host.slot(col.lineageId), type: col.type ?? host.lineageType(col.lineageId) ?? ext?.type ?? fallback });
+  }
+  return out;
+}

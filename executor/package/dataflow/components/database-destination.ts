@@ -8,7 +8,7 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentHost, ComponentRuntime } from '../component.ts';
-import { outputsOf } from '../component.ts';
+import { outputsOf, destinationColumns } from '../component.ts';
 import { insertRows, openSession } from '../database.ts';
 import type { SsisType } from '../../expressions/types.ts';
 import { T } from '../../expressions/types.ts';
@@ -59,11 +59,7 @@ export function databaseDestination(host: ComponentHost, table: () => string, lo
     async prepare() {
       target = table();
       if (target.trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: no destination table is set`);
-      for (const col of input?.columns ?? []) {
-        const ext = input!.externalColumns.find((e) => e.id === col.externalMetadataColumnId);
-        if (!ext) continue; // an input column not mapped to a table column
-        cols.push({ name: ext.name, slot: host.slot(col.lineageId), type: col.type ?? host.lineageType(col.lineageId) ?? ext.type ?? T.wstr(4000) });
-      }
+      cols.push(...destinationColumns(host, input, T.wstr(4000)));
       session = await openSession(host);
       const disposition = input?.errorDisposition ?? 'fail';
       // Failing rows can only be told apart row by row: a redirecting input uses single-row statements.

@@ -5,7 +5,7 @@
  */
 import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation } from '../component.ts';
-import { intProp, prop } from '../component.ts';
+import { intProp, prop, destinationColumns } from '../component.ts';
 import type { SsisType } from '../../expressions/types.ts';
 import { T } from '../../expressions/types.ts';
 import type { ExcelSheetWriter } from '../../connections/excel-workbook.ts';
@@ -26,11 +26,7 @@ export const excelDestination: ComponentImplementation = {
         const mode = intProp(c, 'AccessMode', 0);
         const sheet = mode === 1 || mode === 4 ? String(host.getVariable(prop(c, 'OpenRowsetVariable')) ?? '') : prop(c, 'OpenRowset');
         if (sheet.trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: no sheet is set`);
-        for (const col of input?.columns ?? []) {
-          const ext = input!.externalColumns.find((e) => e.id === col.externalMetadataColumnId);
-          if (!ext) continue;
-          cols.push({ name: ext.name, slot: host.slot(col.lineageId), type: col.type ?? host.lineageType(col.lineageId) ?? ext.type ?? T.wstr(255) });
-        }
+        cols.push(...destinationColumns(host, input, T.wstr(255)));
         writer = await openExcelWriter(x.file, sheet, cols.map((k) => ({ name: k.name, type: k.type })), { mode: 'append', header: x.header });
       },
       async receive(_input, rows) {

@@ -4,7 +4,7 @@
  * replaced or extended only when the flow succeeds (connections/raw-file.ts).
  */
 import type { ComponentImplementation } from '../component.ts';
-import { prop } from '../component.ts';
+import { prop, destinationColumns } from '../component.ts';
 import type { SsisType } from '../../expressions/types.ts';
 import { T } from '../../expressions/types.ts';
 import type { RawFileWriter } from '../../connections/raw-file.ts';
@@ -21,10 +21,7 @@ export const rawFileDestination: ComponentImplementation = {
     let count = 0;
     return {
       async prepare() {
-        for (const col of input?.columns ?? []) {
-          const ext = input!.externalColumns.find((e) => e.id === col.externalMetadataColumnId);
-          cols.push({ name: ext?.name ?? col.name, slot: host.slot(col.lineageId), type: col.type ?? host.lineageType(col.lineageId) ?? ext?.type ?? T.wstr(4000) });
-        }
+        cols.push(...destinationColumns(host, input, T.wstr(4000), true));
         writer = await openRawFileWriter(rawFileName(host), cols.map((k) => ({ name: k.name, type: k.type })), { writeOption: rawWriteOption(prop(c, 'WriteOption', '0')), rowsPerBlock: host.bufferRows });
       },
       async receive(_input, rows) {
