@@ -290,7 +290,45 @@ export interface LoginRecord {
   readonly createdTime: string;
 }
 
-export interface CatalogStore {
+/** One catalog.grant_permission / deny_permission / revoke_permission call (reference §4.2). */
+export interface ObjectPermissionInput {
+  /** 1 folder, 2 project, 3 environment, 4 operation. */
+  readonly objectType: number;
+  readonly objectId: number;
+  /** The principal's id as `catalog.explicit_object_permissions` shows it. */
+  readonly principalId: number;
+  /** 1 READ, 2 MODIFY, 3 EXECUTE, 4 MANAGE_PERMISSIONS, 100–104 the folder *_OBJECTS permissions. */
+  readonly permissionType: number;
+}
+
+/**
+ * Environments, environment references, server parameter values and object permissions (issue 14),
+ * with SSISDB's procedure names, rules and error numbers. Lookups that need a permission the caller
+ * lacks answer as if the object did not exist (SSISDB's "does not exist or no permission" messages).
+ */
+export interface EnvironmentApi {
+  createEnvironment(caller: Principal, input: { folderName: string; environmentName: string; environmentDescription?: string | null }): Promise<{ environmentId: number }>;
+  renameEnvironment(caller: Principal, input: { folderName: string; environmentName: string; newEnvironmentName: string }): Promise<void>;
+  moveEnvironment(caller: Principal, input: { sourceFolderName: string; environmentName: string; destinationFolderName: string }): Promise<void>;
+  deleteEnvironment(caller: Principal, input: { folderName: string; environmentName: string }): Promise<void>;
+  createEnvironmentVariable(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; dataType: string; sensitive: boolean; value: ParameterValue; description?: string | null }): Promise<{ variableId: number }>;
+  setEnvironmentVariableValue(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; value: ParameterValue }): Promise<void>;
+  setEnvironmentVariableProperty(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; propertyName: string; propertyValue: string | null }): Promise<void>;
+  setEnvironmentVariableProtection(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; sensitive: boolean }): Promise<void>;
+  deleteEnvironmentVariable(caller: Principal, input: { folderName: string; environmentName: string; variableName: string }): Promise<void>;
+  /** 'R' relative (environment in the project's folder) or 'A' absolute (in environmentFolderName). */
+  createEnvironmentReference(caller: Principal, input: { folderName: string; projectName: string; environmentName: string; referenceType: string; environmentFolderName?: string | null }): Promise<{ referenceId: number }>;
+  deleteEnvironmentReference(caller: Principal, input: { referenceId: number }): Promise<void>;
+  /** valueType 'V' (a value) or 'R' (parameterValue names an environment variable). */
+  setObjectParameterValue(caller: Principal, input: { objectType: number; folderName: string; projectName: string; parameterName: string; parameterValue: ParameterValue; objectName?: string | null; valueType?: string | null }): Promise<void>;
+  clearObjectParameterValue(caller: Principal, input: { folderName: string; projectName: string; objectType: number; objectName?: string | null; parameterName: string }): Promise<void>;
+  /** Return codes, not errors: 0 ok, 1 bad object class, 2 no object, 3 no principal, 4 bad permission, 5 other. */
+  grantPermission(caller: Principal, input: ObjectPermissionInput): Promise<{ returnCode: number }>;
+  denyPermission(caller: Principal, input: ObjectPermissionInput): Promise<{ returnCode: number }>;
+  revokePermission(caller: Principal, input: ObjectPermissionInput): Promise<{ returnCode: number }>;
+}
+
+export interface CatalogStore extends EnvironmentApi {
   // ---- principals ----
   /** Creates a login with a password (scrypt-hashed) and roles. sysadmin only. */
   createLogin(caller: Principal, input: { name: string; password: string; roles: readonly Role[] }): Promise<void>;

@@ -22,15 +22,20 @@ USING (VALUES
     (27143, N'Cannot access the operation with ID %s. Verify that the user has appropriate permissions.'),
     (27146, N'Cannot access the package or the package does not exist: ''%s''. Verify that the package exists and that the user has permissions to it.'),
     (27147, N'The data type of the input value is not compatible with the data type of the parameter ''%s'' (expected %s).'),
+    (27148, N'The data type of the parameter ''%s'' does not match the data type of the environment variable ''%s''.'),
     (27150, N'The project has changed since the execution was created. Create a new execution for the current version.'),
     (27159, N'The parameter value of ''%s'' does not match its data type %s.'),
     (27176, N'The parameter ''%s'' does not exist or you do not have sufficient permissions.'),
     (27178, N'The user does not have permission to execute the project ''%s''.'),
+    (27182, N'The environment ''%s'' does not exist or you have not been granted the appropriate permissions to access it.'),
+    (27183, N'The environment variable ''%s'' does not exist or you have not been granted the appropriate permissions to access it.'),
     (27184, N'The following parameters require values to be set before the execution can start: %s.'),
     (27195, N'The operation timed out waiting for a lock.'),
+    (27208, N'The environment reference ''%s'' does not exist for this project or you do not have sufficient permissions.'),
     (27212, N'Data taps can only be added while the execution is in the created state.'),
     (27217, N'The logging level ''%s'' is undefined. Valid values are 0, 1, 2, 3, 4 and 100.'),
     (27219, N'The caller does not have permission to run the procedure ''%s''.'),
+    (27221, N'The sensitive environment variable ''%s'' cannot be referenced by the non-sensitive parameter ''%s''.'),
     (27224, N'The parameter value cannot be changed after the execution has been started.'),
     (27237, N'The customized logging level ''%s'' does not exist.'),
     (27242, N'The cluster execution job ''%s'' does not exist or you do not have sufficient permissions.'),
@@ -54,7 +59,10 @@ USING (VALUES
     (27406, N'The worker agent ''%s'' has already been added to execution %s.'),
     (27407, N'Login failed for user ''%s''.'),
     (27408, N'The login ''%s'' already exists.'),
-    (27409, N'The property ''%s'' is not a catalog property, or the value ''%s'' is not valid for it.')
+    (27409, N'The property ''%s'' is not a catalog property, or the value ''%s'' is not valid for it.'),
+    (27410, N'The environment ''%s'' already exists in folder ''%s''.'),
+    (27411, N'The environment variable ''%s'' already exists in environment ''%s''.'),
+    (27412, N'The project ''%s'' already references the environment ''%s''.')
 ) AS s (message_number, message_text)
 ON t.message_number = s.message_number
 WHEN MATCHED AND t.message_text <> s.message_text COLLATE Latin1_General_100_BIN2 THEN UPDATE SET message_text = s.message_text

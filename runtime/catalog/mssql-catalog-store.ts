@@ -51,6 +51,10 @@ export interface MssqlCatalogStore extends CatalogStore {
 
 const GUID_RE = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
 
+function notOnSqlServer(procedure: string): SsoError {
+  return new SsoError('SSO_ERR_ILLEGAL_STATE', `${procedure} is not available on the SQL Server catalog yet; it exists only in the embedded (SQLite) catalog (issue 14)`, { where: procedure });
+}
+
 /** The public views, their order and the canonical names `listViews()` gives (same as the SQLite catalog). */
 const VIEW_ORDER: Readonly<Record<string, string>> = {
   'catalog.folders': 'folder_id',
@@ -593,6 +597,26 @@ SELECT @stop AS stop_id;`;
     const columns = Object.values(columnsMeta).sort((a, b) => a.index - b.index).map((c) => c.name);
     return { columns, rows: (recordset ?? []).map((row) => normalizeRow(row, columnsMeta)) };
   }
+
+  // ---- environments and object permissions (issue 14): not in the SQL Server scripts yet ----------
+  // The embedded catalog has them (runtime/catalog/sqlite/procedures/); on SQL Server these verbs
+  // refuse plainly instead of pretending. See README.md, "Catalog II".
+  async createEnvironment(): Promise<never> { throw notOnSqlServer('catalog.create_environment'); }
+  async renameEnvironment(): Promise<never> { throw notOnSqlServer('catalog.rename_environment'); }
+  async moveEnvironment(): Promise<never> { throw notOnSqlServer('catalog.move_environment'); }
+  async deleteEnvironment(): Promise<never> { throw notOnSqlServer('catalog.delete_environment'); }
+  async createEnvironmentVariable(): Promise<never> { throw notOnSqlServer('catalog.create_environment_variable'); }
+  async setEnvironmentVariableValue(): Promise<never> { throw notOnSqlServer('catalog.set_environment_variable_value'); }
+  async setEnvironmentVariableProperty(): Promise<never> { throw notOnSqlServer('catalog.set_environment_variable_property'); }
+  async setEnvironmentVariableProtection(): Promise<never> { throw notOnSqlServer('catalog.set_environment_variable_protection'); }
+  async deleteEnvironmentVariable(): Promise<never> { throw notOnSqlServer('catalog.delete_environment_variable'); }
+  async createEnvironmentReference(): Promise<never> { throw notOnSqlServer('catalog.create_environment_reference'); }
+  async deleteEnvironmentReference(): Promise<never> { throw notOnSqlServer('catalog.delete_environment_reference'); }
+  async setObjectParameterValue(): Promise<never> { throw notOnSqlServer('catalog.set_object_parameter_value'); }
+  async clearObjectParameterValue(): Promise<never> { throw notOnSqlServer('catalog.clear_object_parameter_value'); }
+  async grantPermission(): Promise<never> { throw notOnSqlServer('catalog.grant_permission'); }
+  async denyPermission(): Promise<never> { throw notOnSqlServer('catalog.deny_permission'); }
+  async revokePermission(): Promise<never> { throw notOnSqlServer('catalog.revoke_permission'); }
 
   listViews(): readonly string[] {
     return Object.keys(VIEW_ORDER);

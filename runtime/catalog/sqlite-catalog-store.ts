@@ -16,12 +16,39 @@ import {
 } from '../../actors/catalog-codes.ts';
 import type {
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
-  ExpiredTaskOutcome, LoginRecord, ParameterDataType, ParameterValue, Principal, ProjectArchive, TaskRecord,
+  ExpiredTaskOutcome, LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord,
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
 import { bool, certificateMismatch, num, parseInputData, strOrNull, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
 import type { Row } from './catalog-rows.ts';
+import { ADMIN_ROLES, hasRole, LOG_READER_ROLES, requireRole, SCALE_OUT_ROLES, WORKER_LOG_ROLES } from './rules/roles.ts';
+import { objectName } from './rules/names.ts';
+import { loadValue, storeValue } from './rules/parameter-values.ts';
+import { resolveViewName, VIEWS } from './rules/views.ts';
+import { PERMISSIONS_OF } from './rules/permissions.ts';
+import { isEnvelope, loadCatalogKey, makeCipher, writeKeyFile, keyFileOf, type CatalogCipher } from './catalog-key.ts';
+import type { ProcedureDb } from './sqlite/procedure-context.ts';
+import { can, grantCreator, readableIds } from './sqlite/object-permissions.ts';
+import { createExecution as createExecutionProcedure } from './sqlite/procedures/catalog.create_execution.ts';
+import { createEnvironment } from './sqlite/procedures/catalog.create_environment.ts';
+import { renameEnvironment } from './sqlite/procedures/catalog.rename_environment.ts';
+import { moveEnvironment } from './sqlite/procedures/catalog.move_environment.ts';
+import { deleteEnvironment } from './sqlite/procedures/catalog.delete_environment.ts';
+import { createEnvironmentVariable } from './sqlite/procedures/catalog.create_environment_variable.ts';
+import { setEnvironmentVariableValue } from './sqlite/procedures/catalog.set_environment_variable_value.ts';
+import { setEnvironmentVariableProperty } from './sqlite/procedures/catalog.set_environment_variable_property.ts';
+import { setEnvironmentVariableProtection } from './sqlite/procedures/catalog.set_environment_variable_protection.ts';
+import { deleteEnvironmentVariable } from './sqlite/procedures/catalog.delete_environment_variable.ts';
+import { createEnvironmentReference } from './sqlite/procedures/catalog.create_environment_reference.ts';
+import { deleteEnvironmentReference } from './sqlite/procedures/catalog.delete_environment_reference.ts';
+import { setObjectParameterValue } from './sqlite/procedures/catalog.set_object_parameter_value.ts';
+import { clearObjectParameterValue } from './sqlite/procedures/catalog.clear_object_parameter_value.ts';
+import { grantPermission } from './sqlite/procedures/catalog.grant_permission.ts';
+import { denyPermission } from './sqlite/procedures/catalog.deny_permission.ts';
+import { revokePermission } from './sqlite/procedures/catalog.revoke_permission.ts';
+import type { PermissionInput } from './sqlite/permission-procedures.ts';
+import type { EnvironmentApi } from '../../actors/ports.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -36,6 +63,8 @@ export interface OpenSqliteCatalogOptions {
   readonly busyTimeoutMs?: number;
   /** Name shown as `server_name` in operations (default 'scaleout'). */
   readonly serverName?: string;
+  /** Where SCALEOUT_CATALOG_KEY is read from (default process.env); tests pass their own. */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface SqliteCatalogStore extends CatalogStore {
@@ -43,6 +72,15 @@ export interface SqliteCatalogStore extends CatalogStore {
   readonly schemaVersion: number;
   /** `PRAGMA integrity_check` result: 'ok' when the file is sound. */
   integrityCheck(): string;
+  /** Where the catalog key came from: 'env' or the key file's path. */
+  readonly keySource: string;
+  /**
+   * Re-encrypts every sensitive value with a new key in one transaction (scaleout catalog rotate-key).
+   * With a key file: the new key is written to `<key>.new` first, then the values, then renamed over
+   * the old file, so a crash at any point leaves a readable catalog. With SCALEOUT_CATALOG_KEY the new
+   * key is returned for the operator to install (hex), and nothing is written to disk.
+   */
+  rotateKey(): Promise<{ reencrypted: number; newKeyHex?: string }>;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -50,10 +88,6 @@ export interface SqliteCatalogStore extends CatalogStore {
 // ---------------------------------------------------------------------------------------------
 
 
-const ADMIN_ROLES: readonly Role[] = ['ssis_admin', 'sysadmin'];
-const SCALE_OUT_ROLES: readonly Role[] = ['ssis_admin', 'ssis_cluster_executor', 'sysadmin'];
-const LOG_READER_ROLES: readonly Role[] = ['ssis_admin', 'sysadmin', 'ssis_logreader'];
-const WORKER_LOG_ROLES: readonly Role[] = ['ssis_admin', 'sysadmin', 'ssis_cluster_worker'];
 
 const GUID_RE = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
 const PERF_COUNTER_KEEP_MS = 24 * 3600 * 1000;
@@ -85,12 +119,6 @@ function iso(ms: number): string {
   return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}+00:00`;
 }
 
-function hasRole(caller: Principal, roles: readonly Role[]): boolean {
-  return caller.roles.some((r) => roles.includes(r));
-}
-function requireRole(caller: Principal, roles: readonly Role[]): void {
-  if (!hasRole(caller, roles)) throw catalogError(27140, roles.join(', '));
-}
 
 /** True for a GUID already in the stored form (36 characters, lower-case hex): the usual case, no regex. */
 function isCanonicalGuid(s: string): boolean {
@@ -112,102 +140,6 @@ function guidParam(name: string, value: unknown): string {
   if (!m) throw catalogError(27101, name);
   return m[1]!.toLowerCase();
 }
-
-/** Folder/project naming rules (reference §4.5): 1–128 chars, no edge spaces, no leading '@', no control chars or `"<>|`. */
-function objectName(param: string, value: unknown): string {
-  if (value === null || value === undefined) throw catalogError(27100, param);
-  if (typeof value !== 'string') throw catalogError(27101, param);
-  if (value.length === 0) throw catalogError(27102, param);
-  let why: string | undefined;
-  if (value.length > 128) why = 'it is longer than 128 characters';
-  else if (/^\s|\s$/.test(value)) why = 'it begins or ends with a space';
-  else if (value.startsWith('@')) why = "it begins with '@'";
-  // eslint-disable-next-line no-control-regex
-  else if (/[\u0000-\u001f"<>|]/.test(value)) why = 'it contains a control character or one of " < > |';
-  if (why !== undefined) throw catalogError(27400, value, why);
-  return value;
-}
-
-
-const INT_RANGES: Partial<Record<ParameterDataType, readonly [bigint, bigint]>> = {
-  Byte: [0n, 255n], SByte: [-128n, 127n], Int16: [-32768n, 32767n], Int32: [-2147483648n, 2147483647n],
-  UInt32: [0n, 4294967295n], Int64: [-(2n ** 63n), 2n ** 63n - 1n], UInt64: [0n, 2n ** 64n - 1n],
-};
-
-/**
- * Checks a value against a parameter data type (27147 naming the parameter and the type) and
- * returns what is stored: booleans as 0/1, integers as number (bigint beyond 2^53), text as is.
- */
-function storeValue(dataType: string, value: ParameterValue, name: string): number | bigint | string | null {
-  if (value === null) return null;
-  const bad = (): SsoError => catalogError(27147, name, dataType);
-  switch (dataType) {
-    case 'String':
-      if (typeof value !== 'string') throw bad();
-      return value;
-    case 'Boolean':
-      if (typeof value === 'boolean') return value ? 1 : 0;
-      if (value === 0 || value === 1 || value === 0n || value === 1n) return Number(value);
-      if (typeof value === 'string' && /^(true|false)$/i.test(value.trim())) return /^true$/i.test(value.trim()) ? 1 : 0;
-      throw bad();
-    case 'DateTime':
-      if (typeof value !== 'string' || Number.isNaN(Date.parse(value))) throw bad();
-      return value;
-    case 'Decimal': case 'Double': case 'Single':
-      if (typeof value === 'number' && Number.isFinite(value)) return value;
-      if (typeof value === 'bigint') return Number(value);
-      throw bad();
-    default: {
-      const range = INT_RANGES[dataType as ParameterDataType];
-      if (range === undefined) throw bad();
-      let big: bigint;
-      if (typeof value === 'number' && Number.isInteger(value)) big = BigInt(value);
-      else if (typeof value === 'bigint') big = value;
-      else throw bad();
-      if (big < range[0] || big > range[1]) throw bad();
-      return big >= BigInt(Number.MIN_SAFE_INTEGER) && big <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(big) : big;
-    }
-  }
-}
-
-/** The stored form back to a ParameterValue of the parameter's type. */
-function loadValue(dataType: string, stored: unknown): ParameterValue {
-  if (stored === null || stored === undefined) return null;
-  if (dataType === 'Boolean') return bool(stored) || stored === '1';
-  if (typeof stored === 'bigint') return stored >= BigInt(Number.MIN_SAFE_INTEGER) && stored <= BigInt(Number.MAX_SAFE_INTEGER) ? Number(stored) : stored;
-  if (typeof stored === 'number' || typeof stored === 'string') return stored;
-  return String(stored);
-}
-
-/**
- * The public views, with the row filter each one gets (reference §1.11, §4.5):
- * - public: every caller;
- * - scaleout: empty unless ssis_admin / ssis_cluster_executor / sysadmin (as SSISDB: no error);
- * - operation: rows of operations the caller created, all rows for ssis_admin / sysadmin / ssis_logreader;
- * - admin: empty unless ssis_admin / sysadmin (our choice for catalog_properties: SSISDB shows nothing, no error).
- * `filter` is the WHERE clause for the "own rows" case; `?` is the caller's name.
- */
-const VIEWS: Readonly<Record<string, { kind: 'public' | 'scaleout' | 'operation' | 'admin'; filter?: string; order: string }>> = {
-  'catalog.folders': { kind: 'public', order: 'folder_id' },
-  'catalog.projects': { kind: 'public', order: 'project_id' },
-  'catalog.object_versions': { kind: 'public', order: 'object_version_lsn' },
-  'catalog.packages': { kind: 'public', order: 'package_id' },
-  'catalog.object_parameters': { kind: 'public', order: 'parameter_id' },
-  'catalog.master_properties': { kind: 'public', order: 'property_name' },
-  'catalog.catalog_properties': { kind: 'admin', order: 'property_name' },
-  'catalog.worker_agents': { kind: 'scaleout', order: 'WorkerAgentId' },
-  'catalog.worker_agent_perfcounter': { kind: 'scaleout', order: 'TimeStamp, WorkerAgentId' },
-  'catalog.operations': { kind: 'operation', filter: 'caller_name = ?', order: 'operation_id' },
-  'catalog.executions': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'execution_id' },
-  'catalog.execution_parameter_values': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'execution_parameter_id' },
-  'catalog.execution_property_override_values': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'property_id' },
-  'catalog.operation_messages': { kind: 'operation', filter: 'operation_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'operation_message_id' },
-  'catalog.event_messages': { kind: 'operation', filter: 'operation_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'event_message_id' },
-  'catalog.event_message_context': { kind: 'operation', filter: 'event_message_id IN (SELECT event_message_id FROM event_messages WHERE operation_id IN (SELECT operation_id FROM operations WHERE caller_name = ?))', order: 'context_id' },
-  'catalog.executables': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'executable_id' },
-  'catalog.executable_statistics': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'statistics_id' },
-  'catalog.execution_data_statistics': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'data_stats_id' },
-};
 
 /** `configure_catalog` property rules: returns the value to store, or undefined when invalid. */
 const CATALOG_PROPERTY_RULES: Readonly<Record<string, (v: string) => string | undefined>> = {
@@ -236,6 +168,10 @@ interface Pending {
 // ---------------------------------------------------------------------------------------------
 
 class SqliteCatalog implements SqliteCatalogStore {
+  readonly keySource: string;
+  private cipher: CatalogCipher;
+  /** What a procedure file gets (sqlite/procedure-context.ts). */
+  private readonly ctx: ProcedureDb;
   readonly path: string;
   readonly schemaVersion = SQLITE_SCHEMA_VERSION;
   private readonly db: Database.Database;
@@ -249,8 +185,21 @@ class SqliteCatalog implements SqliteCatalogStore {
   /** Count of write statements run; tells whether a failed mutation left writes to undo. */
   private writes = 0;
 
-  constructor(db: Database.Database, options: OpenSqliteCatalogOptions) {
+  constructor(db: Database.Database, options: OpenSqliteCatalogOptions, key: { cipher: CatalogCipher; source: string }) {
     this.db = db;
+    this.cipher = key.cipher;
+    this.keySource = key.source;
+    // eslint-disable-next-line @typescript-eslint/no-this-alias
+    const self = this;
+    this.ctx = {
+      get: (sql, ...p) => this.get(sql, ...p),
+      all: (sql, ...p) => this.all(sql, ...p),
+      run: (sql, ...p) => this.run(sql, ...p),
+      nowIso: () => this.nowIso(),
+      prop: (n) => this.prop(n),
+      insertOperation: (t, st, c, o, start) => this.insertOperation(t, st, c, o, start),
+      get cipher() { return self.cipher; },
+    };
     this.path = options.path;
     this.clock = options.clock ?? { now: () => Date.now() };
     this.groupCommit = options.groupCommit ?? true;
@@ -497,13 +446,13 @@ class SqliteCatalog implements SqliteCatalogStore {
       if (input.description !== undefined && input.description !== null && (typeof input.description !== 'string' || input.description.length > 1024)) throw catalogError(27101, 'folder_description');
       if (this.get('SELECT 1 FROM folders WHERE name = ?', name) !== undefined) throw catalogError(27401, name);
       const r = this.run('INSERT INTO folders (name, description, created_by_name, created_time) VALUES (?, ?, ?, ?)', name, input.description ?? null, caller.name, this.nowIso());
+      grantCreator(this.ctx, caller, 1, Number(r.lastInsertRowid));
       return { folderId: Number(r.lastInsertRowid) };
     });
   }
 
   deployProject(caller: Principal, input: { folderName: string; projectName: string; project: ProjectArchive }): Promise<{ operationId: number; projectId: number; versionLsn: number }> {
     return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
       const folderName = objectName('folder_name', input?.folderName);
       const projectName = objectName('project_name', input.projectName);
       const project = input.project;
@@ -511,13 +460,18 @@ class SqliteCatalog implements SqliteCatalogStore {
       if (!(project.bytes instanceof Uint8Array) || project.bytes.length === 0) throw catalogError(27404, 'the project stream is empty');
       if (createHash('sha256').update(project.bytes).digest('hex') !== project.sha256) throw catalogError(27404, 'the SHA-256 of the stream does not match the archive');
       if (project.name.toLowerCase() !== projectName.toLowerCase()) throw catalogError(27405, projectName, project.name);
+      // ssis_admin / sysadmin, or CREATE_OBJECTS on the folder (a new project) / MODIFY on the project (reference §4.2).
+      if (!hasRole(caller, ADMIN_ROLES) && this.get('SELECT 1 FROM folders WHERE name = ?', folderName) === undefined) requireRole(caller, ADMIN_ROLES);
       const folder = this.get<{ folder_id: number }>('SELECT folder_id FROM folders WHERE name = ?', folderName);
       if (folder === undefined) throw catalogError(27402, folderName);
       const now = this.nowIso();
-      let existing = this.get<{ project_id: number }>('SELECT project_id FROM projects WHERE folder_id = ? AND name = ?', folder.folder_id, projectName);
+      let existing = this.get<{ project_id: number; object_version_lsn: number | null }>('SELECT project_id, object_version_lsn FROM projects WHERE folder_id = ? AND name = ?', folder.folder_id, projectName);
+      if (existing === undefined ? !can(this.ctx, caller, 1, folder.folder_id, 100) : !can(this.ctx, caller, 2, existing.project_id, 2)) requireRole(caller, ADMIN_ROLES);
+      const previousLsn = existing?.object_version_lsn ?? null;
       if (existing === undefined) {
         const r = this.run('INSERT INTO projects (folder_id, name, created_time) VALUES (?, ?, ?)', folder.folder_id, projectName, now);
-        existing = { project_id: Number(r.lastInsertRowid) };
+        existing = { project_id: Number(r.lastInsertRowid), object_version_lsn: null };
+        grantCreator(this.ctx, caller, 2, existing.project_id);
       }
       const projectId = existing.project_id;
       const operationId = this.insertOperation(OperationType.deployProject, 7, caller, { type: 20, id: projectId, name: projectName }, true);
@@ -533,10 +487,23 @@ class SqliteCatalog implements SqliteCatalogStore {
           p.versionMinor ?? null, p.versionBuild ?? null, p.versionGuid ?? null, p.entryPoint ? 1 : 0);
       }
       const insertParam = (objectType: 20 | 30, objectNameValue: string, d: ProjectArchive['parameters'][number]): void => {
-        const value = d.sensitive ? null : storeValue(d.dataType, d.defaultValue, d.name);
-        this.run(`INSERT INTO object_parameters (project_id, project_version_lsn, object_type, object_name, parameter_name, data_type, required,
-          sensitive, description, design_default_value, default_value, value_set) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
-          projectId, lsn, objectType, objectNameValue, d.name, d.dataType, d.required ? 1 : 0, d.sensitive ? 1 : 0, d.description ?? null, value, value);
+        // A sensitive design default is kept encrypted (it was dropped before issue 14).
+        const design = storeValue(d.dataType, d.defaultValue, d.name);
+        const value = d.sensitive ? null : design;
+        const secret = d.sensitive && design !== null ? this.cipher.encrypt(design) : null;
+        const r = this.run(`INSERT INTO object_parameters (project_id, project_version_lsn, object_type, object_name, parameter_name, data_type, required,
+          sensitive, description, design_default_value, default_value, value_set, sensitive_default_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
+          projectId, lsn, objectType, objectNameValue, d.name, d.dataType, d.required ? 1 : 0, d.sensitive ? 1 : 0, d.description ?? null, value, value, secret);
+        // A redeploy keeps the server values (set_object_parameter_value) of parameters that still exist with the same type and protection.
+        if (previousLsn !== null) {
+          this.run(`UPDATE object_parameters SET (value_type, value_set, referenced_variable_name, default_value, sensitive_default_value) = (
+              SELECT o.value_type, o.value_set, o.referenced_variable_name, o.default_value, o.sensitive_default_value FROM object_parameters o
+              WHERE o.project_version_lsn = ? AND o.object_type = ? AND o.object_name = ? AND o.parameter_name = ? AND o.data_type = ? AND o.sensitive = ? AND o.value_set = 1)
+            WHERE parameter_id = ? AND EXISTS (SELECT 1 FROM object_parameters o WHERE o.project_version_lsn = ? AND o.object_type = ? AND o.object_name = ?
+              AND o.parameter_name = ? AND o.data_type = ? AND o.sensitive = ? AND o.value_set = 1)`,
+          previousLsn, objectType, objectNameValue, d.name, d.dataType, d.sensitive ? 1 : 0, Number(r.lastInsertRowid),
+          previousLsn, objectType, objectNameValue, d.name, d.dataType, d.sensitive ? 1 : 0);
+        }
       };
       for (const d of project.parameters) insertParam(20, projectName, d);
       for (const p of project.packages) for (const d of p.parameters) insertParam(30, p.name, d);
@@ -564,55 +531,7 @@ class SqliteCatalog implements SqliteCatalogStore {
   // ---- executions ---------------------------------------------------------------------------
 
   createExecution(caller: Principal, input: CreateExecutionInput): Promise<{ executionId: number }> {
-    return this.write(() => {
-      for (const [k, v] of [['folder_name', input?.folderName], ['project_name', input?.projectName], ['package_name', input?.packageName]] as const) {
-        if (v === null || v === undefined) throw catalogError(27138, k);
-        if (typeof v !== 'string') throw catalogError(27101, k);
-      }
-      const pkg = this.get<{ project_id: number; object_version_lsn: number; entry_point: number; project_name: string; folder_name: string; package_name: string }>(
-        `SELECT p.project_id, p.object_version_lsn, k.entry_point, p.name AS project_name, f.name AS folder_name, k.name AS package_name
-         FROM folders f JOIN projects p ON p.folder_id = f.folder_id
-         JOIN packages k ON k.project_version_lsn = p.object_version_lsn AND k.name = ?
-         WHERE f.name = ? AND p.name = ?`, input.packageName, input.folderName, input.projectName,
-      );
-      if (pkg === undefined || !bool(pkg.entry_point)) throw catalogError(27146, input.packageName);
-      const runInScaleOut = input.runInScaleOut ?? (this.prop('IS_SCALEOUT_ENABLED').toUpperCase() === 'TRUE' && this.prop('DEFAULT_EXECUTION_MODE') === '1');
-      // No per-object grants in this catalog: ssis_admin, sysadmin and ssis_cluster_executor may execute
-      // any project; anyone else gets 27178 (the Scale Out role check of SSISDB, applied to every run).
-      if (!hasRole(caller, SCALE_OUT_ROLES)) throw catalogError(27178, input.projectName);
-      const use32 = input.use32BitRuntime === true;
-      const executionId = this.insertOperation(OperationType.execution, 1, caller, { type: 20, id: pkg.project_id, name: null }, false);
-      const now = this.nowIso();
-      let jobId: string | null = null;
-      if (runInScaleOut) {
-        jobId = randomUUID();
-        this.run('INSERT INTO jobs (JobId, IsCancelled, CreatedTime, JobType, InputData, Creator, Priority, LastUpdatedTime) VALUES (?, 0, ?, 1, ?, ?, 0, ?)',
-          jobId, now, JSON.stringify([{ name: 'use32bitruntime', value: use32 ? '1' : '0' }]), caller.name, now);
-        if (input.useAnyWorker !== false) this.run('INSERT INTO job_worker_agents (JobId, WorkerAgentId) VALUES (?, ?)', jobId, ANY_WORKER_ID);
-      }
-      this.run(`INSERT INTO executions (execution_id, folder_name, project_name, package_name, reference_id, project_lsn, executed_as_name, use32bitruntime, job_id)
-        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, executionId, pkg.folder_name, pkg.project_name, pkg.package_name, input.referenceId ?? null,
-      pkg.object_version_lsn, caller.name, use32 ? 1 : 0, jobId);
-      const params = this.all<Row>(`SELECT object_type, parameter_name, data_type, required, sensitive, default_value, value_set FROM object_parameters
-        WHERE project_version_lsn = ? AND ((object_type = 20) OR (object_type = 30 AND object_name = ?)) ORDER BY object_type, parameter_id`,
-      pkg.object_version_lsn, pkg.package_name);
-      const insert = `INSERT INTO execution_parameter_values (execution_id, object_type, parameter_data_type, parameter_name, parameter_value,
-        sensitive_parameter_value, base_data_type, sensitive, required, value_set) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
-      for (const p of params) {
-        const sensitive = bool(p['sensitive']);
-        this.run(insert, executionId, p['object_type'], p['data_type'], p['parameter_name'], sensitive ? null : p['default_value'],
-          sensitive ? p['default_value'] : null, p['data_type'], sensitive ? 1 : 0, p['required'], p['value_set']);
-      }
-      const level = Number(this.prop('SERVER_LOGGING_LEVEL') || '1');
-      const system: [string, string, unknown][] = [
-        ['LOGGING_LEVEL', 'Int32', level],
-        ...(level === 100 ? [['CUSTOMIZED_LOGGING_LEVEL', 'String', this.prop('SERVER_CUSTOMIZED_LOGGING_LEVEL') || null] as [string, string, unknown]] : []),
-        ['DUMP_ON_ERROR', 'Boolean', 0], ['DUMP_ON_EVENT', 'Boolean', 0], ['DUMP_EVENT_CODE', 'String', '0'],
-        ['CALLER_INFO', 'String', null], ['SYNCHRONIZED', 'Boolean', 0],
-      ];
-      for (const [name, type, value] of system) this.run(insert, executionId, 50, type, name, value, null, type, 0, 0, 0);
-      return { executionId };
-    });
+    return this.write(() => createExecutionProcedure(this.ctx, caller, input));
   }
 
   setExecutionParameterValue(caller: Principal, input: { executionId: number; objectType: number; parameterName: string; parameterValue: ParameterValue }): Promise<void> {
@@ -642,9 +561,9 @@ class SqliteCatalog implements SqliteCatalogStore {
       // No customized logging levels can be created in this catalog, so any name is unknown.
       if (input.objectType === 50 && input.parameterName === 'CUSTOMIZED_LOGGING_LEVEL') throw catalogError(27237, String(input.parameterValue));
       if (bool(p.sensitive)) {
-        this.run('UPDATE execution_parameter_values SET sensitive_parameter_value = ?, parameter_value = NULL, value_set = 1, runtime_override = 1 WHERE execution_parameter_id = ?', value, p.execution_parameter_id);
+        this.run("UPDATE execution_parameter_values SET sensitive_parameter_value = ?, parameter_value = NULL, value_set = 1, runtime_override = 1, value_source = 'X', referenced_variable_name = NULL WHERE execution_parameter_id = ?", value === null ? null : this.cipher.encrypt(value), p.execution_parameter_id);
       } else {
-        this.run('UPDATE execution_parameter_values SET parameter_value = ?, value_set = 1, runtime_override = 1 WHERE execution_parameter_id = ?', value, p.execution_parameter_id);
+        this.run("UPDATE execution_parameter_values SET parameter_value = ?, value_set = 1, runtime_override = 1, value_source = 'X', referenced_variable_name = NULL WHERE execution_parameter_id = ?", value, p.execution_parameter_id);
       }
     });
   }
@@ -662,7 +581,7 @@ class SqliteCatalog implements SqliteCatalogStore {
       this.run(`INSERT INTO execution_property_override_values (execution_id, property_path, property_value, sensitive_property_value, sensitive)
         VALUES (?, ?, ?, ?, ?) ON CONFLICT (execution_id, property_path) DO UPDATE SET property_value = excluded.property_value,
         sensitive_property_value = excluded.sensitive_property_value, sensitive = excluded.sensitive`,
-      input.executionId, input.propertyPath, sensitive ? null : input.propertyValue, sensitive ? input.propertyValue : null, sensitive ? 1 : 0);
+      input.executionId, input.propertyPath, sensitive ? null : input.propertyValue, sensitive ? this.cipher.encrypt(input.propertyValue) : null, sensitive ? 1 : 0);
     });
   }
 
@@ -823,23 +742,50 @@ class SqliteCatalog implements SqliteCatalogStore {
   // ---- views --------------------------------------------------------------------------------
 
   async queryView(caller: Principal, viewName: string): Promise<ViewResult> {
-    const key = String(viewName).trim().replace(/[[\]"]/g, '').toLowerCase();
-    const name = Object.keys(VIEWS).find((v) => v === key || v === `catalog.${key}`);
+    const name = resolveViewName(viewName);
     if (name === undefined) throw new SsoError('SSO_ERR_TSQL', `Invalid object name '${viewName}'.`, { number: 208, where: String(viewName) });
     const view = VIEWS[name]!;
+    if (view.kind === 'effective') return this.effectivePermissions(caller);
     const select = `SELECT * FROM "${name}"`;
     const stmt = this.q(`${select} ORDER BY ${view.order}`);
     const columns = stmt.columns().map((c) => c.name);
-    let rows: Row[];
+    let rows: Row[] = [];
     switch (view.kind) {
       case 'public': rows = stmt.all() as Row[]; break;
       case 'scaleout': rows = hasRole(caller, SCALE_OUT_ROLES) ? (stmt.all() as Row[]) : []; break;
       case 'admin': rows = hasRole(caller, ADMIN_ROLES) ? (stmt.all() as Row[]) : []; break;
+      case 'object': {
+        rows = stmt.all() as Row[];
+        if (!hasRole(caller, ADMIN_ROLES)) {
+          const ids = readableIds(this.ctx, caller, view.objectClass!);
+          rows = rows.filter((r) => ids.has(num(r[view.objectColumn!])));
+        }
+        break;
+      }
       case 'operation':
         rows = hasRole(caller, LOG_READER_ROLES) ? (stmt.all() as Row[]) : this.all(`${select} WHERE ${view.filter!} ORDER BY ${view.order}`, caller.name);
         break;
     }
     return { columns, rows };
+  }
+
+  /** catalog.effective_object_permissions: every permission the caller holds on folders, projects, environments and its operations. */
+  private effectivePermissions(caller: Principal): ViewResult {
+    const rows: Row[] = [];
+    const classes: [1 | 2 | 3 | 4, string][] = [
+      [1, 'SELECT folder_id AS id FROM folders ORDER BY 1'], [2, 'SELECT project_id AS id FROM projects ORDER BY 1'],
+      [3, 'SELECT environment_id AS id FROM environments ORDER BY 1'],
+      [4, hasRole(caller, ADMIN_ROLES) ? 'SELECT operation_id AS id FROM operations ORDER BY 1' : 'SELECT operation_id AS id FROM operations WHERE caller_name = ? ORDER BY 1'],
+    ];
+    for (const [cls, sql] of classes) {
+      for (const { id } of this.all<{ id: number }>(sql, ...(cls === 4 && !hasRole(caller, ADMIN_ROLES) ? [caller.name] : []))) {
+        for (const p of PERMISSIONS_OF[cls]) {
+          const held = cls === 4 && !hasRole(caller, ADMIN_ROLES) ? p !== 4 || can(this.ctx, caller, 4, id, 4) : can(this.ctx, caller, cls, id, p);
+          if (held) rows.push({ object_type: cls, object_id: id, permission_type: p });
+        }
+      }
+    }
+    return { columns: ['object_type', 'object_id', 'permission_type'], rows };
   }
 
   listViews(): readonly string[] {
@@ -1239,12 +1185,13 @@ class SqliteCatalog implements SqliteCatalogStore {
           objectType: Number(p['object_type']) as 20 | 30 | 50,
           name: String(p['parameter_name']),
           dataType,
-          value: loadValue(dataType, sensitive ? p['sensitive_parameter_value'] : p['parameter_value']),
+          // The one place a sensitive value is decrypted: the execution is being handed to a worker.
+          value: sensitive ? this.cipher.decrypt(p['sensitive_parameter_value'], `execution ${executionId} parameter '${String(p['parameter_name'])}'`) : loadValue(dataType, p['parameter_value']),
           sensitive,
         };
       }),
       propertyOverrides: this.all('SELECT property_path, property_value, sensitive_property_value, sensitive FROM execution_property_override_values WHERE execution_id = ? ORDER BY property_id', executionId)
-        .map((p) => ({ propertyPath: String(p['property_path']), value: String((bool(p['sensitive']) ? p['sensitive_property_value'] : p['property_value']) ?? ''), sensitive: bool(p['sensitive']) })),
+        .map((p) => ({ propertyPath: String(p['property_path']), value: String((bool(p['sensitive']) ? this.cipher.decrypt(p['sensitive_property_value'], `execution ${executionId} property override`) : p['property_value']) ?? ''), sensitive: bool(p['sensitive']) })),
     };
   }
 
@@ -1260,6 +1207,50 @@ class SqliteCatalog implements SqliteCatalogStore {
   integrityCheck(): string {
     return String(this.db.pragma('integrity_check', { simple: true }));
   }
+
+  async rotateKey(): Promise<{ reencrypted: number; newKeyHex?: string }> {
+    const { randomBytes: rb } = await import('node:crypto');
+    const newKey = rb(32);
+    const fromEnv = this.keySource === 'env';
+    const pendingFile = `${keyFileOf(this.path)}.new`;
+    if (!fromEnv) writeKeyFile(pendingFile, newKey);
+    const next = makeCipher(newKey);
+    const reencrypted = await this.write(() => {
+      let n = 0;
+      for (const [table, id, column] of ENVELOPE_COLUMNS) {
+        for (const r of this.all<Row>(`SELECT ${id} AS id, ${column} AS v FROM ${table} WHERE ${column} IS NOT NULL`)) {
+          if (!isEnvelope(r['v'])) throw new SsoError('SSO_ERR_CATALOG_IO', `${table}.${column} of row ${String(r['id'])} is not an encrypted envelope`, { where: `${table}.${column}` });
+          this.run(`UPDATE ${table} SET ${column} = ? WHERE ${id} = ?`, next.encrypt(this.cipher.decrypt(r['v'], `${table}.${column}`)), r['id']);
+          n++;
+        }
+      }
+      return n;
+    });
+    this.cipher = next;
+    if (fromEnv) return { reencrypted, newKeyHex: newKey.toString('hex') };
+    const { renameSync } = await import('node:fs');
+    renameSync(pendingFile, keyFileOf(this.path));
+    return { reencrypted };
+  }
+
+  // ---- environments, references, object parameter values, permissions (issue 14) ---------------
+
+  createEnvironment(caller: Principal, input: Parameters<EnvironmentApi['createEnvironment']>[1]) { return this.write(() => createEnvironment(this.ctx, caller, input)); }
+  renameEnvironment(caller: Principal, input: Parameters<EnvironmentApi['renameEnvironment']>[1]) { return this.write(() => renameEnvironment(this.ctx, caller, input)); }
+  moveEnvironment(caller: Principal, input: Parameters<EnvironmentApi['moveEnvironment']>[1]) { return this.write(() => moveEnvironment(this.ctx, caller, input)); }
+  deleteEnvironment(caller: Principal, input: Parameters<EnvironmentApi['deleteEnvironment']>[1]) { return this.write(() => deleteEnvironment(this.ctx, caller, input)); }
+  createEnvironmentVariable(caller: Principal, input: Parameters<EnvironmentApi['createEnvironmentVariable']>[1]) { return this.write(() => createEnvironmentVariable(this.ctx, caller, input)); }
+  setEnvironmentVariableValue(caller: Principal, input: Parameters<EnvironmentApi['setEnvironmentVariableValue']>[1]) { return this.write(() => setEnvironmentVariableValue(this.ctx, caller, input)); }
+  setEnvironmentVariableProperty(caller: Principal, input: Parameters<EnvironmentApi['setEnvironmentVariableProperty']>[1]) { return this.write(() => setEnvironmentVariableProperty(this.ctx, caller, input)); }
+  setEnvironmentVariableProtection(caller: Principal, input: Parameters<EnvironmentApi['setEnvironmentVariableProtection']>[1]) { return this.write(() => setEnvironmentVariableProtection(this.ctx, caller, input)); }
+  deleteEnvironmentVariable(caller: Principal, input: Parameters<EnvironmentApi['deleteEnvironmentVariable']>[1]) { return this.write(() => deleteEnvironmentVariable(this.ctx, caller, input)); }
+  createEnvironmentReference(caller: Principal, input: Parameters<EnvironmentApi['createEnvironmentReference']>[1]) { return this.write(() => createEnvironmentReference(this.ctx, caller, input)); }
+  deleteEnvironmentReference(caller: Principal, input: Parameters<EnvironmentApi['deleteEnvironmentReference']>[1]) { return this.write(() => deleteEnvironmentReference(this.ctx, caller, input)); }
+  setObjectParameterValue(caller: Principal, input: Parameters<EnvironmentApi['setObjectParameterValue']>[1]) { return this.write(() => setObjectParameterValue(this.ctx, caller, input)); }
+  clearObjectParameterValue(caller: Principal, input: Parameters<EnvironmentApi['clearObjectParameterValue']>[1]) { return this.write(() => clearObjectParameterValue(this.ctx, caller, input)); }
+  grantPermission(caller: Principal, input: PermissionInput) { return this.write(() => grantPermission(this.ctx, caller, input)); }
+  denyPermission(caller: Principal, input: PermissionInput) { return this.write(() => denyPermission(this.ctx, caller, input)); }
+  revokePermission(caller: Principal, input: PermissionInput) { return this.write(() => revokePermission(this.ctx, caller, input)); }
 
   async close(): Promise<void> {
     if (this.closed) return;
@@ -1293,6 +1284,26 @@ export async function openSqliteCatalog(options: OpenSqliteCatalogOptions): Prom
     if (SsoError.is(error)) throw error;
     throw new SsoError('SSO_ERR_CATALOG_IO', `Cannot prepare the catalog '${options.path}': ${(error as Error).message}`, { where: options.path, cause: error });
   }
-  return new SqliteCatalog(db, options);
+  let key: { cipher: CatalogCipher; source: string };
+  try {
+    const k = loadCatalogKey(options.path, { mayCreate: !holdsEnvelopes(db), ...(options.env ? { env: options.env } : {}) });
+    key = { cipher: makeCipher(k.key, k.pending ? [k.pending] : []), source: k.from };
+  } catch (error) {
+    db.close();
+    throw error;
+  }
+  return new SqliteCatalog(db, options, key);
+}
+
+/** Every column that holds an encrypted envelope: [table, id column, value column]. */
+const ENVELOPE_COLUMNS: readonly (readonly [string, string, string])[] = [
+  ['object_parameters', 'parameter_id', 'sensitive_default_value'],
+  ['environment_variables', 'variable_id', 'sensitive_value'],
+  ['execution_parameter_values', 'execution_parameter_id', 'sensitive_parameter_value'],
+  ['execution_property_override_values', 'property_id', 'sensitive_property_value'],
+];
+
+function holdsEnvelopes(db: Database.Database): boolean {
+  return ENVELOPE_COLUMNS.some(([t, , c]) => db.prepare(`SELECT 1 FROM ${t} WHERE ${c} IS NOT NULL LIMIT 1`).get() !== undefined);
 }
 
