@@ -20,3 +20,8 @@ IF OBJECT_ID(N'internal.execution_parameter_values', N'U') IS NULL
     runtime_override           bit NOT NULL CONSTRAINT DF_epv_runtime_override DEFAULT (0),
     CONSTRAINT UQ_execution_parameter_values UNIQUE (execution_id, object_type, parameter_name)
   );
+GO
+-- Issue 14: where each value came from (D design default, S server value, E environment variable, X set
+-- on the execution) and the environment variable it was bound from.
+IF COL_LENGTH(N'internal.execution_parameter_values', N'value_source') IS NULL
+  ALTER TABLE internal.execution_parameter_values ADD value_source char(1) NULL, referenced_variable_name nvarchar(128) NULL;

@@ -11,6 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CatalogErrorMessages } from '../../actors/catalog-errors.ts';
+import { reportSkip } from '../helpers/skip.ts';
+import { EMBEDDED_ONLY_VIEWS } from '../../runtime/catalog/rules/views.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { loadSqlServerScripts, splitGoBatches, stripComments, type SqlServerScript } from '../../runtime/catalog/sqlserver-scripts.ts';
@@ -295,6 +297,10 @@ views('every public view of the SQLite catalog exists with the same columns in t
   const store = await openSqliteCatalog({ path: join(dir, 'c.db') });
   try {
     for (const name of store.listViews()) {
+      if (EMBEDDED_ONLY_VIEWS.has(name)) {
+        reportSkip(`sqlserver view ${name}`, 'exists only in the embedded catalog so far (issue 14: environments and permissions are not in the SQL Server scripts yet)');
+        continue;
+      }
       const script: SqlServerScript | undefined = byObject.get(`view:${name}`);
       assert.ok(script !== undefined, `no view script for ${name}`);
       const expected = (await store.queryView(SYSTEM_PRINCIPAL, name)).columns;

@@ -53,11 +53,12 @@ export function createExecution(db: ProcedureDb, caller: Principal, input: Creat
      JOIN packages k ON k.project_version_lsn = p.object_version_lsn AND k.name = ?
      WHERE f.name = ? AND p.name = ?`, input.packageName, input.folderName, input.projectName,
   );
-  if (pkg === undefined || !bool(pkg.entry_point) || !can(db, caller, 2, pkg.project_id, 1)) throw catalogError(27146, input.packageName);
-  if (!can(db, caller, 2, pkg.project_id, 3)) throw catalogError(27178, input.projectName);
+  if (pkg === undefined || !bool(pkg.entry_point)) throw catalogError(27146, input.packageName);
   const runInScaleOut = input.runInScaleOut ?? (db.prop('IS_SCALEOUT_ENABLED').toUpperCase() === 'TRUE' && db.prop('DEFAULT_EXECUTION_MODE') === '1');
   // This catalog runs only Scale Out executions, so the Scale Out role check applies to every run.
   if (!hasRole(caller, SCALE_OUT_ROLES)) throw catalogError(27178, input.projectName);
+  if (!can(db, caller, 2, pkg.project_id, 1)) throw catalogError(27146, input.packageName);
+  if (!can(db, caller, 2, pkg.project_id, 3)) throw catalogError(27178, input.projectName);
   const binding = bindReference(db, caller, pkg.project_id, pkg.folder_name, input.referenceId);
 
   // Every value is resolved before anything is written: a binding error leaves the catalog unchanged.
