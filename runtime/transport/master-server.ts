@@ -71,6 +71,11 @@ export interface StartExecutionBody {
   readonly workers?: readonly string[];
   readonly useAnyWorker?: boolean;
   readonly use32BitRuntime?: boolean;
+  /**
+   * The environment to bind, as `<folder>/<environment>` (or just `<environment>` in the project's own
+   * folder): the project's reference to it is looked up and passed as create_execution @reference_id.
+   */
+  readonly environment?: string;
 }
 
 const AUTH_CACHE_MS = 60_000;
@@ -239,6 +244,26 @@ async function ensureFolder(store: CatalogStore, caller: Principal, folderName: 
   }
 }
 
+/**
+ * The id of the project's reference to `<folder>/<environment>` (a relative reference when the folder is
+ * the project's own, else an absolute one naming it). None → 27208 naming what was asked for. Whether
+ * the caller may READ the environment is create_execution's check (27182), as in SSISDB.
+ */
+export async function findEnvironmentReference(store: CatalogStore, caller: Principal, folder: string, project: string, environment: string): Promise<number> {
+  const slash = environment.lastIndexOf('/');
+  const envFolder = slash < 0 ? folder : environment.slice(0, slash);
+  const envName = slash < 0 ? environment : environment.slice(slash + 1);
+  const eq = (a: unknown, b: string) => String(a ?? '').toLowerCase() === b.toLowerCase();
+  const folders = (await store.queryView(caller, 'catalog.folders')).rows;
+  const folderId = folders.find((f) => eq(f['name'], folder))?.['folder_id'];
+  const projectRow = (await store.queryView(caller, 'catalog.projects')).rows.find((p) => eq(p['name'], project) && p['folder_id'] === folderId);
+  if (projectRow === undefined) throw catalogError(27403, project, folder);
+  const refs = (await store.queryView(caller, 'catalog.environment_references')).rows.filter((r) => r['project_id'] === projectRow['project_id'] && eq(r['environment_name'], envName));
+  const ref = refs.find((r) => (r['reference_type'] === 'R' ? eq(folder, envFolder) : eq(r['environment_folder_name'], envFolder)));
+  if (ref === undefined) throw catalogError(27208, `${envFolder}/${envName}`);
+  return Number(ref['reference_id']);
+}
+
 /** Validates `POST /api/v1/executions` input; returns an error text naming the bad field. */
 export function validateStartBody(body: unknown): StartExecutionBody | string {
   if (typeof body !== 'object' || body === null) return 'expected a JSON object body';
@@ -257,6 +282,7 @@ export function validateStartBody(body: unknown): StartExecutionBody | string {
       if (tx !== undefined && typeof tx !== 'boolean') return `"parameters[${i}].text" must be a boolean`;
     }
   }
+  if (b['environment'] !== undefined && (typeof b['environment'] !== 'string' || b['environment'].trim() === '')) return '"environment" must be "<folder>/<environment>"';
   return b as unknown as StartExecutionBody;
 }
 
@@ -289,8 +315,9 @@ export async function startExecution(store: CatalogStore, caller: Principal, bod
     }
     return { objectType, name, value };
   });
+  const referenceId = body.environment === undefined ? null : await findEnvironmentReference(store, caller, body.folder, body.project, body.environment);
   const { executionId } = await store.createExecution(caller, {
-    folderName: body.folder, projectName: body.project, packageName: body.package,
+    folderName: body.folder, projectName: body.project, packageName: body.package, referenceId,
     runInScaleOut: true, useAnyWorker, use32BitRuntime: body.use32BitRuntime ?? false,
   });
   try {

@@ -23,6 +23,7 @@ const FINAL = new Set([3, 4, 6, 7, 9]);
 
 const OPTIONS: OptionTable = [
   { name: 'folder', type: 'string', value: '<F>', help: 'the catalog folder (required)' },
+  { name: 'environment', type: 'string', value: '<folder>/<env>', help: "the environment to bind (the project's reference to it becomes create_execution @reference_id);\n'<env>' alone means the project's own folder" },
   { name: 'project', type: 'string', value: '<P>', help: 'the project (required)' },
   { name: 'package', type: 'string', multiple: true, value: '<A.dtsx>', help: 'a package to run, one execution each (repeatable; at least one)' },
   { name: 'param', type: 'string', multiple: true, value: '<name>=<value>', help: "a parameter value for the package named before it (before any --package: for all;\n'Pkg.dtsx:Name=value' names the package). 'Name=v' or '$Package::Name=v' (package),\n'$Project::Name=v' (project); system parameters such as LOGGING_LEVEL=3. The text is\nconverted to the parameter's type (Int32, Boolean true/false/1/0, DateTime, Double…)." },
@@ -75,7 +76,8 @@ export const command: Command = {
   summary: 'Run packages in Scale Out (several packages, parameters, retries, machine selection)',
   options: OPTIONS,
   usage: usageText(`usage: scaleout execute --folder <F> --project <P> --package <A.dtsx> [--param <name>=<value> …]
-                        [--package <B.dtsx> [--param …]] [--retry <N>] [--worker <agent id> … | --any-worker]
+                        [--package <B.dtsx> [--param …]] [--environment <folder>/<env>] [--retry <N>]
+                        [--worker <agent id> … | --any-worker]
                         [--wait] [--data <dir> | -S <https://master:port> -U <login> -P <password> [--ca <pem>]]`, `
   Example: --package Hello.dtsx --package MayFail.dtsx --param ShouldFail=false runs Hello.dtsx with its
   defaults and MayFail.dtsx with ShouldFail=false. A package whose parameters or workers are refused is not
@@ -95,7 +97,8 @@ export const command: Command = {
     const target = targetFromFlags((n) => args.string(n), io.cwd, io.env);
     const started: { pkg: string; id: number }[] = [];
     for (const run of runs) {
-      const body: StartExecutionBody = { folder, project, package: run.pkg, parameters: run.parameters, retryCount, workers, useAnyWorker: workers.length === 0 };
+      const environment = args.string('environment');
+      const body: StartExecutionBody = { folder, project, package: run.pkg, parameters: run.parameters, retryCount, workers, useAnyWorker: workers.length === 0, ...(environment ? { environment } : {}) };
       try {
         const { executionId } = await apiCall<{ executionId: number }>(target, 'POST', '/api/v1/executions', body);
         started.push({ pkg: run.pkg, id: executionId });
