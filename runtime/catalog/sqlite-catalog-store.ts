@@ -487,10 +487,10 @@ class SqliteCatalog implements SqliteCatalogStore {
           p.versionMinor ?? null, p.versionBuild ?? null, p.versionGuid ?? null, p.entryPoint ? 1 : 0);
       }
       const insertParam = (objectType: 20 | 30, objectNameValue: string, d: ProjectArchive['parameters'][number]): void => {
-        // A sensitive design default is kept encrypted (it was dropped before issue 14).
-        const design = storeValue(d.dataType, d.defaultValue, d.name);
-        const value = d.sensitive ? null : design;
-        const secret = d.sensitive && design !== null ? this.cipher.encrypt(design) : null;
+        // A sensitive design default is the package's own protected text (user key or password), not a
+        // value this catalog can use: it is not kept, as before; set one with set_object_parameter_value.
+        const value = d.sensitive ? null : storeValue(d.dataType, d.defaultValue, d.name);
+        const secret = null;
         const r = this.run(`INSERT INTO object_parameters (project_id, project_version_lsn, object_type, object_name, parameter_name, data_type, required,
           sensitive, description, design_default_value, default_value, value_set, sensitive_default_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
           projectId, lsn, objectType, objectNameValue, d.name, d.dataType, d.required ? 1 : 0, d.sensitive ? 1 : 0, d.description ?? null, value, value, secret);

@@ -12,6 +12,10 @@ import { fileURLToPath } from 'node:url';
 import sql from 'mssql';
 import { reportSkip } from '../helpers/skip.ts';
 import { catalogStoreConformance, type ConformanceClock } from '../conformance/catalog-store.suite.ts';
+
+// Issue 14's suite (tests/conformance/environments.suite.ts) runs on SQLite only: the SQL Server scripts
+// do not have environments or object permissions yet, and the adapter refuses those verbs plainly.
+reportSkip('mssql: environments, references and object permissions conformance', 'not implemented in the SQL Server scripts yet (issue 14 gap; embedded catalog only)');
 import { SYSTEM_PRINCIPAL, type CatalogStore } from '../../actors/ports.ts';
 import { mssqlConfigFromConnectionString } from '../../runtime/catalog/mssql-connection.ts';
 import { catalogStatus, ensureDatabase, installCatalog } from '../../runtime/catalog/mssql-install.ts';

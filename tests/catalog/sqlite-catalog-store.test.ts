@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { catalogStoreConformance, type ConformanceClock } from '../conformance/catalog-store.suite.ts';
 import { openSqliteCatalog } from '../../runtime/catalog/sqlite-catalog-store.ts';
+import { environmentsConformance } from '../conformance/environments.suite.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'sso-catalog-'));
 process.once('exit', () => rmSync(dir, { recursive: true, force: true }));
@@ -16,3 +17,5 @@ const clock: ConformanceClock = { now: () => t, advance: (ms) => { t += ms; } };
 let n = 0;
 
 catalogStoreConformance('sqlite', () => openSqliteCatalog({ path: join(dir, `catalog-${++n}.db`), clock }), { clock });
+
+environmentsConformance('sqlite', () => openSqliteCatalog({ path: join(dir, `catalog-${++n}.db`), clock }));

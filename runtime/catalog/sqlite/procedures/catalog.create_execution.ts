@@ -62,7 +62,7 @@ export function createExecution(db: ProcedureDb, caller: Principal, input: Creat
   const binding = bindReference(db, caller, pkg.project_id, pkg.folder_name, input.referenceId);
 
   // Every value is resolved before anything is written: a binding error leaves the catalog unchanged.
-  const params = db.all<Row>(`SELECT object_type, parameter_name, data_type, required, sensitive, default_value, sensitive_default_value, value_set, value_type, referenced_variable_name
+  const params = db.all<Row>(`SELECT object_type, parameter_name, data_type, required, sensitive, design_default_value, default_value, sensitive_default_value, value_set, value_type, referenced_variable_name
     FROM object_parameters WHERE project_version_lsn = ? AND ((object_type = 20) OR (object_type = 30 AND object_name = ?)) ORDER BY object_type, parameter_id`,
   pkg.object_version_lsn, pkg.package_name);
   const rows = params.map((p) => {
@@ -73,7 +73,7 @@ export function createExecution(db: ProcedureDb, caller: Principal, input: Creat
       const variableName = String(p['referenced_variable_name']);
       if (binding === null) {
         // No reference given: the design default, as if nothing were bound (a required one fails at start, 27184).
-        return { p, sensitive, value: sensitive ? null : p['default_value'], secret: null, valueSet: false, source: 'D', variable: variableName };
+        return { p, sensitive, value: sensitive ? null : p['design_default_value'], secret: null, valueSet: false, source: 'D', variable: variableName };
       }
       const v = binding.variables.get(variableName);
       if (v === undefined) throw catalogError(27183, variableName);
