@@ -80,7 +80,8 @@ export interface ProjectArchive {
   readonly description?: string;
   readonly parameters: readonly ParameterDefinition[];
   readonly packages: readonly ProjectPackageInfo[];
-  readonly connectionManagers: readonly { readonly name: string; readonly guid?: string }[];
+  /** Project connection managers (`.conmgr` parts) with their design-time connection string when it has one. */
+  readonly connectionManagers: readonly { readonly name: string; readonly guid?: string; readonly connectionString?: string }[];
   /** The project as an `.ispac` (zip) stream; stored per version and served to workers. */
   readonly bytes: Uint8Array;
   /** Hex SHA-256 of `bytes`: the cache key on workers. */

@@ -246,6 +246,19 @@ function sha256(bytes: Uint8Array): string {
 }
 
 /** Reads the package's own identity and parameters from its `.dtsx`. */
+/**
+ * The design-time connection string of a `.conmgr` part (its inner DTS:ConnectionManager's
+ * DTS:ConnectionString), or undefined when the part is missing or has none. The catalog shows it as
+ * the default of the CM.<name>.ConnectionString parameter.
+ */
+function conmgrConnectionString(bytes: Uint8Array | undefined): string | undefined {
+  if (bytes === undefined) return undefined;
+  const text = new TextDecoder().decode(bytes);
+  const m = /<DTS:ObjectData>[\s\S]*?DTS:ConnectionString="([^"]*)"/.exec(text);
+  if (!m) return undefined;
+  return m[1]!.replace(/&quot;/g, '"').replace(/&apos;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
 function readPackage(name: string, entryPoint: boolean, dtsx: Uint8Array, meta: Map<string, string> | undefined): ProjectPackageInfo {
   const doc = parseXml(dtsx, name);
   const root = child(doc, 'Executable');
@@ -307,7 +320,8 @@ export function readProjectArchive(bytes: Uint8Array, source = 'project stream')
   const connectionManagers = children(child(manifest, 'ConnectionManagers'), 'ConnectionManager').map((c) => {
     const cname = attr(c, 'Name') ?? '';
     const guid = nonEmpty(properties(c).get('ID'));
-    return guid === undefined ? { name: cname } : { name: cname, guid };
+    const connectionString = cname === '' ? undefined : conmgrConnectionString(parts.get(cname));
+    return { name: cname, ...(guid === undefined ? {} : { guid }), ...(connectionString === undefined ? {} : { connectionString }) };
   }).filter((c) => c.name !== '');
 
   const paramsBytes = parts.get(PROJECT_PARAMS);

@@ -46,6 +46,9 @@ export interface RunPackageOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
+/** `CM.<connection manager>.<property>`: a connection manager parameter (names may hold dots). */
+const CM_PARAMETER_RE = /^CM\.(.+)\.([A-Za-z]+)$/;
+
 export const runPackage: RunPackage = (request, sink, signal) => runPackageWith(request, sink, signal, {});
 
 export async function runPackageWith(request: RunPackageRequest, sink: PackageEventSink, signal: AbortSignal, options: RunPackageOptions): Promise<RunPackageResult> {
@@ -75,9 +78,18 @@ export async function runPackageWith(request: RunPackageRequest, sink: PackageEv
   let packageParameters: Map<string, VarValue>;
   try {
     await applyConfigurations(pkg, overrides, (m) => reporter.message('OnWarning', source, m), options.env ?? process.env);
+    // CM.<connection manager>.<property> parameters (the catalog makes them at deploy): a value that is
+    // set becomes that property of the connection manager, as SSIS applies them. Property overrides
+    // given for the execution come after, so they win.
+    const isCm = (p: RunPackageRequest['parameters'][number]) => (p.objectType === 20 || p.objectType === 30) && CM_PARAMETER_RE.test(p.name);
+    for (const p of request.parameters) {
+      if (!isCm(p) || p.value === null || p.value === undefined) continue;
+      const m = CM_PARAMETER_RE.exec(p.name)!;
+      addOverride(overrides, `\\Package.Connections[${m[1]}].Properties[${m[2]}]`, String(p.value));
+    }
     for (const o of request.propertyOverrides) addOverride(overrides, o.propertyPath, o.value);
-    projectParameters = bindParameters(project.parameters, new Map(request.parameters.filter((p) => p.objectType === 20).map((p) => [p.name, p.value])), 'project');
-    packageParameters = bindParameters(pkg.parameters, new Map(request.parameters.filter((p) => p.objectType === 30).map((p) => [p.name, p.value])), 'package');
+    projectParameters = bindParameters(project.parameters, new Map(request.parameters.filter((p) => p.objectType === 20 && !isCm(p)).map((p) => [p.name, p.value])), 'project');
+    packageParameters = bindParameters(pkg.parameters, new Map(request.parameters.filter((p) => p.objectType === 30 && !isCm(p)).map((p) => [p.name, p.value])), 'package');
   } catch (err) {
     return fail(err);
   }

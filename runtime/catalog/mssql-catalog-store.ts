@@ -20,6 +20,7 @@ import { mssqlConfigFromConnectionString, mssqlConfigFromMasterSettings } from '
 import { isRetryableSqlError, mapMssqlError, sqlErrorInfo } from './mssql-errors.ts';
 import { certificateMismatch, num, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
 import type { Row } from './catalog-rows.ts';
+import { catalogProjectParameters } from './rules/connection-manager-parameters.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -400,7 +401,7 @@ SELECT @id AS folder_id;`;
     });
     const metadata = JSON.stringify({
       name: project.name, formatVersion: project.formatVersion, description: project.description ?? null, sha256: project.sha256,
-      parameters: project.parameters.map(param),
+      parameters: catalogProjectParameters(project).map(param),
       packages: project.packages.map((k) => ({
         name: k.name, entryPoint: k.entryPoint, packageGuid: k.packageGuid ?? null, description: k.description ?? null,
         formatVersion: k.formatVersion ?? null, versionMajor: k.versionMajor ?? null, versionMinor: k.versionMinor ?? null,

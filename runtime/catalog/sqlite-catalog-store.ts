@@ -24,6 +24,7 @@ import { bool, certificateMismatch, num, parseInputData, strOrNull, thumbprintPa
 import type { Row } from './catalog-rows.ts';
 import { ADMIN_ROLES, hasRole, LOG_READER_ROLES, requireRole, SCALE_OUT_ROLES, WORKER_LOG_ROLES } from './rules/roles.ts';
 import { objectName } from './rules/names.ts';
+import { catalogProjectParameters } from './rules/connection-manager-parameters.ts';
 import { loadValue, storeValue } from './rules/parameter-values.ts';
 import { resolveViewName, VIEWS } from './rules/views.ts';
 import { PERMISSIONS_OF } from './rules/permissions.ts';
@@ -505,7 +506,7 @@ class SqliteCatalog implements SqliteCatalogStore {
           previousLsn, objectType, objectNameValue, d.name, d.dataType, d.sensitive ? 1 : 0);
         }
       };
-      for (const d of project.parameters) insertParam(20, projectName, d);
+      for (const d of catalogProjectParameters(project)) insertParam(20, projectName, d);
       for (const p of project.packages) for (const d of p.parameters) insertParam(30, p.name, d);
       for (const c of project.connectionManagers) this.run('INSERT OR IGNORE INTO project_connection_managers (project_version_lsn, name, guid) VALUES (?, ?, ?)', lsn, c.name, c.guid ?? null);
       this.pruneVersions(projectId);

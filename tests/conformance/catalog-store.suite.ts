@@ -188,7 +188,10 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     const packages = await rows(store, 'catalog.packages');
     assert.equal(packages.map((p) => [p['name'], p['entry_point']]), [['Load Data.dtsx', 1]]);
     const params = await rows(store, 'catalog.object_parameters');
-    assert.is(params.length, 9);
+    // 9 declared parameters, and CM.Source.ConnectionString for the project connection manager (as SSISDB makes at deploy).
+    assert.is(params.length, 10);
+    const cm = params.find((p) => p['parameter_name'] === 'CM.Source.ConnectionString')!;
+    assert.equal([cm['object_type'], cm['data_type'], cm['default_value'], cm['required']], [20, 'String', 'input.csv', 0]);
     const pw = params.find((p) => p['parameter_name'] === 'Password')!;
     assert.is(pw['sensitive'], 1);
     assert.is(pw['default_value'], null);
