@@ -25,7 +25,7 @@ import { TsqlSyntaxError } from './lexer.ts';
 import { parseBatch } from './parser.ts';
 import type { ExecArg, Expr, ObjectName, SelectItem, SelectTail, SqlTypeSpec, Statement } from './parser.ts';
 import { DATE_PART_FUNCTIONS, dateAdd, dateDiff, datePart, datePartOf } from './date-functions.ts';
-import { findProcedure } from './procedures.ts';
+import { findProcedure, RETURN_STATUS } from './procedures.ts';
 import type { ProcedureDefinition } from './procedures.ts';
 import {
   arithmetic, compareValues, convert, displayValue, fromJs, isStringType, likeToRegExp, NULL, SqlValueError,
@@ -424,7 +424,7 @@ class BatchRun {
     }
     if (s.returnVar !== undefined) {
       const v = this.variable(s.returnVar);
-      v.value = convert({ type: 'int', value: 0n }, v.type, 'assign');
+      v.value = convert(outputs.get(RETURN_STATUS) ?? { type: 'int', value: 0n }, v.type, 'assign');
     }
   }
 

@@ -37,9 +37,17 @@ export interface ProcedureDefinition {
   /** Schema-qualified, lower case: `catalog.create_execution`. */
   readonly name: string;
   readonly params: readonly ProcedureParam[];
-  /** Runs the verb; resolves the OUTPUT parameter values by canonical name. */
+  /**
+   * Runs the verb; resolves the OUTPUT parameter values by canonical name, and the procedure's return
+   * code under RETURN_STATUS when it is not 0 (grant/deny/revoke_permission answer with codes).
+   */
   run(ctx: ProcedureContext, args: BoundArgs): Promise<ReadonlyMap<string, SqlValue>>;
+  /** True for procedures the SQL Server scripts do not have yet (issue 14: embedded catalog only). */
+  readonly embeddedOnly?: boolean;
 }
+
+/** Key of the return code in a procedure's result map (not a parameter name: it has no `@`). */
+export const RETURN_STATUS = 'RETURN_STATUS';
 
 const nv = (length: number | 'max'): SqlTypeSpec => ({ name: 'nvarchar', length });
 const BIGINT: SqlTypeSpec = { name: 'bigint' };
@@ -78,6 +86,156 @@ function guid(args: BoundArgs, name: string): string {
   return str(args, name, 27100).toLowerCase();
 }
 const out = (entries: [string, SqlValue][] = []): ReadonlyMap<string, SqlValue> => new Map(entries);
+const CHAR1: SqlTypeSpec = { name: 'char', length: 1 };
+const VARIANT: SqlTypeSpec = { name: 'sql_variant' };
+function optStr(args: BoundArgs, name: string): string | null {
+  const v = arg(args, name).value;
+  return v === null ? null : String(v);
+}
+function variant(args: BoundArgs, name: string): ParameterValue {
+  return toJs(arg(args, name));
+}
+const permissionProc = (verb: 'grant' | 'deny' | 'revoke'): ProcedureDefinition => ({
+  name: `catalog.${verb}_permission`,
+  embeddedOnly: true,
+  params: [{ name: '@object_type', type: SMALLINT }, { name: '@object_id', type: BIGINT }, { name: '@principal_id', type: INT }, { name: '@permission_type', type: SMALLINT }],
+  async run(ctx, args) {
+    const input = { objectType: num(args, '@object_type'), objectId: num(args, '@object_id'), principalId: num(args, '@principal_id'), permissionType: num(args, '@permission_type') };
+    const { returnCode } = verb === 'grant' ? await ctx.store.grantPermission(ctx.caller, input)
+      : verb === 'deny' ? await ctx.store.denyPermission(ctx.caller, input) : await ctx.store.revokePermission(ctx.caller, input);
+    return out([[RETURN_STATUS, { type: 'int', value: BigInt(returnCode) }]]);
+  },
+});
+const FOLDER: ProcedureParam = { name: '@folder_name', type: nv(128) };
+const ENVIRONMENT: ProcedureParam = { name: '@environment_name', type: nv(128) };
+const VARIABLE: ProcedureParam = { name: '@variable_name', type: nv(128) };
+const env = (args: BoundArgs) => ({ folderName: str(args, '@folder_name'), environmentName: str(args, '@environment_name') });
+
+/** Issue 14: environments, references, object parameter values and object permissions (SSISDB's signatures). */
+const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
+  {
+    name: 'catalog.create_environment', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT, { name: '@environment_description', type: nv(1024), default: NULL_OF('nvarchar') }],
+    async run(ctx, args) {
+      await ctx.store.createEnvironment(ctx.caller, { ...env(args), environmentDescription: optStr(args, '@environment_description') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.rename_environment', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT, { name: '@new_environment_name', type: nv(128) }],
+    async run(ctx, args) {
+      await ctx.store.renameEnvironment(ctx.caller, { ...env(args), newEnvironmentName: str(args, '@new_environment_name') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.move_environment', embeddedOnly: true,
+    params: [{ name: '@source_folder', type: nv(128) }, ENVIRONMENT, { name: '@destination_folder', type: nv(128) }],
+    async run(ctx, args) {
+      await ctx.store.moveEnvironment(ctx.caller, { sourceFolderName: str(args, '@source_folder'), environmentName: str(args, '@environment_name'), destinationFolderName: str(args, '@destination_folder') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.delete_environment', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT],
+    async run(ctx, args) {
+      await ctx.store.deleteEnvironment(ctx.caller, env(args));
+      return out();
+    },
+  },
+  {
+    name: 'catalog.create_environment_variable', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@data_type', type: nv(128) }, { name: '@sensitive', type: BIT }, { name: '@value', type: VARIANT },
+      { name: '@description', type: nv(1024), default: NULL_OF('nvarchar') }],
+    async run(ctx, args) {
+      await ctx.store.createEnvironmentVariable(ctx.caller, {
+        ...env(args), variableName: str(args, '@variable_name'), dataType: str(args, '@data_type'),
+        sensitive: optBool(args, '@sensitive') ?? (() => { throw catalogError(27138, 'sensitive'); })(), value: variant(args, '@value'), description: optStr(args, '@description'),
+      });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.set_environment_variable_value', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@value', type: VARIANT }],
+    async run(ctx, args) {
+      await ctx.store.setEnvironmentVariableValue(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), value: variant(args, '@value') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.set_environment_variable_property', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@property_name', type: nv(128) }, { name: '@property_value', type: nv(4000) }],
+    async run(ctx, args) {
+      await ctx.store.setEnvironmentVariableProperty(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), propertyName: str(args, '@property_name'), propertyValue: optStr(args, '@property_value') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.set_environment_variable_protection', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@sensitive', type: BIT }],
+    async run(ctx, args) {
+      await ctx.store.setEnvironmentVariableProtection(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), sensitive: required(args, '@sensitive').value === true });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.delete_environment_variable', embeddedOnly: true,
+    params: [FOLDER, ENVIRONMENT, VARIABLE],
+    async run(ctx, args) {
+      await ctx.store.deleteEnvironmentVariable(ctx.caller, { ...env(args), variableName: str(args, '@variable_name') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.create_environment_reference', embeddedOnly: true,
+    params: [FOLDER, { name: '@project_name', type: nv(128) }, ENVIRONMENT, { name: '@reference_type', type: CHAR1, aliases: ['@reference_location'] },
+      { name: '@environment_folder_name', type: nv(128), default: NULL_OF('nvarchar') }, { name: '@reference_id', type: BIGINT, output: true, default: NULL_OF('bigint') }],
+    async run(ctx, args) {
+      const { referenceId } = await ctx.store.createEnvironmentReference(ctx.caller, {
+        folderName: str(args, '@folder_name'), projectName: str(args, '@project_name'), environmentName: str(args, '@environment_name'),
+        referenceType: str(args, '@reference_type'), environmentFolderName: optStr(args, '@environment_folder_name'),
+      });
+      return out([['@reference_id', { type: 'bigint', value: BigInt(referenceId) }]]);
+    },
+  },
+  {
+    name: 'catalog.delete_environment_reference', embeddedOnly: true,
+    params: [{ name: '@reference_id', type: BIGINT }],
+    async run(ctx, args) {
+      await ctx.store.deleteEnvironmentReference(ctx.caller, { referenceId: num(args, '@reference_id') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.set_object_parameter_value', embeddedOnly: true,
+    params: [{ name: '@object_type', type: SMALLINT }, FOLDER, { name: '@project_name', type: nv(128) }, { name: '@parameter_name', type: nv(128) },
+      { name: '@parameter_value', type: VARIANT }, { name: '@object_name', type: nv(260), default: NULL_OF('nvarchar') }, { name: '@value_type', type: CHAR1, default: { type: 'char', value: 'V' } }],
+    async run(ctx, args) {
+      await ctx.store.setObjectParameterValue(ctx.caller, {
+        objectType: num(args, '@object_type'), folderName: str(args, '@folder_name'), projectName: str(args, '@project_name'), parameterName: str(args, '@parameter_name'),
+        parameterValue: variant(args, '@parameter_value'), objectName: optStr(args, '@object_name'), valueType: optStr(args, '@value_type'),
+      });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.clear_object_parameter_value', embeddedOnly: true,
+    params: [FOLDER, { name: '@project_name', type: nv(128) }, { name: '@object_type', type: SMALLINT }, { name: '@object_name', type: nv(260) }, { name: '@parameter_name', type: nv(128) }],
+    async run(ctx, args) {
+      await ctx.store.clearObjectParameterValue(ctx.caller, {
+        folderName: str(args, '@folder_name'), projectName: str(args, '@project_name'), objectType: num(args, '@object_type'),
+        objectName: optStr(args, '@object_name'), parameterName: str(args, '@parameter_name'),
+      });
+      return out();
+    },
+  },
+  permissionProc('grant'),
+  permissionProc('deny'),
+  permissionProc('revoke'),
+];
 
 /** `@project_stream` bytes or our `@project_path` (an .ispac file or a project folder) → a ProjectArchive. */
 async function loadProject(ctx: ProcedureContext, args: BoundArgs): Promise<ProjectArchive> {
@@ -274,7 +432,10 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
   },
 ];
 
-const BY_NAME = new Map(PROCEDURES.map((p) => [p.name, p]));
+const BY_NAME = new Map([...PROCEDURES, ...ENVIRONMENT_PROCEDURES].map((p) => [p.name, p]));
+
+/** Every public procedure the front door binds, including the embedded-only ones of issue 14. */
+export const ALL_PROCEDURES: readonly ProcedureDefinition[] = [...PROCEDURES, ...ENVIRONMENT_PROCEDURES];
 
 /** Looks a procedure up by its schema-qualified name, case-insensitively. */
 export function findProcedure(schemaQualified: string): ProcedureDefinition | undefined {

@@ -48,7 +48,18 @@ export const VIEW_COLUMN_TYPES: Readonly<Record<string, Columns>> = {
   'catalog.execution_parameter_values': {
     execution_parameter_id: T.id, execution_id: T.id, object_type: T.small, parameter_data_type: T.s, parameter_name: T.s,
     parameter_value: T.variant, sensitive: T.bit, required: T.bit, value_set: T.bit, runtime_override: T.bit,
+    value_source: T.char, referenced_variable_name: T.s, environment_folder_name: T.s, environment_name: T.s,
   },
+  'catalog.environments': { environment_id: T.id, name: T.s, folder_id: T.id, description: T.s, created_by_sid: T.bin, created_by_name: T.s, created_time: T.dto },
+  'catalog.environment_variables': { variable_id: T.id, environment_id: T.id, name: T.s, description: T.s, type: T.s, sensitive: T.bit, value: T.variant },
+  'catalog.environment_references': {
+    reference_id: T.id, project_id: T.id, reference_type: T.char, environment_folder_name: T.s, environment_name: T.s, validation_status: T.char,
+    last_validation_time: T.dto,
+  },
+  'catalog.explicit_object_permissions': {
+    object_type: T.small, object_id: T.id, principal_id: T.int, permission_type: T.small, is_deny: T.bit, grantor_id: T.int, principal_name: T.s, grantor_name: T.s,
+  },
+  'catalog.effective_object_permissions': { object_type: T.small, object_id: T.id, permission_type: T.small },
   'catalog.execution_property_override_values': {
     property_id: T.id, execution_id: T.id, property_path: T.s, property_value: T.s, sensitive: T.bit,
   },

@@ -16,7 +16,7 @@ import { EMBEDDED_ONLY_VIEWS } from '../../runtime/catalog/rules/views.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { loadSqlServerScripts, splitGoBatches, stripComments, type SqlServerScript } from '../../runtime/catalog/sqlserver-scripts.ts';
-import { PROCEDURES } from '../../runtime/tsql/procedures.ts';
+import { ALL_PROCEDURES, PROCEDURES } from '../../runtime/tsql/procedures.ts';
 import { openSqliteCatalog } from '../../runtime/catalog/sqlite-catalog-store.ts';
 
 /** Splits on commas outside parentheses. */
@@ -232,6 +232,10 @@ const signatures = suite('sqlserver scripts: procedure signatures');
 const FRONT_DOOR_ONLY = new Set(['catalog.deploy_project:@project_path']);
 /** Parameters the front door makes optional because of its own extension (@project_path replaces the stream). */
 const FRONT_DOOR_DEFAULTS = new Set(['catalog.deploy_project:@project_stream']);
+
+for (const p of ALL_PROCEDURES.filter((x) => x.embeddedOnly)) {
+  reportSkip(`sqlserver script for ${p.name}`, 'embedded catalog only so far (issue 14); the SQL Server adapter refuses it by name');
+}
 
 signatures('each public procedure has the parameters the T-SQL front door binds: names, order, types, defaults, OUTPUT', () => {
   for (const proc of PROCEDURES) {
