@@ -30,7 +30,7 @@ import { resolveViewName, VIEWS } from './rules/views.ts';
 import { PERMISSIONS_OF } from './rules/permissions.ts';
 import { isEnvelope, loadCatalogKey, makeCipher, writeKeyFile, keyFileOf, type CatalogCipher } from './catalog-key.ts';
 import type { ProcedureDb } from './sqlite/procedure-context.ts';
-import { can, grantCreator, readableIds } from './sqlite/object-permissions.ts';
+import { can, grantCreator, mayModifyOperation, readableIds } from './sqlite/object-permissions.ts';
 import { createExecution as createExecutionProcedure } from './sqlite/procedures/catalog.create_execution.ts';
 import { createEnvironment } from './sqlite/procedures/catalog.create_environment.ts';
 import { renameEnvironment } from './sqlite/procedures/catalog.rename_environment.ts';
@@ -345,7 +345,7 @@ class SqliteCatalog implements SqliteCatalogStore {
       `SELECT e.*, o.status, o.caller_name, o.operation_guid, o.object_id AS project_id FROM executions e
        JOIN operations o ON o.operation_id = e.execution_id WHERE e.execution_id = ?`, executionId,
     );
-    if (row === undefined || (!hasRole(caller, ADMIN_ROLES) && row['caller_name'] !== caller.name)) throw catalogError(27103, executionId);
+    if (row === undefined || !mayModifyOperation(this.ctx, caller, executionId, String(row['caller_name']))) throw catalogError(27103, executionId);
     return row;
   }
 
@@ -607,6 +607,12 @@ class SqliteCatalog implements SqliteCatalogStore {
       const retry = input.retryCount ?? 0;
       if (typeof retry !== 'number' || !Number.isInteger(retry) || retry < 0 || retry > 2147483646) throw catalogError(27101, 'retry_count');
       if (num(exec['status']) !== 1) throw catalogError(27121);
+      // READ + EXECUTE on the project and READ on the bound environment, checked again at start (reference §4.1).
+      if (!can(this.ctx, caller, 2, num(exec['project_id']), 1) || !can(this.ctx, caller, 2, num(exec['project_id']), 3)) throw catalogError(27178, String(exec['project_name']));
+      if (exec['environment_name'] !== null && exec['environment_name'] !== undefined) {
+        const env = this.get<{ environment_id: number }>('SELECT e.environment_id FROM environments e JOIN folders f ON f.folder_id = e.folder_id WHERE f.name = ? AND e.name = ?', exec['environment_folder_name'], exec['environment_name']);
+        if (env === undefined || !can(this.ctx, caller, 3, env.environment_id, 1)) throw catalogError(27182, String(exec['environment_name']));
+      }
       const current = this.get<{ object_version_lsn: number }>('SELECT object_version_lsn FROM projects WHERE project_id = ?', exec['project_id']);
       if (current === undefined || current.object_version_lsn !== num(exec['project_lsn'])) throw catalogError(27150);
       const missing = this.all<{ parameter_name: string }>('SELECT parameter_name FROM execution_parameter_values WHERE execution_id = ? AND required = 1 AND value_set = 0 ORDER BY execution_parameter_id', input.executionId);
@@ -655,7 +661,7 @@ class SqliteCatalog implements SqliteCatalogStore {
       if (typeof id !== 'number' || !Number.isInteger(id)) throw catalogError(27101, 'operation_id');
       const op = this.get<{ operation_type: number; status: number; caller_name: string; object_id: number | null }>('SELECT operation_type, status, caller_name, object_id FROM operations WHERE operation_id = ?', id);
       if (op === undefined || ![200, 300, 301].includes(op.operation_type)) throw catalogError(27124);
-      if (!hasRole(caller, ADMIN_ROLES) && op.caller_name !== caller.name) throw catalogError(27143, id);
+      if (!mayModifyOperation(this.ctx, caller, id, op.caller_name)) throw catalogError(27143, id);
       if (op.status === 8) throw catalogError(27126);
       const jobId = op.operation_type === 200 ? strOrNull(this.get<{ job_id: string | null }>('SELECT job_id FROM executions WHERE execution_id = ?', id)?.job_id) : null;
       // We also stop a pending (5) Scale Out execution, which the original cannot (reference §1.6, §5 #11).
@@ -764,7 +770,8 @@ class SqliteCatalog implements SqliteCatalogStore {
         break;
       }
       case 'operation':
-        rows = hasRole(caller, LOG_READER_ROLES) ? (stmt.all() as Row[]) : this.all(`${select} WHERE ${view.filter!} ORDER BY ${view.order}`, caller.name);
+        rows = hasRole(caller, LOG_READER_ROLES) ? (stmt.all() as Row[])
+          : this.all(`${select} WHERE ${view.filter!} ORDER BY ${view.order}`, ...Array<string>(view.filter!.split('?').length - 1).fill(caller.name));
         break;
     }
     return { columns, rows };

@@ -278,6 +278,20 @@ export function environmentsConformance(adapterName: string, createStore: () => 
     assert.ok(explicit.some((r) => r['object_type'] === 3 && r['object_id'] === prod && r['principal_name'] === 'bob' && Number(r['is_deny']) === 1));
     assert.is((await store.revokePermission(S, { objectType: 3, objectId: prod, principalId: bobId, permissionType: 1 })).returnCode, 0);
     await expectCatalogError(create(store, bob, referenceId), 27182);
+    // READ lost between create and start: start_execution checks the environment again (27182).
+    await store.grantPermission(S, { objectType: 3, objectId: prod, principalId: bobId, permissionType: 1 });
+    const pending = await create(store, bob, referenceId);
+    await store.setExecutionParameterValue(bob, { executionId: pending.executionId, objectType: 30, parameterName: 'BatchSize', parameterValue: 1 });
+    await store.revokePermission(S, { objectType: 3, objectId: prod, principalId: bobId, permissionType: 1 });
+    await expectUnchanged(store, () => store.startExecution(bob, { executionId: pending.executionId }), 27182);
+    // Operation grants: eve may not touch bob's execution until granted READ and MODIFY on it.
+    await expectCatalogError(store.setExecutionParameterValue(eve, { executionId: pending.executionId, objectType: 30, parameterName: 'BatchSize', parameterValue: 2 }), 27103);
+    assert.is((await rows(store, 'catalog.executions', eve)).length, 0);
+    await store.grantPermission(S, { objectType: 4, objectId: pending.executionId, principalId: eveId, permissionType: 1 });
+    assert.equal((await rows(store, 'catalog.executions', eve)).map((e) => e['execution_id']), [pending.executionId], 'READ on the operation shows it');
+    await expectCatalogError(store.setExecutionParameterValue(eve, { executionId: pending.executionId, objectType: 30, parameterName: 'BatchSize', parameterValue: 2 }), 27103);
+    await store.grantPermission(S, { objectType: 4, objectId: pending.executionId, principalId: eveId, permissionType: 2 });
+    await store.setExecutionParameterValue(eve, { executionId: pending.executionId, objectType: 30, parameterName: 'BatchSize', parameterValue: 2 });
     // A DENY EXECUTE on the project overrides the executor role's implicit right.
     await store.denyPermission(S, { objectType: 2, objectId: projectId, principalId: bobId, permissionType: 3 });
     await expectCatalogError(create(store, bob), 27178);

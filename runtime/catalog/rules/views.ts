@@ -8,7 +8,7 @@
  * - object: rows of folders, projects or environments the caller may READ (rules/permissions.ts);
  *   `objectColumn` names the column holding the object's id and `objectClass` its class;
  * - effective: computed per caller (catalog.effective_object_permissions).
- * `filter` is the WHERE clause for the "own rows" case; `?` is the caller's name.
+ * `filter` is the WHERE clause for the "own rows" case; every `?` is the caller's name.
  */
 export interface ViewRule {
   readonly kind: 'public' | 'scaleout' | 'operation' | 'admin' | 'object' | 'effective';
@@ -18,8 +18,12 @@ export interface ViewRule {
   readonly objectColumn?: string;
 }
 
-const OWN_EXECUTION = 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)';
-const OWN_OPERATION = 'operation_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)';
+/** Operations the caller created, or was granted READ on (catalog.grant_permission, object type 4). */
+const readableOperation = (column: string): string =>
+  `(${column} IN (SELECT operation_id FROM operations WHERE caller_name = ?) OR ${column} IN (SELECT object_id FROM object_permissions
+    WHERE object_type = 4 AND principal_name = ? AND permission_type = 1 AND is_deny = 0))`;
+const OWN_EXECUTION = readableOperation('execution_id');
+const OWN_OPERATION = readableOperation('operation_id');
 
 export const VIEWS: Readonly<Record<string, ViewRule>> = {
   'catalog.folders': { kind: 'object', objectClass: 1, objectColumn: 'folder_id', order: 'folder_id' },
@@ -36,7 +40,7 @@ export const VIEWS: Readonly<Record<string, ViewRule>> = {
   'catalog.catalog_properties': { kind: 'admin', order: 'property_name' },
   'catalog.worker_agents': { kind: 'scaleout', order: 'WorkerAgentId' },
   'catalog.worker_agent_perfcounter': { kind: 'scaleout', order: 'TimeStamp, WorkerAgentId' },
-  'catalog.operations': { kind: 'operation', filter: 'caller_name = ?', order: 'operation_id' },
+  'catalog.operations': { kind: 'operation', filter: OWN_OPERATION, order: 'operation_id' },
   'catalog.executions': { kind: 'operation', filter: OWN_EXECUTION, order: 'execution_id' },
   'catalog.execution_parameter_values': { kind: 'operation', filter: OWN_EXECUTION, order: 'execution_parameter_id' },
   'catalog.execution_property_override_values': { kind: 'operation', filter: OWN_EXECUTION, order: 'property_id' },

@@ -28,6 +28,19 @@ export function can(db: ProcedureDb, caller: Principal, objectType: ObjectClassC
   return holds(caller, objectType, permission, rowsFor(db, caller, objectType, objectId), folder === undefined ? [] : rowsFor(db, caller, ObjectClass.folder, folder));
 }
 
+/**
+ * READ + MODIFY on an operation (what set_execution_parameter_value, add_execution_worker,
+ * start_execution and stop_operation need): ssis_admin / sysadmin, its creator unless denied, or a
+ * principal granted both.
+ */
+export function mayModifyOperation(db: ProcedureDb, caller: Principal, operationId: number, creatorName: string): boolean {
+  if (isAdmin(caller)) return true;
+  const rows = rowsFor(db, caller, 4, operationId);
+  if (rows.some((r) => r.isDeny && (r.permissionType === 1 || r.permissionType === 2))) return false;
+  if (creatorName === caller.name) return true;
+  return rows.some((r) => !r.isDeny && r.permissionType === 1) && rows.some((r) => !r.isDeny && r.permissionType === 2);
+}
+
 /** init_object_permissions: the creator of an object is granted what CREATOR_GRANTS lists. */
 export function grantCreator(db: ProcedureDb, caller: Principal, objectType: ObjectClassCode, objectId: number): void {
   if (db.get('SELECT 1 FROM principals WHERE name = ?', caller.name) === undefined) return; // SYSTEM and admins without a login row
