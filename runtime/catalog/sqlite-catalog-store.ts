@@ -5,14 +5,14 @@
  * a mutation failed having written), and every promise settles only after COMMIT returned. See
  * README.md beside this file for the decisions and the hot paths.
  */
-import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual, createHash } from 'node:crypto';
+import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { parseRowsSent } from './data-statistics.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import {
-  ANY_WORKER_ID, FINAL_OPERATION_STATUSES, OperationType, Roles, VALID_LOGGING_LEVELS, type Role,
+  ANY_WORKER_ID, FINAL_OPERATION_STATUSES, Roles, type Role,
 } from '../../actors/catalog-codes.ts';
 import type {
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
@@ -23,14 +23,26 @@ import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
 import { bool, certificateMismatch, num, parseInputData, strOrNull, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
 import type { Row } from './catalog-rows.ts';
 import { ADMIN_ROLES, hasRole, LOG_READER_ROLES, requireRole, SCALE_OUT_ROLES, WORKER_LOG_ROLES } from './rules/roles.ts';
-import { objectName } from './rules/names.ts';
-import { catalogProjectParameters } from './rules/connection-manager-parameters.ts';
-import { loadValue, storeValue } from './rules/parameter-values.ts';
+import { loadValue } from './rules/parameter-values.ts';
+import { GUID_RE, guidParam } from './rules/guids.ts';
 import { resolveViewName, VIEWS } from './rules/views.ts';
 import { PERMISSIONS_OF } from './rules/permissions.ts';
 import { isEnvelope, loadCatalogKey, makeCipher, writeKeyFile, keyFileOf, type CatalogCipher } from './catalog-key.ts';
 import type { ProcedureDb } from './sqlite/procedure-context.ts';
-import { can, grantCreator, mayModifyOperation, readableIds } from './sqlite/object-permissions.ts';
+import { can, mayModifyOperation, readableIds } from './sqlite/object-permissions.ts';
+import { createFolder as createFolderProcedure } from './sqlite/procedures/catalog.create_folder.ts';
+import { deployProject as deployProjectProcedure } from './sqlite/procedures/catalog.deploy_project.ts';
+import { setExecutionParameterValue as setExecutionParameterValueProcedure } from './sqlite/procedures/catalog.set_execution_parameter_value.ts';
+import { setExecutionPropertyOverrideValue as setExecutionPropertyOverrideValueProcedure } from './sqlite/procedures/catalog.set_execution_property_override_value.ts';
+import { addExecutionWorker as addExecutionWorkerProcedure } from './sqlite/procedures/catalog.add_execution_worker.ts';
+import { startExecution as startExecutionProcedure } from './sqlite/procedures/catalog.start_execution.ts';
+import { stopOperation as stopOperationProcedure } from './sqlite/procedures/catalog.stop_operation.ts';
+import { deleteWorkerAgent as deleteWorkerAgentProcedure } from './sqlite/procedures/catalog.delete_worker_agent.ts';
+import { setWorkerAgentProperty as setWorkerAgentPropertyProcedure } from './sqlite/procedures/catalog.set_worker_agent_property.ts';
+import { configureCatalog as configureCatalogProcedure } from './sqlite/procedures/catalog.configure_catalog.ts';
+import { updateMasterAddress as updateMasterAddressProcedure } from './sqlite/procedures/catalog.update_master_address.ts';
+import { enableWorkerAgent as enableWorkerAgentProcedure } from './sqlite/procedures/catalog.enable_worker_agent.ts';
+import { disableWorkerAgent as disableWorkerAgentProcedure } from './sqlite/procedures/catalog.disable_worker_agent.ts';
 import { createExecution as createExecutionProcedure } from './sqlite/procedures/catalog.create_execution.ts';
 import { createEnvironment } from './sqlite/procedures/catalog.create_environment.ts';
 import { renameEnvironment } from './sqlite/procedures/catalog.rename_environment.ts';
@@ -90,7 +102,6 @@ export interface SqliteCatalogStore extends CatalogStore {
 
 
 
-const GUID_RE = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
 const PERF_COUNTER_KEEP_MS = 24 * 3600 * 1000;
 const DAY_MS = 24 * 3600 * 1000;
 
@@ -120,40 +131,6 @@ function iso(ms: number): string {
   return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}+00:00`;
 }
 
-
-/** True for a GUID already in the stored form (36 characters, lower-case hex): the usual case, no regex. */
-function isCanonicalGuid(s: string): boolean {
-  if (s.length !== 36) return false;
-  for (let i = 0; i < 36; i++) {
-    const c = s.charCodeAt(i);
-    if (i === 8 || i === 13 || i === 18 || i === 23) {
-      if (c !== 45) return false; // '-'
-    } else if (!((c >= 48 && c <= 57) || (c >= 97 && c <= 102))) return false; // 0-9 a-f
-  }
-  return true;
-}
-
-/** A GUID parameter: NULL → 27100, malformed → 27101, both naming the parameter. Returns it lower-case. */
-function guidParam(name: string, value: unknown): string {
-  if (typeof value === 'string' && isCanonicalGuid(value)) return value;
-  if (value === null || value === undefined) throw catalogError(27100, name);
-  const m = typeof value === 'string' ? GUID_RE.exec(value.trim()) : null;
-  if (!m) throw catalogError(27101, name);
-  return m[1]!.toLowerCase();
-}
-
-/** `configure_catalog` property rules: returns the value to store, or undefined when invalid. */
-const CATALOG_PROPERTY_RULES: Readonly<Record<string, (v: string) => string | undefined>> = {
-  DEFAULT_EXECUTION_MODE: (v) => (v === '0' || v === '1' ? v : undefined),
-  SERVER_LOGGING_LEVEL: (v) => (/^\d+$/.test(v) && VALID_LOGGING_LEVELS.has(Number(v)) ? String(Number(v)) : undefined),
-  RETENTION_WINDOW: (v) => (/^-?\d+$/.test(v) && Number(v) >= -1 && Number(v) !== 0 && Number(v) <= 2147483647 ? String(Number(v)) : undefined),
-  MAX_PROJECT_VERSIONS: (v) => (/^\d+$/.test(v) && Number(v) >= 1 && Number(v) <= 2147483647 ? String(Number(v)) : undefined),
-  OPERATION_CLEANUP_ENABLED: (v) => (/^(true|false)$/i.test(v) ? v.toUpperCase() : undefined),
-  VERSION_CLEANUP_ENABLED: (v) => (/^(true|false)$/i.test(v) ? v.toUpperCase() : undefined),
-  VALIDATION_TIMEOUT: (v) => (/^\d+$/.test(v) && Number(v) >= 1 ? String(Number(v)) : undefined),
-  SERVER_OPERATION_ENCRYPTION_LEVEL: (v) => (v === '1' || v === '2' ? v : undefined),
-  ENCRYPTION_ALGORITHM: (v) => (['DES', 'TRIPLE_DES', 'TRIPLE_DES_3KEY', 'DESX', 'AES_128', 'AES_192', 'AES_256'].includes(v.toUpperCase()) ? v.toUpperCase() : undefined),
-};
 
 interface Pending {
   readonly fn: () => unknown;
@@ -200,6 +177,12 @@ class SqliteCatalog implements SqliteCatalogStore {
       prop: (n) => this.prop(n),
       insertOperation: (t, st, c, o, start) => this.insertOperation(t, st, c, o, start),
       get cipher() { return self.cipher; },
+      visibleExecution: (c, id) => this.visibleExecution(c, id),
+      workerRow: (param, id) => this.workerRow(param, id),
+      cancelJob: (jobId, stopId) => this.cancelJob(jobId, stopId),
+      completeCancel: (op, stopId) => this.completeCancel(op, stopId),
+      setMasterProperty: (n, v) => this.setMasterProperty(n, v),
+      pruneVersions: (id) => this.pruneVersions(id),
     };
     this.path = options.path;
     this.clock = options.clock ?? { now: () => Date.now() };
@@ -441,77 +424,11 @@ class SqliteCatalog implements SqliteCatalogStore {
   // ---- folders and projects ----------------------------------------------------------------
 
   createFolder(caller: Principal, input: { folderName: string; description?: string }): Promise<{ folderId: number }> {
-    return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
-      const name = objectName('folder_name', input?.folderName);
-      if (input.description !== undefined && input.description !== null && (typeof input.description !== 'string' || input.description.length > 1024)) throw catalogError(27101, 'folder_description');
-      if (this.get('SELECT 1 FROM folders WHERE name = ?', name) !== undefined) throw catalogError(27401, name);
-      const r = this.run('INSERT INTO folders (name, description, created_by_name, created_time) VALUES (?, ?, ?, ?)', name, input.description ?? null, caller.name, this.nowIso());
-      grantCreator(this.ctx, caller, 1, Number(r.lastInsertRowid));
-      return { folderId: Number(r.lastInsertRowid) };
-    });
+    return this.write(() => createFolderProcedure(this.ctx, caller, input));
   }
 
   deployProject(caller: Principal, input: { folderName: string; projectName: string; project: ProjectArchive }): Promise<{ operationId: number; projectId: number; versionLsn: number }> {
-    return this.write(() => {
-      const folderName = objectName('folder_name', input?.folderName);
-      const projectName = objectName('project_name', input.projectName);
-      const project = input.project;
-      if (project === null || project === undefined) throw catalogError(27100, 'project_stream');
-      if (!(project.bytes instanceof Uint8Array) || project.bytes.length === 0) throw catalogError(27404, 'the project stream is empty');
-      if (createHash('sha256').update(project.bytes).digest('hex') !== project.sha256) throw catalogError(27404, 'the SHA-256 of the stream does not match the archive');
-      if (project.name.toLowerCase() !== projectName.toLowerCase()) throw catalogError(27405, projectName, project.name);
-      // ssis_admin / sysadmin, or CREATE_OBJECTS on the folder (a new project) / MODIFY on the project (reference §4.2).
-      if (!hasRole(caller, ADMIN_ROLES) && this.get('SELECT 1 FROM folders WHERE name = ?', folderName) === undefined) requireRole(caller, ADMIN_ROLES);
-      const folder = this.get<{ folder_id: number }>('SELECT folder_id FROM folders WHERE name = ?', folderName);
-      if (folder === undefined) throw catalogError(27402, folderName);
-      const now = this.nowIso();
-      let existing = this.get<{ project_id: number; object_version_lsn: number | null }>('SELECT project_id, object_version_lsn FROM projects WHERE folder_id = ? AND name = ?', folder.folder_id, projectName);
-      if (existing === undefined ? !can(this.ctx, caller, 1, folder.folder_id, 100) : !can(this.ctx, caller, 2, existing.project_id, 2)) requireRole(caller, ADMIN_ROLES);
-      const previousLsn = existing?.object_version_lsn ?? null;
-      if (existing === undefined) {
-        const r = this.run('INSERT INTO projects (folder_id, name, created_time) VALUES (?, ?, ?)', folder.folder_id, projectName, now);
-        existing = { project_id: Number(r.lastInsertRowid), object_version_lsn: null };
-        grantCreator(this.ctx, caller, 2, existing.project_id);
-      }
-      const projectId = existing.project_id;
-      const operationId = this.insertOperation(OperationType.deployProject, 7, caller, { type: 20, id: projectId, name: projectName }, true);
-      const v = this.run('INSERT INTO object_versions (object_id, object_type, description, created_by, created_time, object_data, sha256) VALUES (?, 20, ?, ?, ?, ?, ?)',
-        projectId, project.description ?? null, caller.name, now, Buffer.from(project.bytes), project.sha256);
-      const lsn = Number(v.lastInsertRowid);
-      this.run(`UPDATE projects SET description = ?, project_format_version = ?, deployed_by_name = ?, last_deployed_time = ?,
-        object_version_lsn = ?, validation_status = 'N' WHERE project_id = ?`, project.description ?? null, project.formatVersion, caller.name, now, lsn, projectId);
-      for (const p of project.packages) {
-        this.run(`INSERT INTO packages (project_version_lsn, project_id, name, package_guid, description, package_format_version, version_major,
-          version_minor, version_build, version_guid, entry_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-          lsn, projectId, p.name, p.packageGuid ?? null, p.description ?? null, p.formatVersion ?? null, p.versionMajor ?? null,
-          p.versionMinor ?? null, p.versionBuild ?? null, p.versionGuid ?? null, p.entryPoint ? 1 : 0);
-      }
-      const insertParam = (objectType: 20 | 30, objectNameValue: string, d: ProjectArchive['parameters'][number]): void => {
-        // A sensitive design default is the package's own protected text (user key or password), not a
-        // value this catalog can use: it is not kept, as before; set one with set_object_parameter_value.
-        const value = d.sensitive ? null : storeValue(d.dataType, d.defaultValue, d.name);
-        const secret = null;
-        const r = this.run(`INSERT INTO object_parameters (project_id, project_version_lsn, object_type, object_name, parameter_name, data_type, required,
-          sensitive, description, design_default_value, default_value, value_set, sensitive_default_value) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0, ?)`,
-          projectId, lsn, objectType, objectNameValue, d.name, d.dataType, d.required ? 1 : 0, d.sensitive ? 1 : 0, d.description ?? null, value, value, secret);
-        // A redeploy keeps the server values (set_object_parameter_value) of parameters that still exist with the same type and protection.
-        if (previousLsn !== null) {
-          this.run(`UPDATE object_parameters SET (value_type, value_set, referenced_variable_name, default_value, sensitive_default_value) = (
-              SELECT o.value_type, o.value_set, o.referenced_variable_name, o.default_value, o.sensitive_default_value FROM object_parameters o
-              WHERE o.project_version_lsn = ? AND o.object_type = ? AND o.object_name = ? AND o.parameter_name = ? AND o.data_type = ? AND o.sensitive = ? AND o.value_set = 1)
-            WHERE parameter_id = ? AND EXISTS (SELECT 1 FROM object_parameters o WHERE o.project_version_lsn = ? AND o.object_type = ? AND o.object_name = ?
-              AND o.parameter_name = ? AND o.data_type = ? AND o.sensitive = ? AND o.value_set = 1)`,
-          previousLsn, objectType, objectNameValue, d.name, d.dataType, d.sensitive ? 1 : 0, Number(r.lastInsertRowid),
-          previousLsn, objectType, objectNameValue, d.name, d.dataType, d.sensitive ? 1 : 0);
-        }
-      };
-      for (const d of catalogProjectParameters(project)) insertParam(20, projectName, d);
-      for (const p of project.packages) for (const d of p.parameters) insertParam(30, p.name, d);
-      for (const c of project.connectionManagers) this.run('INSERT OR IGNORE INTO project_connection_managers (project_version_lsn, name, guid) VALUES (?, ?, ?)', lsn, c.name, c.guid ?? null);
-      this.pruneVersions(projectId);
-      return { operationId, projectId, versionLsn: lsn };
-    });
+    return this.write(() => deployProjectProcedure(this.ctx, caller, input));
   }
 
   /** Keeps at most MAX_PROJECT_VERSIONS versions (when VERSION_CLEANUP_ENABLED), never one a live execution uses. */
@@ -536,102 +453,19 @@ class SqliteCatalog implements SqliteCatalogStore {
   }
 
   setExecutionParameterValue(caller: Principal, input: { executionId: number; objectType: number; parameterName: string; parameterValue: ParameterValue }): Promise<void> {
-    return this.write(() => {
-      const exec = this.visibleExecution(caller, input?.executionId);
-      if (input.objectType === null || input.objectType === undefined) throw catalogError(27100, 'object_type');
-      if (![20, 30, 50].includes(input.objectType)) throw catalogError(27101, 'object_type');
-      if (input.parameterName === null || input.parameterName === undefined) throw catalogError(27100, 'parameter_name');
-      if (input.parameterValue === null || input.parameterValue === undefined) throw catalogError(27100, 'parameter_value');
-      if (num(exec['status']) !== 1) throw catalogError(27224);
-      // Names are matched case-sensitively, as SSISDB does (binary comparison).
-      const p = this.get<{ execution_parameter_id: number; parameter_data_type: string; sensitive: number }>(
-        'SELECT execution_parameter_id, parameter_data_type, sensitive FROM execution_parameter_values WHERE execution_id = ? AND object_type = ? AND parameter_name = ? COLLATE BINARY',
-        input.executionId, input.objectType, input.parameterName,
-      );
-      if (p === undefined) throw catalogError(27176, input.parameterName);
-      const value = storeValue(p.parameter_data_type, input.parameterValue, input.parameterName);
-      if (input.objectType === 50 && input.parameterName === 'LOGGING_LEVEL') {
-        if (!VALID_LOGGING_LEVELS.has(Number(value))) throw catalogError(27217, String(input.parameterValue));
-        if (value === 100) {
-          this.run(`INSERT OR IGNORE INTO execution_parameter_values (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, base_data_type)
-            VALUES (?, 50, 'String', 'CUSTOMIZED_LOGGING_LEVEL', NULL, 'String')`, input.executionId);
-        } else {
-          this.run("DELETE FROM execution_parameter_values WHERE execution_id = ? AND object_type = 50 AND parameter_name = 'CUSTOMIZED_LOGGING_LEVEL'", input.executionId);
-        }
-      }
-      // No customized logging levels can be created in this catalog, so any name is unknown.
-      if (input.objectType === 50 && input.parameterName === 'CUSTOMIZED_LOGGING_LEVEL') throw catalogError(27237, String(input.parameterValue));
-      if (bool(p.sensitive)) {
-        this.run("UPDATE execution_parameter_values SET sensitive_parameter_value = ?, parameter_value = NULL, value_set = 1, runtime_override = 1, value_source = 'X', referenced_variable_name = NULL WHERE execution_parameter_id = ?", value === null ? null : this.cipher.encrypt(value), p.execution_parameter_id);
-      } else {
-        this.run("UPDATE execution_parameter_values SET parameter_value = ?, value_set = 1, runtime_override = 1, value_source = 'X', referenced_variable_name = NULL WHERE execution_parameter_id = ?", value, p.execution_parameter_id);
-      }
-    });
+    return this.write(() => setExecutionParameterValueProcedure(this.ctx, caller, input));
   }
 
   setExecutionPropertyOverrideValue(caller: Principal, input: { executionId: number; propertyPath: string; propertyValue: string; sensitive: boolean }): Promise<void> {
-    return this.write(() => {
-      const exec = this.visibleExecution(caller, input?.executionId);
-      if (input.propertyPath === null || input.propertyPath === undefined) throw catalogError(27100, 'property_path');
-      if (typeof input.propertyPath !== 'string' || input.propertyPath.trim() === '') throw catalogError(27102, 'property_path');
-      if (input.propertyPath.length > 4000) throw catalogError(27101, 'property_path');
-      if (input.propertyValue === null || input.propertyValue === undefined) throw catalogError(27100, 'property_value');
-      if (typeof input.propertyValue !== 'string') throw catalogError(27101, 'property_value');
-      if (num(exec['status']) !== 1) throw catalogError(27224);
-      const sensitive = input.sensitive === true;
-      this.run(`INSERT INTO execution_property_override_values (execution_id, property_path, property_value, sensitive_property_value, sensitive)
-        VALUES (?, ?, ?, ?, ?) ON CONFLICT (execution_id, property_path) DO UPDATE SET property_value = excluded.property_value,
-        sensitive_property_value = excluded.sensitive_property_value, sensitive = excluded.sensitive`,
-      input.executionId, input.propertyPath, sensitive ? null : input.propertyValue, sensitive ? this.cipher.encrypt(input.propertyValue) : null, sensitive ? 1 : 0);
-    });
+    return this.write(() => setExecutionPropertyOverrideValueProcedure(this.ctx, caller, input));
   }
 
   addExecutionWorker(caller: Principal, input: { executionId: number; workerAgentId: string }): Promise<void> {
-    return this.write(() => {
-      if (input?.workerAgentId === null || input?.workerAgentId === undefined) throw catalogError(27100, 'workeragent_id');
-      const exec = this.visibleExecution(caller, input.executionId);
-      const jobId = strOrNull(exec['job_id']);
-      if (jobId === null) throw catalogError(27255, input.executionId);
-      const wid = guidParam('workeragent_id', input.workerAgentId);
-      if (wid === ANY_WORKER_ID) throw catalogError(27101, 'workeragent_id');
-      if (this.get('SELECT 1 FROM job_worker_agents WHERE JobId = ? AND WorkerAgentId = ?', jobId, ANY_WORKER_ID) !== undefined) throw catalogError(27251);
-      if (this.get('SELECT 1 FROM worker_agents WHERE WorkerAgentId = ?', wid) === undefined) throw catalogError(27243, wid);
-      if (this.get('SELECT 1 FROM job_worker_agents WHERE JobId = ? AND WorkerAgentId = ?', jobId, wid) !== undefined) throw catalogError(27406, wid, input.executionId);
-      this.run('INSERT INTO job_worker_agents (JobId, WorkerAgentId) VALUES (?, ?)', jobId, wid);
-    });
+    return this.write(() => addExecutionWorkerProcedure(this.ctx, caller, input));
   }
 
   startExecution(caller: Principal, input: { executionId: number; retryCount?: number }): Promise<void> {
-    return this.write(() => {
-      const exec = this.visibleExecution(caller, input?.executionId);
-      const retry = input.retryCount ?? 0;
-      if (typeof retry !== 'number' || !Number.isInteger(retry) || retry < 0 || retry > 2147483646) throw catalogError(27101, 'retry_count');
-      if (num(exec['status']) !== 1) throw catalogError(27121);
-      // READ + EXECUTE on the project and READ on the bound environment, checked again at start (reference §4.1).
-      if (!can(this.ctx, caller, 2, num(exec['project_id']), 1) || !can(this.ctx, caller, 2, num(exec['project_id']), 3)) throw catalogError(27178, String(exec['project_name']));
-      if (exec['environment_name'] !== null && exec['environment_name'] !== undefined) {
-        const env = this.get<{ environment_id: number }>('SELECT e.environment_id FROM environments e JOIN folders f ON f.folder_id = e.folder_id WHERE f.name = ? AND e.name = ?', exec['environment_folder_name'], exec['environment_name']);
-        if (env === undefined || !can(this.ctx, caller, 3, env.environment_id, 1)) throw catalogError(27182, String(exec['environment_name']));
-      }
-      const current = this.get<{ object_version_lsn: number }>('SELECT object_version_lsn FROM projects WHERE project_id = ?', exec['project_id']);
-      if (current === undefined || current.object_version_lsn !== num(exec['project_lsn'])) throw catalogError(27150);
-      const missing = this.all<{ parameter_name: string }>('SELECT parameter_name FROM execution_parameter_values WHERE execution_id = ? AND required = 1 AND value_set = 0 ORDER BY execution_parameter_id', input.executionId);
-      if (missing.length > 0) throw catalogError(27184, missing.map((m) => m.parameter_name).join(', '));
-      const jobId = strOrNull(exec['job_id']);
-      // This catalog has no local ISServerExec: only Scale Out executions can run (README.md).
-      if (jobId === null) throw catalogError(27255, input.executionId);
-      const job = this.get<{ IsCancelled: number }>('SELECT IsCancelled FROM jobs WHERE JobId = ?', jobId);
-      if (job === undefined || bool(job.IsCancelled)) throw catalogError(27242, jobId);
-      const now = this.nowIso();
-      this.run("UPDATE operations SET status = 5, start_time = ?, machine_name = '' WHERE operation_id = ?", now, input.executionId);
-      const inputData = JSON.stringify([
-        { name: 'execution_id', value: String(input.executionId) },
-        { name: 'use32bitruntime', value: bool(exec['use32bitruntime']) ? '1' : '0' },
-        { name: 'operation_guid', value: String(exec['operation_guid']) },
-      ]);
-      this.run(`INSERT INTO tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime)
-        VALUES (?, ?, 0, ?, ?, 0, 1, ?, ?, ?)`, randomUUID(), jobId, inputData, retry + 1, now, now, now);
-    });
+    return this.write(() => startExecutionProcedure(this.ctx, caller, input));
   }
 
   /** `internal.cancel_job`: tasks not running/finishing/succeeded become 6; all flagged cancelled; stop_id appended. */
@@ -655,91 +489,34 @@ class SqliteCatalog implements SqliteCatalogStore {
   }
 
   stopOperation(caller: Principal, input: { operationId: number }): Promise<{ stopOperationId: number }> {
-    return this.write(() => {
-      const id = input?.operationId;
-      if (id === null || id === undefined) throw catalogError(27100, 'operation_id');
-      if (typeof id !== 'number' || !Number.isInteger(id)) throw catalogError(27101, 'operation_id');
-      const op = this.get<{ operation_type: number; status: number; caller_name: string; object_id: number | null }>('SELECT operation_type, status, caller_name, object_id FROM operations WHERE operation_id = ?', id);
-      if (op === undefined || ![200, 300, 301].includes(op.operation_type)) throw catalogError(27124);
-      if (!mayModifyOperation(this.ctx, caller, id, op.caller_name)) throw catalogError(27143, id);
-      if (op.status === 8) throw catalogError(27126);
-      const jobId = op.operation_type === 200 ? strOrNull(this.get<{ job_id: string | null }>('SELECT job_id FROM executions WHERE execution_id = ?', id)?.job_id) : null;
-      // We also stop a pending (5) Scale Out execution, which the original cannot (reference §1.6, §5 #11).
-      if (op.status !== 2 && !(op.status === 5 && jobId !== null)) throw catalogError(27124);
-      if (jobId === null) throw catalogError(27125);
-      const stopId = this.insertOperation(OperationType.stopOperation, 2, caller, { type: 20, id: op.object_id, name: null }, true);
-      this.cancelJob(jobId, stopId);
-      const leased = this.get('SELECT 1 FROM tasks WHERE JobId = ? AND Status IN (2, 3)', jobId) !== undefined;
-      if (leased) {
-        this.run('UPDATE operations SET status = 8 WHERE operation_id = ?', id);
-      } else {
-        // Nothing runs anywhere (queued, or waiting for a retry): the stop completes at once.
-        this.completeCancel(id, stopId);
-      }
-      return { stopOperationId: stopId };
-    });
+    return this.write(() => stopOperationProcedure(this.ctx, caller, input));
   }
 
   // ---- workers ------------------------------------------------------------------------------
 
   enableWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void> {
-    return this.setEnabled(caller, input, 1);
+    return this.write(() => enableWorkerAgentProcedure(this.ctx, caller, input));
   }
   disableWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void> {
-    return this.setEnabled(caller, input, 0);
-  }
-  private setEnabled(caller: Principal, input: { workerAgentId: string }, enabled: 0 | 1): Promise<void> {
-    return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
-      const { id } = this.workerRow('WorkerAgentId', input?.workerAgentId);
-      this.run('UPDATE worker_agents SET IsEnabled = ? WHERE WorkerAgentId = ?', enabled, id);
-    });
+    return this.write(() => disableWorkerAgentProcedure(this.ctx, caller, input));
   }
 
   deleteWorkerAgent(caller: Principal, input: { workerAgentId: string }): Promise<void> {
-    return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
-      const { id } = this.workerRow('WorkerAgentId', input?.workerAgentId);
-      this.run('DELETE FROM worker_agents WHERE WorkerAgentId = ?', id);
-    });
+    return this.write(() => deleteWorkerAgentProcedure(this.ctx, caller, input));
   }
 
   setWorkerAgentProperty(caller: Principal, input: { workerAgentId: string; propertyName: string; propertyValue: string | null }): Promise<void> {
-    return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
-      const { id } = this.workerRow('WorkerAgentId', input?.workerAgentId);
-      const column = ({ DisplayName: 'DisplayName', Description: 'Description', Tags: 'Tags' } as Record<string, string>)[input.propertyName];
-      if (column === undefined) throw catalogError(27101, 'PropertyName');
-      if (input.propertyValue !== null && typeof input.propertyValue !== 'string') throw catalogError(27101, 'PropertyValue');
-      if (column === 'DisplayName' && input.propertyValue !== null && input.propertyValue.length > 256) throw catalogError(27101, 'PropertyValue');
-      this.run(`UPDATE worker_agents SET ${column} = ? WHERE WorkerAgentId = ?`, input.propertyValue, id);
-    });
+    return this.write(() => setWorkerAgentPropertyProcedure(this.ctx, caller, input));
   }
 
   // ---- catalog properties -------------------------------------------------------------------
 
   configureCatalog(caller: Principal, input: { propertyName: string; propertyValue: string }): Promise<void> {
-    return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
-      if (input?.propertyName === null || input?.propertyName === undefined) throw catalogError(27100, 'property_name');
-      if (input.propertyValue === null || input.propertyValue === undefined) throw catalogError(27100, 'property_value');
-      const name = String(input.propertyName).trim().toUpperCase();
-      const rule = CATALOG_PROPERTY_RULES[name];
-      const value = rule?.(String(input.propertyValue).trim());
-      if (rule === undefined || value === undefined) throw catalogError(27409, String(input.propertyName), String(input.propertyValue));
-      if (this.get('SELECT 1 FROM operations WHERE status IN (2, 5, 8) LIMIT 1') !== undefined) throw catalogError(27139);
-      this.run('UPDATE catalog_properties SET property_value = ? WHERE property_name = ?', value, name);
-      this.insertOperation(OperationType.configureCatalog, 7, caller, { type: null, id: null, name }, true);
-    });
+    return this.write(() => configureCatalogProcedure(this.ctx, caller, input));
   }
 
   updateMasterAddress(caller: Principal, input: { masterAddress: string }): Promise<void> {
-    return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
-      if (input?.masterAddress === null || input?.masterAddress === undefined) throw catalogError(27100, 'MasterAddress');
-      if (typeof input.masterAddress !== 'string' || input.masterAddress.length > 256) throw catalogError(27101, 'MasterAddress');
-      this.setMasterProperty('MASTER_ADDRESS', input.masterAddress);
-    });
+    return this.write(() => updateMasterAddressProcedure(this.ctx, caller, input));
   }
 
   private setMasterProperty(name: string, value: string): void {

@@ -17,4 +17,16 @@ export interface ProcedureDb {
   prop(name: string): string;
   insertOperation(type: number, status: number, caller: Principal, object: { type: number | null; id: number | null; name: string | null }, start: boolean): number;
   readonly cipher: CatalogCipher;
+  // Internal procedures the public ones call (they stay in the store: the master's internal verbs use them too).
+  /** The execution with its operation, if the caller has READ + MODIFY on it, else 27103 (27100/27101 for a bad id). */
+  visibleExecution(caller: Principal, executionId: unknown): Row;
+  /** A registered worker by id: NULL 27100, malformed or the sentinel 27101, unknown 27243. */
+  workerRow(param: string, id: unknown): { id: string; row: Row };
+  /** `internal.cancel_job`. */
+  cancelJob(jobId: string, stopId: number): void;
+  /** The execution → canceled (3) and its stop operation → succeeded (7). */
+  completeCancel(operationId: number, stopId: number | null): void;
+  setMasterProperty(name: string, value: string): void;
+  /** `internal.prune_project_versions`. */
+  pruneVersions(projectId: number): void;
 }
