@@ -20,6 +20,7 @@ import type {
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
+import { SQLITE_TASK_REQUIRES_SCRIPTS, sqliteScriptRoutingCondition } from './script-routing.ts';
 import { bool, certificateMismatch, num, parseInputData, strOrNull, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
 import type { Row } from './catalog-rows.ts';
 
@@ -528,9 +529,9 @@ class SqliteCatalog implements SqliteCatalogStore {
         object_version_lsn = ?, validation_status = 'N' WHERE project_id = ?`, project.description ?? null, project.formatVersion, caller.name, now, lsn, projectId);
       for (const p of project.packages) {
         this.run(`INSERT INTO packages (project_version_lsn, project_id, name, package_guid, description, package_format_version, version_major,
-          version_minor, version_build, version_guid, entry_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+          version_minor, version_build, version_guid, entry_point, requires_scripts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
           lsn, projectId, p.name, p.packageGuid ?? null, p.description ?? null, p.formatVersion ?? null, p.versionMajor ?? null,
-          p.versionMinor ?? null, p.versionBuild ?? null, p.versionGuid ?? null, p.entryPoint ? 1 : 0);
+          p.versionMinor ?? null, p.versionBuild ?? null, p.versionGuid ?? null, p.entryPoint ? 1 : 0, p.requiresScripts === true ? 1 : 0);
       }
       const insertParam = (objectType: 20 | 30, objectNameValue: string, d: ProjectArchive['parameters'][number]): void => {
         const value = d.sensitive ? null : storeValue(d.dataType, d.defaultValue, d.name);
@@ -703,8 +704,8 @@ class SqliteCatalog implements SqliteCatalogStore {
         { name: 'use32bitruntime', value: bool(exec['use32bitruntime']) ? '1' : '0' },
         { name: 'operation_guid', value: String(exec['operation_guid']) },
       ]);
-      this.run(`INSERT INTO tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime)
-        VALUES (?, ?, 0, ?, ?, 0, 1, ?, ?, ?)`, randomUUID(), jobId, inputData, retry + 1, now, now, now);
+      this.run(`INSERT INTO tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime, RequiresScripts)
+        VALUES (?, ?, 0, ?, ?, 0, 1, ?, ?, ?, ${SQLITE_TASK_REQUIRES_SCRIPTS})`, randomUUID(), jobId, inputData, retry + 1, now, now, now, exec['project_lsn'], exec['package_name']);
     });
   }
 
@@ -848,18 +849,20 @@ class SqliteCatalog implements SqliteCatalogStore {
 
   // ---- internal verbs -----------------------------------------------------------------------
 
-  pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number }): Promise<TaskRecord | null> {
+  pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number; onlineWindowMs?: number }): Promise<TaskRecord | null> {
     return this.write(() => {
       requireRole(caller, ADMIN_ROLES);
       const { id, row } = this.workerRow('WorkerAgentId', input?.workerAgentId);
       if (!bool(row['IsEnabled'])) throw catalogError(27252, id);
       if (typeof input.leaseMs !== 'number' || !Number.isFinite(input.leaseMs) || input.leaseMs <= 0) throw catalogError(27101, 'leaseMs');
+      const now = this.clock.now();
+      const scripts = sqliteScriptRoutingCondition({ workerAgentId: id, nowMs: now, ...(input.onlineWindowMs === undefined ? {} : { onlineWindowMs: input.onlineWindowMs }) }, iso);
       const t = this.get<{ TaskId: string }>(`SELECT t.TaskId FROM tasks t INDEXED BY ix_tasks_ready
         WHERE t.ReadyForDispatchTime IS NOT NULL AND t.Status = 1
           AND EXISTS (SELECT 1 FROM job_worker_agents j WHERE j.JobId = t.JobId AND j.WorkerAgentId IN (?, ?))
-        ORDER BY t.ReadyForDispatchTime, t.rowid LIMIT 1`, id, ANY_WORKER_ID);
+          AND ${scripts.sql}
+        ORDER BY t.ReadyForDispatchTime, t.rowid LIMIT 1`, id, ANY_WORKER_ID, ...scripts.params);
       if (t === undefined) return null;
-      const now = this.clock.now();
       const nowText = iso(now);
       this.writes++;
       const claimed = this.q(`UPDATE tasks SET Status = 2, ExecutedCount = ExecutedCount + 1, WorkerAgentId = ?, ReadyForDispatchTime = NULL,

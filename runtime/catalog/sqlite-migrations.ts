@@ -20,6 +20,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'catalog', file: 'catalog-sql/sqlite/0001_catalog.sql' },
   { version: 2, name: 'worker certificates', file: 'catalog-sql/sqlite/0002_worker_certificates.sql' },
   { version: 3, name: 'data_statistics', file: 'catalog-sql/sqlite/0003_data_statistics.sql' },
+  // 4, 5 and 7 are taken by work on other branches; versions need not be contiguous.
+  { version: 6, name: 'script routing', file: 'catalog-sql/sqlite/0006_script_routing.sql' },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

@@ -552,7 +552,7 @@ export class AgentHub implements AgentEndpoint {
       if (want <= 0) return;
       // Concurrent claims share one group commit; each claim is atomic in the catalog.
       const claims = await Promise.all(Array.from({ length: want }, () =>
-        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs }).catch((err: unknown) => {
+        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs, onlineWindowMs: this.#o.workerOfflineAfterMs ?? 300_000 }).catch((err: unknown) => {
           this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
           return null;
         })));
