@@ -29,7 +29,7 @@ import { SCRIPT_CAPABILITY_PROPERTY } from '../../executor/script/capability.ts'
 /** What a worker's ScriptTasks property starts with when it cannot run scripts. */
 export const SCRIPTS_UNSUPPORTED_PREFIX = 'unsupported';
 
-/** Default online window: the hub's default `workerOfflineAfterMs` (3 × the default AgentHeartbeatInterval + margin). */
+/** Default online window: the hub's default `workerOfflineAfterMs` (5 × the default AgentHeartbeatInterval of 60 s). */
 export const DEFAULT_SCRIPT_ROUTING_ONLINE_MS = 300_000;
 
 export interface ScriptRoutingInput {

@@ -523,6 +523,9 @@ export class AgentHub implements AgentEndpoint {
     conn.livenessSentAt = performance.now();
     this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
     this.actors.sendWorker(conn.agentId!, { type: isEnabled ? 'ENABLE' : 'DISABLE' });
+    // A worker still asking for work is served again: a task it skipped because another worker could
+    // run its scripts (runtime/catalog/script-routing.ts) becomes its own once that worker is not seen.
+    if (conn.enabled && conn.outstanding() > 0) this.kick();
   }
 
   #pull(conn: Connection, f: PullFrame): void {
