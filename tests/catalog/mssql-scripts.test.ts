@@ -155,7 +155,9 @@ files('routing by script capability: pull_task carries the claim condition of sc
     assert.ok(code.includes(`IF COL_LENGTH(N'${object}', N'${column}') IS NULL\n  ALTER TABLE ${object} ADD ${column} bit NOT NULL`), `${object}: guarded ALTER for catalogs installed before`);
   }
   assert.match(stripComments(byObject.get('procedure:internal.deploy_project_parsed')!.text), /requiresScripts bit N'\$\.requiresScripts'/);
-  assert.match(stripComments(byObject.get('procedure:catalog.start_execution')!.text), /RequiresScripts\)[\s\S]*k\.requires_scripts/);
+  const start = stripComments(byObject.get('procedure:catalog.start_execution')!.text);
+  assert.match(start, /SELECT @requires_scripts = k\.requires_scripts\s+FROM internal\.packages/);
+  assert.match(start, /RequiresScripts\)\s+VALUES[\s\S]*@requires_scripts\);/);
 });
 
 // ---------------------------------------------------------------------------------------------
