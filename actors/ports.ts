@@ -68,6 +68,11 @@ export interface ProjectPackageInfo {
   readonly versionBuild?: number;
   readonly versionGuid?: string;
   readonly parameters: readonly ParameterDefinition[];
+  /**
+   * The package (or a project package it runs) holds a Script Task or Script Component: its executions
+   * prefer workers that can run scripts (executor/package/script-usage.ts; absent = false).
+   */
+  readonly requiresScripts?: boolean;
 }
 
 /**
@@ -400,7 +405,11 @@ export interface CatalogStore extends EnvironmentApi {
    * ready time; allowed-workers set or the any-worker sentinel). Unknown worker 27243, disabled
    * 27252. The claim sets status 2, ExecutedCount+1 (the attempt), a lease of `leaseMs`.
    */
-  pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number }): Promise<TaskRecord | null>;
+  /**
+   * `onlineWindowMs`: how recently another worker must have been seen to count as able to take a task
+   * that needs scripts (runtime/catalog/script-routing.ts); default 300000.
+   */
+  pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number; onlineWindowMs?: number }): Promise<TaskRecord | null>;
   /** `internal.update_task_status` with the rules table of reference §4.4, fenced by attempt. */
   updateTaskStatus(caller: Principal, input: UpdateTaskStatusInput): Promise<UpdateTaskStatusResult>;
   /** `internal.update_operation_status_for_task`. */

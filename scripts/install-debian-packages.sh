@@ -8,6 +8,9 @@ want=""
 if ! command -v mcs >/dev/null 2>&1 || ! command -v mono >/dev/null 2>&1 || [ ! -f /usr/lib/mono/4.5/System.Data.dll ] || [ ! -f /usr/lib/mono/4.5/System.Xml.Linq.dll ]; then
   want="$want $MONO_PACKAGES"
 fi
+# binutils (as, ld): `mono --aot` compiles the script host to native code with them (optional: without
+# them the host runs JIT-compiled).
+{ command -v as >/dev/null 2>&1 && command -v ld >/dev/null 2>&1; } || want="$want binutils"
 command -v chromium >/dev/null 2>&1 || want="$want chromium"
 # systemd-analyze verifies the unit files `scaleout service install` writes (the test skips without it).
 command -v systemd-analyze >/dev/null 2>&1 || want="$want systemd"

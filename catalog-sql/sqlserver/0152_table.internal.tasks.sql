@@ -2,7 +2,9 @@
 -- Purpose:    The dispatch queue (reference §1.4, §4.4). ReadyForDispatchTime NOT NULL = dispatchable;
 --             ExpiredTime = lease end; ExecutedCount = attempts (the fencing token).
 --             Our additions: SequenceNumber breaks FIFO ties between equal ReadyForDispatchTime values
---             (insertion order), row_version feeds externalChangeToken.
+--             (insertion order), row_version feeds externalChangeToken, RequiresScripts (the package needs
+--             the script runtime: internal.pull_task routes it to workers that can run scripts; added to
+--             a catalog installed before it by the ALTER at the end).
 -- Parameters: none
 -- Results:    none
 -- Returns:    n/a (DDL)
@@ -28,10 +30,13 @@ BEGIN
     LastPickupTime          datetimeoffset(7) NULL,
     CandidateWorkerAgentId  uniqueidentifier  NULL,
     SequenceNumber          bigint IDENTITY(1, 1) NOT NULL,
-    row_version             rowversion        NOT NULL
+    row_version             rowversion        NOT NULL,
+    RequiresScripts         bit               NOT NULL CONSTRAINT DF_tasks_RequiresScripts DEFAULT (0)
   );
   CREATE INDEX IX_tasks_ReadyForDispatchTime ON internal.tasks (ReadyForDispatchTime, SequenceNumber)
     INCLUDE (JobId, Status) WHERE ReadyForDispatchTime IS NOT NULL;
   CREATE INDEX IX_tasks_Status ON internal.tasks (Status) INCLUDE (ExpiredTime);
   CREATE INDEX IX_tasks_JobId ON internal.tasks (JobId);
 END
+IF COL_LENGTH(N'internal.tasks', N'RequiresScripts') IS NULL
+  ALTER TABLE internal.tasks ADD RequiresScripts bit NOT NULL CONSTRAINT DF_tasks_RequiresScripts DEFAULT (0);

@@ -7,7 +7,10 @@
 --             token), WorkerAgentId, ReadyForDispatchTime NULL, ExpiredTime = now + lease, LastPickupTime.
 -- Parameters: @WorkerAgentId uniqueidentifier; @ExplicitAssignOnly bit = 0 (2019: only tasks whose
 --             CandidateWorkerAgentId is this worker); @LeaseInMs int = 300000 (ours: the original's
---             hard-coded 5 minutes is the default)
+--             hard-coded 5 minutes is the default); @OnlineWindowInMs int = 300000 (ours: routing by script
+--             capability, runtime/catalog/script-routing.ts: a worker whose ScriptTasks machine property
+--             says 'unsupported…' skips a task with RequiresScripts while another enabled worker the job
+--             allows, seen within this window, can run scripts)
 -- Results:    zero or one row: TaskId, JobId, TaskType, MaxExecutedCount, ExecutedCount, InputData, Status,
 --             ReadyForDispatchTime, LastUpdatedTime, Priority, IsCritical, ExpiredTime, CreatedTime,
 --             WorkerAgentId, CreateWorkerAgentId, IsCancelled, LastPickupTime
@@ -16,7 +19,8 @@
 CREATE OR ALTER PROCEDURE internal.pull_task
   @WorkerAgentId      uniqueidentifier,
   @ExplicitAssignOnly bit = 0,
-  @LeaseInMs          int = 300000
+  @LeaseInMs          int = 300000,
+  @OnlineWindowInMs   int = 300000
 AS
 BEGIN
   SET NOCOUNT ON;
@@ -32,6 +36,7 @@ BEGIN
     IF @enabled IS NULL EXEC internal.raise_catalog_error 27243, @WorkerAgentId;
     IF @enabled = 0 EXEC internal.raise_catalog_error 27252, @WorkerAgentId;
     IF @LeaseInMs IS NULL OR @LeaseInMs <= 0 EXEC internal.raise_catalog_error 27101, N'leaseMs';
+    IF @OnlineWindowInMs IS NULL OR @OnlineWindowInMs <= 0 SET @OnlineWindowInMs = 300000;
     SET @now = internal.now_utc();
     WITH next_task AS (
       SELECT TOP (1) t.*
@@ -41,6 +46,14 @@ BEGIN
         AND (@ExplicitAssignOnly = 0 OR t.CandidateWorkerAgentId = @WorkerAgentId)
         AND EXISTS (SELECT 1 FROM internal.job_worker_agents AS j
                     WHERE j.JobId = t.JobId AND j.WorkerAgentId IN (@WorkerAgentId, @any))
+        AND (t.RequiresScripts = 0
+          OR NOT EXISTS (SELECT 1 FROM internal.machine_properties AS mp WHERE mp.WorkerAgentId = @WorkerAgentId
+                         AND mp.PropertyName = N'ScriptTasks' AND mp.PropertyValue LIKE N'unsupported%')
+          OR NOT EXISTS (SELECT 1 FROM internal.worker_agents AS sw
+                         JOIN internal.job_worker_agents AS sj ON sj.JobId = t.JobId AND sj.WorkerAgentId IN (sw.WorkerAgentId, @any)
+                         WHERE sw.IsEnabled = 1 AND sw.LastOnlineTime >= DATEADD(millisecond, -@OnlineWindowInMs, @now)
+                           AND NOT EXISTS (SELECT 1 FROM internal.machine_properties AS mp WHERE mp.WorkerAgentId = sw.WorkerAgentId
+                                           AND mp.PropertyName = N'ScriptTasks' AND mp.PropertyValue LIKE N'unsupported%')))
       ORDER BY t.ReadyForDispatchTime, t.SequenceNumber
     )
     UPDATE next_task

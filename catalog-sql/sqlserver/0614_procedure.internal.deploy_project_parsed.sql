@@ -8,7 +8,7 @@
 --             Metadata JSON: {"name","formatVersion","description","sha256",
 --               "parameters":[{"name","dataType","required","sensitive","defaultValue" (text or null),"description"}],
 --               "packages":[{"name","entryPoint","packageGuid","description","formatVersion","versionMajor",
---                            "versionMinor","versionBuild","versionGuid","parameters":[…as above]}],
+--                            "versionMinor","versionBuild","versionGuid","requiresScripts","parameters":[…as above]}],
 --               "connectionManagers":[{"name","guid"}]}
 -- Parameters: @folder_name nvarchar(128); @project_name nvarchar(128); @project_stream varbinary(max);
 --             @project_metadata nvarchar(max); @operation_id bigint = NULL OUTPUT;
@@ -97,14 +97,15 @@ BEGIN
         deployed_by_name = internal.caller_name(), last_deployed_time = @now, object_version_lsn = @version_lsn, validation_status = 'N'
     WHERE project_id = @project_id;
     INSERT INTO internal.packages (project_version_lsn, project_id, name, package_guid, description, package_format_version, version_major,
-                                   version_minor, version_build, version_guid, entry_point)
+                                   version_minor, version_build, version_guid, entry_point, requires_scripts)
     SELECT @version_lsn, @project_id, k.name, TRY_CONVERT(uniqueidentifier, REPLACE(REPLACE(k.packageGuid, N'{', N''), N'}', N'')), k.description,
            k.formatVersion, k.versionMajor, k.versionMinor, k.versionBuild,
-           TRY_CONVERT(uniqueidentifier, REPLACE(REPLACE(k.versionGuid, N'{', N''), N'}', N'')), ISNULL(k.entryPoint, 1)
+           TRY_CONVERT(uniqueidentifier, REPLACE(REPLACE(k.versionGuid, N'{', N''), N'}', N'')), ISNULL(k.entryPoint, 1), ISNULL(k.requiresScripts, 0)
     FROM OPENJSON(@project_metadata, N'$.packages')
          WITH (name nvarchar(260) N'$.name', entryPoint bit N'$.entryPoint', packageGuid nvarchar(40) N'$.packageGuid',
                description nvarchar(1024) N'$.description', formatVersion int N'$.formatVersion', versionMajor int N'$.versionMajor',
-               versionMinor int N'$.versionMinor', versionBuild int N'$.versionBuild', versionGuid nvarchar(40) N'$.versionGuid') AS k;
+               versionMinor int N'$.versionMinor', versionBuild int N'$.versionBuild', versionGuid nvarchar(40) N'$.versionGuid',
+               requiresScripts bit N'$.requiresScripts') AS k;
     INSERT INTO internal.object_parameters (project_id, project_version_lsn, object_type, object_name, parameter_name, data_type, required,
                                             sensitive, description, design_default_value, default_value, value_set)
     SELECT @project_id, @version_lsn, object_type, object_name, parameter_name, data_type, required, sensitive, description, value, value, 0

@@ -2,7 +2,8 @@
 -- Purpose:    Starts a created execution (reference §1.5 step 3, §4.1): checks status 1 (27121), the
 --             project version (27150) and required parameters (27184); the operation becomes pending
 --             (5, machine_name '') and one ready task is queued (TaskType 0, MaxExecutedCount =
---             @retry_count + 1, InputData execution_id / use32bitruntime / operation_guid). This catalog
+--             @retry_count + 1, InputData execution_id / use32bitruntime / operation_guid, RequiresScripts
+--             from the package: internal.pull_task routes by it). This catalog
 --             has no local ISServerExec: only Scale Out executions can start (27255 otherwise).
 -- Parameters: @execution_id bigint; @retry_count int = 0
 -- Results:    none
@@ -15,7 +16,7 @@ BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
   DECLARE @own_tran bit = 0, @status int, @caller nvarchar(128), @job uniqueidentifier, @lsn bigint, @project_id bigint, @use32 bit, @guid uniqueidentifier;
-  DECLARE @missing nvarchar(2000), @retry int = ISNULL(@retry_count, 0), @now datetimeoffset(7), @cancelled bit;
+  DECLARE @missing nvarchar(2000), @retry int = ISNULL(@retry_count, 0), @now datetimeoffset(7), @cancelled bit, @requires_scripts bit = 0;
   BEGIN TRY
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     IF @execution_id IS NULL EXEC internal.raise_catalog_error 27100, N'execution_id';
@@ -37,12 +38,16 @@ BEGIN
     IF @cancelled IS NULL OR @cancelled = 1 EXEC internal.raise_catalog_error 27242, @job;
     SET @now = internal.now_utc();
     UPDATE internal.operations SET status = 5, start_time = @now, machine_name = N'' WHERE operation_id = @execution_id;
-    INSERT INTO internal.tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime)
+    SELECT @requires_scripts = k.requires_scripts
+    FROM internal.packages AS k JOIN internal.executions AS e
+      ON k.project_version_lsn = e.project_lsn AND k.name = e.package_name COLLATE Latin1_General_100_CS_AS
+    WHERE e.execution_id = @execution_id;
+    INSERT INTO internal.tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime, RequiresScripts)
     VALUES (NEWID(), @job, 0,
             N'[{"name":"execution_id","value":"' + CONVERT(nvarchar(20), @execution_id) + N'"},'
             + N'{"name":"use32bitruntime","value":"' + CASE WHEN @use32 = 1 THEN N'1' ELSE N'0' END + N'"},'
             + N'{"name":"operation_guid","value":"' + LOWER(CONVERT(nvarchar(36), @guid)) + N'"}]',
-            @retry + 1, 0, 1, @now, @now, @now);
+            @retry + 1, 0, 1, @now, @now, @now, @requires_scripts);
     IF @own_tran = 1 COMMIT TRANSACTION;
   END TRY
   BEGIN CATCH

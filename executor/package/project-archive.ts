@@ -10,6 +10,7 @@ import { basename, join } from 'node:path';
 import { unzipSync, zipSync } from 'fflate';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { SsoError } from '../../actors/errors.ts';
+import { projectScriptUsage } from './script-usage.ts';
 import type {
   ParameterDataType, ParameterDefinition, ParameterValue, ProjectArchive, ProjectPackageInfo,
 } from '../../actors/ports.ts';
@@ -306,6 +307,7 @@ export function readProjectArchive(bytes: Uint8Array, source = 'project stream')
 
   const packages: ProjectPackageInfo[] = [];
   const seen = new Set<string>();
+  const scriptUsage = projectScriptUsage(parts);
   for (const p of children(child(manifest, 'Packages'), 'Package')) {
     const pname = attr(p, 'Name');
     if (pname === undefined || pname === '') throw invalid(`Part '${MANIFEST}': a package entry has no SSIS:Name`, MANIFEST);
@@ -314,7 +316,8 @@ export function readProjectArchive(bytes: Uint8Array, source = 'project stream')
     const dtsx = parts.get(pname);
     if (dtsx === undefined) throw invalid(`${source}: the manifest lists package '${pname}' but the part is missing`, `${source}: ${pname}`);
     const entry = attr(p, 'EntryPoint');
-    packages.push(readPackage(pname, entry === undefined ? true : flag(entry), dtsx, metaByPackage.get(pname)));
+    const info = readPackage(pname, entry === undefined ? true : flag(entry), dtsx, metaByPackage.get(pname));
+    packages.push(scriptUsage.get(pname)?.requiresScripts ? { ...info, requiresScripts: true } : info);
   }
 
   const connectionManagers = children(child(manifest, 'ConnectionManagers'), 'ConnectionManager').map((c) => {

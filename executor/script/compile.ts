@@ -112,8 +112,25 @@ export function ensureHost(settings: ScriptSettings, tc: Toolchain): string {
     rmSync(tmpExe, { force: true });
     throw new Error(`the script object model does not compile: ${r.error?.message ?? firstErrors(`${r.stdout}\n${r.stderr}`).join(' | ')}`);
   }
+  if (settings.aot) aheadOfTime(settings, tmpExe, exe);
   renameSync(tmpExe, exe);
   return exe;
+}
+
+/**
+ * Compiles the host to native code once (`mono --aot`, `ScriptHost.exe.so` beside it, which Mono loads
+ * on its own), so a run does not JIT the object model: measured here ~20 ms less per warm run and a
+ * faster host start (README, bench/script.ts). Best effort: without the native toolchain (binutils'
+ * `as` and `ld`) or on any failure the host simply runs JIT-compiled.
+ */
+function aheadOfTime(settings: ScriptSettings, tmpExe: string, exe: string): void {
+  const image = `${tmpExe}.so`;
+  try {
+    const r = spawnSync(settings.mono, ['--aot', tmpExe], { encoding: 'utf8', timeout: 120_000 });
+    // A host another process finished first keeps its own image (Mono ignores an image of another build).
+    if (!r.error && r.status === 0 && existsSync(image) && !existsSync(exe)) renameSync(image, `${exe}.so`);
+  } catch { /* JIT it is */ }
+  rmSync(image, { force: true });
 }
 
 /** Source items to compile: one per name (2008 projects upgraded later keep old lower-case copies; the last wins). */

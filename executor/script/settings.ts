@@ -23,6 +23,8 @@ export interface ScriptSettings {
   readonly mcs: string;
   /** `Prestart`: keep one idle host process started per thread, so a run does not wait for Mono to start. @default true */
   readonly prestart: boolean;
+  /** `Aot`: compile the object model host to native code (`mono --aot`) when it is built. @default true */
+  readonly aot: boolean;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -35,6 +37,7 @@ const DEFS: readonly { key: string; field: keyof ScriptSettings; dflt: (env: Env
   { key: 'Mono', field: 'mono', dflt: () => 'mono', parse: (t) => t },
   { key: 'Mcs', field: 'mcs', dflt: () => 'mcs', parse: (t) => t },
   { key: 'Prestart', field: 'prestart', dflt: () => 'true', parse: (t) => parseBoolean(t) },
+  { key: 'Aot', field: 'aot', dflt: () => 'true', parse: (t) => parseBoolean(t) },
 ];
 
 export function resolveScriptSettings(env: Env = process.env): ScriptSettings {

@@ -19,6 +19,7 @@ import type {
 import { mssqlConfigFromConnectionString, mssqlConfigFromMasterSettings } from './mssql-connection.ts';
 import { isRetryableSqlError, mapMssqlError, sqlErrorInfo } from './mssql-errors.ts';
 import { certificateMismatch, num, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
+import { DEFAULT_SCRIPT_ROUTING_ONLINE_MS } from './script-routing.ts';
 import type { Row } from './catalog-rows.ts';
 import { catalogProjectParameters } from './rules/connection-manager-parameters.ts';
 import { EMBEDDED_ONLY_VIEWS, VIEWS } from './rules/views.ts';
@@ -389,7 +390,7 @@ SELECT @id AS folder_id;`;
       packages: project.packages.map((k) => ({
         name: k.name, entryPoint: k.entryPoint, packageGuid: k.packageGuid ?? null, description: k.description ?? null,
         formatVersion: k.formatVersion ?? null, versionMajor: k.versionMajor ?? null, versionMinor: k.versionMinor ?? null,
-        versionBuild: k.versionBuild ?? null, versionGuid: k.versionGuid ?? null, parameters: k.parameters.map(param),
+        versionBuild: k.versionBuild ?? null, versionGuid: k.versionGuid ?? null, requiresScripts: k.requiresScripts === true, parameters: k.parameters.map(param),
       })),
       connectionManagers: project.connectionManagers.map((c) => ({ name: c.name, guid: c.guid ?? null })),
     });
@@ -609,14 +610,17 @@ SELECT @stop AS stop_id;`;
 
   // ---- internal verbs -----------------------------------------------------------------------
 
-  async pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number }): Promise<TaskRecord | null> {
+  async pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number; onlineWindowMs?: number }): Promise<TaskRecord | null> {
     const wid = guidParam('WorkerAgentId', input?.workerAgentId);
     const lease = input.leaseMs;
     const leaseArg = typeof lease === 'number' && Number.isFinite(lease) && lease > 0 ? Math.min(Math.ceil(lease), 2147483647) : 0;
+    const win = input.onlineWindowMs;
+    const windowArg = typeof win === 'number' && Number.isFinite(win) && win > 0 ? Math.min(Math.ceil(win), 2147483647) : DEFAULT_SCRIPT_ROUTING_ONLINE_MS;
     const result = await this.run(caller, 'internal.pull_task', (r) => {
       r.input('worker', sql.UniqueIdentifier, wid);
       r.input('lease', sql.Int, leaseArg);
-      return 'EXEC internal.pull_task @WorkerAgentId = @worker, @LeaseInMs = @lease;';
+      r.input('online', sql.Int, windowArg);
+      return 'EXEC internal.pull_task @WorkerAgentId = @worker, @LeaseInMs = @lease, @OnlineWindowInMs = @online;';
     });
     const row = (result.recordsets[result.recordsets.length - 1] as Row[] | undefined)?.[0];
     return row === undefined ? null : toTaskRecord(row);

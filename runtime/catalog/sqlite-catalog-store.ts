@@ -20,6 +20,7 @@ import type {
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
+import { sqliteScriptRoutingCondition } from './script-routing.ts';
 import { bool, certificateMismatch, num, parseInputData, strOrNull, thumbprintParam, toTaskRecord, toWorker } from './catalog-rows.ts';
 import type { Row } from './catalog-rows.ts';
 import { ADMIN_ROLES, hasRole, LOG_READER_ROLES, requireRole, SCALE_OUT_ROLES, WORKER_LOG_ROLES } from './rules/roles.ts';
@@ -579,18 +580,20 @@ class SqliteCatalog implements SqliteCatalogStore {
 
   // ---- internal verbs -----------------------------------------------------------------------
 
-  pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number }): Promise<TaskRecord | null> {
+  pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number; onlineWindowMs?: number }): Promise<TaskRecord | null> {
     return this.write(() => {
       requireRole(caller, ADMIN_ROLES);
       const { id, row } = this.workerRow('WorkerAgentId', input?.workerAgentId);
       if (!bool(row['IsEnabled'])) throw catalogError(27252, id);
       if (typeof input.leaseMs !== 'number' || !Number.isFinite(input.leaseMs) || input.leaseMs <= 0) throw catalogError(27101, 'leaseMs');
+      const now = this.clock.now();
+      const scripts = sqliteScriptRoutingCondition({ workerAgentId: id, nowMs: now, ...(input.onlineWindowMs === undefined ? {} : { onlineWindowMs: input.onlineWindowMs }) }, iso);
       const t = this.get<{ TaskId: string }>(`SELECT t.TaskId FROM tasks t INDEXED BY ix_tasks_ready
         WHERE t.ReadyForDispatchTime IS NOT NULL AND t.Status = 1
           AND EXISTS (SELECT 1 FROM job_worker_agents j WHERE j.JobId = t.JobId AND j.WorkerAgentId IN (?, ?))
-        ORDER BY t.ReadyForDispatchTime, t.rowid LIMIT 1`, id, ANY_WORKER_ID);
+          AND ${scripts.sql}
+        ORDER BY t.ReadyForDispatchTime, t.rowid LIMIT 1`, id, ANY_WORKER_ID, ...scripts.params);
       if (t === undefined) return null;
-      const now = this.clock.now();
       const nowText = iso(now);
       this.writes++;
       const claimed = this.q(`UPDATE tasks SET Status = 2, ExecutedCount = ExecutedCount + 1, WorkerAgentId = ?, ReadyForDispatchTime = NULL,

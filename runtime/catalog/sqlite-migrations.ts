@@ -20,8 +20,8 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'catalog', file: 'catalog-sql/sqlite/0001_catalog.sql' },
   { version: 2, name: 'worker certificates', file: 'catalog-sql/sqlite/0002_worker_certificates.sql' },
   { version: 3, name: 'data_statistics', file: 'catalog-sql/sqlite/0003_data_statistics.sql' },
-  // 5–7 are reserved for other branches; gaps are fine (the runner applies whatever is listed, in order).
   { version: 4, name: 'environments, permissions, encrypted sensitive values', file: 'catalog-sql/sqlite/0004_environments_permissions.sql' },
+  { version: 6, name: 'script routing', file: 'catalog-sql/sqlite/0006_script_routing.sql' },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

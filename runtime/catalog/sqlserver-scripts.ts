@@ -11,7 +11,7 @@ import { SsoError } from '../../actors/errors.ts';
  * Version of the schema these scripts build, recorded in `internal.schema_version`. Bump it when a
  * script is added or changed; an older build refuses to touch a catalog whose version is newer.
  */
-export const SQLSERVER_SCHEMA_VERSION = 1;
+export const SQLSERVER_SCHEMA_VERSION = 2;
 
 /** What a script creates, from its file name `NNNN_<kind>.<object>.sql`. Scripts run in NNNN order. */
 export const SCRIPT_KINDS = ['schema', 'table', 'type', 'seed', 'function', 'procedure', 'view', 'role', 'grants'] as const;

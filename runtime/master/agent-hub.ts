@@ -523,6 +523,9 @@ export class AgentHub implements AgentEndpoint {
     conn.livenessSentAt = performance.now();
     this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
     this.actors.sendWorker(conn.agentId!, { type: isEnabled ? 'ENABLE' : 'DISABLE' });
+    // A worker still asking for work is served again: a task it skipped because another worker could
+    // run its scripts (runtime/catalog/script-routing.ts) becomes its own once that worker is not seen.
+    if (conn.enabled && conn.outstanding() > 0) this.kick();
   }
 
   #pull(conn: Connection, f: PullFrame): void {
@@ -552,7 +555,7 @@ export class AgentHub implements AgentEndpoint {
       if (want <= 0) return;
       // Concurrent claims share one group commit; each claim is atomic in the catalog.
       const claims = await Promise.all(Array.from({ length: want }, () =>
-        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs }).catch((err: unknown) => {
+        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs, onlineWindowMs: this.#o.workerOfflineAfterMs ?? 300_000 }).catch((err: unknown) => {
           this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
           return null;
         })));

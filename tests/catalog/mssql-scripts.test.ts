@@ -18,6 +18,7 @@ import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { loadSqlServerScripts, splitGoBatches, stripComments, type SqlServerScript } from '../../runtime/catalog/sqlserver-scripts.ts';
 import { ALL_PROCEDURES, PROCEDURES } from '../../runtime/tsql/procedures.ts';
 import { openSqliteCatalog } from '../../runtime/catalog/sqlite-catalog-store.ts';
+import { SQLSERVER_SCRIPT_ROUTING_CONDITION } from '../../runtime/catalog/script-routing.ts';
 
 /** Splits on commas outside parentheses. */
 function topLevelSplit(text: string): string[] {
@@ -144,6 +145,21 @@ files('procedures that own a transaction roll back and rethrow; raising goes thr
     assert.not.match(code, /\bRAISERROR\b/i, `${s.name}: raise through internal.raise_catalog_error`);
   }
   assert.match(byObject.get('procedure:internal.raise_catalog_error')!.text, /THROW 50000, @text, 1;/);
+});
+
+files('routing by script capability: pull_task carries the claim condition of script-routing.ts; the columns exist on install and upgrade', () => {
+  const pull = stripComments(byObject.get('procedure:internal.pull_task')!.text);
+  assert.ok(pull.includes(SQLSERVER_SCRIPT_ROUTING_CONDITION), 'internal.pull_task must AND in SQLSERVER_SCRIPT_ROUTING_CONDITION verbatim');
+  assert.match(pull, /@OnlineWindowInMs\s+int = 300000/);
+  for (const [object, column] of [['internal.tasks', 'RequiresScripts'], ['internal.packages', 'requires_scripts']] as const) {
+    const code = stripComments(byObject.get(`table:${object}`)!.text);
+    assert.match(code, new RegExp(`\\n\\s+${column}\\s+bit\\s+NOT NULL`), `${object}: ${column} in CREATE TABLE`);
+    assert.ok(code.includes(`IF COL_LENGTH(N'${object}', N'${column}') IS NULL\n  ALTER TABLE ${object} ADD ${column} bit NOT NULL`), `${object}: guarded ALTER for catalogs installed before`);
+  }
+  assert.match(stripComments(byObject.get('procedure:internal.deploy_project_parsed')!.text), /requiresScripts bit N'\$\.requiresScripts'/);
+  const start = stripComments(byObject.get('procedure:catalog.start_execution')!.text);
+  assert.match(start, /SELECT @requires_scripts = k\.requires_scripts\s+FROM internal\.packages/);
+  assert.match(start, /RequiresScripts\)\s+VALUES[\s\S]*@requires_scripts\);/);
 });
 
 // ---------------------------------------------------------------------------------------------

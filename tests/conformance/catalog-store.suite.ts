@@ -405,6 +405,101 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     assert.is((await rows(store, 'catalog.executions'))[0]!['executed_count'], 2);
   });
 
+  // ---- routing by script capability (runtime/catalog/script-routing.ts) ---------------------------
+  const routing = make('routing by script capability');
+  const NO_MONO = 'unsupported: Mono is not installed on this worker';
+  const MONO = 'C# (Mono C# compiler version 6.8.0.105); VB.NET unsupported';
+  const W3 = '2c4e6a8b-1111-4222-8333-944455566677';
+  /** A worker that reports its ScriptTasks capability (undefined: reports none, as another build would). */
+  const scriptWorker = async (store: CatalogStore, id: string, capability: string | undefined, enabled = true): Promise<void> => {
+    await store.updateWorkerAgentStatus(S, { workerAgentId: id, perfCounters: [], machineProperties: { MachineName: `host-${id.slice(0, 4)}`, ...(capability === undefined ? {} : { ScriptTasks: capability }) } });
+    if (enabled) await store.enableWorkerAgent(S, { workerAgentId: id });
+  };
+  const deployScripted = async (store: CatalogStore): Promise<void> => {
+    await store.createFolder(S, { folderName: 'F' });
+    await store.deployProject(S, { folderName: 'F', projectName: 'scripted', project: await readProjectFolder(join(projectsDir, 'scripted')) });
+  };
+  /** Creates and starts an execution of Script.dtsx or Plain.dtsx; `workers`: explicit workers instead of any. */
+  const startRun = async (store: CatalogStore, packageName: 'Script.dtsx' | 'Plain.dtsx', workers?: readonly string[]): Promise<number> => {
+    const { executionId } = await store.createExecution(S, { folderName: 'F', projectName: 'scripted', packageName, runInScaleOut: true, useAnyWorker: workers === undefined });
+    for (const w of workers ?? []) await store.addExecutionWorker(S, { executionId, workerAgentId: w });
+    await store.startExecution(S, { executionId });
+    clock.advance(1);
+    return executionId;
+  };
+  const claim = async (store: CatalogStore, w: string, onlineWindowMs?: number): Promise<number | null> =>
+    (await store.pullTask(S, { workerAgentId: w, leaseMs: 60_000, ...(onlineWindowMs === undefined ? {} : { onlineWindowMs }) }))?.executionId ?? null;
+
+  routing('a worker without Mono skips a script execution while a Mono worker is online and takes the plain one behind it', async () => {
+    const store = await fresh();
+    await deployScripted(store);
+    await scriptWorker(store, W1, NO_MONO);
+    await scriptWorker(store, W2, MONO);
+    const script = await startRun(store, 'Script.dtsx');
+    const plain = await startRun(store, 'Plain.dtsx');
+    assert.is(await claim(store, W1), plain, 'the Mono-less worker passes over the older script task');
+    assert.is(await claim(store, W1), null, 'and never takes it while W2 can');
+    assert.is(await claim(store, W2), script);
+    const later = await startRun(store, 'Plain.dtsx');
+    assert.is(await claim(store, W2), later, 'a plain package goes to any worker, Mono or not');
+  });
+  routing('with no Mono worker able to take it, the Mono-less worker claims the script execution (it then fails naming Mono)', async () => {
+    const store = await fresh();
+    await deployScripted(store);
+    await scriptWorker(store, W1, NO_MONO);
+    await scriptWorker(store, W2, MONO, false);
+    await scriptWorker(store, W3, NO_MONO);
+    const a = await startRun(store, 'Script.dtsx');
+    assert.is(await claim(store, W1), a, 'W2 is not enabled: it does not count');
+    await store.enableWorkerAgent(S, { workerAgentId: W2 });
+    const b = await startRun(store, 'Script.dtsx');
+    assert.is(await claim(store, W3), null, 'W2 is enabled now');
+    await store.disableWorkerAgent(S, { workerAgentId: W2 });
+    assert.is(await claim(store, W3), b, 'disabled again');
+  });
+  routing('a Mono worker seen longer ago than the online window does not count; the window is the caller\'s', async () => {
+    const store = await fresh();
+    await deployScripted(store);
+    await scriptWorker(store, W2, MONO);
+    clock.advance(10_000);
+    await scriptWorker(store, W1, NO_MONO);
+    const a = await startRun(store, 'Script.dtsx');
+    assert.is(await claim(store, W1), null, 'W2 was seen 10 s ago: within the default window');
+    assert.is(await claim(store, W1, 5_000), a, 'a 5 s window: W2 counts as offline');
+    const b = await startRun(store, 'Script.dtsx');
+    clock.advance(300_000);
+    await scriptWorker(store, W1, NO_MONO);
+    assert.is(await claim(store, W1), b, 'over the default window (300 s) without a heartbeat from W2');
+    await scriptWorker(store, W2, MONO);
+    await startRun(store, 'Script.dtsx');
+    assert.is(await claim(store, W1), null, 'W2 heard again');
+  });
+  routing('only workers the execution allows count; a worker without the property counts as able', async () => {
+    const store = await fresh();
+    await deployScripted(store);
+    await scriptWorker(store, W1, NO_MONO);
+    await scriptWorker(store, W2, MONO);
+    const onlyW1 = await startRun(store, 'Script.dtsx', [W1]);
+    assert.is(await claim(store, W1), onlyW1, 'W2 may not run it, so W1 takes it');
+    const both = await startRun(store, 'Script.dtsx', [W1, W2]);
+    assert.is(await claim(store, W1), null);
+    assert.is(await claim(store, W2), both);
+    await store.disableWorkerAgent(S, { workerAgentId: W2 });
+    await scriptWorker(store, W3, undefined);
+    await startRun(store, 'Script.dtsx');
+    assert.is(await claim(store, W1), null, 'W3 reports no ScriptTasks property: it is not known to lack Mono');
+    assert.ok((await claim(store, W3)) !== null, 'and it takes the task');
+  });
+  routing('the flag comes from the deployed package: Script.dtsx needs scripts, Plain.dtsx does not (a Mono-less worker alone runs both)', async () => {
+    const store = await fresh();
+    await deployScripted(store);
+    await scriptWorker(store, W1, NO_MONO);
+    const script = await startRun(store, 'Script.dtsx');
+    const plain = await startRun(store, 'Plain.dtsx');
+    assert.is(await claim(store, W1), script);
+    assert.is(await claim(store, W1), plain);
+  });
+
   // ---- stop ----------------------------------------------------------------------------------
   const stop = make('stop_operation');
   stop('running: 8 stopping, the heartbeat answers 6, the cancel lands as 3 with the stop operation 7', async () => {
@@ -702,5 +797,5 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     assert.equal((await rows(store, 'catalog.folders')).map((f) => f['name']), ['F', 'before', 'after']);
   });
 
-  for (const s of [principals, folders, executions, dispatch, stop, sweep, workers, props, logs, group]) s.run();
+  for (const s of [principals, folders, executions, dispatch, routing, stop, sweep, workers, props, logs, group]) s.run();
 }

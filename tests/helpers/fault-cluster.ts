@@ -53,6 +53,8 @@ export interface ClusterOptions {
   readonly workerScript?: string;
   /** Where the catalog file lives (a folder the test may make read-only or small). @default <dir>/catalog */
   readonly catalogFolder?: string;
+  /** Extra environment per worker index (e.g. `SCALEOUT_SCRIPT_Mono` pointing nowhere: a worker without Mono). */
+  readonly workerEnv?: readonly (NodeJS.ProcessEnv | undefined)[];
 }
 
 export interface WorkerProcess {
@@ -211,7 +213,8 @@ export async function startCluster(options: ClusterOptions = {}): Promise<FaultC
         const text = readFileSync(w.config, 'utf8').replace(/https:\/\/localhost:\d+/, `https://localhost:${port}`);
         writeFileSync(w.config, text);
       }
-      const child = options.workerScript ? spawnCli(['--config', w.config], {}, options.workerScript) : spawnCli(['worker', '--config', w.config]);
+      const env = options.workerEnv?.[i] ?? {};
+      const child = options.workerScript ? spawnCli(['--config', w.config], env, options.workerScript) : spawnCli(['worker', '--config', w.config], env);
       w.child = child;
       await child.waitFor(/Ready\. Press Ctrl-C/, READY_MS);
       await c.waitFor(`worker ${i} registered`, () => c.query('SELECT 1 FROM worker_agents WHERE WorkerAgentId = ?', w.agentId).length > 0, READY_MS);

@@ -40,9 +40,9 @@ export function deployProject(db: ProcedureDb, caller: Principal, input: { folde
     object_version_lsn = ?, validation_status = 'N' WHERE project_id = ?`, project.description ?? null, project.formatVersion, caller.name, now, lsn, projectId);
   for (const p of project.packages) {
     db.run(`INSERT INTO packages (project_version_lsn, project_id, name, package_guid, description, package_format_version, version_major,
-      version_minor, version_build, version_guid, entry_point) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      version_minor, version_build, version_guid, entry_point, requires_scripts) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       lsn, projectId, p.name, p.packageGuid ?? null, p.description ?? null, p.formatVersion ?? null, p.versionMajor ?? null,
-      p.versionMinor ?? null, p.versionBuild ?? null, p.versionGuid ?? null, p.entryPoint ? 1 : 0);
+      p.versionMinor ?? null, p.versionBuild ?? null, p.versionGuid ?? null, p.entryPoint ? 1 : 0, p.requiresScripts === true ? 1 : 0);
   }
   const insertParam = (objectType: 20 | 30, objectNameValue: string, d: ProjectArchive['parameters'][number]): void => {
     // A sensitive design default is the package's own protected text (user key or password), not a

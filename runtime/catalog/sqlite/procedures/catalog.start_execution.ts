@@ -5,6 +5,7 @@ import { bool, num, strOrNull } from '../../catalog-rows.ts';
 import { can } from '../object-permissions.ts';
 import { catalogError } from '../../../../actors/catalog-errors.ts';
 import { randomUUID } from 'node:crypto';
+import { SQLITE_TASK_REQUIRES_SCRIPTS } from '../../script-routing.ts';
 
 export function startExecution(db: ProcedureDb, caller: Principal, input: { executionId: number; retryCount?: number }): void {
   const exec = db.visibleExecution(caller, input?.executionId);
@@ -33,6 +34,6 @@ export function startExecution(db: ProcedureDb, caller: Principal, input: { exec
     { name: 'use32bitruntime', value: bool(exec['use32bitruntime']) ? '1' : '0' },
     { name: 'operation_guid', value: String(exec['operation_guid']) },
   ]);
-  db.run(`INSERT INTO tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime)
-    VALUES (?, ?, 0, ?, ?, 0, 1, ?, ?, ?)`, randomUUID(), jobId, inputData, retry + 1, now, now, now);
+  db.run(`INSERT INTO tasks (TaskId, JobId, TaskType, InputData, MaxExecutedCount, ExecutedCount, Status, ReadyForDispatchTime, LastUpdatedTime, CreatedTime, RequiresScripts)
+    VALUES (?, ?, 0, ?, ?, 0, 1, ?, ?, ?, ${SQLITE_TASK_REQUIRES_SCRIPTS})`, randomUUID(), jobId, inputData, retry + 1, now, now, now, exec['project_lsn'], exec['package_name']);
 }
