@@ -57,6 +57,8 @@ export const CatalogErrorMessages = {
   27407: "Login failed for user '%s'.",
   27408: "The login '%s' already exists.",
   27409: "The property '%s' is not a catalog property, or the value '%s' is not valid for it.",
+  27410: 'The data tap with ID %s does not exist or you do not have permission to access it.',
+  27411: "Execution %s already has a data tap writing the file '%s'.",
 } as const;
 
 export type CatalogErrorNumber = keyof typeof CatalogErrorMessages;

@@ -54,7 +54,9 @@ USING (VALUES
     (27406, N'The worker agent ''%s'' has already been added to execution %s.'),
     (27407, N'Login failed for user ''%s''.'),
     (27408, N'The login ''%s'' already exists.'),
-    (27409, N'The property ''%s'' is not a catalog property, or the value ''%s'' is not valid for it.')
+    (27409, N'The property ''%s'' is not a catalog property, or the value ''%s'' is not valid for it.'),
+    (27410, N'The data tap with ID %s does not exist or you do not have permission to access it.'),
+    (27411, N'Execution %s already has a data tap writing the file ''%s''.')
 ) AS s (message_number, message_text)
 ON t.message_number = s.message_number
 WHEN MATCHED AND t.message_text <> s.message_text COLLATE Latin1_General_100_BIN2 THEN UPDATE SET message_text = s.message_text

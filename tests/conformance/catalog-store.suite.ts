@@ -289,6 +289,41 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     await store.addExecutionWorker(S, { executionId: explicit, workerAgentId: W1 });
     await expectUnchanged(store, () => store.addExecutionWorker(S, { executionId: explicit, workerAgentId: W1 }), 27406);
   });
+  executions('add_data_tap / add_data_tap_by_guid: taps travel in the payload; remove_data_tap; 27212 after start; 27100/27101/27102/27103/27410/27411', async () => {
+    const store = await fresh();
+    await deployTiny(store);
+    const id = await readyExecution(store, { caller: executor });
+    const taps = async () => (await store.getExecutionPayload(id)).dataTaps ?? [];
+    const base = { executionId: id, taskPackagePath: '\\Package\\Data Flow Task', dataflowPathIdString: 'Paths[OLE DB Source.OLE DB Source Output]', dataFilename: 'out.csv' };
+    const { dataTapId: a } = await store.addDataTap(executor, base);
+    const { dataTapId: b } = await store.addDataTap(executor, { executionId: id, dataflowTaskGuid: '{D978A2E4-E05D-4374-9B05-50178A8817E8}', dataflowPathIdString: 'Paths[Sort.Sort Output]', dataFilename: 'sorted.csv', maxRows: 10 });
+    assert.ok(b > a, 'data_tap_id grows');
+    assert.equal(await taps(), [
+      { dataTapId: a, taskPackagePath: '\\Package\\Data Flow Task', dataflowTaskGuid: null, dataflowPathIdString: 'Paths[OLE DB Source.OLE DB Source Output]', dataFilename: 'out.csv', maxRows: null },
+      { dataTapId: b, taskPackagePath: null, dataflowTaskGuid: 'd978a2e4-e05d-4374-9b05-50178a8817e8', dataflowPathIdString: 'Paths[Sort.Sort Output]', dataFilename: 'sorted.csv', maxRows: 10 },
+    ]);
+    const unchanged = async (call: () => Promise<unknown>, n: CatalogErrorNumber, mentions?: string) => {
+      const before = JSON.stringify(await taps());
+      await expectCatalogError(call(), n, mentions);
+      assert.is(JSON.stringify(await taps()), before, 'the failing call changed the taps');
+    };
+    await unchanged(() => store.addDataTap(executor, { ...base, executionId: 999 }), 27103);
+    await unchanged(() => store.addDataTap(nobody, { ...base, dataFilename: 'x.csv' }), 27103);
+    await unchanged(() => store.addDataTap(executor, { ...base, taskPackagePath: null, dataFilename: 'x.csv' }), 27100, 'task_package_path');
+    await unchanged(() => store.addDataTap(executor, { ...base, taskPackagePath: 'Package\\Data Flow Task', dataFilename: 'x.csv' }), 27101, 'task_package_path');
+    await unchanged(() => store.addDataTap(executor, { ...base, dataflowPathIdString: ' ', dataFilename: 'x.csv' }), 27102, 'dataflow_path_id_string');
+    await unchanged(() => store.addDataTap(executor, { executionId: id, dataflowTaskGuid: 'not-a-guid', dataflowPathIdString: 'Paths[A.B]', dataFilename: 'x.csv' }), 27101, 'dataflow_task_guid');
+    for (const bad of [0, -5, 1.5, 2147483648]) await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: 'x.csv', maxRows: bad }), 27101, 'max_rows');
+    for (const bad of ['../x.csv', 'dir/x.csv', 'C:\\x.csv', '..', 'a\u0001b']) await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: bad }), 27101, 'data_filename');
+    await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: 'OUT.csv' }), 27411, 'OUT.csv');
+    await unchanged(() => store.removeDataTap(executor, { dataTapId: 999_999 }), 27410);
+    await unchanged(() => store.removeDataTap(nobody, { dataTapId: a }), 27410);
+    await store.removeDataTap(executor, { dataTapId: a });
+    assert.equal((await taps()).map((t) => t.dataTapId), [b]);
+    await store.startExecution(executor, { executionId: id });
+    await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: 'late.csv' }), 27212);
+    await unchanged(() => store.removeDataTap(executor, { dataTapId: b }), 27212);
+  });
   executions('start_execution: pending with one ready task; 27121 twice; 27101 negative retry; 27184 required; 27150 redeployed; 27224 after start', async () => {
     const store = await fresh();
     await deployTiny(store);
