@@ -8,10 +8,12 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import sql from 'mssql';
 import { parseRowsSent } from './data-statistics.ts';
+import { checkDataFilename, checkMaxRows } from './data-taps.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
 import type {
+  AddDataTapInput, DataTapSpec,
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, ExpiredTaskOutcome,
   LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
   ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
@@ -508,6 +510,48 @@ EXEC [catalog].add_execution_worker @execution_id = @execution_id, @workeragent_
     });
   }
 
+  async addDataTap(caller: Principal, input: AddDataTapInput): Promise<{ dataTapId: number }> {
+    const executionId = idParam('execution_id', input?.executionId);
+    const byGuid = input.taskPackagePath === undefined;
+    // What SQL Server would truncate or cannot type is refused here with the procedure's numbers.
+    let taskGuid: string | null = null;
+    if (byGuid) {
+      if (input.dataflowTaskGuid === null || input.dataflowTaskGuid === undefined) throw catalogError(27100, 'dataflow_task_guid');
+      taskGuid = GUID_RE.exec(String(input.dataflowTaskGuid).trim())?.[1]?.toLowerCase() ?? null;
+      if (taskGuid === null) throw catalogError(27101, 'dataflow_task_guid');
+    }
+    if (typeof input.dataflowPathIdString === 'string' && input.dataflowPathIdString.length > 4000) throw catalogError(27101, 'dataflow_path_id_string');
+    if (input.dataFilename !== null && input.dataFilename !== undefined && String(input.dataFilename).trim() !== '') checkDataFilename(input.dataFilename);
+    const maxRows = checkMaxRows(input.maxRows);
+    const result = await this.run(caller, byGuid ? 'catalog.add_data_tap_by_guid' : 'catalog.add_data_tap', (r) => {
+      r.input('execution_id', sql.BigInt, executionId);
+      r.input('path_id', sql.NVarChar(4000), input.dataflowPathIdString ?? null);
+      r.input('file', sql.NVarChar(4000), input.dataFilename ?? null);
+      r.input('max_rows', sql.Int, maxRows);
+      if (byGuid) {
+        r.input('task_guid', sql.UniqueIdentifier, taskGuid);
+        return `DECLARE @id bigint;
+EXEC [catalog].add_data_tap_by_guid @execution_id = @execution_id, @dataflow_task_guid = @task_guid, @dataflow_path_id_string = @path_id,
+  @data_filename = @file, @max_rows = @max_rows, @data_tap_id = @id OUTPUT;
+SELECT @id AS data_tap_id;`;
+      }
+      r.input('task_path', sql.NVarChar(sql.MAX), input.taskPackagePath ?? null);
+      return `DECLARE @id bigint;
+EXEC [catalog].add_data_tap @execution_id = @execution_id, @task_package_path = @task_path, @dataflow_path_id_string = @path_id,
+  @data_filename = @file, @max_rows = @max_rows, @data_tap_id = @id OUTPUT;
+SELECT @id AS data_tap_id;`;
+    });
+    return { dataTapId: num(MssqlCatalog.last(result)['data_tap_id']) };
+  }
+
+  async removeDataTap(caller: Principal, input: { dataTapId: number }): Promise<void> {
+    const dataTapId = idParam('data_tap_id', input?.dataTapId);
+    await this.run(caller, 'catalog.remove_data_tap', (r) => {
+      r.input('id', sql.BigInt, dataTapId);
+      return 'EXEC [catalog].remove_data_tap @data_tap_id = @id;';
+    });
+  }
+
   async startExecution(caller: Principal, input: { executionId: number; retryCount?: number }): Promise<void> {
     const executionId = idParam('execution_id', input?.executionId);
     const retry = input.retryCount ?? 0;
@@ -890,6 +934,8 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
       FROM internal.execution_parameter_values WHERE execution_id = @id ORDER BY execution_parameter_id`, (r) => r.input('id', sql.BigInt, executionId));
     const overrides = await this.read(`SELECT property_path, property_value, sensitive_property_value, sensitive
       FROM internal.execution_property_override_values WHERE execution_id = @id ORDER BY property_id`, (r) => r.input('id', sql.BigInt, executionId));
+    const taps = await this.read(`SELECT data_tap_id, package_path, CONVERT(nvarchar(36), dataflow_task_guid) AS task_guid, dataflow_path_id_string, max_rows, filename
+      FROM internal.execution_data_taps WHERE execution_id = @id ORDER BY data_tap_id`, (r) => r.input('id', sql.BigInt, executionId));
     const bool = (v: unknown): boolean => v === true || v === 1;
     return {
       executionId,
@@ -915,6 +961,14 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
         propertyPath: String(p['property_path']),
         value: String((bool(p['sensitive']) ? p['sensitive_property_value'] : p['property_value']) ?? ''),
         sensitive: bool(p['sensitive']),
+      })),
+      dataTaps: taps.map((t): DataTapSpec => ({
+        dataTapId: num(t['data_tap_id']),
+        taskPackagePath: t['package_path'] === null ? null : String(t['package_path']),
+        dataflowTaskGuid: t['task_guid'] === null ? null : String(t['task_guid']).toLowerCase(),
+        dataflowPathIdString: String(t['dataflow_path_id_string']),
+        dataFilename: String(t['filename']),
+        maxRows: t['max_rows'] === null ? null : num(t['max_rows']),
       })),
     };
   }
