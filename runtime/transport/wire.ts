@@ -373,6 +373,20 @@ function payload(v: unknown, path: string): ExecutionPayload {
       const po = obj(p, pp);
       return { propertyPath: reqStr(po, 'propertyPath', pp), value: reqStr(po, 'value', pp), sensitive: bool(po, 'sensitive', pp) };
     }),
+    // Optional: a master without data taps sends none.
+    ...(o['dataTaps'] === undefined ? {} : {
+      dataTaps: arr(o, 'dataTaps', path, 1000).map((t, i) => {
+        const tp = `${path}.dataTaps[${i}]`;
+        const to = obj(t, tp);
+        const taskPackagePath = nullableStr(to, 'taskPackagePath', tp) ?? null;
+        const dataflowTaskGuid = to['dataflowTaskGuid'] === null || to['dataflowTaskGuid'] === undefined ? null : guid(to, 'dataflowTaskGuid', tp);
+        if ((taskPackagePath === null) === (dataflowTaskGuid === null)) fail(tp, 'exactly one of taskPackagePath and dataflowTaskGuid', t);
+        const dataFilename = reqStr(to, 'dataFilename', tp, 255);
+        if (/[\\/]/.test(dataFilename) || dataFilename === '.' || dataFilename === '..') fail(`${tp}.dataFilename`, 'a bare file name', dataFilename);
+        const maxRows = to['maxRows'] === null || to['maxRows'] === undefined ? null : int(to, 'maxRows', tp, 1, 2147483647);
+        return { dataTapId: int(to, 'dataTapId', tp, 1), taskPackagePath, dataflowTaskGuid, dataflowPathIdString: reqStr(to, 'dataflowPathIdString', tp, 4000), dataFilename, maxRows };
+      }),
+    }),
   };
 }
 

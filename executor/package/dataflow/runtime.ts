@@ -30,6 +30,8 @@ export interface FlowServices {
   variableInfo?(name: string): VariableInfo | undefined;
   /** OnPipelineRowsSent-style progress: one call per buffer sent along a path. */
   rowsSent(path: PipelinePath, from: PipelineComponent, output: PipelineOutput, to: PipelineComponent, input: PipelineInput, rows: number): void;
+  /** Data taps (data-taps.ts): sees each buffer sent along a path before the downstream component does. */
+  tap?(path: PipelinePath, rows: readonly Row[], slot: (lineageId: string) => number): void;
 }
 
 export interface FlowGraph {
@@ -123,6 +125,7 @@ export async function runFlow(
   const slots = new Map<string, number>();
   for (const c of graph.order) for (const o of c.outputs) for (const col of o.columns) if (!slots.has(norm(col.lineageId))) slots.set(norm(col.lineageId), slots.size);
   const width = slots.size;
+  const slotOf = (lineageId: string): number => slots.get(norm(lineageId)) ?? -1;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   services.signal.addEventListener('abort', onAbort, { once: true });
@@ -146,6 +149,7 @@ export async function runFlow(
     const to = graph.inputOwner.get(norm(path.endId))!;
     const input = to.inputs.find((i) => norm(i.id) === norm(path.endId))!;
     services.rowsSent(path, graph.outputOwner.get(norm(output.id))!, output, to, input, rows.length);
+    services.tap?.(path, rows, slotOf);
     const rt = runtimes.get(norm(to.id));
     if (!rt?.receive) return;
     try {

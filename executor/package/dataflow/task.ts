@@ -133,6 +133,7 @@ export const dataFlowTask: TaskImplementation = {
       return 'failure';
     }
     const { graph } = buildGraph(p);
+    const taps = ctx.dataTaps?.open(task, graph);
     try {
       await runFlow(p, graph, componentImplementations(), {
         signal: ctx.signal,
@@ -146,6 +147,7 @@ export const dataFlowTask: TaskImplementation = {
         warning: (m) => ctx.warning(m),
         raise: (e, m, code) => ctx.raise(e, m, code),
         variableInfo: (n) => ctx.variableInfo(n),
+        ...(taps ? { tap: (path, rows, slot) => taps.rows(path, rows, slot) } : {}),
         rowsSent: (path, from, output, to, input, rows) => {
           // SSIS's OnPipelineRowsSent text; the catalog parses it into execution_data_statistics.
           ctx.custom?.('OnPipelineRowsSent', `Rows were provided to a data flow component as input. :  : ${path.id} : ${path.name || output.name} : ${from.id} : ${from.name} : ${to.id} : ${to.name} : ${input.id} : ${input.name} : ${rows}`);
@@ -160,6 +162,8 @@ export const dataFlowTask: TaskImplementation = {
         return 'failure';
       }
       throw err;
+    } finally {
+      for (const f of taps?.close() ?? []) ctx.information(`The data tap file "${f.file}" holds ${f.rows} rows.`);
     }
   },
 };
