@@ -290,6 +290,26 @@ export interface ExecutableStatisticInput {
   readonly executionValue?: string | number | boolean | null;
 }
 
+/**
+ * One row of `catalog.execution_component_phases`: the time a data flow component spent in one phase
+ * (SSIS's names: Validate, PrepareForExecute, PreExecute, PrimeOutput, ProcessInput, PostExecute,
+ * Cleanup). Logged at the Performance and Verbose levels. `phaseGuid` makes appends idempotent.
+ */
+export interface ComponentPhaseInput {
+  readonly phaseGuid: string;
+  readonly operationId: number;
+  readonly packageName: string;
+  /** The Data Flow Task's name. */
+  readonly taskName: string;
+  /** The component's name. */
+  readonly subcomponentName: string;
+  readonly phase: string;
+  readonly startTime: number;
+  readonly endTime: number;
+  /** The Data Flow Task's execution path. */
+  readonly executionPath: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Views
 // ---------------------------------------------------------------------------------------------
@@ -441,6 +461,8 @@ export interface CatalogStore {
   appendEventMessages(caller: Principal, messages: readonly EventMessageInput[]): Promise<void>;
   /** `internal.append_executable_statistics_for_worker`, idempotent by statistic GUID. */
   appendExecutableStatistics(caller: Principal, statistics: readonly ExecutableStatisticInput[]): Promise<void>;
+  /** `internal.append_execution_component_phases_for_worker`, idempotent by phase GUID. */
+  appendComponentPhases(caller: Principal, phases: readonly ComponentPhaseInput[]): Promise<void>;
 
   // ---- reads the master needs ----
   getTask(taskId: string): Promise<TaskRecord | null>;

@@ -3,7 +3,7 @@
  * comes back. It replaces ISServerExec's command line. Plain data only, so a request and its events
  * cross a worker-thread boundary by structured clone.
  */
-import type { DataTapSpec, EventMessageInput, ExecutableStatisticInput, ParameterValue } from '../../actors/ports.ts';
+import type { ComponentPhaseInput, DataTapSpec, EventMessageInput, ExecutableStatisticInput, ParameterValue } from '../../actors/ports.ts';
 import type { SerializedError } from '../../actors/errors.ts';
 
 export interface RunPackageRequest {
@@ -32,7 +32,9 @@ export interface RunPackageRequest {
  */
 export type PackageEvent =
   | { readonly kind: 'message'; readonly message: EventMessageInput }
-  | { readonly kind: 'statistic'; readonly statistic: ExecutableStatisticInput };
+  | { readonly kind: 'statistic'; readonly statistic: ExecutableStatisticInput }
+  /** Data flow component phase times, at the Performance and Verbose levels only. */
+  | { readonly kind: 'phase'; readonly phase: ComponentPhaseInput };
 
 export type PackageOutcome = 'succeeded' | 'failed' | 'canceled';
 

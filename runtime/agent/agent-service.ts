@@ -811,6 +811,7 @@ export class AgentService {
       attempt: t.assign.attempt,
       messages: batch.flatMap((e) => (e.kind === 'message' ? [e.message] : [])),
       statistics: batch.flatMap((e) => (e.kind === 'statistic' ? [e.statistic] : [])),
+      ...(batch.some((e) => e.kind === 'phase') ? { componentPhases: batch.flatMap((e) => (e.kind === 'phase' ? [e.phase] : [])) } : {}),
     });
   }
 

@@ -13,7 +13,7 @@ import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
 import type {
-  AddDataTapInput, DataTapSpec,
+  AddDataTapInput, ComponentPhaseInput, DataTapSpec,
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, ExpiredTaskOutcome,
   LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
   ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
@@ -74,6 +74,7 @@ const VIEW_ORDER: Readonly<Record<string, string>> = {
   'catalog.executables': 'executable_id',
   'catalog.executable_statistics': 'statistics_id',
   'catalog.execution_data_statistics': 'data_stats_id',
+  'catalog.execution_component_phases': 'phase_stats_id',
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -886,6 +887,36 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
   @executable_name = @executable_name, @executable_guid = @executable_guid, @package_path = @package_path, @execution_path = @execution_path,
   @start_time = @start_time, @end_time = @end_time, @execution_duration = @duration, @execution_result = @result,
   @execution_value = @v, @statistic_guid = @guid;`;
+        }, tx);
+      }
+    });
+  }
+
+  async appendComponentPhases(caller: Principal, phases: readonly ComponentPhaseInput[]): Promise<void> {
+    if (!Array.isArray(phases)) throw catalogError(27100, 'phases');
+    if (!caller.roles.some((r) => r === 'ssis_admin' || r === 'sysadmin' || r === 'ssis_cluster_worker')) throw catalogError(27140, 'ssis_admin, sysadmin, ssis_cluster_worker');
+    const checked = phases.map((p) => {
+      const guid = guidParam('phase_guid', p?.phaseGuid);
+      if (!Number.isSafeInteger(p.operationId)) throw catalogError(27103, p.operationId);
+      if (![p.startTime, p.endTime].every((t) => typeof t === 'number' && Number.isFinite(t))) throw catalogError(27101, 'start_time');
+      return { p, guid };
+    });
+    if (checked.length === 0) return;
+    await this.inTransaction('internal.append_execution_component_phases_for_worker', async (tx) => {
+      for (const { p, guid } of checked) {
+        await this.run(caller, 'internal.append_execution_component_phases_for_worker', (r) => {
+          r.input('operation_id', sql.BigInt, p.operationId);
+          r.input('package_name', sql.NVarChar(260), p.packageName ?? null);
+          r.input('task_name', sql.NVarChar(4000), p.taskName ?? null);
+          r.input('subcomponent_name', sql.NVarChar(4000), p.subcomponentName ?? null);
+          r.input('phase', sql.NVarChar(128), p.phase ?? null);
+          r.input('start_time', sql.DateTimeOffset(7), new Date(p.startTime));
+          r.input('end_time', sql.DateTimeOffset(7), new Date(p.endTime));
+          r.input('execution_path', sql.NVarChar(sql.MAX), p.executionPath ?? null);
+          r.input('guid', sql.UniqueIdentifier, guid);
+          return `EXEC internal.append_execution_component_phases_for_worker @operation_id = @operation_id, @package_name = @package_name,
+  @task_name = @task_name, @subcomponent_name = @subcomponent_name, @phase = @phase, @start_time = @start_time, @end_time = @end_time,
+  @execution_path = @execution_path, @phase_guid = @guid;`;
         }, tx);
       }
     });

@@ -10,13 +10,14 @@ import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { parseRowsSent } from './data-statistics.ts';
 import { addDataTap, listDataTaps, removeDataTap, type DataTapDb } from './data-taps.ts';
+import { appendComponentPhases } from './component-phases.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import {
   ANY_WORKER_ID, FINAL_OPERATION_STATUSES, OperationType, Roles, VALID_LOGGING_LEVELS, type Role,
 } from '../../actors/catalog-codes.ts';
 import type {
-  AddDataTapInput, CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
+  AddDataTapInput, CatalogStore, ComponentPhaseInput, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
   ExpiredTaskOutcome, LoginRecord, ParameterDataType, ParameterValue, Principal, ProjectArchive, TaskRecord,
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
@@ -208,6 +209,7 @@ const VIEWS: Readonly<Record<string, { kind: 'public' | 'scaleout' | 'operation'
   'catalog.executables': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'executable_id' },
   'catalog.executable_statistics': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'statistics_id' },
   'catalog.execution_data_statistics': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'data_stats_id' },
+  'catalog.execution_component_phases': { kind: 'operation', filter: 'execution_id IN (SELECT operation_id FROM operations WHERE caller_name = ?)', order: 'phase_stats_id' },
 };
 
 /** `configure_catalog` property rules: returns the value to store, or undefined when invalid. */
@@ -1204,6 +1206,14 @@ class SqliteCatalog implements SqliteCatalogStore {
           execution_value, statistic_guid) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, s.operationId, exe.executable_id, s.executionPath, iso(s.startTime), iso(s.endTime),
         s.executionDuration, s.executionResult, value, guid);
       }
+    });
+  }
+
+  /** `internal.append_execution_component_phases_for_worker`: the rules are in component-phases.ts. */
+  appendComponentPhases(caller: Principal, phases: readonly ComponentPhaseInput[]): Promise<void> {
+    return this.write(() => {
+      requireRole(caller, WORKER_LOG_ROLES);
+      appendComponentPhases(this.tapDb, phases, iso, guidParam);
     });
   }
 

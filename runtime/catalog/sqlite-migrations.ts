@@ -21,7 +21,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'worker certificates', file: 'catalog-sql/sqlite/0002_worker_certificates.sql' },
   { version: 3, name: 'data_statistics', file: 'catalog-sql/sqlite/0003_data_statistics.sql' },
   // 4, 6 and 7 are reserved for other branches; versions only need to increase.
-  { version: 5, name: 'data_taps', file: 'catalog-sql/sqlite/0005_data_taps.sql' },
+  { version: 5, name: 'data_taps and component_phases', file: 'catalog-sql/sqlite/0005_data_taps_component_phases.sql' },
 ];
 
 export const SQLITE_SCHEMA_VERSION = SQLITE_MIGRATIONS[SQLITE_MIGRATIONS.length - 1]!.version;

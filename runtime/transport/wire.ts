@@ -4,7 +4,7 @@
  * `parseFrame`; anything malformed or unknown is a `ProtocolError`, and the receiver closes that one
  * connection with `PROTOCOL_CLOSE_CODE` (never crashes). Frame type names live here only.
  */
-import type { EventMessageInput, ExecutableStatisticInput, ExecutionPayload, PerfCounterSample, ParameterValue } from '../../actors/ports.ts';
+import type { ComponentPhaseInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, PerfCounterSample, ParameterValue } from '../../actors/ports.ts';
 
 /** WebSocket close code for a protocol violation (4000–4999 is the application range). */
 export const PROTOCOL_CLOSE_CODE = 4400;
@@ -91,6 +91,8 @@ export interface EventsFrame {
   readonly attempt?: number;
   readonly messages: readonly EventMessageInput[];
   readonly statistics: readonly ExecutableStatisticInput[];
+  /** catalog.execution_component_phases rows (absent from older agents). */
+  readonly componentPhases?: readonly ComponentPhaseInput[];
 }
 
 export type WorkerFrame = HelloFrame | HeartbeatFrame | PullFrame | TaskStatusFrame | EventsFrame;
@@ -343,6 +345,21 @@ function statistic(v: unknown, path: string): ExecutableStatisticInput {
   };
 }
 
+function componentPhase(v: unknown, path: string): ComponentPhaseInput {
+  const o = obj(v, path);
+  return {
+    phaseGuid: guid(o, 'phaseGuid', path),
+    operationId: int(o, 'operationId', path, 1),
+    packageName: reqStr(o, 'packageName', path, 260),
+    taskName: reqStr(o, 'taskName', path, 4000),
+    subcomponentName: reqStr(o, 'subcomponentName', path, 4000),
+    phase: reqStr(o, 'phase', path, 128),
+    startTime: num(o, 'startTime', path),
+    endTime: num(o, 'endTime', path),
+    executionPath: reqStr(o, 'executionPath', path),
+  };
+}
+
 function payload(v: unknown, path: string): ExecutionPayload {
   const o = obj(v, path);
   return {
@@ -441,6 +458,7 @@ function frame(o: Obj): Frame {
         ...(o['attempt'] === undefined ? {} : { attempt: int(o, 'attempt', p, 1) }),
         messages: arr(o, 'messages', p).map((m, i) => eventMessage(m, `${p}.messages[${i}]`)),
         statistics: arr(o, 'statistics', p).map((s, i) => statistic(s, `${p}.statistics[${i}]`)),
+        ...(o['componentPhases'] === undefined ? {} : { componentPhases: arr(o, 'componentPhases', p).map((s, i) => componentPhase(s, `${p}.componentPhases[${i}]`)) }),
       };
     case 'welcome': {
       const s = obj(o['settings'], `${p}.settings`);

@@ -674,6 +674,29 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
 
   // ---- logs ----------------------------------------------------------------------------------
   const logs = make('logs');
+  logs('component phases: catalog.execution_component_phases rows, idempotent by GUID, row-filtered; 27140 and 27103', async () => {
+    const store = await fresh();
+    await deployTiny(store);
+    const id = await readyExecution(store, { caller: executor });
+    const t0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const phase = (guid: string, phaseName: string, ms: number) => ({
+      phaseGuid: guid, operationId: id, packageName: 'Load Data.dtsx', taskName: 'Data Flow Task', subcomponentName: 'Sort',
+      phase: phaseName, startTime: t0, endTime: t0 + ms, executionPath: '\\Load Data\\Data Flow Task',
+    });
+    const batch = [phase('1a2b3c4d-0000-4000-8000-000000000001', 'PreExecute', 5), phase('1a2b3c4d-0000-4000-8000-000000000002', 'ProcessInput', 120)];
+    await store.appendComponentPhases(S, batch);
+    await store.appendComponentPhases(S, batch); // a replayed batch is applied once
+    const view = await rows(store, 'catalog.execution_component_phases');
+    assert.equal(view.map((r) => [r['execution_id'], r['task_name'], r['subcomponent_name'], r['phase'], r['execution_path']]), [
+      [id, 'Data Flow Task', 'Sort', 'PreExecute', '\\Load Data\\Data Flow Task'], [id, 'Data Flow Task', 'Sort', 'ProcessInput', '\\Load Data\\Data Flow Task'],
+    ]);
+    assert.is(Date.parse(String(view[1]!['end_time'])) - Date.parse(String(view[1]!['start_time'])), 120);
+    assert.is((await rows(store, 'catalog.execution_component_phases', executor)).length, 2, 'the creator sees its rows');
+    assert.is((await rows(store, 'catalog.execution_component_phases', nobody)).length, 0, 'others do not');
+    await expectCatalogError(store.appendComponentPhases(executor, [phase('1a2b3c4d-0000-4000-8000-000000000003', 'Cleanup', 1)]), 27140);
+    await expectCatalogError(store.appendComponentPhases(S, [{ ...phase('1a2b3c4d-0000-4000-8000-000000000004', 'Cleanup', 1), operationId: 999 }]), 27103);
+    assert.is((await rows(store, 'catalog.execution_component_phases')).length, 2);
+  });
   logs('event messages and executable statistics are idempotent by GUID; ids and GUIDs both present', async () => {
     const store = await fresh();
     await deployTiny(store);
