@@ -9,7 +9,7 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, parse as parsePath } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SsoError } from '../../actors/errors.ts';
-import { ExecutionResult, MessageSourceType } from '../../actors/catalog-codes.ts';
+import { ExecutionResult, LoggingLevel, MessageSourceType } from '../../actors/catalog-codes.ts';
 import type { DataTapSet } from './dataflow/data-taps.ts';
 import type {
   ConnectionManagerDef, ContainerDef, EventHandlerDef, ExecutableDef, ForLoopDef, ForeachLoopDef, PackageDef,
@@ -604,6 +604,8 @@ export class PackageRun {
       custom: (eventName, message) => this.o.reporter.message(eventName, this.source(st.def, st.executionPath), message),
       runChildPackage: (ref, parameters) => this.runChild(ref, parameters, st),
       ...(this.o.dataTaps && !this.o.depth ? { dataTaps: this.o.dataTaps } : {}),
+      ...(this.o.reporter.loggingLevel === LoggingLevel.performance || this.o.reporter.loggingLevel === LoggingLevel.verbose
+        ? { componentPhases: (rows: readonly { component: string; phase: string; start: number; end: number }[]) => this.o.reporter.componentPhases(this.source(st.def, st.executionPath), rows) } : {}),
     };
     const r = await impl.execute(ctx);
     await this.flushHandlers();

@@ -14,6 +14,7 @@ import { ComponentFailure, outputsOf } from './component.ts';
 import type { ComponentKind } from './component-types.ts';
 import { COMPONENT_KIND_NAMES, componentKindOf } from './component-types.ts';
 import type { PipelineComponent, PipelineDef, PipelineInput, PipelineOutput, PipelinePath } from './pipeline.ts';
+import type { PhaseClock } from './phases.ts';
 
 export interface FlowServices {
   readonly signal: AbortSignal;
@@ -32,6 +33,8 @@ export interface FlowServices {
   rowsSent(path: PipelinePath, from: PipelineComponent, output: PipelineOutput, to: PipelineComponent, input: PipelineInput, rows: number): void;
   /** Data taps (data-taps.ts): sees each buffer sent along a path before the downstream component does. */
   tap?(path: PipelinePath, rows: readonly Row[], slot: (lineageId: string) => number): void;
+  /** Component phase times (phases.ts), when the logging level records them. */
+  readonly phases?: PhaseClock;
 }
 
 export interface FlowGraph {
@@ -241,7 +244,7 @@ export async function runFlow(
       const kind = graph.kinds.get(norm(c.id))!;
       const impl = impls.get(kind);
       if (!impl) throw new FlowError(`${c.path}: the ${COMPONENT_KIND_NAMES[kind]} component cannot run here`, c);
-      runtimes.set(norm(c.id), impl.create(hostFor(c)));
+      runtimes.set(norm(c.id), services.phases ? services.phases.create(c, hostFor(c), (h) => impl.create(h)) : impl.create(hostFor(c)));
       pendingInputs.set(norm(c.id), c.inputs.filter((i) => graph.pathTo.has(norm(i.id))).length);
     }
     for (const c of graph.order) {
