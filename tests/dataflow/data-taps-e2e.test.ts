@@ -57,6 +57,7 @@ test('taps on a running Scale Out execution produce their CSV; the API and the C
 DECLARE @id bigint, @tap bigint, @tap2 bigint;
 EXEC catalog.create_execution @folder_name = N'Sales', @project_name = N'SalesProject', @package_name = N'LoadSales.dtsx',
   @runinscaleout = 1, @execution_id = @id OUTPUT;
+EXEC catalog.set_execution_parameter_value @id, 50, N'LOGGING_LEVEL', 2;
 EXEC catalog.add_data_tap @execution_id = @id, @task_package_path = N'\\Package\\Data Flow Task',
   @dataflow_path_id_string = N'Paths[Positive?.Positive]', @data_filename = N'positive.csv', @max_rows = 2, @data_tap_id = @tap OUTPUT;
 EXEC catalog.add_data_tap_by_guid @id, '{22222222-2222-2222-2222-222222222222}', N'Paths[Read Customers.Out]', N'source.csv', @data_tap_id = @tap2 OUTPUT;
@@ -135,6 +136,20 @@ ALTER ROLE ssis_logreader ADD MEMBER rita;
   const errors = await apiCall<{ items: { message: string }[] }>(admin, 'GET', `/api/v1/executions/${bad}/messages?type=120`);
   assert.ok(errors.items.some((e) => /the data tap \d+ \(task '\\Package\\Data Flow Task', path 'Paths\[Nope\.Out\]', file 'nope\.csv'\): the data flow has no path 'Paths\[Nope\.Out\]'/.test(e.message)), JSON.stringify(errors.items));
   assert.equal((await apiCall<{ items: unknown[] }>(admin, 'GET', `/api/v1/executions/${bad}/data-taps`)).items, []);
+
+  // Performance level: every component's phase times reached catalog.execution_component_phases through
+  // the agent's events frames; rows sent per path are Verbose-only, so there are none.
+  const phases = await runCli(['sql', '--data', data, '-W', '-s', '|', '-Q',
+    `SELECT subcomponent_name, phase FROM catalog.execution_component_phases WHERE execution_id = ${id} ORDER BY phase_stats_id`]);
+  assert.is(phases.code, 0, phases.stdout + phases.stderr);
+  const pairs = phases.stdout.split('\n').filter((l) => /^[^|]+\|[A-Za-z]+$/.test(l.trim()) && !l.startsWith('subcomponent_name')).map((l) => l.trim());
+  for (const c of ['Read Customers', 'Upper Name', 'Convert Types', 'Positive?', 'Find Country', 'Load Sales', 'Write Rejected', 'Write Unmatched']) {
+    for (const ph of ['Validate', 'PrepareForExecute', 'PreExecute', c === 'Read Customers' ? 'PrimeOutput' : 'ProcessInput', 'PostExecute', 'Cleanup']) {
+      assert.ok(pairs.includes(`${c}|${ph}`), `${c} ${ph} in ${phases.stdout}`);
+    }
+  }
+  const stats = await runCli(['sql', '--data', data, '-Q', `SELECT COUNT(*) AS n FROM catalog.execution_data_statistics WHERE execution_id = ${id}`]);
+  assert.match(stats.stdout, /\n\s*0\s*\n/);
 
   assert.is(await up.stop('SIGINT', 30_000), 0);
 });
