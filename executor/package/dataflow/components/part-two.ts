@@ -13,8 +13,9 @@ import { exportColumn, importColumn } from './file-columns.ts';
 import { scd } from './scd.ts';
 import { sort } from './sort.ts';
 import { xmlSource } from './xml-source.ts';
+import { odataSource } from './odata-source.ts';
 
 export const PART_TWO: readonly ComponentImplementation[] = [
   sort, mergeJoin, merge, aggregate, scd, copyColumn, characterMap, audit, percentageSampling, rowSampling, pivot, unpivot,
-  cacheTransform, exportColumn, importColumn, xmlSource,
+  cacheTransform, exportColumn, importColumn, xmlSource, odataSource,
 ];
