@@ -65,6 +65,8 @@ export const CatalogErrorMessages = {
   27410: "The environment '%s' already exists in folder '%s'.",
   27411: "The environment variable '%s' already exists in environment '%s'.",
   27412: "The project '%s' already references the environment '%s'.",
+  27413: 'The data tap with ID %s does not exist or you do not have permission to access it.',
+  27414: "Execution %s already has a data tap writing the file '%s'.",
 } as const;
 
 export type CatalogErrorNumber = keyof typeof CatalogErrorMessages;

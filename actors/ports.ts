@@ -152,6 +152,36 @@ export interface ExecutionPayload {
   }[];
   /** `set_execution_property_override_value` entries: package path → value. */
   readonly propertyOverrides: readonly { readonly propertyPath: string; readonly value: string; readonly sensitive: boolean }[];
+  /** `add_data_tap` / `add_data_tap_by_guid` entries (absent from older masters: none). */
+  readonly dataTaps?: readonly DataTapSpec[];
+}
+
+/**
+ * One data tap of an execution (`internal.execution_data_taps`): the rows of one data flow path,
+ * written by the worker as CSV. The task is named by its package path or by its GUID (one is set).
+ */
+export interface DataTapSpec {
+  readonly dataTapId: number;
+  /** `\Package\Data Flow Task` (case-sensitive, as SSIS's PackagePath), or null when by GUID. */
+  readonly taskPackagePath: string | null;
+  /** The Data Flow Task's DTSID (lower case, no braces), or null when by path. */
+  readonly dataflowTaskGuid: string | null;
+  /** The path's IdentificationString, e.g. `Paths[OLE DB Source.OLE DB Source Output]`. */
+  readonly dataflowPathIdString: string;
+  /** A bare file name (no folder); the worker writes it under the task folder's `DataDumps`. */
+  readonly dataFilename: string;
+  /** Rows to capture; null = all. */
+  readonly maxRows: number | null;
+}
+
+export interface AddDataTapInput {
+  readonly executionId: number;
+  /** Exactly one of the two names the Data Flow Task (add_data_tap vs add_data_tap_by_guid). */
+  readonly taskPackagePath?: string | null;
+  readonly dataflowTaskGuid?: string | null;
+  readonly dataflowPathIdString: string;
+  readonly dataFilename: string;
+  readonly maxRows?: number | null;
 }
 
 export interface UpdateTaskStatusInput {
@@ -266,6 +296,26 @@ export interface ExecutableStatisticInput {
   readonly executionValue?: string | number | boolean | null;
 }
 
+/**
+ * One row of `catalog.execution_component_phases`: the time a data flow component spent in one phase
+ * (SSIS's names: Validate, PrepareForExecute, PreExecute, PrimeOutput, ProcessInput, PostExecute,
+ * Cleanup). Logged at the Performance and Verbose levels. `phaseGuid` makes appends idempotent.
+ */
+export interface ComponentPhaseInput {
+  readonly phaseGuid: string;
+  readonly operationId: number;
+  readonly packageName: string;
+  /** The Data Flow Task's name. */
+  readonly taskName: string;
+  /** The component's name. */
+  readonly subcomponentName: string;
+  readonly phase: string;
+  readonly startTime: number;
+  readonly endTime: number;
+  /** The Data Flow Task's execution path. */
+  readonly executionPath: string;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Views
 // ---------------------------------------------------------------------------------------------
@@ -368,6 +418,13 @@ export interface CatalogStore extends EnvironmentApi {
   setExecutionPropertyOverrideValue(caller: Principal, input: { executionId: number; propertyPath: string; propertyValue: string; sensitive: boolean }): Promise<void>;
   /** `catalog.add_execution_worker`. */
   addExecutionWorker(caller: Principal, input: { executionId: number; workerAgentId: string }): Promise<void>;
+  /**
+   * `catalog.add_data_tap` / `catalog.add_data_tap_by_guid`: only while the execution is created (27212);
+   * returns `@data_tap_id`. The path is checked when the package runs (the catalog does not read packages).
+   */
+  addDataTap(caller: Principal, input: AddDataTapInput): Promise<{ dataTapId: number }>;
+  /** `catalog.remove_data_tap`: only while the tap's execution is created (27212). */
+  removeDataTap(caller: Principal, input: { dataTapId: number }): Promise<void>;
   /** `catalog.start_execution`; Scale Out executions become pending (5) with one ready task. */
   startExecution(caller: Principal, input: { executionId: number; retryCount?: number }): Promise<void>;
   /**
@@ -452,6 +509,8 @@ export interface CatalogStore extends EnvironmentApi {
   appendEventMessages(caller: Principal, messages: readonly EventMessageInput[]): Promise<void>;
   /** `internal.append_executable_statistics_for_worker`, idempotent by statistic GUID. */
   appendExecutableStatistics(caller: Principal, statistics: readonly ExecutableStatisticInput[]): Promise<void>;
+  /** `internal.append_execution_component_phases_for_worker`, idempotent by phase GUID. */
+  appendComponentPhases(caller: Principal, phases: readonly ComponentPhaseInput[]): Promise<void>;
 
   // ---- reads the master needs ----
   getTask(taskId: string): Promise<TaskRecord | null>;

@@ -62,7 +62,9 @@ USING (VALUES
     (27409, N'The property ''%s'' is not a catalog property, or the value ''%s'' is not valid for it.'),
     (27410, N'The environment ''%s'' already exists in folder ''%s''.'),
     (27411, N'The environment variable ''%s'' already exists in environment ''%s''.'),
-    (27412, N'The project ''%s'' already references the environment ''%s''.')
+    (27412, N'The project ''%s'' already references the environment ''%s''.'),
+    (27413, N'The data tap with ID %s does not exist or you do not have permission to access it.'),
+    (27414, N'Execution %s already has a data tap writing the file ''%s''.')
 ) AS s (message_number, message_text)
 ON t.message_number = s.message_number
 WHEN MATCHED AND t.message_text <> s.message_text COLLATE Latin1_General_100_BIN2 THEN UPDATE SET message_text = s.message_text

@@ -12,3 +12,6 @@ GRANT EXECUTE ON OBJECT::[catalog].set_execution_property_override_value TO [ssi
 GRANT EXECUTE ON OBJECT::[catalog].add_execution_worker TO [ssis_cluster_executor];
 GRANT EXECUTE ON OBJECT::[catalog].start_execution TO [ssis_cluster_executor];
 GRANT EXECUTE ON OBJECT::[catalog].stop_operation TO [ssis_cluster_executor];
+GRANT EXECUTE ON OBJECT::[catalog].add_data_tap TO [ssis_cluster_executor];
+GRANT EXECUTE ON OBJECT::[catalog].add_data_tap_by_guid TO [ssis_cluster_executor];
+GRANT EXECUTE ON OBJECT::[catalog].remove_data_tap TO [ssis_cluster_executor];

@@ -9,3 +9,4 @@ GRANT EXECUTE ON OBJECT::internal.append_event_message_for_worker TO [ssis_clust
 GRANT EXECUTE ON OBJECT::internal.append_message_context_for_worker TO [ssis_cluster_worker];
 GRANT EXECUTE ON OBJECT::internal.append_executable_statistics_for_worker TO [ssis_cluster_worker];
 GRANT EXECUTE ON OBJECT::internal.append_data_statistics_for_worker TO [ssis_cluster_worker];
+GRANT EXECUTE ON OBJECT::internal.append_execution_component_phases_for_worker TO [ssis_cluster_worker];

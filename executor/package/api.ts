@@ -3,7 +3,7 @@
  * comes back. It replaces ISServerExec's command line. Plain data only, so a request and its events
  * cross a worker-thread boundary by structured clone.
  */
-import type { EventMessageInput, ExecutableStatisticInput, ParameterValue } from '../../actors/ports.ts';
+import type { ComponentPhaseInput, DataTapSpec, EventMessageInput, ExecutableStatisticInput, ParameterValue } from '../../actors/ports.ts';
 import type { SerializedError } from '../../actors/errors.ts';
 
 export interface RunPackageRequest {
@@ -16,6 +16,8 @@ export interface RunPackageRequest {
   readonly parameters: readonly { readonly objectType: 20 | 30 | 50; readonly name: string; readonly value: ParameterValue }[];
   /** Property overrides by package path, e.g. `\Package.Connections[Db].Properties[ConnectionString]`. */
   readonly propertyOverrides: readonly { readonly propertyPath: string; readonly value: string }[];
+  /** `catalog.add_data_tap` entries: CSV files written under `<workingDirectory>/DataDumps/`. */
+  readonly dataTaps?: readonly DataTapSpec[];
   /** A folder the run may use for scratch files (the task folder on the worker). */
   readonly workingDirectory?: string;
   /** Extra information for system variables (`System::MachineName`, `System::UserName`, …). */
@@ -30,7 +32,9 @@ export interface RunPackageRequest {
  */
 export type PackageEvent =
   | { readonly kind: 'message'; readonly message: EventMessageInput }
-  | { readonly kind: 'statistic'; readonly statistic: ExecutableStatisticInput };
+  | { readonly kind: 'statistic'; readonly statistic: ExecutableStatisticInput }
+  /** Data flow component phase times, at the Performance and Verbose levels only. */
+  | { readonly kind: 'phase'; readonly phase: ComponentPhaseInput };
 
 export type PackageOutcome = 'succeeded' | 'failed' | 'canceled';
 

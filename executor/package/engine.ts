@@ -9,7 +9,8 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, join, parse as parsePath } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import { SsoError } from '../../actors/errors.ts';
-import { ExecutionResult, MessageSourceType } from '../../actors/catalog-codes.ts';
+import { ExecutionResult, LoggingLevel, MessageSourceType } from '../../actors/catalog-codes.ts';
+import type { DataTapSet } from './dataflow/data-taps.ts';
 import type {
   ConnectionManagerDef, ContainerDef, EventHandlerDef, ExecutableDef, ForLoopDef, ForeachLoopDef, PackageDef,
   PrecedenceConstraintDef, TaskDef, VarValue,
@@ -46,6 +47,8 @@ export interface PackageRunOptions {
   readonly machineName: string;
   readonly userName: string;
   readonly workingDirectory?: string;
+  /** Data taps of the execution; they apply to the top package's data flows only. */
+  readonly dataTaps?: DataTapSet;
   /** Execution path of the caller (Execute Package Task), empty for the top package. */
   readonly executionPathPrefix?: string;
   readonly depth?: number;
@@ -600,6 +603,9 @@ export class PackageRun {
       variableNameById: (id) => { const slot = st.scope.findById(id); return slot ? `${slot.namespace}::${slot.name}` : undefined; },
       custom: (eventName, message) => this.o.reporter.message(eventName, this.source(st.def, st.executionPath), message),
       runChildPackage: (ref, parameters) => this.runChild(ref, parameters, st),
+      ...(this.o.dataTaps && !this.o.depth ? { dataTaps: this.o.dataTaps } : {}),
+      ...(this.o.reporter.loggingLevel === LoggingLevel.performance || this.o.reporter.loggingLevel === LoggingLevel.verbose
+        ? { componentPhases: (rows: readonly { component: string; phase: string; start: number; end: number }[]) => this.o.reporter.componentPhases(this.source(st.def, st.executionPath), rows) } : {}),
     };
     const r = await impl.execute(ctx);
     await this.flushHandlers();

@@ -116,6 +116,20 @@ export class EventReporter {
     });
   }
 
+  /** Component phase times (catalog.execution_component_phases): SSIS logs them at Performance and Verbose. */
+  componentPhases(task: EventSource, phases: readonly { component: string; phase: string; start: number; end: number }[]): void {
+    if (this.loggingLevel !== LoggingLevel.performance && this.loggingLevel !== LoggingLevel.verbose) return;
+    for (const p of phases) {
+      this.sink.emit({
+        kind: 'phase',
+        phase: {
+          phaseGuid: randomUUID(), operationId: this.executionId, packageName: this.packageName, taskName: task.name,
+          subcomponentName: p.component, phase: p.phase, startTime: p.start, endTime: p.end, executionPath: task.executionPath,
+        },
+      });
+    }
+  }
+
   /** A child reporter for a package run by Execute Package Task: same sink and level, the child's name. */
   forPackage(packageName: string): EventReporter {
     return new EventReporter(this.sink, this.executionId, packageName, this.loggingLevel, this.now);

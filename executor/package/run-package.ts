@@ -18,6 +18,8 @@ import type { LoadedProject } from './load-project.ts';
 import type { PackageDef, VarValue } from './model.ts';
 import { validatePackage } from './validate.ts';
 import { addOverride, applyConfigurations } from './configurations.ts';
+import { DataTapSet } from './dataflow/data-taps.ts';
+import { buildGraph } from './dataflow/runtime.ts';
 
 function bindParameters(defs: readonly { name: string; dataType: number; value: VarValue; required: boolean }[], given: ReadonlyMap<string, unknown>, kind: string): Map<string, VarValue> {
   const out = new Map<string, VarValue>();
@@ -94,7 +96,15 @@ export async function runPackageWith(request: RunPackageRequest, sink: PackageEv
     return fail(err);
   }
 
-  const validation = validatePackage(pkg, project);
+  let validation = validatePackage(pkg, project);
+  // A data tap on a task or path the package does not have fails the run up front, naming the tap.
+  let dataTaps: DataTapSet | undefined;
+  if (request.dataTaps && request.dataTaps.length > 0) {
+    dataTaps = new DataTapSet(request.dataTaps, DataTapSet.folderOf(request.workingDirectory));
+    const tapProblems = dataTaps.check(pkg, (p) => buildGraph(p).graph);
+    if (tapProblems.length > 0) validation = { ...validation, problems: [...validation.problems, ...tapProblems], valid: false };
+    try { dataTaps.reset(); } catch (err) { return fail(err); }
+  }
   for (const p of validation.problems) {
     reporter.message(p.severity === 'error' ? 'OnError' : 'OnWarning', { ...source, packagePath: p.path, executionPath: p.path }, `${p.path}: ${p.message}`);
   }
@@ -113,6 +123,7 @@ export async function runPackageWith(request: RunPackageRequest, sink: PackageEv
     machineName: request.machineName ?? hostname(),
     userName: request.userName ?? safeUserName(),
     ...(request.workingDirectory === undefined ? {} : { workingDirectory: request.workingDirectory }),
+    ...(dataTaps ? { dataTaps } : {}),
   });
   const result = await run.run();
   if (result === 'canceled') return { outcome: 'canceled', errors: run.errors };

@@ -29,6 +29,7 @@ import { ReportJournal } from './journal.ts';
 import type { JournalOptions } from './journal.ts';
 import { TaskLog } from './task-log.ts';
 import { uploadTaskLog } from './task-log-upload.ts';
+import { uploadDataTaps } from './data-tap-upload.ts';
 import type { TaskLogSettings } from './task-log.ts';
 import { PerfCounterSampler, readMachineProperties } from './perf-counters.ts';
 import { SCRIPT_CAPABILITY_PROPERTY, scriptCapability } from '../../executor/script/capability.ts';
@@ -700,11 +701,21 @@ export class AgentService {
       packageName: a.payload.packageName,
       parameters: a.payload.parameters.map((p) => ({ objectType: p.objectType, name: p.name, value: p.value })),
       propertyOverrides: a.payload.propertyOverrides.map((p) => ({ propertyPath: p.propertyPath, value: p.value })),
+      ...(a.payload.dataTaps && a.payload.dataTaps.length > 0 ? { dataTaps: a.payload.dataTaps } : {}),
       workingDirectory,
       ...(this.#identity ??= { machineName: hostname(), userName: safeUser() }),
     };
     const result = signal.aborted ? { outcome: 'canceled' as const, errors: [] } : await this.#o.runner.run(request, { signal, onEvent: (e) => this.#onEvent(t, e) });
     if (result.failure) t.log?.critical(`the run broke: ${result.failure.message}`);
+    // Data taps go to the master before the final status, so an ended execution has its tap files there.
+    if (a.payload.dataTaps && a.payload.dataTaps.length > 0) {
+      for (const u of await uploadDataTaps({ endpoint: this.#o.masterEndpoint, tls: this.#tlsOptions(), taskId: a.taskId, attempt: a.attempt, workingDirectory })) {
+        if (u.error) {
+          t.log?.write('Warning', 'Agent', `data tap file ${u.file} was not uploaded: ${u.error}`);
+          this.#log.warn({ taskId: a.taskId, file: u.file, error: u.error }, 'data tap upload failed');
+        } else t.log?.audit(`data tap file ${u.file} uploaded (${u.bytes} bytes${u.cut ? ', cut at the upload bound' : ''})`);
+      }
+    }
     await writeFile(join(workingDirectory, 'result.json'), JSON.stringify({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, ...result }, null, 2)).catch(() => undefined);
     return result;
   }
@@ -800,6 +811,7 @@ export class AgentService {
       attempt: t.assign.attempt,
       messages: batch.flatMap((e) => (e.kind === 'message' ? [e.message] : [])),
       statistics: batch.flatMap((e) => (e.kind === 'statistic' ? [e.statistic] : [])),
+      ...(batch.some((e) => e.kind === 'phase') ? { componentPhases: batch.flatMap((e) => (e.kind === 'phase' ? [e.phase] : [])) } : {}),
     });
   }
 

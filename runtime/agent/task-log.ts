@@ -165,6 +165,9 @@ export class TaskLog {
     if (event.kind === 'message') {
       const m = event.message;
       this.write(levelOfMessageType(m.messageType), m.messageSourceName || m.packageName, m.message, m.messageTime);
+    } else if (event.kind === 'phase') {
+      const p = event.phase;
+      this.write('Verbose', p.subcomponentName, `component phase ${p.phase} of ${p.executionPath}: ${Math.max(0, p.endTime - p.startTime)} ms`, p.endTime);
     } else {
       const s = event.statistic;
       const result = ['success', 'failure', 'completion', 'canceled'][s.executionResult] ?? String(s.executionResult);

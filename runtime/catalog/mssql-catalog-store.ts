@@ -8,10 +8,12 @@ import { randomBytes, scrypt as scryptCb, timingSafeEqual } from 'node:crypto';
 import { promisify } from 'node:util';
 import sql from 'mssql';
 import { parseRowsSent } from './data-statistics.ts';
+import { checkDataFilename, checkMaxRows } from './data-taps.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
 import type {
+  AddDataTapInput, ComponentPhaseInput, DataTapSpec,
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, ExpiredTaskOutcome,
   LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
   ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
@@ -498,6 +500,48 @@ EXEC [catalog].add_execution_worker @execution_id = @execution_id, @workeragent_
     });
   }
 
+  async addDataTap(caller: Principal, input: AddDataTapInput): Promise<{ dataTapId: number }> {
+    const executionId = idParam('execution_id', input?.executionId);
+    const byGuid = input.taskPackagePath === undefined;
+    // What SQL Server would truncate or cannot type is refused here with the procedure's numbers.
+    let taskGuid: string | null = null;
+    if (byGuid) {
+      if (input.dataflowTaskGuid === null || input.dataflowTaskGuid === undefined) throw catalogError(27100, 'dataflow_task_guid');
+      taskGuid = GUID_RE.exec(String(input.dataflowTaskGuid).trim())?.[1]?.toLowerCase() ?? null;
+      if (taskGuid === null) throw catalogError(27101, 'dataflow_task_guid');
+    }
+    if (typeof input.dataflowPathIdString === 'string' && input.dataflowPathIdString.length > 4000) throw catalogError(27101, 'dataflow_path_id_string');
+    if (input.dataFilename !== null && input.dataFilename !== undefined && String(input.dataFilename).trim() !== '') checkDataFilename(input.dataFilename);
+    const maxRows = checkMaxRows(input.maxRows);
+    const result = await this.run(caller, byGuid ? 'catalog.add_data_tap_by_guid' : 'catalog.add_data_tap', (r) => {
+      r.input('execution_id', sql.BigInt, executionId);
+      r.input('path_id', sql.NVarChar(4000), input.dataflowPathIdString ?? null);
+      r.input('file', sql.NVarChar(4000), input.dataFilename ?? null);
+      r.input('max_rows', sql.Int, maxRows);
+      if (byGuid) {
+        r.input('task_guid', sql.UniqueIdentifier, taskGuid);
+        return `DECLARE @id bigint;
+EXEC [catalog].add_data_tap_by_guid @execution_id = @execution_id, @dataflow_task_guid = @task_guid, @dataflow_path_id_string = @path_id,
+  @data_filename = @file, @max_rows = @max_rows, @data_tap_id = @id OUTPUT;
+SELECT @id AS data_tap_id;`;
+      }
+      r.input('task_path', sql.NVarChar(sql.MAX), input.taskPackagePath ?? null);
+      return `DECLARE @id bigint;
+EXEC [catalog].add_data_tap @execution_id = @execution_id, @task_package_path = @task_path, @dataflow_path_id_string = @path_id,
+  @data_filename = @file, @max_rows = @max_rows, @data_tap_id = @id OUTPUT;
+SELECT @id AS data_tap_id;`;
+    });
+    return { dataTapId: num(MssqlCatalog.last(result)['data_tap_id']) };
+  }
+
+  async removeDataTap(caller: Principal, input: { dataTapId: number }): Promise<void> {
+    const dataTapId = idParam('data_tap_id', input?.dataTapId);
+    await this.run(caller, 'catalog.remove_data_tap', (r) => {
+      r.input('id', sql.BigInt, dataTapId);
+      return 'EXEC [catalog].remove_data_tap @data_tap_id = @id;';
+    });
+  }
+
   async startExecution(caller: Principal, input: { executionId: number; retryCount?: number }): Promise<void> {
     const executionId = idParam('execution_id', input?.executionId);
     const retry = input.retryCount ?? 0;
@@ -860,6 +904,36 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
     });
   }
 
+  async appendComponentPhases(caller: Principal, phases: readonly ComponentPhaseInput[]): Promise<void> {
+    if (!Array.isArray(phases)) throw catalogError(27100, 'phases');
+    if (!caller.roles.some((r) => r === 'ssis_admin' || r === 'sysadmin' || r === 'ssis_cluster_worker')) throw catalogError(27140, 'ssis_admin, sysadmin, ssis_cluster_worker');
+    const checked = phases.map((p) => {
+      const guid = guidParam('phase_guid', p?.phaseGuid);
+      if (!Number.isSafeInteger(p.operationId)) throw catalogError(27103, p.operationId);
+      if (![p.startTime, p.endTime].every((t) => typeof t === 'number' && Number.isFinite(t))) throw catalogError(27101, 'start_time');
+      return { p, guid };
+    });
+    if (checked.length === 0) return;
+    await this.inTransaction('internal.append_execution_component_phases_for_worker', async (tx) => {
+      for (const { p, guid } of checked) {
+        await this.run(caller, 'internal.append_execution_component_phases_for_worker', (r) => {
+          r.input('operation_id', sql.BigInt, p.operationId);
+          r.input('package_name', sql.NVarChar(260), p.packageName ?? null);
+          r.input('task_name', sql.NVarChar(4000), p.taskName ?? null);
+          r.input('subcomponent_name', sql.NVarChar(4000), p.subcomponentName ?? null);
+          r.input('phase', sql.NVarChar(128), p.phase ?? null);
+          r.input('start_time', sql.DateTimeOffset(7), new Date(p.startTime));
+          r.input('end_time', sql.DateTimeOffset(7), new Date(p.endTime));
+          r.input('execution_path', sql.NVarChar(sql.MAX), p.executionPath ?? null);
+          r.input('guid', sql.UniqueIdentifier, guid);
+          return `EXEC internal.append_execution_component_phases_for_worker @operation_id = @operation_id, @package_name = @package_name,
+  @task_name = @task_name, @subcomponent_name = @subcomponent_name, @phase = @phase, @start_time = @start_time, @end_time = @end_time,
+  @execution_path = @execution_path, @phase_guid = @guid;`;
+        }, tx);
+      }
+    });
+  }
+
   // ---- reads --------------------------------------------------------------------------------
 
   async getTask(taskId: string): Promise<TaskRecord | null> {
@@ -903,6 +977,8 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
       FROM internal.execution_parameter_values WHERE execution_id = @id ORDER BY execution_parameter_id`, (r) => r.input('id', sql.BigInt, executionId));
     const overrides = await this.read(`SELECT property_path, property_value, sensitive_property_value, sensitive
       FROM internal.execution_property_override_values WHERE execution_id = @id ORDER BY property_id`, (r) => r.input('id', sql.BigInt, executionId));
+    const taps = await this.read(`SELECT data_tap_id, package_path, CONVERT(nvarchar(36), dataflow_task_guid) AS task_guid, dataflow_path_id_string, max_rows, filename
+      FROM internal.execution_data_taps WHERE execution_id = @id ORDER BY data_tap_id`, (r) => r.input('id', sql.BigInt, executionId));
     const bool = (v: unknown): boolean => v === true || v === 1;
     return {
       executionId,
@@ -928,6 +1004,14 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
         propertyPath: String(p['property_path']),
         value: String((bool(p['sensitive']) ? p['sensitive_property_value'] : p['property_value']) ?? ''),
         sensitive: bool(p['sensitive']),
+      })),
+      dataTaps: taps.map((t): DataTapSpec => ({
+        dataTapId: num(t['data_tap_id']),
+        taskPackagePath: t['package_path'] === null ? null : String(t['package_path']),
+        dataflowTaskGuid: t['task_guid'] === null ? null : String(t['task_guid']).toLowerCase(),
+        dataflowPathIdString: String(t['dataflow_path_id_string']),
+        dataFilename: String(t['filename']),
+        maxRows: t['max_rows'] === null ? null : num(t['max_rows']),
       })),
     };
   }

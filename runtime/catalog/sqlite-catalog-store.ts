@@ -9,13 +9,15 @@ import { randomBytes, randomUUID, scrypt as scryptCb, timingSafeEqual } from 'no
 import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import { parseRowsSent } from './data-statistics.ts';
+import { addDataTap, listDataTaps, removeDataTap, type DataTapDb } from './data-taps.ts';
+import { appendComponentPhases } from './component-phases.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
 import {
   ANY_WORKER_ID, FINAL_OPERATION_STATUSES, Roles, type Role,
 } from '../../actors/catalog-codes.ts';
 import type {
-  CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
+  AddDataTapInput, CatalogStore, ComponentPhaseInput, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
   ExpiredTaskOutcome, LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord,
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
@@ -463,6 +465,21 @@ class SqliteCatalog implements SqliteCatalogStore {
 
   addExecutionWorker(caller: Principal, input: { executionId: number; workerAgentId: string }): Promise<void> {
     return this.write(() => addExecutionWorkerProcedure(this.ctx, caller, input));
+  }
+
+  // catalog.add_data_tap / add_data_tap_by_guid / remove_data_tap: the rules live in data-taps.ts.
+  private readonly tapDb: DataTapDb = {
+    get: (sql, ...p) => this.get(sql, ...p),
+    all: (sql, ...p) => this.all(sql, ...p),
+    run: (sql, ...p) => this.run(sql, ...p),
+    visibleExecution: (caller, id) => this.visibleExecution(caller, id),
+    guid: guidParam,
+  };
+  addDataTap(caller: Principal, input: AddDataTapInput): Promise<{ dataTapId: number }> {
+    return this.write(() => addDataTap(this.tapDb, caller, input));
+  }
+  removeDataTap(caller: Principal, input: { dataTapId: number }): Promise<void> {
+    return this.write(() => removeDataTap(this.tapDb, caller, input));
   }
 
   startExecution(caller: Principal, input: { executionId: number; retryCount?: number }): Promise<void> {
@@ -925,6 +942,14 @@ class SqliteCatalog implements SqliteCatalogStore {
     });
   }
 
+  /** `internal.append_execution_component_phases_for_worker`: the rules are in component-phases.ts. */
+  appendComponentPhases(caller: Principal, phases: readonly ComponentPhaseInput[]): Promise<void> {
+    return this.write(() => {
+      requireRole(caller, WORKER_LOG_ROLES);
+      appendComponentPhases(this.tapDb, phases, iso, guidParam);
+    });
+  }
+
   // ---- reads --------------------------------------------------------------------------------
 
   async getTask(taskId: string): Promise<TaskRecord | null> {
@@ -980,6 +1005,7 @@ class SqliteCatalog implements SqliteCatalogStore {
       }),
       propertyOverrides: this.all('SELECT property_path, property_value, sensitive_property_value, sensitive FROM execution_property_override_values WHERE execution_id = ? ORDER BY property_id', executionId)
         .map((p) => ({ propertyPath: String(p['property_path']), value: String((bool(p['sensitive']) ? this.cipher.decrypt(p['sensitive_property_value'], `execution ${executionId} property override`) : p['property_value']) ?? ''), sensitive: bool(p['sensitive']) })),
+      dataTaps: listDataTaps(this.tapDb, executionId),
     };
   }
 

@@ -21,6 +21,7 @@ export const SQLITE_MIGRATIONS: readonly Migration[] = [
   { version: 2, name: 'worker certificates', file: 'catalog-sql/sqlite/0002_worker_certificates.sql' },
   { version: 3, name: 'data_statistics', file: 'catalog-sql/sqlite/0003_data_statistics.sql' },
   { version: 4, name: 'environments, permissions, encrypted sensitive values', file: 'catalog-sql/sqlite/0004_environments_permissions.sql' },
+  { version: 5, name: 'data_taps and component_phases', file: 'catalog-sql/sqlite/0005_data_taps_component_phases.sql' },
   { version: 6, name: 'script routing', file: 'catalog-sql/sqlite/0006_script_routing.sql' },
 ];
 

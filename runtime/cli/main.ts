@@ -24,6 +24,7 @@ const COMMANDS: Readonly<Record<string, string>> = {
   validate: './commands/validate.ts',
   join: './commands/join.ts',
   login: './commands/login.ts',
+  'data-tap': './commands/data-tap.ts',
   service: './commands/service.ts',
 };
 

@@ -770,7 +770,8 @@ export class AgentHub implements AgentEndpoint {
         `events refused: worker agent ${agentId} does not hold task ${f.taskId} under attempt ${f.attempt}${task === null ? ' (no such task)' : ` (the catalog has attempt ${task.executedCount} on ${task.workerAgentId ?? 'no worker'})`}`,
         { where: `events(seq ${f.seq})` });
     }
-    const foreign = [...f.messages, ...f.statistics].find((m) => m.operationId !== task.executionId);
+    const phases = f.componentPhases ?? [];
+    const foreign = [...f.messages, ...f.statistics, ...phases].find((m) => m.operationId !== task.executionId);
     if (foreign !== undefined) {
       throw new SsoError('SSO_ERR_PROTOCOL',
         `events refused: task ${f.taskId} belongs to execution ${task.executionId}, but the batch writes into operation ${foreign.operationId}`,
@@ -779,6 +780,7 @@ export class AgentHub implements AgentEndpoint {
     await Promise.all([
       f.messages.length > 0 ? this.#o.store.appendEventMessages(SYSTEM_PRINCIPAL, f.messages) : undefined,
       f.statistics.length > 0 ? this.#o.store.appendExecutableStatistics(SYSTEM_PRINCIPAL, f.statistics) : undefined,
+      phases.length > 0 ? this.#o.store.appendComponentPhases(SYSTEM_PRINCIPAL, phases) : undefined,
     ]);
   }
 }

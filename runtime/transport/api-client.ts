@@ -20,7 +20,8 @@ export interface ApiTarget {
 
 const UNTRUSTED_CERT_CODES = new Set(['DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'UNABLE_TO_GET_ISSUER_CERT', 'CERT_UNTRUSTED', 'ERR_TLS_CERT_ALTNAME_INVALID']);
 
-export async function apiCall<T>(target: ApiTarget, method: 'GET' | 'POST', path: string, body?: unknown, contentType?: string): Promise<T> {
+/** One API request; the answer parsed as JSON, or with `responseAs: 'bytes'` its raw body (a CSV file). */
+export async function apiCall<T>(target: ApiTarget, method: 'GET' | 'POST', path: string, body?: unknown, contentType?: string, responseAs: 'json' | 'bytes' = 'json'): Promise<T> {
   const url = new URL(path, target.endpoint);
   const payload = body === undefined ? undefined : body instanceof Uint8Array ? Buffer.from(body) : Buffer.from(typeof body === 'string' ? body : JSON.stringify(body));
   const type = contentType ?? (body instanceof Uint8Array ? 'application/octet-stream' : typeof body === 'string' ? 'text/plain' : 'application/json');
@@ -47,7 +48,7 @@ export async function apiCall<T>(target: ApiTarget, method: 'GET' | 'POST', path
           reject(new SsoError(code, `${method} ${url.pathname}: ${e.message ?? `HTTP ${res.statusCode} ${text.slice(0, 200)}`}`, {
             ...(typeof e.number === 'number' ? { number: e.number } : {}), ...(e.where ? { where: e.where } : {}),
           }));
-        } else resolve(json as T);
+        } else resolve((responseAs === 'bytes' ? Buffer.concat(chunks) : json) as T);
       });
       res.on('error', reject);
     });

@@ -4,7 +4,7 @@
  * `parseFrame`; anything malformed or unknown is a `ProtocolError`, and the receiver closes that one
  * connection with `PROTOCOL_CLOSE_CODE` (never crashes). Frame type names live here only.
  */
-import type { EventMessageInput, ExecutableStatisticInput, ExecutionPayload, PerfCounterSample, ParameterValue } from '../../actors/ports.ts';
+import type { ComponentPhaseInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, PerfCounterSample, ParameterValue } from '../../actors/ports.ts';
 
 /** WebSocket close code for a protocol violation (4000–4999 is the application range). */
 export const PROTOCOL_CLOSE_CODE = 4400;
@@ -91,6 +91,8 @@ export interface EventsFrame {
   readonly attempt?: number;
   readonly messages: readonly EventMessageInput[];
   readonly statistics: readonly ExecutableStatisticInput[];
+  /** catalog.execution_component_phases rows (absent from older agents). */
+  readonly componentPhases?: readonly ComponentPhaseInput[];
 }
 
 export type WorkerFrame = HelloFrame | HeartbeatFrame | PullFrame | TaskStatusFrame | EventsFrame;
@@ -343,6 +345,21 @@ function statistic(v: unknown, path: string): ExecutableStatisticInput {
   };
 }
 
+function componentPhase(v: unknown, path: string): ComponentPhaseInput {
+  const o = obj(v, path);
+  return {
+    phaseGuid: guid(o, 'phaseGuid', path),
+    operationId: int(o, 'operationId', path, 1),
+    packageName: reqStr(o, 'packageName', path, 260),
+    taskName: reqStr(o, 'taskName', path, 4000),
+    subcomponentName: reqStr(o, 'subcomponentName', path, 4000),
+    phase: reqStr(o, 'phase', path, 128),
+    startTime: num(o, 'startTime', path),
+    endTime: num(o, 'endTime', path),
+    executionPath: reqStr(o, 'executionPath', path),
+  };
+}
+
 function payload(v: unknown, path: string): ExecutionPayload {
   const o = obj(v, path);
   return {
@@ -372,6 +389,20 @@ function payload(v: unknown, path: string): ExecutionPayload {
       const pp = `${path}.propertyOverrides[${i}]`;
       const po = obj(p, pp);
       return { propertyPath: reqStr(po, 'propertyPath', pp), value: reqStr(po, 'value', pp), sensitive: bool(po, 'sensitive', pp) };
+    }),
+    // Optional: a master without data taps sends none.
+    ...(o['dataTaps'] === undefined ? {} : {
+      dataTaps: arr(o, 'dataTaps', path, 1000).map((t, i) => {
+        const tp = `${path}.dataTaps[${i}]`;
+        const to = obj(t, tp);
+        const taskPackagePath = nullableStr(to, 'taskPackagePath', tp) ?? null;
+        const dataflowTaskGuid = to['dataflowTaskGuid'] === null || to['dataflowTaskGuid'] === undefined ? null : guid(to, 'dataflowTaskGuid', tp);
+        if ((taskPackagePath === null) === (dataflowTaskGuid === null)) fail(tp, 'exactly one of taskPackagePath and dataflowTaskGuid', t);
+        const dataFilename = reqStr(to, 'dataFilename', tp, 255);
+        if (/[\\/]/.test(dataFilename) || dataFilename === '.' || dataFilename === '..') fail(`${tp}.dataFilename`, 'a bare file name', dataFilename);
+        const maxRows = to['maxRows'] === null || to['maxRows'] === undefined ? null : int(to, 'maxRows', tp, 1, 2147483647);
+        return { dataTapId: int(to, 'dataTapId', tp, 1), taskPackagePath, dataflowTaskGuid, dataflowPathIdString: reqStr(to, 'dataflowPathIdString', tp, 4000), dataFilename, maxRows };
+      }),
     }),
   };
 }
@@ -427,6 +458,7 @@ function frame(o: Obj): Frame {
         ...(o['attempt'] === undefined ? {} : { attempt: int(o, 'attempt', p, 1) }),
         messages: arr(o, 'messages', p).map((m, i) => eventMessage(m, `${p}.messages[${i}]`)),
         statistics: arr(o, 'statistics', p).map((s, i) => statistic(s, `${p}.statistics[${i}]`)),
+        ...(o['componentPhases'] === undefined ? {} : { componentPhases: arr(o, 'componentPhases', p).map((s, i) => componentPhase(s, `${p}.componentPhases[${i}]`)) }),
       };
     case 'welcome': {
       const s = obj(o['settings'], `${p}.settings`);

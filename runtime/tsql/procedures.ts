@@ -77,6 +77,10 @@ function num(args: BoundArgs, name: string): number {
   const j = toJs(required(args, name));
   return typeof j === 'bigint' ? Number(j) : Number(j);
 }
+function optInt(args: BoundArgs, name: string): number | null {
+  const v = arg(args, name).value;
+  return v === null ? null : Number(toJs(arg(args, name)));
+}
 function optBool(args: BoundArgs, name: string): boolean | null {
   const v = arg(args, name).value;
   return v === null ? null : v === true;
@@ -357,6 +361,56 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
     params: [{ name: '@execution_id', type: BIGINT }, { name: '@workeragent_id', type: GUID }],
     async run(ctx, args) {
       await ctx.store.addExecutionWorker(ctx.caller, { executionId: num(args, '@execution_id'), workerAgentId: guid(args, '@workeragent_id') });
+      return out();
+    },
+  },
+  {
+    name: 'catalog.add_data_tap',
+    params: [
+      { name: '@execution_id', type: BIGINT },
+      { name: '@task_package_path', type: nv('max') },
+      { name: '@dataflow_path_id_string', type: nv(4000) },
+      { name: '@data_filename', type: nv(4000) },
+      { name: '@max_rows', type: INT, default: NULL_OF('int') },
+      { name: '@data_tap_id', type: BIGINT, output: true, default: NULL_OF('bigint') },
+    ],
+    async run(ctx, args) {
+      const { dataTapId } = await ctx.store.addDataTap(ctx.caller, {
+        executionId: num(args, '@execution_id'),
+        taskPackagePath: str(args, '@task_package_path'),
+        dataflowPathIdString: str(args, '@dataflow_path_id_string'),
+        dataFilename: str(args, '@data_filename'),
+        maxRows: optInt(args, '@max_rows'),
+      });
+      return out([['@data_tap_id', { type: 'bigint', value: BigInt(dataTapId) }]]);
+    },
+  },
+  {
+    name: 'catalog.add_data_tap_by_guid',
+    params: [
+      { name: '@execution_id', type: BIGINT },
+      { name: '@dataflow_task_guid', type: GUID },
+      { name: '@dataflow_path_id_string', type: nv(4000) },
+      { name: '@data_filename', type: nv(4000) },
+      { name: '@max_rows', type: INT, default: NULL_OF('int') },
+      { name: '@data_tap_id', type: BIGINT, output: true, default: NULL_OF('bigint') },
+    ],
+    async run(ctx, args) {
+      const { dataTapId } = await ctx.store.addDataTap(ctx.caller, {
+        executionId: num(args, '@execution_id'),
+        dataflowTaskGuid: str(args, '@dataflow_task_guid').toLowerCase(),
+        dataflowPathIdString: str(args, '@dataflow_path_id_string'),
+        dataFilename: str(args, '@data_filename'),
+        maxRows: optInt(args, '@max_rows'),
+      });
+      return out([['@data_tap_id', { type: 'bigint', value: BigInt(dataTapId) }]]);
+    },
+  },
+  {
+    name: 'catalog.remove_data_tap',
+    params: [{ name: '@data_tap_id', type: BIGINT }],
+    async run(ctx, args) {
+      await ctx.store.removeDataTap(ctx.caller, { dataTapId: num(args, '@data_tap_id') });
       return out();
     },
   },

@@ -71,6 +71,10 @@ export const VIEW_COLUMN_TYPES: Readonly<Record<string, Columns>> = {
     data_stats_id: T.id, execution_id: T.id, package_name: T.s, task_name: T.s, dataflow_path_id_string: T.s, dataflow_path_name: T.s,
     source_component_name: T.s, destination_component_name: T.s, rows_sent: T.id, created_time: T.dto, execution_path: T.s,
   },
+  'catalog.execution_component_phases': {
+    phase_stats_id: T.id, execution_id: T.id, package_name: T.s, task_name: T.s, subcomponent_name: T.s, phase: T.s,
+    start_time: T.dto, end_time: T.dto, execution_path: T.s,
+  },
   'catalog.executables': {
     executable_id: T.id, execution_id: T.id, executable_name: T.s, executable_guid: T.s, package_name: T.s, package_path: T.s,
   },

@@ -10,6 +10,7 @@
  * Registered on the master's TLS server and on the loopback-only plain HTTP server of `up`/`demo`.
  */
 import { readFileSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { listDataTapFiles, readDataTapFile, saveDataTapFile, MAX_DATA_TAP_BYTES, DATA_TAP_FILE_RE } from './data-tap-files.ts';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
@@ -43,6 +44,8 @@ export interface ViewerDeps {
   readonly info: () => { version: string; catalog: string; port: number | null; startedAt: string; plainHttp?: string | null };
   /** Folder of uploaded task logs (`<dir>/<taskId>/<attempt>.log`); absent: no task logs on this master. */
   readonly taskLogFolder?: string;
+  /** Folder of uploaded data tap files (`<dir>/<execution>/attempt-<n>/<file>`); default: `data-taps` beside the task logs. */
+  readonly dataTapFolder?: string;
   /** Join tokens for new workers; absent: "add a worker" is not offered. */
   readonly enrolment?: Enrolment;
   /**
@@ -418,6 +421,41 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
       return reply.type('text/plain; charset=utf-8').send(readFileSync(file, 'utf8'));
     });
 
+    // ---- data taps (catalog.add_data_tap): the CSV files the worker uploaded when the attempt ended ----
+    const tapFolder = dataTapFolderOf(deps);
+    const canSee = async (p: Principal, id: number): Promise<boolean> => (await store.queryView(p, 'catalog.executions')).rows.some((r) => Number(r['execution_id']) === id);
+    const notVisible = (id: number) => ({ error: 'not-found', message: `execution ${id} does not exist or you do not have permission to see it` });
+    api.get<{ Params: { id: number } }>('/api/v1/executions/:id/data-taps', {
+      schema: {
+        summary: 'The data tap files of an execution (catalog.add_data_tap), per attempt, as the worker uploaded them',
+        params: idParam,
+        response: { 200: { type: 'object', properties: { items: { type: 'array', items: { type: 'object', properties: { attempt: { type: 'integer' }, file: { type: 'string' }, bytes: { type: 'integer' } } } } } }, ...errors },
+      },
+    }, async (request, reply) => {
+      const p = await who(request);
+      const id = request.params.id;
+      if (!(await canSee(p, id))) return reply.code(404).send(notVisible(id));
+      return { items: tapFolder ? listDataTapFiles(tapFolder, id) : [] };
+    });
+    api.get<{ Params: { id: number; file: string }; Querystring: { attempt?: number } }>('/api/v1/executions/:id/data-taps/:file', {
+      schema: {
+        summary: 'One data tap file (CSV) of an execution; the newest attempt unless `attempt` is given',
+        params: { type: 'object', required: ['id', 'file'], properties: { id: { type: 'integer', minimum: 1 }, file: { type: 'string', minLength: 1, maxLength: 260 } } },
+        querystring: { type: 'object', additionalProperties: false, properties: { attempt: { type: 'integer', minimum: 1 } } },
+        response: { 200: { type: 'string' }, ...errors },
+      },
+    }, async (request, reply) => {
+      const p = await who(request);
+      const { id, file } = request.params;
+      if (!DATA_TAP_FILE_RE.test(file)) return reply.code(400).send({ error: 'bad-request', message: `'${file}' is not a data tap file name (a bare file name)` });
+      if (!(await canSee(p, id))) return reply.code(404).send(notVisible(id));
+      const found = tapFolder ? readDataTapFile(tapFolder, id, file, request.query.attempt) : null;
+      if (!found) {
+        return reply.code(404).send({ error: 'not-found', message: `no data tap file '${file}' for execution ${id}${request.query.attempt ? ` attempt ${request.query.attempt}` : ''}: the worker uploads the files of its data taps when the attempt ends` });
+      }
+      return reply.type('text/csv; charset=utf-8').header('x-scaleout-attempt', String(found.attempt)).send(found.bytes);
+    });
+
     registerStream(api, { feed, who });
   });
 
@@ -448,6 +486,30 @@ export async function registerViewer(app: FastifyInstance, deps: ViewerDeps): Pr
         saveTaskLog(folder, task.executionId, request.params.attempt, request.body);
         return reply.code(204).send();
       });
+      const tapFolder = dataTapFolderOf(deps);
+      if (tapFolder) {
+        agentApi.addContentTypeParser('text/csv', { parseAs: 'buffer' }, (_r, body, done) => done(null, body));
+        agentApi.put<{ Params: { taskId: string; attempt: number; file: string }; Body: Buffer }>('/agent/v1/data-taps/:taskId/:attempt/:file', {
+          bodyLimit: MAX_DATA_TAP_BYTES,
+          schema: {
+            summary: 'A worker uploads a data tap file of an attempt it ran, when the attempt ends',
+            params: { type: 'object', required: ['taskId', 'attempt', 'file'], properties: { taskId: { type: 'string', pattern: '^[0-9a-fA-F-]{36}$' }, attempt: { type: 'integer', minimum: 1 }, file: { type: 'string', minLength: 1, maxLength: 260 } } },
+          },
+        }, async (request, reply) => {
+          const who = agentOf(request);
+          if ('refused' in who) return reply.code(403).send({ error: 'forbidden', reason: who.refused });
+          if (!DATA_TAP_FILE_RE.test(request.params.file)) return reply.code(400).send({ error: 'bad-request', message: `'${request.params.file}' is not a bare file name` });
+          const task = await store.getTask(request.params.taskId);
+          // A worker acts only as itself: the task's current worker, for an attempt that happened.
+          const me = who.agentId.toLowerCase();
+          const ran = task && (feed.attemptsOf(task.executionId).find((x) => x.attempt === request.params.attempt)?.workerAgentId.toLowerCase() === me
+            || (task.workerAgentId?.toLowerCase() === me && request.params.attempt === task.executedCount));
+          if (!task || !ran) return reply.code(403).send({ error: 'forbidden', reason: `task ${request.params.taskId} attempt ${request.params.attempt} was not run by worker ${who.agentId}` });
+          if (!Buffer.isBuffer(request.body)) return reply.code(400).send({ error: 'bad-request', message: 'send the file as text/csv' });
+          saveDataTapFile(tapFolder, task.executionId, request.params.attempt, request.params.file, request.body);
+          return reply.code(204).send();
+        });
+      }
     });
   }
 
@@ -477,6 +539,11 @@ function inRange(t: string | null, from: number, to: number): boolean {
   if (from === -Infinity && to === Infinity) return true;
   const v = t ? Date.parse(t) : NaN;
   return Number.isFinite(v) && v >= from && v <= to;
+}
+
+/** Where uploaded data tap files live: `deps.dataTapFolder`, else `data-taps` beside the task-log folder. */
+function dataTapFolderOf(deps: ViewerDeps): string | undefined {
+  return deps.dataTapFolder ?? (deps.taskLogFolder ? join(dirname(deps.taskLogFolder), 'data-taps') : undefined);
 }
 
 export function taskLogPath(folder: string, executionId: number, attempt: number): string {

@@ -292,6 +292,41 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
     await store.addExecutionWorker(S, { executionId: explicit, workerAgentId: W1 });
     await expectUnchanged(store, () => store.addExecutionWorker(S, { executionId: explicit, workerAgentId: W1 }), 27406);
   });
+  executions('add_data_tap / add_data_tap_by_guid: taps travel in the payload; remove_data_tap; 27212 after start; 27100/27101/27102/27103/27413/27414', async () => {
+    const store = await fresh();
+    await deployTiny(store);
+    const id = await readyExecution(store, { caller: executor });
+    const taps = async () => (await store.getExecutionPayload(id)).dataTaps ?? [];
+    const base = { executionId: id, taskPackagePath: '\\Package\\Data Flow Task', dataflowPathIdString: 'Paths[OLE DB Source.OLE DB Source Output]', dataFilename: 'out.csv' };
+    const { dataTapId: a } = await store.addDataTap(executor, base);
+    const { dataTapId: b } = await store.addDataTap(executor, { executionId: id, dataflowTaskGuid: '{D978A2E4-E05D-4374-9B05-50178A8817E8}', dataflowPathIdString: 'Paths[Sort.Sort Output]', dataFilename: 'sorted.csv', maxRows: 10 });
+    assert.ok(b > a, 'data_tap_id grows');
+    assert.equal(await taps(), [
+      { dataTapId: a, taskPackagePath: '\\Package\\Data Flow Task', dataflowTaskGuid: null, dataflowPathIdString: 'Paths[OLE DB Source.OLE DB Source Output]', dataFilename: 'out.csv', maxRows: null },
+      { dataTapId: b, taskPackagePath: null, dataflowTaskGuid: 'd978a2e4-e05d-4374-9b05-50178a8817e8', dataflowPathIdString: 'Paths[Sort.Sort Output]', dataFilename: 'sorted.csv', maxRows: 10 },
+    ]);
+    const unchanged = async (call: () => Promise<unknown>, n: CatalogErrorNumber, mentions?: string) => {
+      const before = JSON.stringify(await taps());
+      await expectCatalogError(call(), n, mentions);
+      assert.is(JSON.stringify(await taps()), before, 'the failing call changed the taps');
+    };
+    await unchanged(() => store.addDataTap(executor, { ...base, executionId: 999 }), 27103);
+    await unchanged(() => store.addDataTap(nobody, { ...base, dataFilename: 'x.csv' }), 27103);
+    await unchanged(() => store.addDataTap(executor, { ...base, taskPackagePath: null, dataFilename: 'x.csv' }), 27100, 'task_package_path');
+    await unchanged(() => store.addDataTap(executor, { ...base, taskPackagePath: 'Package\\Data Flow Task', dataFilename: 'x.csv' }), 27101, 'task_package_path');
+    await unchanged(() => store.addDataTap(executor, { ...base, dataflowPathIdString: ' ', dataFilename: 'x.csv' }), 27102, 'dataflow_path_id_string');
+    await unchanged(() => store.addDataTap(executor, { executionId: id, dataflowTaskGuid: 'not-a-guid', dataflowPathIdString: 'Paths[A.B]', dataFilename: 'x.csv' }), 27101, 'dataflow_task_guid');
+    for (const bad of [0, -5, 1.5, 2147483648]) await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: 'x.csv', maxRows: bad }), 27101, 'max_rows');
+    for (const bad of ['../x.csv', 'dir/x.csv', 'C:\\x.csv', '..', 'a\u0001b']) await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: bad }), 27101, 'data_filename');
+    await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: 'OUT.csv' }), 27414, 'OUT.csv');
+    await unchanged(() => store.removeDataTap(executor, { dataTapId: 999_999 }), 27413);
+    await unchanged(() => store.removeDataTap(nobody, { dataTapId: a }), 27413);
+    await store.removeDataTap(executor, { dataTapId: a });
+    assert.equal((await taps()).map((t) => t.dataTapId), [b]);
+    await store.startExecution(executor, { executionId: id });
+    await unchanged(() => store.addDataTap(executor, { ...base, dataFilename: 'late.csv' }), 27212);
+    await unchanged(() => store.removeDataTap(executor, { dataTapId: b }), 27212);
+  });
   executions('start_execution: pending with one ready task; 27121 twice; 27101 negative retry; 27184 required; 27150 redeployed; 27224 after start', async () => {
     const store = await fresh();
     await deployTiny(store);
@@ -737,6 +772,29 @@ export function catalogStoreConformance(adapterName: string, createStore: () => 
 
   // ---- logs ----------------------------------------------------------------------------------
   const logs = make('logs');
+  logs('component phases: catalog.execution_component_phases rows, idempotent by GUID, row-filtered; 27140 and 27103', async () => {
+    const store = await fresh();
+    await deployTiny(store);
+    const id = await readyExecution(store, { caller: executor });
+    const t0 = Date.UTC(2026, 0, 2, 3, 4, 5);
+    const phase = (guid: string, phaseName: string, ms: number) => ({
+      phaseGuid: guid, operationId: id, packageName: 'Load Data.dtsx', taskName: 'Data Flow Task', subcomponentName: 'Sort',
+      phase: phaseName, startTime: t0, endTime: t0 + ms, executionPath: '\\Load Data\\Data Flow Task',
+    });
+    const batch = [phase('1a2b3c4d-0000-4000-8000-000000000001', 'PreExecute', 5), phase('1a2b3c4d-0000-4000-8000-000000000002', 'ProcessInput', 120)];
+    await store.appendComponentPhases(S, batch);
+    await store.appendComponentPhases(S, batch); // a replayed batch is applied once
+    const view = await rows(store, 'catalog.execution_component_phases');
+    assert.equal(view.map((r) => [r['execution_id'], r['task_name'], r['subcomponent_name'], r['phase'], r['execution_path']]), [
+      [id, 'Data Flow Task', 'Sort', 'PreExecute', '\\Load Data\\Data Flow Task'], [id, 'Data Flow Task', 'Sort', 'ProcessInput', '\\Load Data\\Data Flow Task'],
+    ]);
+    assert.is(Date.parse(String(view[1]!['end_time'])) - Date.parse(String(view[1]!['start_time'])), 120);
+    assert.is((await rows(store, 'catalog.execution_component_phases', executor)).length, 2, 'the creator sees its rows');
+    assert.is((await rows(store, 'catalog.execution_component_phases', nobody)).length, 0, 'others do not');
+    await expectCatalogError(store.appendComponentPhases(executor, [phase('1a2b3c4d-0000-4000-8000-000000000003', 'Cleanup', 1)]), 27140);
+    await expectCatalogError(store.appendComponentPhases(S, [{ ...phase('1a2b3c4d-0000-4000-8000-000000000004', 'Cleanup', 1), operationId: 999 }]), 27103);
+    assert.is((await rows(store, 'catalog.execution_component_phases')).length, 2);
+  });
   logs('event messages and executable statistics are idempotent by GUID; ids and GUIDs both present', async () => {
     const store = await fresh();
     await deployTiny(store);

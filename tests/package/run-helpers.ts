@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { PackageEvent, RunPackageResult } from '../../executor/package/api.ts';
+import type { PackageEvent, RunPackageRequest, RunPackageResult } from '../../executor/package/api.ts';
 import { loadProjectFromParts } from '../../executor/package/load-project.ts';
 import { runPackageWith } from '../../executor/package/run-package.ts';
 
@@ -19,6 +19,7 @@ export interface Run {
 export interface RunOptions {
   level?: number; parameters?: { objectType: 20 | 30 | 50; name: string; value: string | number | boolean | null }[];
   overrides?: { propertyPath: string; value: string }[]; signal?: AbortSignal; workingDirectory?: string;
+  dataTaps?: RunPackageRequest['dataTaps'];
 }
 
 export async function runFixture(files: readonly string[], entry: string, opts: RunOptions = {}): Promise<Run> {
@@ -40,6 +41,7 @@ export async function runParts(given: ReadonlyMap<string, Uint8Array | string>, 
     parameters: [{ objectType: 50, name: 'LOGGING_LEVEL', value: opts.level ?? 3 }, ...(opts.parameters ?? [])],
     propertyOverrides: opts.overrides ?? [],
     ...(opts.workingDirectory ? { workingDirectory: opts.workingDirectory } : {}),
+    ...(opts.dataTaps ? { dataTaps: opts.dataTaps } : {}),
   }, { emit: (e) => events.push(e) }, opts.signal ?? new AbortController().signal, { project });
   return {
     result, events,

@@ -14,7 +14,7 @@ outcomes.after(async (ctx) => {
 });
 
 function messages(events: PackageEvent[]): string[] {
-  return events.map((e) => (e.kind === 'message' ? e.message.message : `statistic ${e.statistic.executableName}`));
+  return events.map((e) => (e.kind === 'message' ? e.message.message : e.kind === 'statistic' ? `statistic ${e.statistic.executableName}` : `phase ${e.phase.subcomponentName} ${e.phase.phase}`));
 }
 
 outcomes('a run that succeeds returns the engine result and its events, with the request delivered', async ({ pool }) => {

@@ -38,7 +38,7 @@ export const COMPONENT_KIND_NAMES: Readonly<Record<ComponentKind, string>> = {
 export const LATER_KINDS: ReadonlySet<ComponentKind> = new Set<ComponentKind>([
   'sort', 'aggregate', 'mergeJoin', 'merge', 'scd', 'copyColumn', 'characterMap', 'audit', 'percentageSampling', 'rowSampling',
   'pivot', 'unpivot', 'cacheTransform', 'exportColumn', 'importColumn', 'termLookup', 'termExtraction', 'fuzzyLookup',
-  'fuzzyGrouping', 'xmlSource', 'odataSource', 'dataMiningQuery',
+  'fuzzyGrouping', 'dataMiningQuery',
 ]);
 
 /** Class-name stems (the part after `Microsoft.`, `DTSAdapter.`, `DTSTransform.`, without a `.N` version). */

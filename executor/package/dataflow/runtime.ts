@@ -14,6 +14,7 @@ import { ComponentFailure, outputsOf } from './component.ts';
 import type { ComponentKind } from './component-types.ts';
 import { COMPONENT_KIND_NAMES, componentKindOf } from './component-types.ts';
 import type { PipelineComponent, PipelineDef, PipelineInput, PipelineOutput, PipelinePath } from './pipeline.ts';
+import type { PhaseClock } from './phases.ts';
 
 export interface FlowServices {
   readonly signal: AbortSignal;
@@ -30,6 +31,10 @@ export interface FlowServices {
   variableInfo?(name: string): VariableInfo | undefined;
   /** OnPipelineRowsSent-style progress: one call per buffer sent along a path. */
   rowsSent(path: PipelinePath, from: PipelineComponent, output: PipelineOutput, to: PipelineComponent, input: PipelineInput, rows: number): void;
+  /** Data taps (data-taps.ts): sees each buffer sent along a path before the downstream component does. */
+  tap?(path: PipelinePath, rows: readonly Row[], slot: (lineageId: string) => number): void;
+  /** Component phase times (phases.ts), when the logging level records them. */
+  readonly phases?: PhaseClock;
 }
 
 export interface FlowGraph {
@@ -123,6 +128,7 @@ export async function runFlow(
   const slots = new Map<string, number>();
   for (const c of graph.order) for (const o of c.outputs) for (const col of o.columns) if (!slots.has(norm(col.lineageId))) slots.set(norm(col.lineageId), slots.size);
   const width = slots.size;
+  const slotOf = (lineageId: string): number => slots.get(norm(lineageId)) ?? -1;
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   services.signal.addEventListener('abort', onAbort, { once: true });
@@ -146,6 +152,7 @@ export async function runFlow(
     const to = graph.inputOwner.get(norm(path.endId))!;
     const input = to.inputs.find((i) => norm(i.id) === norm(path.endId))!;
     services.rowsSent(path, graph.outputOwner.get(norm(output.id))!, output, to, input, rows.length);
+    services.tap?.(path, rows, slotOf);
     const rt = runtimes.get(norm(to.id));
     if (!rt?.receive) return;
     try {
@@ -237,7 +244,7 @@ export async function runFlow(
       const kind = graph.kinds.get(norm(c.id))!;
       const impl = impls.get(kind);
       if (!impl) throw new FlowError(`${c.path}: the ${COMPONENT_KIND_NAMES[kind]} component cannot run here`, c);
-      runtimes.set(norm(c.id), impl.create(hostFor(c)));
+      runtimes.set(norm(c.id), services.phases ? services.phases.create(c, hostFor(c), (h) => impl.create(h)) : impl.create(hostFor(c)));
       pendingInputs.set(norm(c.id), c.inputs.filter((i) => graph.pathTo.has(norm(i.id))).length);
     }
     for (const c of graph.order) {

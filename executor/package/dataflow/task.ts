@@ -14,6 +14,7 @@ import { componentImplementations } from './components/registry.ts';
 import type { PipelineComponent, PipelineDef } from './pipeline.ts';
 import { readPipeline } from './pipeline.ts';
 import { FlowError, buildGraph, runFlow } from './runtime.ts';
+import { PhaseClock } from './phases.ts';
 
 /** SSIS defaults: 10,000 rows and 10 MB per buffer. */
 export const DEFAULT_BUFFER_MAX_ROWS = 10_000;
@@ -29,7 +30,7 @@ function why(kind: ComponentKind, c: PipelineComponent): string {
 }
 
 /** Static validation of a pipeline (also used by `scaleout validate`). */
-export function validatePipeline(p: PipelineDef, v: Pick<TaskValidationContext, 'hasVariable' | 'hasConnection'>): { problems: Problem[]; refused: { component: PipelineComponent; kind: ComponentKind }[] } {
+export function validatePipeline(p: PipelineDef, v: Pick<TaskValidationContext, 'hasVariable' | 'hasConnection'>, phases?: PhaseClock): { problems: Problem[]; refused: { component: PipelineComponent; kind: ComponentKind }[] } {
   const problems: Problem[] = [];
   const refused: { component: PipelineComponent; kind: ComponentKind }[] = [];
   const { graph, problems: graphProblems } = buildGraph(p);
@@ -47,10 +48,11 @@ export function validatePipeline(p: PipelineDef, v: Pick<TaskValidationContext, 
       if (!col.type && col.specialFlags === 0) problems.push({ path: c.path, severity: 'error', message: `output '${o.name}' column '${col.name}' has the unknown data type '${col.dataTypeName}'` });
     }
     try {
-      problems.push(...(impl.validate?.({
+      const validate = () => impl.validate?.({
         component: c, pipeline: p, hasVariable: v.hasVariable, hasConnection: v.hasConnection,
         hasLineage: (id) => graph.lineage.has(id.toLowerCase()),
-      }) ?? []));
+      }) ?? [];
+      problems.push(...(phases ? phases.timeSync(c, 'Validate', validate) : validate()));
     } catch (err) {
       if (!SsoError.is(err)) throw err;
       problems.push({ path: c.path, severity: 'error', message: err.message });
@@ -126,13 +128,15 @@ export const dataFlowTask: TaskImplementation = {
     }
     if (p.components.length === 0) return 'success';
     p = withComponentProperties(p, ctx.props);
-    const { problems } = validatePipeline(p, { hasVariable: (n) => ctx.hasVariable(n), hasConnection: (r) => { try { return ctx.connection(r) !== undefined; } catch { return true; /* exists; its expression fails later, naming itself */ } } });
+    const phases = ctx.componentPhases ? new PhaseClock() : undefined;
+    const { problems } = validatePipeline(p, { hasVariable: (n) => ctx.hasVariable(n), hasConnection: (r) => { try { return ctx.connection(r) !== undefined; } catch { return true; /* exists; its expression fails later, naming itself */ } } }, phases);
     const errors = problems.filter((x) => x.severity === 'error');
     if (errors.length > 0) {
       for (const e of errors) ctx.error(`${e.path}: ${e.message}`, -1073450985 /* DTS_E_VALIDATIONFAILED */);
       return 'failure';
     }
     const { graph } = buildGraph(p);
+    const taps = ctx.dataTaps?.open(task, graph);
     try {
       await runFlow(p, graph, componentImplementations(), {
         signal: ctx.signal,
@@ -146,6 +150,8 @@ export const dataFlowTask: TaskImplementation = {
         warning: (m) => ctx.warning(m),
         raise: (e, m, code) => ctx.raise(e, m, code),
         variableInfo: (n) => ctx.variableInfo(n),
+        ...(taps ? { tap: (path, rows, slot) => taps.rows(path, rows, slot) } : {}),
+        ...(phases ? { phases } : {}),
         rowsSent: (path, from, output, to, input, rows) => {
           // SSIS's OnPipelineRowsSent text; the catalog parses it into execution_data_statistics.
           ctx.custom?.('OnPipelineRowsSent', `Rows were provided to a data flow component as input. :  : ${path.id} : ${path.name || output.name} : ${from.id} : ${from.name} : ${to.id} : ${to.name} : ${input.id} : ${input.name} : ${rows}`);
@@ -160,6 +166,9 @@ export const dataFlowTask: TaskImplementation = {
         return 'failure';
       }
       throw err;
+    } finally {
+      for (const f of taps?.close() ?? []) ctx.information(`The data tap file "${f.file}" holds ${f.rows} rows.`);
+      if (phases) ctx.componentPhases?.(phases.rows());
     }
   },
 };

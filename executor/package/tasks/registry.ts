@@ -12,6 +12,7 @@ import { fileSystemTask } from './file-system.ts';
 import { sendMailTask } from './send-mail.ts';
 import { dataFlowTask } from '../dataflow/task.ts';
 import { scriptTask } from '../../script/script-task.ts';
+import type { DataTapSet } from '../dataflow/data-taps.ts';
 
 /** A validation finding (also what `validate.ts` returns). */
 export interface Problem {
@@ -51,6 +52,13 @@ export interface TaskContext {
   variableNameById?(id: string): string | undefined;
   /** Raises a custom event (OnPipelineRowsSent…) logged as SSIS logs it; no event handlers run. */
   custom?(eventName: string, message: string): void;
+  /**
+   * Present only when the logging level records `catalog.execution_component_phases` (Performance,
+   * Verbose): the Data Flow Task reports its components' phase times here once it ends.
+   */
+  componentPhases?(rows: readonly { component: string; phase: string; start: number; end: number }[]): void;
+  /** The execution's data taps (top-level package only); the Data Flow Task opens its own. */
+  readonly dataTaps?: DataTapSet;
   /** Runs another package of the project (or a file) in this thread; used by Execute Package Task. */
   runChildPackage(ref: { readonly projectPackage?: string; readonly file?: string }, parameters: ReadonlyMap<string, VarValue>): Promise<'success' | 'failure' | 'canceled'>;
 }

@@ -50,6 +50,7 @@ export const VIEWS: Readonly<Record<string, ViewRule>> = {
   'catalog.executables': { kind: 'operation', filter: OWN_EXECUTION, order: 'executable_id' },
   'catalog.executable_statistics': { kind: 'operation', filter: OWN_EXECUTION, order: 'statistics_id' },
   'catalog.execution_data_statistics': { kind: 'operation', filter: OWN_EXECUTION, order: 'data_stats_id' },
+  'catalog.execution_component_phases': { kind: 'operation', filter: OWN_EXECUTION, order: 'phase_stats_id' },
 };
 
 /** Views that exist only in the embedded catalog so far (issue 14: the SQL Server scripts lack them). */

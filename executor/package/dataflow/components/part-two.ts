@@ -12,8 +12,10 @@ import { cacheTransform } from './cache-transform.ts';
 import { exportColumn, importColumn } from './file-columns.ts';
 import { scd } from './scd.ts';
 import { sort } from './sort.ts';
+import { xmlSource } from './xml-source.ts';
+import { odataSource } from './odata-source.ts';
 
 export const PART_TWO: readonly ComponentImplementation[] = [
   sort, mergeJoin, merge, aggregate, scd, copyColumn, characterMap, audit, percentageSampling, rowSampling, pivot, unpivot,
-  cacheTransform, exportColumn, importColumn,
+  cacheTransform, exportColumn, importColumn, xmlSource, odataSource,
 ];
