@@ -1,0 +1,236 @@
+/**
+ * The real packages of ../shared/fixtures/dtsx that come with their data (dtsx-survey.md §5), as cases
+ * for the end-to-end test: which files make the project, how the operator redirects it (property
+ * overrides of connection strings and of T-SQL that SQLite cannot run, parameter values), the
+ * SQLite database each needs (DDL written here from the destinations' external metadata or the
+ * repository's own .sql files), and the check of its outputs against expected values derived
+ * independently of the engine: golden files that come with the fixture, documented results, or
+ * counts, sums and rows computed here from the input files with plain code.
+ *
+ * A case either runs (`prepare` + `check`) or says why it cannot run here (`cannotRun`); the test
+ * prints that reason, it never passes silently.
+ */
+import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import * as assert from 'uvu/assert';
+import Database from 'better-sqlite3';
+
+export const CORPUS = join(process.cwd(), '..', 'shared', 'fixtures', 'dtsx');
+
+export interface CaseContext {
+  /** A folder of this case's own (data copies, databases, outputs). */
+  readonly dir: string;
+  /** A path in `dir`. */
+  file(name: string): string;
+}
+
+export interface Override { readonly path: string; readonly value: string }
+
+export interface Prepared {
+  /** `set_execution_property_override_value` entries. */
+  readonly overrides: readonly Override[];
+  /** Parameter values: object type 20 (project) or 30 (package), text converted by the catalog. */
+  readonly parameters?: readonly { readonly objectType: 20 | 30; readonly name: string; readonly value: string }[];
+}
+
+export interface FixtureCase {
+  /** Printed name: repository and package. */
+  readonly name: string;
+  /** The project's catalog name (the deployed folder's name). */
+  readonly project: string;
+  /** Files of the project, relative to CORPUS, copied flat into the deployed folder. */
+  readonly files: readonly string[];
+  /** The package to execute (a file name among `files`). */
+  readonly entry: string;
+  /** Why this package cannot run here: printed instead of running. */
+  readonly cannotRun?: string;
+  prepare?(ctx: CaseContext): Prepared;
+  /** Asserts the outputs; returns the number of rows checked. */
+  check?(ctx: CaseContext): number;
+}
+
+const sqlite = (file: string) => `Provider=SQLite;Data Source=${file}`;
+const cm = (name: string) => `\\Package.Connections[${name}].Properties[ConnectionString]`;
+const lines = (file: string) => readFileSync(file, 'latin1').split(/\r?\n/).filter((l) => l.trim() !== '');
+
+/** Copies corpus files into the case folder (the package reads the copies, never the corpus). */
+function copyData(ctx: CaseContext, rel: string, to = basename(rel)): string {
+  const target = ctx.file(to);
+  mkdirSync(dirname(target), { recursive: true });
+  copyFileSync(join(CORPUS, rel), target);
+  return target;
+}
+
+function db(ctx: CaseContext, ddl: string): string {
+  const file = ctx.file('target.sqlite');
+  const d = new Database(file);
+  d.exec(ddl);
+  d.close();
+  return file;
+}
+
+function query<T = unknown[]>(file: string, sql: string): T[] {
+  const d = new Database(file, { readonly: true });
+  try {
+    return d.prepare(sql).raw(true).all() as T[];
+  } finally {
+    d.close();
+  }
+}
+
+/** AdventureWorksDW's DimCurrency codes and DimDate (every day of 2005-2008, keyed yyyymmdd). */
+function adventureWorksDw(ctx: CaseContext, fact: string): string {
+  const file = db(ctx, `CREATE TABLE DimCurrency (CurrencyKey INTEGER, CurrencyAlternateKey TEXT, CurrencyName TEXT);
+    CREATE TABLE DimDate (DateKey INTEGER, FullDateAlternateKey TEXT);
+    CREATE TABLE ${fact} (CurrencyKey INTEGER, DateKey INTEGER, AverageRate REAL, EndOfDayRate REAL, CurrencyID TEXT, CurrencyDate TEXT);`);
+  const d = new Database(file);
+  const codes = ['ARS', 'AUD', 'BRL', 'CAD', 'CNY', 'DEM', 'EUR', 'FRF', 'GBP', 'JPY', 'MXN', 'SAR', 'USD', 'VEB'];
+  codes.forEach((c, i) => d.prepare('INSERT INTO DimCurrency VALUES (?, ?, ?)').run(100 + i, c, c));
+  const ins = d.prepare('INSERT INTO DimDate VALUES (?, ?)');
+  d.transaction(() => {
+    for (let day = Date.UTC(2005, 0, 1); day <= Date.UTC(2008, 11, 31); day += 86_400_000) {
+      const iso = new Date(day).toISOString().slice(0, 10);
+      ins.run(Number(iso.replace(/-/g, '')), iso);
+    }
+  })();
+  d.close();
+  return file;
+}
+
+/** Expected fact rows of the tutorial from its tab-separated input: [CurrencyKey, DateKey, AverageRate, EndOfDayRate]. */
+function currencyRows(files: readonly string[]): [number, number, number, number][] {
+  const codes = ['ARS', 'AUD', 'BRL', 'CAD', 'CNY', 'DEM', 'EUR', 'FRF', 'GBP', 'JPY', 'MXN', 'SAR', 'USD', 'VEB'];
+  const out: [number, number, number, number][] = [];
+  for (const f of files) {
+    for (const l of lines(f)) {
+      // AverageRate <tab> CurrencyID <tab> CurrencyDate (m/d/yyyy 0:00) <tab> EndOfDayRate
+      const [avg, code, date, eod] = l.split('\t');
+      const m = /^(\d+)\/(\d+)\/(\d+)/.exec(date!.trim())!;
+      const year = Number(m[3]) < 100 ? 2000 + Number(m[3]) : Number(m[3]); // '1/1/05': the data is 2005-2008
+      const key = year * 10000 + Number(m[1]) * 100 + Number(m[2]);
+      out.push([100 + codes.indexOf(code!.trim()), key, Number(avg), Number(eod)]);
+    }
+  }
+  return out.sort((a, b) => a[1] - b[1] || a[0] - b[0] || a[2] - b[2]);
+}
+
+function checkFact(file: string, table: string, expected: [number, number, number, number][]): number {
+  const rows = query<[number, number, number, number]>(file, `SELECT CurrencyKey, DateKey, AverageRate, EndOfDayRate FROM ${table} ORDER BY DateKey, CurrencyKey, AverageRate`);
+  assert.is(rows.length, expected.length, `${table}: one row per input line`);
+  rows.forEach((r, i) => {
+    const e = expected[i]!;
+    assert.equal([r[0], r[1]], [e[0], e[1]], `${table} row ${i + 1}: keys`);
+    assert.ok(Math.abs(r[2] - e[2]) < 1e-4 && Math.abs(r[3] - e[3]) < 1e-4, `${table} row ${i + 1}: rates ${r[2]}/${r[3]} vs ${e[2]}/${e[3]}`);
+  });
+  return rows.length;
+}
+
+const TUTORIAL = 'LearningTechStuff__SSIS-Tutorial';
+const AMAN = '98amanmaurya__SSIS';
+const AMIRA = 'AmiraBedhiafi__Lab_Initiation_To_SSIS';
+const AMAN_PROJECT = ['FirstSSISPackage.dtsx', 'Error.dtsx', 'forloopPackage.dtsx', 'LocalHost.testPackage.conmgr', 'Project.params', 'Building FirstSSIS PROJECT.dtproj'].map((f) => `${AMAN}/${f}`);
+
+/** Products.csv as rows of text (header dropped), split on commas (the file has no quoted fields). */
+function productsCsv(): string[][] {
+  return lines(join(CORPUS, AMAN, 'Products.csv')).slice(1).map((l) => l.split(','));
+}
+
+export const CASES: readonly FixtureCase[] = [
+  {
+    name: 'LearningTechStuff Lesson 1 (format 6)',
+    project: 'Lesson1Fmt6',
+    files: [`${TUTORIAL}/Lesson 1.dtsx`],
+    entry: 'Lesson 1.dtsx',
+    prepare(ctx) {
+      const data = copyData(ctx, `${TUTORIAL}/SampleCurrencyData.txt`);
+      const target = adventureWorksDw(ctx, 'FactCurrency');
+      return { overrides: [
+        { path: cm('Sample Flat File Source Data'), value: data },
+        { path: cm('localhost.AdventureWorksDW2012'), value: sqlite(target) },
+        // The reference queries are T-SQL against [dbo] tables: SQLite gets its own (component property overrides).
+        { path: '\\Package\\Extract Sample Currency Data.Properties[[Lookup Currency Key].[SqlCommand]]', value: 'SELECT CurrencyKey, CurrencyAlternateKey FROM DimCurrency' },
+        { path: '\\Package\\Extract Sample Currency Data.Properties[[Lookup Date Key].[SqlCommand]]', value: 'SELECT DateKey, FullDateAlternateKey FROM DimDate' },
+        // Lookup Date Key is a partial cache: its parameterised query too (SQLite's date() reads the bound timestamp).
+        { path: '\\Package\\Extract Sample Currency Data.Properties[[Lookup Date Key].[SqlCommandParam]]', value: 'SELECT * FROM (SELECT DateKey, FullDateAlternateKey FROM DimDate) refTable WHERE refTable.FullDateAlternateKey = date(?)' },
+      ] };
+    },
+    check(ctx) {
+      const expected = currencyRows([ctx.file('SampleCurrencyData.txt')]);
+      assert.is(expected.length, 1097, 'the tutorial documents 1097 rows');
+      return checkFact(ctx.file('target.sqlite'), 'FactCurrency', expected);
+    },
+  },
+  {
+    name: '98amanmaurya FirstSSISPackage',
+    project: 'Aman',
+    files: AMAN_PROJECT,
+    entry: 'FirstSSISPackage.dtsx',
+    prepare(ctx) {
+      const cols = ['ProductID', 'ProductName', 'SupplierID', 'CategoryID', 'QuantityPerUnit', 'UnitPrice', 'UnitsInStock', 'UnitsOnOrder', 'ReorderLevel', 'Discontinued'];
+      const target = db(ctx, `CREATE TABLE Products (${cols.map((c) => `${c} TEXT`).join(', ')})`);
+      return { overrides: [
+        { path: cm('hj'), value: copyData(ctx, `${AMAN}/Products.csv`) },
+        { path: cm('AdvWrk17'), value: sqlite(target) },
+      ] };
+    },
+    check(ctx) {
+      const rows = query<string[]>(ctx.file('target.sqlite'), 'SELECT * FROM Products ORDER BY CAST(ProductID AS INTEGER)');
+      const csv = productsCsv();
+      assert.is(rows.length, csv.length);
+      assert.equal(rows, csv, 'every product, every field as in the CSV');
+      return rows.length;
+    },
+  },
+  {
+    name: 'AmiraBedhiafi Split (golden DATA_OUI/DATA_NON)',
+    project: 'AmiraSplit',
+    // The .dtproj lists packages the repository does not have (Full Load.dtsx): the folder is deployed without it.
+    files: [`${AMIRA}/Split.dtsx`, `${AMIRA}/DATA txt Global.conmgr`, `${AMIRA}/LocalHost.Initiation_To_SSIS.conmgr`, `${AMIRA}/Project.params`],
+    entry: 'Split.dtsx',
+    prepare(ctx) {
+      // data.txt is not in the repository: rebuilt from the golden outputs' first 8 fields (Numero … Decision),
+      // the two files' rows interleaved, CR LF rows, '|' delimited, no header (the connection manager's layout).
+      const non = lines(join(CORPUS, AMIRA, 'DATA_NON.txt')).map((l) => l.split('|').slice(0, 8).join('|'));
+      const oui = lines(join(CORPUS, AMIRA, 'DATA_OUI.txt')).map((l) => l.split('|').slice(0, 8).join('|'));
+      const rows: string[] = [];
+      for (let i = 0, j = 0; i < non.length || j < oui.length;) {
+        if (i < non.length) rows.push(non[i++]!);
+        if (i < non.length) rows.push(non[i++]!);
+        if (i < non.length) rows.push(non[i++]!);
+        if (j < oui.length) rows.push(oui[j++]!);
+      }
+      writeText(ctx.file('data.txt'), rows.map((r) => r + '\r\n').join(''));
+      return { overrides: [
+        { path: cm('DATA txt Global'), value: ctx.file('data.txt') },
+        { path: cm('Flat File Connection Manager'), value: ctx.file('DATA_OUI.txt') },
+        { path: cm('Flat File Connection Manager 1'), value: ctx.file('DATA_NON.txt') },
+      ] };
+    },
+    check(ctx) {
+      // DATA_OUI.txt: its destination maps no Somme/Date_Systeme, so the golden file is compared whole.
+      const goldenOui = lines(join(CORPUS, AMIRA, 'DATA_OUI.txt'));
+      assert.equal(lines(ctx.file('DATA_OUI.txt')), goldenOui, 'DATA_OUI.txt is the golden file, line by line');
+      // DATA_NON.txt: the same but for Date_Systeme (GETDATE() of SSIS's run), checked for its form.
+      const golden = lines(join(CORPUS, AMIRA, 'DATA_NON.txt')).map((l) => l.split('|'));
+      const got = lines(ctx.file('DATA_NON.txt')).map((l) => l.split('|'));
+      assert.is(got.length, golden.length, 'DATA_NON.txt: as many rows as the golden file');
+      got.forEach((g, i) => {
+        assert.equal(g.slice(0, 9), golden[i]!.slice(0, 9), `DATA_NON.txt row ${i + 1}: fields and Somme as SSIS wrote them`);
+        assert.match(g[9]!, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{9}$/, `DATA_NON.txt row ${i + 1}: Date_Systeme (GETDATE()) in SSIS's text form`);
+      });
+      const n = goldenOui.length + got.length;
+      return n;
+    },
+  },
+];
+
+function writeText(file: string, text: string): void {
+  mkdirSync(dirname(file), { recursive: true });
+  // latin1: the package's code page is 1252 and the golden files are in it.
+  writeFileSync(file, Buffer.from(text, 'latin1'));
+}
+
+/** Files under a corpus folder matching `re` (for ForEach loops), sorted. */
+export function corpusFiles(rel: string, re: RegExp): string[] {
+  return readdirSync(join(CORPUS, rel)).filter((f) => re.test(f)).sort().map((f) => `${rel}/${f}`);
+}
