@@ -78,11 +78,47 @@ function query<T = unknown[]>(file: string, sql: string): T[] {
   }
 }
 
+/** The attributes of an XML start tag's text. */
+function attrs(tag: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const m of tag.matchAll(/([\w:]+)="([^"]*)"/g)) out[m[1]!] = m[2]!.replace(/&amp;/g, '&').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&quot;/g, '"');
+  return out;
+}
+
+const SQL_TYPE: Record<string, (a: Record<string, string>) => string> = {
+  i1: () => 'INTEGER', i2: () => 'INTEGER', i4: () => 'INTEGER', i8: () => 'INTEGER', ui1: () => 'INTEGER', ui2: () => 'INTEGER', ui4: () => 'INTEGER', ui8: () => 'INTEGER',
+  r4: () => 'REAL', r8: () => 'REAL', cy: () => 'NUMERIC(19,4)', bool: () => 'BOOLEAN',
+  numeric: (a) => `NUMERIC(${a['precision'] ?? 18},${a['scale'] ?? 0})`, decimal: (a) => `NUMERIC(28,${a['scale'] ?? 0})`,
+  str: (a) => `VARCHAR(${a['length'] ?? 255})`, wstr: (a) => `NVARCHAR(${a['length'] ?? 255})`, text: () => 'TEXT', ntext: () => 'TEXT',
+  date: () => 'DATETIME', dbDate: () => 'DATE', dbTimeStamp: () => 'DATETIME', dbTimeStamp2: () => 'DATETIME', dbTime: () => 'TIME', dbTime2: () => 'TIME',
+  dbTimeStampOffset: () => 'DATETIMEOFFSET', guid: () => 'UNIQUEIDENTIFIER', bytes: () => 'BLOB', image: () => 'BLOB',
+};
+
+/**
+ * CREATE TABLE for a destination, derived from its input's external metadata columns (what the
+ * package says the SQL Server table has): names and types, as the package's author created them.
+ */
+export function ddlFromDestination(packageRel: string, component: string, table: string): string {
+  const xml = readFileSync(join(CORPUS, packageRel), 'utf8');
+  const start = [...xml.matchAll(/<component\s[^>]*>/g)].find((m) => attrs(m[0])['name'] === component);
+  if (!start) throw new Error(`${packageRel}: no component '${component}'`);
+  const body = xml.slice(start.index!, xml.indexOf('</component>', start.index!));
+  const inputStart = body.indexOf('<input');
+  const cols = [...body.slice(inputStart).matchAll(/<externalMetadataColumn\s[^>]*>/g)].map((m) => attrs(m[0]));
+  if (cols.length === 0) throw new Error(`${packageRel}: '${component}' has no external metadata columns`);
+  const defs = cols.map((a) => {
+    const type = SQL_TYPE[a['dataType'] ?? '']?.(a);
+    if (!type) throw new Error(`${packageRel}: '${component}' column '${a['name']}' has the type '${a['dataType']}' with no mapping here`);
+    return `"${a['name']}" ${type}`;
+  });
+  return `CREATE TABLE "${table}" (${defs.join(', ')});`;
+}
+
 /** AdventureWorksDW's DimCurrency codes and DimDate (every day of 2005-2008, keyed yyyymmdd). */
-function adventureWorksDw(ctx: CaseContext, fact: string): string {
+function adventureWorksDw(ctx: CaseContext, factDdl: string): string {
   const file = db(ctx, `CREATE TABLE DimCurrency (CurrencyKey INTEGER, CurrencyAlternateKey TEXT, CurrencyName TEXT);
     CREATE TABLE DimDate (DateKey INTEGER, FullDateAlternateKey TEXT);
-    CREATE TABLE ${fact} (CurrencyKey INTEGER, DateKey INTEGER, AverageRate REAL, EndOfDayRate REAL, CurrencyID TEXT, CurrencyDate TEXT);`);
+    ${factDdl}`);
   const d = new Database(file);
   const codes = ['ARS', 'AUD', 'BRL', 'CAD', 'CNY', 'DEM', 'EUR', 'FRF', 'GBP', 'JPY', 'MXN', 'SAR', 'USD', 'VEB'];
   codes.forEach((c, i) => d.prepare('INSERT INTO DimCurrency VALUES (?, ?, ?)').run(100 + i, c, c));
@@ -95,6 +131,20 @@ function adventureWorksDw(ctx: CaseContext, fact: string): string {
   })();
   d.close();
   return file;
+}
+
+/**
+ * The tutorial's Lookups query [dbo] tables in T-SQL: SQLite gets its own queries as component property
+ * overrides on the data flow task (full-cache SqlCommand and partial-cache SqlCommandParam; SQLite's
+ * date() reads the bound timestamp).
+ */
+function tutorialLookups(task: string): Override[] {
+  return [
+    { path: `${task}.Properties[[Lookup Currency Key].[SqlCommand]]`, value: 'SELECT CurrencyKey, CurrencyAlternateKey FROM DimCurrency' },
+    { path: `${task}.Properties[[Lookup Currency Key].[SqlCommandParam]]`, value: 'SELECT * FROM (SELECT CurrencyKey, CurrencyAlternateKey FROM DimCurrency) refTable WHERE refTable.CurrencyAlternateKey = ?' },
+    { path: `${task}.Properties[[Lookup Date Key].[SqlCommand]]`, value: 'SELECT DateKey, FullDateAlternateKey FROM DimDate' },
+    { path: `${task}.Properties[[Lookup Date Key].[SqlCommandParam]]`, value: 'SELECT * FROM (SELECT DateKey, FullDateAlternateKey FROM DimDate) refTable WHERE refTable.FullDateAlternateKey = date(?)' },
+  ];
 }
 
 /** Expected fact rows of the tutorial from its tab-separated input: [CurrencyKey, DateKey, AverageRate, EndOfDayRate]. */
@@ -143,21 +193,76 @@ export const CASES: readonly FixtureCase[] = [
     entry: 'Lesson 1.dtsx',
     prepare(ctx) {
       const data = copyData(ctx, `${TUTORIAL}/SampleCurrencyData.txt`);
-      const target = adventureWorksDw(ctx, 'FactCurrency');
+      const target = adventureWorksDw(ctx, ddlFromDestination(`${TUTORIAL}/Lesson 1.dtsx`, 'Sample OLE DB Destination', 'FactCurrency'));
       return { overrides: [
         { path: cm('Sample Flat File Source Data'), value: data },
         { path: cm('localhost.AdventureWorksDW2012'), value: sqlite(target) },
-        // The reference queries are T-SQL against [dbo] tables: SQLite gets its own (component property overrides).
-        { path: '\\Package\\Extract Sample Currency Data.Properties[[Lookup Currency Key].[SqlCommand]]', value: 'SELECT CurrencyKey, CurrencyAlternateKey FROM DimCurrency' },
-        { path: '\\Package\\Extract Sample Currency Data.Properties[[Lookup Date Key].[SqlCommand]]', value: 'SELECT DateKey, FullDateAlternateKey FROM DimDate' },
-        // Lookup Date Key is a partial cache: its parameterised query too (SQLite's date() reads the bound timestamp).
-        { path: '\\Package\\Extract Sample Currency Data.Properties[[Lookup Date Key].[SqlCommandParam]]', value: 'SELECT * FROM (SELECT DateKey, FullDateAlternateKey FROM DimDate) refTable WHERE refTable.FullDateAlternateKey = date(?)' },
+        ...tutorialLookups('\\Package\\Extract Sample Currency Data'),
       ] };
     },
     check(ctx) {
       const expected = currencyRows([ctx.file('SampleCurrencyData.txt')]);
       assert.is(expected.length, 1097, 'the tutorial documents 1097 rows');
       return checkFact(ctx.file('target.sqlite'), 'FactCurrency', expected);
+    },
+  },
+  {
+    name: 'LearningTechStuff Lesson 2 (ForEach over Currency_*.txt)',
+    project: 'Lesson2',
+    files: [`${TUTORIAL}/Lesson 2.dtsx`],
+    entry: 'Lesson 2.dtsx',
+    prepare(ctx) {
+      // The tutorial's sample folder for lesson 2: the 14 Currency_<code>.txt files (Currency_BAD.txt belongs to
+      // lesson 4, the error-flow lesson, and is left out as the tutorial does).
+      for (const f of corpusFiles(TUTORIAL, /^Currency_(?!BAD)[A-Z]{3}\.txt$/)) copyData(ctx, f, `Sample Data/${basename(f)}`);
+      const target = adventureWorksDw(ctx, ddlFromDestination(`${TUTORIAL}/Lesson 2.dtsx`, 'Sample OLE DB Destination', 'FactCurrency'));
+      return { overrides: [
+        { path: '\\Package\\Foreach File in Folder.ForEachEnumerator.Properties[Directory]', value: ctx.file('Sample Data') },
+        { path: cm('localhost.AdventureWorksDW2012'), value: sqlite(target) },
+        ...tutorialLookups('\\Package\\Foreach File in Folder\\Extract Sample Currency Data'),
+      ] };
+    },
+    check(ctx) {
+      const files = corpusFiles(TUTORIAL, /^Currency_(?!BAD)[A-Z]{3}\.txt$/).map((f) => ctx.file(`Sample Data/${basename(f)}`));
+      assert.is(files.length, 14);
+      const expected = currencyRows(files);
+      assert.is(expected.length, files.reduce((n, f) => n + lines(f).length, 0), 'one fact row per line of the 14 files');
+      return checkFact(ctx.file('target.sqlite'), 'FactCurrency', expected);
+    },
+  },
+  {
+    name: 'LearningTechStuff SSIS Tutorial Lesson1 (format 8)',
+    project: 'TutorialFmt8',
+    files: [`${TUTORIAL}/SSIS Tutorial/SSIS Tutorial/Lesson1.dtsx`],
+    entry: 'Lesson1.dtsx',
+    prepare(ctx) {
+      const data = copyData(ctx, `${TUTORIAL}/SampleCurrencyData.txt`);
+      const target = adventureWorksDw(ctx, ddlFromDestination(`${TUTORIAL}/SSIS Tutorial/SSIS Tutorial/Lesson1.dtsx`, 'Sample OLE DB Destination', 'NewFactCurrencyRate'));
+      return { overrides: [
+        { path: cm('Sample Flat File Source Data'), value: data },
+        { path: cm('localhost.AdventureWorksDW2012.sa'), value: sqlite(target) },
+        ...tutorialLookups('\\Package\\Extract Sample Currency Data'),
+      ] };
+    },
+    check(ctx) {
+      // This author's connection manager says ColumnNamesInFirstDataRow=True, so SSIS takes the file's first
+      // line for a header: 1096 rows. The destination keeps the looked-up codes and dates, not the keys.
+      const expected = lines(ctx.file('SampleCurrencyData.txt')).slice(1).map((l) => {
+        const [avg, code, date, eod] = l.split('\t');
+        const m = /^(\d+)\/(\d+)\/(\d+)/.exec(date!.trim())!;
+        const iso = `${2000 + Number(m[3])}-${m[1]!.padStart(2, '0')}-${m[2]!.padStart(2, '0')}`;
+        return [code!.trim(), iso, Number(avg), Number(eod)] as const;
+      }).sort((a, b) => a[1].localeCompare(b[1]) || a[0].localeCompare(b[0]));
+      const rows = query<[string, string, number, number]>(ctx.file('target.sqlite'),
+        'SELECT CurrencyAlternateKey, FullDateAlternateKey, AverageRate, EndOfDayRate FROM NewFactCurrencyRate ORDER BY FullDateAlternateKey, CurrencyAlternateKey');
+      assert.is(rows.length, 1096);
+      assert.is(rows.length, expected.length);
+      rows.forEach((r, i) => {
+        const e = expected[i]!;
+        assert.equal([r[0], r[1]], [e[0], e[1]], `NewFactCurrencyRate row ${i + 1}`);
+        assert.ok(Math.abs(r[2] - e[2]) < 1e-4 && Math.abs(r[3] - e[3]) < 1e-4, `NewFactCurrencyRate row ${i + 1}: rates`);
+      });
+      return rows.length;
     },
   },
   {
