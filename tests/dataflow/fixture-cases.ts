@@ -14,6 +14,7 @@ import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } fro
 import { basename, dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
+import { parse as parseCsv } from 'csv-parse/sync';
 
 export const CORPUS = join(process.cwd(), '..', 'shared', 'fixtures', 'dtsx');
 
@@ -175,6 +176,57 @@ function checkFact(file: string, table: string, expected: [number, number, numbe
   return rows.length;
 }
 
+/** A CSV file's records (csv-parse: quotes, BOM), header row first. */
+function csvRecords(file: string): string[][] {
+  return parseCsv(readFileSync(file), { bom: true, relax_column_count: true, skip_empty_lines: true }) as string[][];
+}
+
+/**
+ * Compares a staging table with a CSV file column by column: every table column named like a CSV
+ * header column (or mapped in `rename`) holds that column's text, row for row (both sides sorted).
+ * Returns the rows compared.
+ */
+function compareCsvWithTable(csv: readonly string[][], file: string, table: string, rename: Record<string, string> = {}, where = '', positional?: readonly string[]): number {
+  const header = positional ?? csv[0]!;
+  const tableCols = (query<[number, string]>(file, `SELECT cid, name FROM pragma_table_info('${table}')`)).map((r) => r[1]);
+  const pairs = tableCols.flatMap((t) => {
+    const h = rename[t] ?? t;
+    const i = header.indexOf(h);
+    return i >= 0 ? [[t, i] as const] : [];
+  });
+  assert.ok(pairs.length > 0, `${table}: columns in common with the CSV header`);
+  const got = query<unknown[]>(file, `SELECT ${pairs.map(([t]) => `"${t}"`).join(', ')} FROM "${table}" ${where}`).map((r) => JSON.stringify(r.map((v) => (v === null ? null : String(v))))).sort();
+  const expected = csv.slice(1).map((r) => JSON.stringify(pairs.map(([, i]) => r[i] ?? ''))).sort();
+  assert.is(got.length, expected.length, `${table}: one row per CSV record`);
+  for (let i = 0; i < got.length; i++) assert.is(got[i], expected[i], `${table}: sorted row ${i + 1}`);
+  return got.length;
+}
+
+const CRIME = 'AndreyQC__CrimeStat.SSIS';
+const CRIME_PROJECT = ['Staging_Load_Countries.dtsx', 'Staging_Load_UNCrime.dtsx', 'Staging_Load_WorldBank.dtsx', 'CrimeStatDWH.conmgr', 'Project.params', 'CrimeStat.SSIS.dtproj'].map((f) => `${CRIME}/${f}`);
+
+/**
+ * CrimeStat staging: the working folder is a project parameter (the packages append Windows-style
+ * `\\CrimeStat.Source.…\\file.csv`), the DWH connection string another. SQLite has no [staging] schema
+ * and no TRUNCATE: the destination table name and the Execute SQL statement are overridden.
+ */
+function crimeStat(ctx: CaseContext, dft: string, dest: string, table: string, sqlTask: string, pkg: string): Prepared {
+  for (const f of readdirSync(join(CORPUS, CRIME, 'CrimeStat.Sources'), { recursive: true }) as string[]) {
+    if (/\.csv$/i.test(f)) copyData(ctx, `${CRIME}/CrimeStat.Sources/${f}`, `work/${f}`);
+  }
+  const target = db(ctx, ddlFromDestination(`${CRIME}/${pkg}`, dest, table));
+  return {
+    parameters: [
+      { objectType: 20, name: 'CrimeStatETLWorkingFolder', value: ctx.file('work') },
+      { objectType: 20, name: 'CrimeStatDWH_ConnectionString', value: sqlite(target) },
+    ],
+    overrides: [
+      { path: `${sqlTask}.Properties[SqlStatementSource]`, value: `DELETE FROM "${table}"` },
+      { path: `${dft}.Properties[[${dest}].[OpenRowset]]`, value: table },
+    ],
+  };
+}
+
 const TUTORIAL = 'LearningTechStuff__SSIS-Tutorial';
 const AMAN = '98amanmaurya__SSIS';
 const AMIRA = 'AmiraBedhiafi__Lab_Initiation_To_SSIS';
@@ -264,6 +316,53 @@ export const CASES: readonly FixtureCase[] = [
       });
       return rows.length;
     },
+  },
+  {
+    name: 'AndreyQC CrimeStat Staging_Load_Countries',
+    project: 'CrimeStat',
+    files: CRIME_PROJECT,
+    entry: 'Staging_Load_Countries.dtsx',
+    prepare: (ctx) => crimeStat(ctx, '\\Package\\SEQC Load data to staging\\DFT Load from File to staging Country_untyped', 'OLEDB staging Country_untyped', 'Country_untyped',
+      '\\Package\\SEQC Preparation\\SQLT truncate staging Country_untyped', 'Staging_Load_Countries.dtsx'),
+    check: (ctx) => compareCsvWithTable(csvRecords(ctx.file('work/CrimeStat.Source.Countries/ISOcountries.csv')), ctx.file('target.sqlite'), 'Country_untyped'),
+  },
+  {
+    name: 'AndreyQC CrimeStat Staging_Load_UNCrime (ForEach over 6 CSVs)',
+    project: 'CrimeStat',
+    files: CRIME_PROJECT,
+    entry: 'Staging_Load_UNCrime.dtsx',
+    prepare(ctx) {
+      const p = crimeStat(ctx, '\\Package\\SEQC Load data to staging\\FLC For each file of UNCrime data\\DFT Load from File to staging UNCrime_uptyped', 'OLEDB staging UNCrime_untyped', 'UNCrime_untyped',
+        '\\Package\\SEQC Preparation\\SQL truncate staging UNCrime_untyped', 'Staging_Load_UNCrime.dtsx');
+      // The loop maps each file into User::currentUNCrimeFileName, which the author left with EvaluateAsExpression=True
+      // (its expression names burglary.csv): the engine refuses to assign it, and SSIS would read the expression
+      // back (burglary.csv six times). The operator's fix, as an override: evaluate it as a plain value.
+      return { ...p, overrides: [...p.overrides, { path: '\\Package.Variables[User::currentUNCrimeFileName].Properties[EvaluateAsExpression]', value: 'False' }] };
+    },
+    check(ctx) {
+      const dir = ctx.file('work/CrimeStat.Source.UNCrime/ConvertedToCSV');
+      const files = readdirSync(dir).filter((f) => f.endsWith('.csv')).sort();
+      assert.is(files.length, 6);
+      let n = 0;
+      for (const f of files) {
+        // The Derived Column writes the loop's current file name into FileName: each file's rows are found by it.
+        // Fields are read by position in the connection manager's column order (serious_assault.csv has Year
+        // and Rate swapped in its header: SSIS loads its years into Rate, and so must we).
+        n += compareCsvWithTable(csvRecords(join(dir, f)), ctx.file('target.sqlite'), 'UNCrime_untyped', { SubRegion: 'Sub Region' }, `WHERE FileName LIKE '%/${f}'`,
+          ['Region', 'Sub Region', 'Country', 'Count', 'Rate', 'Year']);
+      }
+      assert.is((query<[number]>(ctx.file('target.sqlite'), 'SELECT COUNT(*) FROM UNCrime_untyped')[0]![0]), n, 'no other rows');
+      return n;
+    },
+  },
+  {
+    name: 'AndreyQC CrimeStat Staging_Load_WorldBank',
+    project: 'CrimeStat',
+    files: CRIME_PROJECT,
+    entry: 'Staging_Load_WorldBank.dtsx',
+    prepare: (ctx) => crimeStat(ctx, '\\Package\\SEQC Load data to staging\\DFT Load from File to staging WorldBankPopulation_untyped', 'OLEDB staging WorldBankPopulation_untyped', 'WorldBankPopulation_untyped',
+      '\\Package\\SEQC Preparation\\SQL truncate staging WorldBankPopulation_untyped', 'Staging_Load_WorldBank.dtsx'),
+    check: (ctx) => compareCsvWithTable(csvRecords(ctx.file('work/CrimeStat.Source.WorldBank/WorldBankPopulation.csv')), ctx.file('target.sqlite'), 'WorldBankPopulation_untyped'),
   },
   {
     name: '98amanmaurya FirstSSISPackage',

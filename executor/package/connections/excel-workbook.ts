@@ -35,6 +35,7 @@ import { makeColumn, TypedRowReader } from './data-access.ts';
 import type { DbColumn, Row, RowReader, RowSet } from './provider.ts';
 import { parseConnectionString } from './connection-string.ts';
 import type { ConnectionManagerDef } from '../model.ts';
+import { hostPath } from './files.ts';
 
 // ---- connection strings ----------------------------------------------------------------------
 
@@ -88,10 +89,10 @@ export function excelConnectionOf(cm: ConnectionManagerDef): ExcelConnection {
   const path = pathKey ? cm.properties[pathKey]!.trim() : '';
   if (cm.connectionString.trim() === '') {
     if (path === '') throw new SsoError('SSO_ERR_CONNECTION', `${what} names no workbook (empty connection string and ExcelFilePath)`, { where: cm.name });
-    return { file: path, header: true, importMode: false, version: '' };
+    return { file: hostPath(path), header: true, importMode: false, version: '' };
   }
   const c = excelConnection(cm.connectionString, what);
-  return path === '' ? c : { ...c, file: path };
+  return { ...c, file: hostPath(path === '' ? c.file : path) };
 }
 
 // ---- table names and SELECT ------------------------------------------------------------------
