@@ -15,6 +15,7 @@ import { basename, dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import { parse as parseCsv } from 'csv-parse/sync';
+import * as SheetJS from '@e965/xlsx';
 
 export const CORPUS = join(process.cwd(), '..', 'shared', 'fixtures', 'dtsx');
 
@@ -394,6 +395,79 @@ export const CASES: readonly FixtureCase[] = [
     },
   },
   {
+    name: 'yogeshlohar PackageCust (Multicast + Conditional Split)',
+    project: 'Yogesh',
+    files: ['yogeshlohar__HospitalPatientCountrywiseInfo/PackageCust.dtsx'],
+    entry: 'PackageCust.dtsx',
+    prepare(ctx) {
+      const pkg = 'yogeshlohar__HospitalPatientCountrywiseInfo/PackageCust.dtsx';
+      const tables = ['CustInfo', 'Table_AU', 'Table_IND', 'Table_NYC', 'Table_PHIL', 'Table_USA'];
+      const target = db(ctx, tables.map((x) => ddlFromDestination(pkg, x, x)).join('\n'));
+      return { overrides: [
+        { path: cm('Flat File Connection Manager 1'), value: copyData(ctx, 'yogeshlohar__HospitalPatientCountrywiseInfo/sample file.txt') },
+        { path: cm('Flat File Connection Manager'), value: ctx.file('sampledata.txt') },
+        { path: cm('SUPPORT.CustomerInfo.sa'), value: sqlite(target) },
+        { path: cm('SUPPORT.ETL.sa'), value: sqlite(target) },
+      ] };
+    },
+    check(ctx) {
+      // '|'-delimited with a leading '|' (an empty first column) and a header row.
+      const records = parseCsv(readFileSync(ctx.file('sample file.txt')), { delimiter: '|', skip_empty_lines: true }) as string[][];
+      const file = ctx.file('target.sqlite');
+      // The Multicast sends every row to CustInfo, whose columns the author renamed.
+      let n = compareCsvWithTable(records, file, 'CustInfo', { Name: 'Customer_Name', Cust_Id: 'Customer_Id', Open_Dt: 'Open_Date', Consult_Dt: 'Last_Consulted_Date', Vac_Id: 'Vaccination_Id', Flag: 'Is_Active' });
+      assert.is(n, 5);
+      // The Conditional Split sends each row to its country's table (each country appears once in the file).
+      const country = records[0]!.indexOf('Country');
+      for (const c of ['AU', 'IND', 'NYC', 'PHIL', 'USA']) {
+        const rows = [records[0]!, ...records.slice(1).filter((r) => r[country] === c)];
+        assert.is(rows.length, 2, `one ${c} row in the file`);
+        n += compareCsvWithTable(rows, file, `Table_${c}`);
+      }
+      return n;
+    },
+  },
+  {
+    name: 'Peter-Hou LookUp Transform (.xls, Cache Transform + Lookup)',
+    project: 'PeterLookup',
+    files: ['Peter-Hou__SSIS-Project/LookUp Transform/Package.dtsx', 'Peter-Hou__SSIS-Project/LookUp Transform/Project.params'],
+    entry: 'Package.dtsx',
+    prepare(ctx) {
+      const pkg = 'Peter-Hou__SSIS-Project/LookUp Transform/Package.dtsx';
+      const xls = copyData(ctx, 'Peter-Hou__SSIS-Project/LookUp Transform/series data.xls');
+      // The Movies database: tblMentor filled from the workbook's own Mentors sheet (read here with SheetJS),
+      // the destination table as the package names it ([OLE DB Destination 1], made by the wizard), and the
+      // finalists table its Execute SQL Task truncates (TRUNCATE → DELETE for SQLite).
+      const target = db(ctx, `CREATE TABLE tblMentor (MentorId INTEGER, MentorName NVARCHAR(255));
+        CREATE TABLE finalists (Id INTEGER);
+        ${ddlFromDestination(pkg, 'OLE DB Destination 1', 'OLE DB Destination 1')}`);
+      const d = new Database(target);
+      for (const [id, name] of mentors(xls)) d.prepare('INSERT INTO tblMentor VALUES (?, ?)').run(id, name);
+      d.close();
+      return { overrides: [
+        { path: cm('Excel Connection Manager'), value: `Provider=Microsoft.ACE.OLEDB.12.0;Data Source=${xls};Extended Properties="EXCEL 12.0 XML;HDR=YES";` },
+        { path: cm('C23-1011.Movies'), value: sqlite(target) },
+        { path: '\\Package\\Execute SQL Task.Properties[SqlStatementSource]', value: 'DELETE FROM finalists' },
+      ] };
+    },
+    check(ctx) {
+      const wb = SheetJS.read(readFileSync(ctx.file('series data.xls')), { type: 'buffer' });
+      const finalists = SheetJS.utils.sheet_to_json<Record<string, unknown>>(wb.Sheets['Finalists']!);
+      const byName = new Map(mentors(ctx.file('series data.xls')).map(([id, name]) => [name, id]));
+      // A finalist whose mentor is in tblMentor gets that id and 'Imported OK'; the others '<mentor> not known' and
+      // no MentorId: Derived Column 1 computes NotKnownMentorId = 9, but the Union All maps nothing of its input 2
+      // to MentorId, so SSIS writes NULL there.
+      const expected = finalists.map((f) => {
+        const id = byName.get(String(f['Mentor']));
+        return JSON.stringify([f['Id'], f['Name'], f['Series'], f['Category'], f['Mentor'], f['Finished'], id ?? null, id === undefined ? `${String(f['Mentor'])} not known` : 'Imported OK']);
+      }).sort();
+      const got = query(ctx.file('target.sqlite'), 'SELECT Id, Name, Series, Category, Mentor, Finished, MentorId, Notes FROM "OLE DB Destination 1"').map((r) => JSON.stringify(r)).sort();
+      assert.is(got.length, 109);
+      assert.equal(got, expected);
+      return got.length;
+    },
+  },
+  {
     name: '98amanmaurya FirstSSISPackage',
     project: 'Aman',
     files: AMAN_PROJECT,
@@ -467,11 +541,6 @@ export const CASES: readonly FixtureCase[] = [
     cannotRun: 'not run yet: needs ProductsCSV, CSVProduct, stage.UpdateProducts and Error_Logs (no DDL in the repository); Row Sampling with a random seed needs a seed override to be checkable',
   },
   {
-    name: 'yogeshlohar PackageCust',
-    project: 'Yogesh', files: ['yogeshlohar__HospitalPatientCountrywiseInfo/PackageCust.dtsx'], entry: 'PackageCust.dtsx',
-    cannotRun: 'not run yet: two databases (CustomerInfo, ETL) and six destination tables to create from custinfo.sql and the external metadata',
-  },
-  {
     name: 'DhahbiMohamedAmine Package',
     project: 'Dhahbi', files: ['DhahbiMohamedAmine__Methode-container-foreach-avec-SSIS-/Integration Services Project1/Package.dtsx'], entry: 'Package.dtsx',
     cannotRun: 'not run yet: 14 OLE DB connection managers (several unnamed GUIDs) and OLE DB sources over project.sql tables to be recreated in SQLite',
@@ -487,16 +556,17 @@ export const CASES: readonly FixtureCase[] = [
     cannotRun: 'not run yet: the .xls files are readable now (tests/dataflow/excel-xls.test.ts), but its Execute SQL Tasks drop/add a primary key and delete duplicates with a T-SQL CTE + ROW_NUMBER, to be rewritten for SQLite',
   },
   {
-    name: 'Peter-Hou LookUp Transform (.xls, Cache Transform)',
-    project: 'PeterLookup', files: ['Peter-Hou__SSIS-Project/LookUp Transform/Package.dtsx'], entry: 'Package.dtsx',
-    cannotRun: 'not run yet: series data.xls is readable now; needs the Movies database tables tblMentor and finalists (no DDL in the repository)',
-  },
-  {
     name: 'PDominik97 Package',
     project: 'PDominik', files: ['PDominik97__SSIS_DataFlow/Integration Services Project1/Package.dtsx'], entry: 'Package.dtsx',
     cannotRun: 'cannot run here: its Excel Destination writes export.xls (Excel 97-2003), which is read-only here, and an Execute Process Task starts a Windows program; also needs AdventureWorksLT Person.Address',
   },
 ];
+
+/** The Mentors sheet of series data.xls: [MentorId, MentorName]. */
+function mentors(xls: string): [number, string][] {
+  const wb = SheetJS.read(readFileSync(xls), { type: 'buffer' });
+  return SheetJS.utils.sheet_to_json<{ MentorId: number; MentorName: string }>(wb.Sheets['Mentors']!).map((r) => [r.MentorId, r.MentorName]);
+}
 
 function writeText(file: string, text: string): void {
   mkdirSync(dirname(file), { recursive: true });
