@@ -11,6 +11,8 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as SheetJS from '@e965/xlsx';
 import { listExcelSheets, readExcelTable, writeExcelSheet } from '../../executor/package/connections/excel-workbook.ts';
+import { excelOf } from '../../executor/package/dataflow/components/excel.ts';
+import type { ComponentHost } from '../../executor/package/dataflow/component.ts';
 import { reportSkip } from '../helpers/skip.ts';
 import { errorsOf, runSpec, tempDir } from './helpers.ts';
 import type { PackageSpec } from './builder.ts';
@@ -88,6 +90,19 @@ test('writing an .xls workbook is refused naming the file and what to do; a dama
   } catch (err) {
     assert.match((err as Error).message, /bad\.xls/);
   }
+});
+
+test('an ExcelFilePath set by a property expression (a Foreach loop\'s file) wins over the Data Source', () => {
+  // AmiraBedhiafi ForEachLoop: the connection string names data01.xls on the author's disk, the loop sets
+  // ExcelFilePath through @[User::strExcelFile]; the Excel Source must read the loop's file.
+  const cm = { id: '{X}', name: 'Excel Connection Manager', creationName: 'EXCEL', propertyExpressions: [],
+    connectionString: 'Provider=Microsoft.Jet.OLEDB.4.0;Data Source=C:\\Users\\amira\\data01.xls;Extended Properties="Excel 8.0;HDR=NO";',
+    properties: { ExcelFilePath: '/data/in/data03.xls' } };
+  const host = { component: { path: '\\Package\\Load\\Excel Source', connections: [{ name: 'OleDbConnection', connectionManagerId: '{X}' }] },
+    connection: () => cm, workingDirectory: undefined } as unknown as ComponentHost;
+  const conn = excelOf(host);
+  assert.is(conn.file, '/data/in/data03.xls');
+  assert.is(conn.header, false, 'HDR still comes from the connection string');
 });
 
 if (!existsSync(CORPUS)) {

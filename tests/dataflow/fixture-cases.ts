@@ -468,6 +468,50 @@ export const CASES: readonly FixtureCase[] = [
     },
   },
   {
+    name: 'AmiraBedhiafi ForEachLoop (ForEach over .xls, Data Conversion)',
+    project: 'AmiraLoop',
+    files: [`${AMIRA}/ForEachLoop.dtsx`, `${AMIRA}/DATA txt Global.conmgr`, `${AMIRA}/LocalHost.Initiation_To_SSIS.conmgr`, `${AMIRA}/Project.params`],
+    entry: 'ForEachLoop.dtsx',
+    prepare(ctx) {
+      for (const f of corpusFiles(AMIRA, /^data\d+\.xls$/)) copyData(ctx, f, `ALLDATA/${basename(f)}`);
+      const target = db(ctx, ddlFromDestination(`${AMIRA}/ForEachLoop.dtsx`, 'OLE DB Destination', 'DATA'));
+      // The T-SQL of the four Execute SQL Tasks, in SQLite's words: the primary key is a unique index there, and
+      // the CTE + ROW_NUMBER() that deletes duplicate rows keeps the first row of each group by rowid.
+      const cols = 'Numero, Nom, val_1, val_2, val_3, val_4, val_5, Decision';
+      const sql = (task: string, text: string): Override => ({ path: `\\Package\\${task}.Properties[SqlStatementSource]`, value: text });
+      return {
+        parameters: [],
+        overrides: [
+          { path: '\\Package\\Foreach Loop Container.ForEachEnumerator.Properties[Directory]', value: ctx.file('ALLDATA') },
+          { path: cm('LocalHost.Initiation_To_SSIS'), value: sqlite(target) },
+          sql('TRUNCATE', 'DELETE FROM DATA'),
+          sql('DROP PK', 'DROP INDEX IF EXISTS PK_Numero'),
+          sql('Remove duplicates', `DELETE FROM DATA WHERE rowid NOT IN (SELECT MIN(rowid) FROM DATA GROUP BY ${cols})`),
+          sql('Readd PK constraint', 'CREATE UNIQUE INDEX PK_Numero ON DATA (Numero)'),
+        ],
+      };
+    },
+    check(ctx) {
+      // Every distinct data row of the workbooks (read here with SheetJS), values at the destination's scale 2.
+      const seen = new Set<string>();
+      for (const f of corpusFiles(AMIRA, /^data\d+\.xls$/)) {
+        const wb = SheetJS.read(readFileSync(ctx.file(`ALLDATA/${basename(f)}`)), { type: 'buffer' });
+        for (const r of SheetJS.utils.sheet_to_json<unknown[]>(wb.Sheets[wb.SheetNames[0]!]!, { header: 1, blankrows: false }).slice(1)) {
+          // An empty cell is NULL (ACE reads no value).
+          const text = (v: unknown) => (v === undefined || v === null ? null : String(v));
+          const num = (v: unknown) => (v === undefined || v === null ? null : Math.round(Number(v) * 100) / 100);
+          seen.add(JSON.stringify([text(r[0]), text(r[1]), num(r[2]), num(r[3]), num(r[4]), num(r[5]), num(r[6]), text(r[7])]));
+        }
+      }
+      const expected = [...seen].sort();
+      const got = query(ctx.file('target.sqlite'), 'SELECT Numero, Nom, val_1, val_2, val_3, val_4, val_5, Decision FROM DATA')
+        .map((r) => JSON.stringify(r.map((v, i) => (i >= 2 && i <= 6 && v !== null ? Math.round(Number(v) * 100) / 100 : v)))).sort();
+      assert.is(got.length, expected.length, 'one row per distinct workbook row');
+      assert.equal(got, expected);
+      return got.length;
+    },
+  },
+  {
     name: '98amanmaurya FirstSSISPackage',
     project: 'Aman',
     files: AMAN_PROJECT,
@@ -549,11 +593,6 @@ export const CASES: readonly FixtureCase[] = [
     name: 'JohnYu2000 Package (xlsx)',
     project: 'JohnYu', files: ['JohnYu2000__SSIS-ETL-Task/SSIS-ETL-Task/Package.dtsx'], entry: 'Package.dtsx',
     cannotRun: 'not run yet: its Execute SQL runs the T-SQL stored procedure dbo.CleanStagingData (Resources/*.sql) and its OLE DB Command uses GETDATE(): both need SQLite rewrites; stg/prod schemas',
-  },
-  {
-    name: 'AmiraBedhiafi ForEachLoop (.xls)',
-    project: 'AmiraLoop', files: [`${AMIRA}/ForEachLoop.dtsx`], entry: 'ForEachLoop.dtsx',
-    cannotRun: 'not run yet: the .xls files are readable now (tests/dataflow/excel-xls.test.ts), but its Execute SQL Tasks drop/add a primary key and delete duplicates with a T-SQL CTE + ROW_NUMBER, to be rewritten for SQLite',
   },
   {
     name: 'PDominik97 Package',
