@@ -47,8 +47,10 @@ export interface FixtureCase {
   /** Why this package cannot run here: printed instead of running. */
   readonly cannotRun?: string;
   prepare?(ctx: CaseContext): Prepared;
-  /** Asserts the outputs; returns the number of rows checked. */
-  check?(ctx: CaseContext): number;
+  /** The final status expected in catalog.executions (default 7, succeeded; 4 for a package meant to fail). */
+  readonly expectStatus?: 4 | 7;
+  /** Asserts the outputs (`errors`: the execution's error messages); returns the number of rows checked. */
+  check?(ctx: CaseContext, errors: string): number;
 }
 
 const sqlite = (file: string) => `Provider=SQLite;Data Source=${file}`;
@@ -226,6 +228,22 @@ function crimeStat(ctx: CaseContext, dft: string, dest: string, table: string, s
       { path: `${dft}.Properties[[${dest}].[OpenRowset]]`, value: table },
     ],
   };
+}
+
+/**
+ * 98amanmaurya Error.dtsx: Products.csv into [dbo].[PRODUCTS_ERROR] (project connection). Its OnError handlers
+ * (on the package and on the data flow) build an INSERT into Error_Logs with a property expression that calls
+ * REPLACE(@[System::ErrorDescription], "", ""): the documentation says the search string must not be empty,
+ * so the expression fails and nothing is logged, in SSIS as here. Error_Logs has no DDL in the repository: its
+ * six columns are named here after the values the package inserts.
+ */
+function amanError(ctx: CaseContext, csv: string): Prepared {
+  const target = db(ctx, `${ddlFromDestination(`${AMAN}/Error.dtsx`, 'OLE DB Destination', 'PRODUCTS_ERROR')}
+    CREATE TABLE Error_Logs (Name TEXT, Package TEXT, Task TEXT, Code INTEGER, Description TEXT, LoggedAt DATETIME);`);
+  return { overrides: [
+    { path: cm('fileConnection'), value: csv },
+    { path: cm('LocalHost.testPackage'), value: sqlite(target) },
+  ] };
 }
 
 const TUTORIAL = 'LearningTechStuff__SSIS-Tutorial';
@@ -533,6 +551,39 @@ export const CASES: readonly FixtureCase[] = [
     },
   },
   {
+    name: '98amanmaurya Error (OnError handler, clean input)',
+    project: 'Aman',
+    files: AMAN_PROJECT,
+    entry: 'Error.dtsx',
+    prepare: (ctx) => amanError(ctx, copyData(ctx, `${AMAN}/Products.csv`)),
+    check(ctx) {
+      const rows = query<string[]>(ctx.file('target.sqlite'), 'SELECT * FROM PRODUCTS_ERROR ORDER BY CAST(ProductID AS INTEGER)');
+      assert.equal(rows, productsCsv(), 'every product into PRODUCTS_ERROR');
+      assert.equal(query(ctx.file('target.sqlite'), 'SELECT * FROM Error_Logs'), [], 'no error, so the OnError handler logged nothing');
+      return rows.length;
+    },
+  },
+  {
+    name: '98amanmaurya Error (a product name too long: fails, handlers run)',
+    project: 'Aman',
+    files: AMAN_PROJECT,
+    entry: 'Error.dtsx',
+    expectStatus: 4,
+    prepare(ctx) {
+      // Products.csv with product 3's name made 60 characters long: the source column is DT_STR(50) with
+      // TruncationRowDisposition FailComponent, so the data flow fails and the OnError handlers run.
+      const text = readFileSync(join(CORPUS, AMAN, 'Products.csv'), 'latin1').replace('Aniseed Syrup', 'Aniseed Syrup'.padEnd(60, 'x'));
+      writeText(ctx.file('Products.csv'), text);
+      return amanError(ctx, ctx.file('Products.csv'));
+    },
+    check(ctx, errors) {
+      assert.match(errors, /row 3 column "ProductName"/, 'the truncation names the row and the column');
+      assert.match(errors, /REPLACE: the search string must not be empty/, 'the handlers\' expression fails, as documented');
+      assert.equal(query(ctx.file('target.sqlite'), 'SELECT * FROM Error_Logs'), [], 'so nothing is logged');
+      return 1;
+    },
+  },
+  {
     name: 'AmiraBedhiafi Split (golden DATA_OUI/DATA_NON)',
     project: 'AmiraSplit',
     // The .dtproj lists packages the repository does not have (Full Load.dtsx): the folder is deployed without it.
@@ -574,11 +625,6 @@ export const CASES: readonly FixtureCase[] = [
     },
   },
   // Not run yet: each says what it needs. They stay in the table so that the gap is printed, never hidden.
-  {
-    name: '98amanmaurya Error',
-    project: 'Aman', files: AMAN_PROJECT, entry: 'Error.dtsx',
-    cannotRun: 'not run yet: needs the PRODUCTS_ERROR and Error_Logs tables (no DDL in the repository) and its T-SQL getdate() inserts rewritten for SQLite',
-  },
   {
     name: '98amanmaurya forloopPackage',
     project: 'Aman', files: AMAN_PROJECT, entry: 'forloopPackage.dtsx',
