@@ -10,7 +10,7 @@
  * A case either runs (`prepare` + `check`) or says why it cannot run here (`cannotRun`); the test
  * prints that reason, it never passes silently.
  */
-import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
@@ -584,6 +584,57 @@ export const CASES: readonly FixtureCase[] = [
     },
   },
   {
+    name: '98amanmaurya forloopPackage (incremental: Lookup, Conditional Split, File System move)',
+    project: 'Aman',
+    files: AMAN_PROJECT,
+    entry: 'forloopPackage.dtsx',
+    prepare(ctx) {
+      const pkg = `${AMAN}/forloopPackage.dtsx`;
+      copyData(ctx, `${AMAN}/Products.csv`, 'Files/Products.csv');
+      mkdirSync(ctx.file('Processed'), { recursive: true });
+      // The warehouse already holds products 1-10, two of them under an older name: 1-10 are found by the
+      // Lookup, the two renamed ones go to stage.UpdateProducts, the other 67 are new and go to ProductsCSV.
+      // CSVProduct (counted, truncated when not empty) and Error_Logs have no DDL in the repository.
+      const target = db(ctx, `${ddlFromDestination(pkg, 'Products', 'ProductsCSV')}
+        ${ddlFromDestination(pkg, 'Stage Updates', 'UpdateProducts')}
+        CREATE TABLE CSVProduct (ProductID TEXT);
+        CREATE TABLE Error_Logs (Name TEXT, Package TEXT, Task TEXT, Code INTEGER, Description TEXT, LoggedAt DATETIME);`);
+      const d = new Database(target);
+      for (const r of productsCsv().slice(0, 10)) {
+        const name = r[0] === '3' || r[0] === '7' ? `${r[1]} (old name)` : r[1];
+        d.prepare('INSERT INTO ProductsCSV (ProductID, ProductName, UnitPrice) VALUES (?, ?, ?)').run(r[0], name, r[5]);
+      }
+      d.prepare('INSERT INTO CSVProduct VALUES (?)').run('stale');
+      d.close();
+      const task = '\\Package\\Foreach Loop Container\\Import CSV';
+      return {
+        parameters: [{ objectType: 20, name: 'ProcessedFolder', value: ctx.file('Processed') }],
+        overrides: [
+          { path: '\\Package\\Foreach Loop Container.ForEachEnumerator.Properties[Directory]', value: ctx.file('Files') },
+          { path: cm('productcsv'), value: ctx.file('Files/Products.csv') },
+          { path: cm('AdvWrk17'), value: sqlite(target) },
+          // SQLite has no dbo schema, no TRUNCATE and no [stage] schema.
+          { path: '\\Package\\Task -Row Cont.Properties[SqlStatementSource]', value: 'SELECT COUNT(*) FROM CSVProduct' },
+          { path: '\\Package\\Truncate CSV Product.Properties[SqlStatementSource]', value: 'DELETE FROM CSVProduct' },
+          { path: `${task}.Properties[[Lookup].[SqlCommand]]`, value: 'SELECT * FROM ProductsCSV' },
+          { path: `${task}.Properties[[Stage Updates].[OpenRowset]]`, value: 'UpdateProducts' },
+        ],
+      };
+    },
+    check(ctx) {
+      const file = ctx.file('target.sqlite');
+      const csv = productsCsv();
+      const newRows = query<string[]>(file, 'SELECT ProductID, ProductName, SupplierID, CategoryID, QuantityPerUnit, UnitPrice, UnitsInStock, UnitsOnOrder, ReorderLevel, Discontinued FROM ProductsCSV WHERE CAST(ProductID AS INTEGER) > 10 ORDER BY CAST(ProductID AS INTEGER)');
+      assert.equal(newRows, csv.slice(10), 'the 67 products not in the table were inserted, every field');
+      assert.is(query(file, 'SELECT * FROM ProductsCSV').length, 77);
+      const updates = query(file, 'SELECT ProductID, ProductName FROM UpdateProducts ORDER BY CAST(ProductID AS INTEGER)');
+      assert.equal(updates, [['3', csv[2]![1]], ['7', csv[6]![1]]], 'the two renamed products are staged as updates with their new names');
+      assert.equal(query(file, 'SELECT * FROM CSVProduct'), [], 'CSVProduct was not empty, so it was truncated');
+      assert.ok(existsSync(ctx.file('Processed/Products.csv')) && !existsSync(ctx.file('Files/Products.csv')), 'the file was moved to ProcessedFolder');
+      return newRows.length + updates.length;
+    },
+  },
+  {
     name: 'AmiraBedhiafi Split (golden DATA_OUI/DATA_NON)',
     project: 'AmiraSplit',
     // The .dtproj lists packages the repository does not have (Full Load.dtsx): the folder is deployed without it.
@@ -625,11 +676,6 @@ export const CASES: readonly FixtureCase[] = [
     },
   },
   // Not run yet: each says what it needs. They stay in the table so that the gap is printed, never hidden.
-  {
-    name: '98amanmaurya forloopPackage',
-    project: 'Aman', files: AMAN_PROJECT, entry: 'forloopPackage.dtsx',
-    cannotRun: 'not run yet: needs ProductsCSV, CSVProduct, stage.UpdateProducts and Error_Logs (no DDL in the repository); Row Sampling with a random seed needs a seed override to be checkable',
-  },
   {
     name: 'DhahbiMohamedAmine Package',
     project: 'Dhahbi', files: ['DhahbiMohamedAmine__Methode-container-foreach-avec-SSIS-/Integration Services Project1/Package.dtsx'], entry: 'Package.dtsx',
