@@ -246,6 +246,22 @@ function amanError(ctx: CaseContext, csv: string): Prepared {
   ] };
 }
 
+const PDOMINIK = 'PDominik97__SSIS_DataFlow';
+const PDOMINIK_GOLDEN = ['Input_Kenmore_11-10-2023.txt', 'Input_Rentone_11-10-2023.txt', 'Input_Seattle_11-10-2023.txt'] as const;
+
+/**
+ * The rows of the backup files. SSIS wrote them without a text qualifier, so one address line holding a
+ * comma ('081, boulevard du Montparnasse') has eight fields: the first field is the id and the last five are
+ * AddressLine2 … ModifiedDate, whatever lies between is AddressLine1.
+ */
+function pdominikRows(): [number, string, string | null, string, number, string, string][] {
+  return PDOMINIK_GOLDEN.flatMap((f) => lines(join(CORPUS, PDOMINIK, 'backup_files', f)).slice(1).map((l) => {
+    const p = l.split(',');
+    const tail = p.slice(-5);
+    return [Number(p[0]), p.slice(1, -5).join(','), tail[0] === '' ? null : tail[0]!, tail[1]!, Number(tail[2]), tail[3]!, tail[4]!] as [number, string, string | null, string, number, string, string];
+  }));
+}
+
 const TUTORIAL = 'LearningTechStuff__SSIS-Tutorial';
 const AMAN = '98amanmaurya__SSIS';
 const AMIRA = 'AmiraBedhiafi__Lab_Initiation_To_SSIS';
@@ -658,6 +674,64 @@ export const CASES: readonly FixtureCase[] = [
     },
   },
   {
+    name: 'PDominik97 Package (exports to flat files, ForEach import; Excel .xls part disabled)',
+    project: 'PDominik',
+    files: ['Package.dtsx', 'Project.params', 'Integration Services Project1.dtproj'].map((f) => `${PDOMINIK}/Integration Services Project1/${f}`),
+    entry: 'Package.dtsx',
+    prepare(ctx) {
+      // AdventureWorksLT's Person.Address, seeded from the repository's backup_files (the files this package
+      // exported on its author's machine: Input_<city>_11-10-2023.txt), so the export must give them back.
+      const pkg = `${PDOMINIK}/Integration Services Project1/Package.dtsx`;
+      const target = db(ctx, `CREATE TABLE Address (AddressID INTEGER, AddressLine1 NVARCHAR(60), AddressLine2 NVARCHAR(60), City NVARCHAR(30), StateProvinceID INTEGER, PostalCode NVARCHAR(15), ModifiedDate DATETIME);
+        ${ddlFromDestination(pkg, 'OLE DB Destination', 'My_PersonAdress')}`);
+      const d = new Database(target);
+      for (const r of pdominikRows()) d.prepare('INSERT INTO Address VALUES (?, ?, ?, ?, ?, ?, ?)').run(...r);
+      d.close();
+      mkdirSync(ctx.file('work'), { recursive: true });
+      const source = (dft: string, city: string): Override => ({ path: `\\Package\\Export data to flat file\\${dft}.Properties[[OLE DB Source].[SqlCommand]]`,
+        value: `SELECT AddressID, AddressLine1, AddressLine2, City, StateProvinceID, PostalCode, ModifiedDate FROM Address WHERE City = '${city}'` });
+      const disable = (task: string): Override => ({ path: `\\Package\\${task}.Properties[Disable]`, value: 'True' });
+      return {
+        parameters: [{ objectType: 30, name: 'WorkingDirectory_path', value: ctx.file('work') }],
+        overrides: [
+          { path: cm('DESKTOP-9J527KO.AdventureWorksLT2019'), value: sqlite(target) },
+          // Person.Address is a schema-qualified T-SQL name; SQLite has the table as Address.
+          source('Kenmore City', 'Kenmore'), source('Renton City', 'Renton'), source('Seattle City', 'Seattle'),
+          { path: '\\Package\\import data into "My_PersonAdress" table.ForEachEnumerator.Properties[Directory]', value: ctx.file('work') },
+          { path: '\\Package\\if not exist, create table SSIS_execute.Properties[SqlStatementSource]', value: 'CREATE TABLE IF NOT EXISTS SSIS_execute (DbLogID INTEGER PRIMARY KEY AUTOINCREMENT, ExecuteTime DATETIME NOT NULL)' },
+          { path: '\\Package\\Execute Time.Properties[SqlStatementSource]', value: "INSERT INTO SSIS_execute (ExecuteTime) VALUES (datetime('now'))" },
+          // Not runnable here: the Python script the Execute Process Task runs is not in the repository, and the
+          // Excel part writes export.xls (Excel 97-2003), which can be read here but not written.
+          disable('backup input files'), disable('Create CSV directory'), disable('create excel worksheet'),
+          disable('export data from My_PersonAdress to excel file'), disable('copy exported file'),
+          disable('renamed copied csv file'), disable('drop excel worksheet'),
+        ],
+      };
+    },
+    check(ctx) {
+      let n = 0;
+      for (const [out, golden] of [['Input_Kenmore.txt', PDOMINIK_GOLDEN[0]], ['Input_Renton.txt', PDOMINIK_GOLDEN[1]], ['Input_Seattle.txt', PDOMINIK_GOLDEN[2]]] as const) {
+        const want = lines(join(CORPUS, PDOMINIK, 'backup_files', golden));
+        assert.equal(lines(ctx.file(`work/${out}`)), want, `${out} is the repository's ${golden}, line by line`);
+        n += want.length - 1;
+      }
+      // The import reads the exported files back with the same unqualified layout: an empty AddressLine2 is ''
+      // (RetainNulls is off), and the address line with a comma splits, the last column keeping the rest.
+      const file = ctx.file('target.sqlite');
+      const rows = query(file, 'SELECT AddressID, AddressLine1, AddressLine2, City, StateProvinceID, PostalCode FROM My_PersonAdress WHERE AddressID <> 13079 ORDER BY AddressID')
+        .map((r) => JSON.stringify(r));
+      const expected = pdominikRows().filter((r) => r[0] !== 13079).sort((a, b) => a[0] - b[0])
+        .map((r) => JSON.stringify([r[0], r[1], r[2] ?? '', r[3], r[4], r[5]]));
+      assert.is(rows.length, 268);
+      assert.equal(rows, expected, 'the ForEach loop imported every exported row into My_PersonAdress');
+      // 13079: '081' | ' boulevard du Montparnasse' | '' | 'Seattle' | '79' | '98104,2013-12-06 00:00:00'. Only the text
+      // columns are checked: SQLite keeps 'Seattle' in the INTEGER column where SQL Server would refuse the row.
+      assert.equal(query(file, 'SELECT AddressLine1, AddressLine2, City, PostalCode FROM My_PersonAdress WHERE AddressID = 13079'), [['081', ' boulevard du Montparnasse', '', '79']]);
+      assert.is(query(ctx.file('target.sqlite'), 'SELECT * FROM SSIS_execute').length, 1, 'one run logged');
+      return n + rows.length + 1;
+    },
+  },
+  {
     name: 'AmiraBedhiafi Split (golden DATA_OUI/DATA_NON)',
     project: 'AmiraSplit',
     // The .dtproj lists packages the repository does not have (Full Load.dtsx): the folder is deployed without it.
@@ -703,11 +777,6 @@ export const CASES: readonly FixtureCase[] = [
     name: 'JohnYu2000 Package (xlsx)',
     project: 'JohnYu', files: ['JohnYu2000__SSIS-ETL-Task/SSIS-ETL-Task/Package.dtsx'], entry: 'Package.dtsx',
     cannotRun: 'not run yet: its Execute SQL runs the T-SQL stored procedure dbo.CleanStagingData (Resources/*.sql) and its OLE DB Command uses GETDATE(): both need SQLite rewrites; stg/prod schemas',
-  },
-  {
-    name: 'PDominik97 Package',
-    project: 'PDominik', files: ['PDominik97__SSIS_DataFlow/Integration Services Project1/Package.dtsx'], entry: 'Package.dtsx',
-    cannotRun: 'cannot run here: its Excel Destination writes export.xls (Excel 97-2003), which is read-only here, and an Execute Process Task starts a Windows program; also needs AdventureWorksLT Person.Address',
   },
 ];
 
