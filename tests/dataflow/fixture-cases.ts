@@ -514,7 +514,6 @@ export const CASES: readonly FixtureCase[] = [
       const cols = 'Numero, Nom, val_1, val_2, val_3, val_4, val_5, Decision';
       const sql = (task: string, text: string): Override => ({ path: `\\Package\\${task}.Properties[SqlStatementSource]`, value: text });
       return {
-        parameters: [],
         overrides: [
           { path: '\\Package\\Foreach Loop Container.ForEachEnumerator.Properties[Directory]', value: ctx.file('ALLDATA') },
           { path: cm('LocalHost.Initiation_To_SSIS'), value: sqlite(target) },
