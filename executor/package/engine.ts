@@ -27,6 +27,7 @@ import type { LoadedProject } from './load-project.ts';
 import type { TaskContext } from './tasks/registry.ts';
 import { taskImplementation } from './tasks/registry.ts';
 import { localName } from './xml.ts';
+import { hostPath } from './connections/files.ts';
 
 export type RunResult = 'success' | 'failure' | 'canceled';
 
@@ -543,7 +544,7 @@ export class PackageRun {
         const spec = props.filespec ?? '*.*';
         const recurse = parseBool(props.recurse);
         const retrieval = Number(props.filenameretrievaltype ?? props.filenameretrieval ?? 0);
-        const files = await listFiles(folder, spec, recurse);
+        const files = await listFiles(hostPath(folder), spec, recurse);
         return files.map((f) => {
           const p = parsePath(f);
           return [retrieval === 1 ? p.base : retrieval === 2 ? p.name : f];

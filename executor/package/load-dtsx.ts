@@ -313,7 +313,11 @@ function parseConstraint(el: XmlElement, containerPath: string, byId: ReadonlyMa
   if (evalOp < 1 || evalOp > 4) throw invalid(ctx, where, `EvalOp ${evalOp} is not one of 1 Expression, 2 Constraint, 3 ExpressionAndConstraint, 4 ExpressionOrConstraint`);
   const value = parseIntOr(p.Value, 0);
   if (value < 0 || value > 2) throw invalid(ctx, where, `Value ${value} is not one of 0 Success, 1 Failure, 2 Completion`);
-  return { id: p.DTSID ?? '', name, from, to, value, evalOp, expression: p.Expression ?? '', logicalAnd: parseBool(p.LogicalAnd, true) };
+  // Format 8 writes DTS:LogicalAnd="True" and omits it for OR (659 explicit True and 51 absent, never "False",
+  // in the fixtures; packages whose OR constraints only make sense as OR, such as 98amanmaurya forloopPackage):
+  // absent means OR there. Older formats write every property, LogicalAnd included.
+  const logicalAnd = parseBool(p.LogicalAnd, el.attrs['DTS:refId'] === undefined);
+  return { id: p.DTSID ?? '', name, from, to, value, evalOp, expression: p.Expression ?? '', logicalAnd };
 }
 
 function parseVariable(el: XmlElement, ownerPath: string, ctx: Ctx): VariableDef {

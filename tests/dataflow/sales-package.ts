@@ -92,7 +92,8 @@ export function salesPackage(paths: { csv: string; db: string; rejected: string;
 export const EXPECTED_SALES = [
   [1, 'Ann', 'France', 10.5], [4, 'Dee', 'France', 12], [5, 'Eve', 'Germany', 3.25],
 ];
-export const EXPECTED_REJECTED = 'Id,Amount\r\n2,0.00\r\n6,-1.00\r\n';
+// DT_NUMERIC is written without a leading zero, as SSIS writes it ('.20' in the AmiraBedhiafi golden DATA_NON.txt).
+export const EXPECTED_REJECTED = 'Id,Amount\r\n2,.00\r\n6,-1.00\r\n';
 export const EXPECTED_UNMATCHED = '3,XX\r\n';
 /** Rows per path name (P0…P6 as the builder names them). */
 export const EXPECTED_PATH_ROWS: Readonly<Record<string, number>> = { P0: 6, P1: 6, P2: 6, P3: 4, P4: 2, P5: 3, P6: 1 };

@@ -16,12 +16,16 @@
  * - blank rows between data rows are rows of NULLs; trailing blank rows and columns are not read.
  * Dates are wall-clock values (no time zone), read and written through the UTC fields of JS Dates,
  * which is how exceljs maps Excel's serial dates.
- * .xls (BIFF) files are refused with a clear error: exceljs does not read them, and the npm builds
- * of the one library that does (SheetJS `xlsx` 0.18.5) have unfixed parsing vulnerabilities.
+ * .xls (Excel 97-2003, BIFF8; also BIFF5) workbooks are read with SheetJS 0.20.3 (the `@e965/xlsx`
+ * republication of SheetJS's own 0.20.3 build, pinned: the `xlsx` 0.18.5 on npm has the prototype
+ * pollution and ReDoS fixed in 0.20) and copied into an in-memory exceljs workbook, so both formats
+ * share the ACE rules below. Only values, number formats (dates are told from their format, as
+ * ACE does) and defined names are copied. Writing .xls is refused with a message to use .xlsx.
  */
 import ExcelJS from 'exceljs';
+import * as SheetJS from '@e965/xlsx';
 import { existsSync } from 'node:fs';
-import { rename, unlink } from 'node:fs/promises';
+import { readFile, rename, unlink } from 'node:fs/promises';
 import { SsoError } from '../../../actors/errors.ts';
 import type { SsisScalar, SsisType } from '../expressions/types.ts';
 import { T } from '../expressions/types.ts';
@@ -31,6 +35,7 @@ import { makeColumn, TypedRowReader } from './data-access.ts';
 import type { DbColumn, Row, RowReader, RowSet } from './provider.ts';
 import { parseConnectionString } from './connection-string.ts';
 import type { ConnectionManagerDef } from '../model.ts';
+import { hostPath } from './files.ts';
 
 // ---- connection strings ----------------------------------------------------------------------
 
@@ -84,10 +89,10 @@ export function excelConnectionOf(cm: ConnectionManagerDef): ExcelConnection {
   const path = pathKey ? cm.properties[pathKey]!.trim() : '';
   if (cm.connectionString.trim() === '') {
     if (path === '') throw new SsoError('SSO_ERR_CONNECTION', `${what} names no workbook (empty connection string and ExcelFilePath)`, { where: cm.name });
-    return { file: path, header: true, importMode: false, version: '' };
+    return { file: hostPath(path), header: true, importMode: false, version: '' };
   }
   const c = excelConnection(cm.connectionString, what);
-  return path === '' ? c : { ...c, file: path };
+  return { ...c, file: hostPath(path === '' ? c.file : path) };
 }
 
 // ---- table names and SELECT ------------------------------------------------------------------
@@ -190,14 +195,71 @@ function fail(file: string, msg: string, cause?: unknown): SsoError {
 }
 
 async function loadWorkbook(file: string): Promise<ExcelJS.Workbook> {
-  if (/\.xls$/i.test(file)) throw fail(file, 'the Excel 97-2003 format (.xls) cannot be read here; save the workbook as .xlsx');
   if (/\.xlsb$/i.test(file)) throw fail(file, 'the binary workbook format (.xlsb) cannot be read here; save the workbook as .xlsx');
   if (!existsSync(file)) throw fail(file, 'the file does not exist');
+  if (/\.xls$/i.test(file)) return loadLegacyWorkbook(file);
+  return loadXlsxWorkbook(file);
+}
+
+async function loadXlsxWorkbook(file: string): Promise<ExcelJS.Workbook> {
   const wb = new ExcelJS.Workbook();
   try {
     await wb.xlsx.readFile(file);
   } catch (err) {
     throw fail(file, `it is not a readable .xlsx workbook (${(err as Error).message})`, err);
+  }
+  return wb;
+}
+
+/** Excel's serial day 25569 is 1970-01-01 (1900 date system; the 1904 system starts 1462 days later). */
+function serialToUtcDate(serial: number, date1904: boolean): Date {
+  return new Date(Math.round((serial + (date1904 ? 1462 : 0) - 25569) * 86_400_000));
+}
+
+/**
+ * An Excel 97-2003 workbook (.xls) read by SheetJS and copied cell by cell into an exceljs workbook:
+ * numbers whose format is a date format become dates, booleans stay booleans, error cells are empty
+ * (ACE reads them as NULL), text stays text; workbook-scoped defined names are kept.
+ */
+async function loadLegacyWorkbook(file: string): Promise<ExcelJS.Workbook> {
+  let src: SheetJS.WorkBook;
+  const bytes = await readFile(file);
+  // SheetJS would read any text as CSV: ACE opens only OLE2 compound files (BIFF5/8) and raw BIFF2-4
+  // streams (a BOF record first) as Excel 8.0 / 5.0 workbooks; an .xlsx saved under .xls goes to exceljs.
+  const ole2 = bytes.length >= 8 && bytes.readUInt32BE(0) === 0xd0cf11e0 && bytes.readUInt32BE(4) === 0xa1b11ae1;
+  const biff = bytes.length >= 4 && bytes[0] === 0x09 && [0x00, 0x02, 0x04, 0x08].includes(bytes[1]!);
+  if (bytes.length >= 4 && bytes.readUInt32BE(0) === 0x504b0304) return loadXlsxWorkbook(file);
+  if (!ole2 && !biff) throw fail(file, 'it is not an Excel 97-2003 (.xls) workbook: it has neither the OLE2 compound-file signature nor a BIFF BOF record');
+  try {
+    src = SheetJS.read(bytes, { type: 'buffer', cellNF: true, cellDates: false, cellFormula: false, cellHTML: false, cellStyles: false });
+  } catch (err) {
+    throw fail(file, `it is not a readable Excel 97-2003 (.xls) workbook (${(err as Error).message})`, err);
+  }
+  const date1904 = Boolean(src.Workbook?.WBProps?.date1904);
+  const wb = new ExcelJS.Workbook();
+  for (const name of src.SheetNames) {
+    const sheet = src.Sheets[name]!;
+    const ws = wb.addWorksheet(name);
+    if (!sheet['!ref']) continue;
+    const range = SheetJS.utils.decode_range(sheet['!ref']);
+    for (let r = range.s.r; r <= range.e.r; r++) {
+      for (let c = range.s.c; c <= range.e.c; c++) {
+        const cell = sheet[SheetJS.utils.encode_cell({ r, c })] as SheetJS.CellObject | undefined;
+        if (!cell || cell.v === undefined || cell.t === 'z' || cell.t === 'e') continue;
+        const target = ws.getCell(r + 1, c + 1);
+        const fmt = typeof cell.z === 'string' ? cell.z : undefined;
+        if (cell.t === 'n' && typeof cell.v === 'number' && fmt !== undefined && SheetJS.SSF.is_date(fmt)) target.value = serialToUtcDate(cell.v, date1904);
+        else if (cell.t === 'd' && cell.v instanceof Date) target.value = cell.v;
+        else if (cell.t === 'b') target.value = Boolean(cell.v);
+        else if (cell.t === 'n') target.value = Number(cell.v);
+        else target.value = String(cell.v);
+        if (fmt !== undefined && fmt !== 'General') target.numFmt = fmt;
+      }
+    }
+  }
+  for (const n of src.Workbook?.Names ?? []) {
+    if (n.Sheet !== undefined || !n.Name || !n.Ref || /^_xlnm\./i.test(n.Name)) continue;
+    try { wb.definedNames.add(n.Ref.replace(/\$/g, ''), n.Name); } catch { /* a name that is not a plain range (a formula) cannot be a table */ }
   }
   return wb;
 }
@@ -407,6 +469,7 @@ export interface ExcelSheetWriter {
 }
 
 export async function openExcelWriter(file: string, sheet: string, columns: readonly ExcelWriteColumn[], options: ExcelWriteOptions = {}): Promise<ExcelSheetWriter> {
+  if (/\.xls$/i.test(file)) throw fail(file, 'the Excel 97-2003 format (.xls) can be read but not written here; point the destination at an .xlsx workbook');
   if (/\.xlsx?b?$/i.test(file) && !/\.xlsx$/i.test(file) && !/\.xlsm$/i.test(file)) throw fail(file, 'only .xlsx workbooks can be written here');
   const ref = parseExcelTableName(sheet.includes('$') || sheet.startsWith('[') ? sheet : `${sheet}$`);
   if (ref.sheet === undefined || ref.firstCol !== undefined) throw fail(file, `'${sheet}' is not a sheet name (a destination writes a whole sheet, like Sheet1$)`);

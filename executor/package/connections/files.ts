@@ -2,7 +2,10 @@
  * FILE and FLATFILE connection managers resolve to paths. A FILE manager's `FileUsageType` says what
  * the path must be: 0 an existing file, 1 a file to create, 2 an existing folder, 3 a folder to create
  * (SSIS's DTSFileConnectionUsageType). FLATFILE managers always name a file. Windows paths from
- * packages are kept as written; a relative path resolves against the run's working directory.
+ * packages (`C:\…`, `\\server\share\…`) are kept as written; a relative path resolves against the
+ * run's working directory. A POSIX or relative path with backslashes is one a package built with
+ * Windows separators (`@[$Project::Folder] + "\\Sub\\file.csv"`) after an operator pointed its root
+ * at a Linux folder: its backslashes are separators (see `hostPath`).
  */
 import { mkdir, stat } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
@@ -17,12 +20,23 @@ export interface FileConnection {
   readonly usage: FileUsageName;
 }
 
+/**
+ * A path as this host reads it: a path that starts with `/` or is relative and holds backslashes has
+ * them read as separators (`/data/in\\Countries\\a.csv` → `/data/in/Countries/a.csv`), as on Windows
+ * where the package was written. Drive-letter and UNC paths are returned unchanged (they name another
+ * machine's files and fail where they are opened, naming the path).
+ */
+export function hostPath(raw: string): string {
+  if (!raw.includes('\\') || /^[A-Za-z]:[\\/]|^\\\\/.test(raw)) return raw;
+  return raw.replace(/\\/g, '/').replace(/\/{2,}/g, '/');
+}
+
 /** The path and usage of a FILE/FLATFILE manager; `SSO_ERR_CONNECTION` when it is another kind or empty. */
 export function fileConnection(cm: ConnectionManagerDef, workingDirectory?: string): FileConnection {
   const kind = cm.creationName.toUpperCase();
   const what = `connection manager '${cm.name}'`;
   if (kind !== 'FILE' && kind !== 'FLATFILE') throw new SsoError('SSO_ERR_CONNECTION', `${what} is a ${cm.creationName} connection, expected a FILE or FLATFILE connection`, { where: cm.name });
-  const raw = cm.connectionString.trim();
+  const raw = hostPath(cm.connectionString.trim());
   if (raw === '') throw new SsoError('SSO_ERR_CONNECTION', `${what} has an empty path`, { where: cm.name });
   const path = isAbsolute(raw) || /^[A-Za-z]:[\\/]|^\\\\/.test(raw) || !workingDirectory ? raw : resolve(workingDirectory, raw);
   if (kind === 'FLATFILE') return { path, usage: 'existingFile' };

@@ -208,7 +208,11 @@ export function cellToText(value: Cell, type: SsisType): string {
     if (!/e/i.test(t) && t.replace(/^-?0*\.?0*|\./g, '').length <= 15) return t;
   }
   if (type.name === 'DT_BOOL') return value ? 'True' : 'False';
-  return textOf({ type, value } as SsisValue);
+  const text = textOf({ type, value } as SsisValue);
+  // SSIS writes DT_NUMERIC/DT_DECIMAL between -1 and 1 without the leading zero ('.20', '-.5'), as the
+  // golden DATA_NON.txt of the AmiraBedhiafi Split fixture shows.
+  if (type.name === 'DT_NUMERIC' || type.name === 'DT_DECIMAL') return text.replace(/^(-?)0\./, '$1.');
+  return text;
 }
 
 export function byteLength(text: string, codepage: number): number {
