@@ -147,6 +147,58 @@ export function cellFromText(text: string, target: SsisType, options: TextOption
   return convertCell(t, T.wstr(t.length), target);
 }
 
+/**
+ * `cellFromText` specialised once for a column type (the Flat File Source's per-field hot path):
+ * text columns check only their length, 32-bit-or-smaller integers and reals written plainly
+ * (`-12`, `3.25`, `1e5`, no spaces) are parsed directly; any other text, and every other type,
+ * goes through `cellFromText`, so values and errors are exactly its own.
+ */
+export function cellParser(target: SsisType, options: TextOptions = {}): (text: string) => Cell {
+  const general = (text: string) => cellFromText(text, target, options);
+  if (target.name === 'DT_WSTR') {
+    const max = target.length;
+    return max > 0 ? (text) => (text.length > max ? general(text) : text) : (text) => text;
+  }
+  if (target.name === 'DT_STR') {
+    const max = target.length, cp = target.codepage;
+    // Whatever the code page, a UTF-16 unit takes at most 4 bytes (a surrogate pair: 4 bytes for 2 units).
+    if (max <= 0) return (text) => text;
+    return (text) => (text.length * 4 <= max || byteLength(text, cp) <= max ? text : general(text));
+  }
+  const info = INTEGER_TYPES[target.name];
+  if (info && info.bytes <= 4) {
+    const min = Number(info.min), max = Number(info.max);
+    return (text) => {
+      const n = text.length;
+      let i = 0, neg = false;
+      const c0 = n > 0 ? text.charCodeAt(0) : 0;
+      if (c0 === 45 /* - */ || c0 === 43 /* + */) { neg = c0 === 45; i = 1; }
+      if (n - i < 1 || n - i > 9) return general(text);
+      let v = 0;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) return general(text);
+        v = v * 10 + d;
+      }
+      if (neg) v = v === 0 ? 0 : -v;
+      return v < min || v > max ? general(text) : v;
+    };
+  }
+  if (target.name === 'DT_R8' || target.name === 'DT_R4') {
+    const r4 = target.name === 'DT_R4';
+    return (text) => {
+      // Only digits, sign, point and exponent: then JS's Number() and the cast's PLAIN_REAL agree.
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return general(text);
+      }
+      const v = r4 ? Math.fround(Number(text)) : Number(text);
+      return Number.isFinite(v) && text.length > 0 ? v : general(text);
+    };
+  }
+  return general;
+}
+
 const SMALL_INT = /^\s*[+-]?\d{1,15}\s*$/;
 const PLAIN_REAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -205,10 +257,38 @@ export function cellToText(value: Cell, type: SsisType): string {
   if (typeof value === 'number' && type.name === 'DT_R8' && Number.isFinite(value)) {
     // Up to 15 significant digits print as JS prints them; longer ones take the cast's G15 form.
     const t = String(value);
-    if (!/e/i.test(t) && t.replace(/^-?0*\.?0*|\./g, '').length <= 15) return t;
+    if (significantDigits(t) <= 15) return t;
   }
   if (type.name === 'DT_BOOL') return value ? 'True' : 'False';
   return textOf({ type, value } as SsisValue);
+}
+
+/**
+ * Significant digits of a JS number's text without exponent (`0.0012` → 2, `100.5` → 4); 99 when it
+ * has an exponent. Leading zeros (also after the point) do not count, trailing ones do.
+ */
+function significantDigits(t: string): number {
+  let i = 0;
+  const n = t.length;
+  if (t.charCodeAt(0) === 45) i++;
+  while (i < n && t.charCodeAt(i) === 48) i++;
+  if (i < n && t.charCodeAt(i) === 46) i++;
+  while (i < n && t.charCodeAt(i) === 48) i++;
+  let digits = 0;
+  for (; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 101 || c === 69) return 99;
+    if (c !== 46) digits++;
+  }
+  return digits;
+}
+
+/** `cellToText` specialised once for a column type (the Flat File Destination's per-field hot path). */
+export function cellWriter(type: SsisType): (value: Cell) => string {
+  if (isString(type)) return (v) => (typeof v === 'string' ? v : cellToText(v, type));
+  const info = INTEGER_TYPES[type.name];
+  if (info && info.bytes <= 4) return (v) => (typeof v === 'number' ? String(v) : cellToText(v, type));
+  return (v) => cellToText(v, type);
 }
 
 export function byteLength(text: string, codepage: number): number {

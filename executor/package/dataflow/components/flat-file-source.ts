@@ -19,18 +19,25 @@ import type { FlatFileFormat } from '../flat-file-format.ts';
 import { encodingOf, flatFileFormat } from '../flat-file-format.ts';
 import { fileConnection } from '../../connections/files.ts';
 import type { PipelineColumn } from '../pipeline.ts';
-import { CellError, cellFromText } from '../types.ts';
+import type { Cell } from '../types.ts';
+import { CellError, cellFromText, cellParser } from '../types.ts';
 import { checkpoint } from '../runtime.ts';
 import { isString } from '../../expressions/types.ts';
 
-/** One parsed row: fields (undefined = the row ended before this column), and where its raw text is. */
+/**
+ * One parsed row: fields (undefined = the row ended before this column), and where its raw text is.
+ * The parser fills and returns the same object for every row (read it before asking for the next).
+ */
 interface Parsed { fields: (string | undefined)[]; start: number; end: number }
 
 export class FlatFileParser {
   private buf = '';
   private pos = 0;
   private first = true;
-  constructor(private f: FlatFileFormat, private readonly where: string) {}
+  private readonly row: Parsed;
+  constructor(private f: FlatFileFormat, private readonly where: string) {
+    this.row = { fields: new Array<string | undefined>(f.columns.length), start: 0, end: 0 };
+  }
 
   /** The layout in use (the row delimiter may have been adapted to the file, see `push`). */
   get format(): FlatFileFormat { return this.f; }
@@ -65,7 +72,7 @@ export class FlatFileParser {
     let pos = start;
     const cols = f.columns;
     const n = cols.length;
-    const fields: (string | undefined)[] = new Array(n);
+    const fields = this.row.fields;
     const rowDelim = f.rowDelimiter;
     let rowEnd = -2;
     const q = f.textQualifier;
@@ -127,7 +134,9 @@ export class FlatFileParser {
       pos = d + delim.length;
     }
     this.pos = pos;
-    return { fields, start, end: pos };
+    this.row.start = start;
+    this.row.end = pos;
+    return this.row;
   }
 
   /** The raw text of the row `next` returned last (for the error output; taken only when needed). */
@@ -173,7 +182,7 @@ export const flatFileSource: ComponentImplementation = {
         const textOptions = { dayFirst: Number.isFinite(locale) && locale !== 1033 && locale !== 0 && locale !== 127 };
         const fileNameColumn = prop(c, 'FileNameColumnName').trim();
         const ext = output ? output.externalColumns : [];
-        interface Plan { col: PipelineColumn; index: number; slot: number }
+        interface Plan { col: PipelineColumn; index: number; slot: number; text: boolean; parse: (text: string) => Cell }
         const plans: Plan[] = [];
         let fileSlot = -1;
         for (const col of output?.columns ?? []) {
@@ -181,7 +190,8 @@ export const flatFileSource: ComponentImplementation = {
           const extName = ext.find((e) => e.id === col.externalMetadataColumnId)?.name ?? col.name;
           const index = f.columns.findIndex((x) => x.name.toLowerCase() === extName.toLowerCase());
           if (index < 0) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: output column '${col.name}' maps to '${extName}', which connection manager '${cm.name}' does not define`);
-          plans.push({ col, index, slot: host.slot(col.lineageId) });
+          const type = col.type;
+          plans.push({ col, index, slot: host.slot(col.lineageId), text: type !== undefined && isString(type), parse: type ? cellParser(type, textOptions) : (t) => cellFromText(t, type!, textOptions) });
         }
         const errCol = error?.columns.find((x) => x.specialFlags === 0);
         const errSlot = errCol ? host.slot(errCol.lineageId) : -1;
@@ -213,10 +223,9 @@ export const flatFileSource: ComponentImplementation = {
             let keep = true;
             for (const p of plans) {
               const text = parsed.fields[p.index];
-              const type = p.col.type!;
-              if (text === undefined || (text === '' && (retainNulls || !isString(type)))) { row[p.slot] = null; continue; }
+              if (text === undefined || (text === '' && (retainNulls || !p.text))) { row[p.slot] = null; continue; }
               try {
-                row[p.slot] = cellFromText(text, type, textOptions);
+                row[p.slot] = p.parse(text);
               } catch (err) {
                 if (!(err instanceof CellError)) throw err;
                 const trunc = err.problem === 'truncation';
