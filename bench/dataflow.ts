@@ -122,7 +122,9 @@ try {
   generate(Math.floor(N / 5), small);
   process.stdout.write(`Data flow benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`);
   if (process.env.BENCH_ENGINE_ONLY) {
+    const at = performance.now();
     const e = await engine(input, 'full');
+    if (process.env.BENCH_ENGINE_ONLY === 'trace') process.stdout.write(`  engine ran from ${at.toFixed(0)} ms to ${performance.now().toFixed(0)} ms\n`);
     process.stdout.write(`  engine${built ? ' (built)' : ''}: ${(N / e.seconds / 1000).toFixed(0)} k rows/s, ${e.seconds.toFixed(1)} s, peak RSS ${e.peakMb.toFixed(0)} MB\n`);
     process.exit(0);
   }
