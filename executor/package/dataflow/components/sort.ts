@@ -14,7 +14,7 @@ import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
 import { ComponentFailure, outputsOf } from '../component.ts';
 import type { SortKey } from '../ordering.ts';
-import { SpillStore, heapIsFull, maxRowsInMemory, rowComparer } from '../ordering.ts';
+import { SpillStore, heapIsFull, maxRowsInMemory, rowComparer, sortRows } from '../ordering.ts';
 import { checkpoint } from '../runtime.ts';
 import { lineageRef } from './data-conversion.ts';
 
@@ -68,7 +68,7 @@ export const sort: ComponentImplementation = {
     let received = 0;
 
     const spillRun = () => {
-      held.sort(compare);
+      held = sortRows(held, keys);
       spill.writeRun(held);
       held = [];
     };
@@ -88,7 +88,7 @@ export const sort: ComponentImplementation = {
         }
       },
       async finish() {
-        held.sort(compare);
+        held = sortRows(held, keys);
         const runs = spill.runCount + (held.length > 0 && spill.runCount > 0 ? 1 : 0);
         const all = spill.runCount === 0 ? held : spill.merge(held, compare);
         let buffer: Row[] = [];
