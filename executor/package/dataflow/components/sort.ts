@@ -61,6 +61,7 @@ export const sort: ComponentImplementation = {
       const from = inCol ? host.slot(inCol.lineageId) : src !== '' ? host.slot(src) : -1;
       if (from >= 0) copies.push([indexOf(from), host.slot(col.lineageId)]);
     }
+    const copyFrom = copies.map(([from]) => from), copyTo = copies.map(([, to]) => to);
     const compare = rowComparer(keys);
     const limit = maxRowsInMemory(c);
     const spill = new SpillStore(host.pipeline.settings.get('buffertempstoragepath') ?? host.workingDirectory);
@@ -99,7 +100,7 @@ export const sort: ComponentImplementation = {
           previous = p;
           if (!output) continue;
           const row = host.newRow();
-          for (const [from, to] of copies) row[to] = p[from] ?? null;
+          for (let k = 0; k < copyFrom.length; k++) row[copyTo[k]!] = p[copyFrom[k]!] ?? null;
           buffer.push(row);
           if (buffer.length >= host.bufferRows) { checkpoint(host.signal); await host.send(output, buffer); sent += buffer.length; buffer = []; }
         }
