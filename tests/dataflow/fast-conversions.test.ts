@@ -6,7 +6,7 @@
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { CellError, cellFromText, cellParser, cellToText, cellWriter } from '../../executor/package/dataflow/types.ts';
+import { CellError, cellFromText, cellParser, cellRangeParser, cellToText, cellWriter } from '../../executor/package/dataflow/types.ts';
 import type { Cell } from '../../executor/package/dataflow/types.ts';
 import { T, typeToString } from '../../executor/package/expressions/types.ts';
 import type { SsisType } from '../../executor/package/expressions/types.ts';
@@ -35,6 +35,27 @@ test('cellParser gives what cellFromText gives, values and failures alike', () =
   }
   const dayFirst = cellParser(T.DBTIMESTAMP, { dayFirst: true });
   assert.is(outcome(() => dayFirst('1/2/05')), outcome(() => cellFromText('1/2/05', T.DBTIMESTAMP, { dayFirst: true })));
+});
+
+test('cellRangeParser reads numbers inside a line as cellParser reads the sliced field, or declines', () => {
+  const more = ['0.1', '123.45', '-499.99', '0000000001', '00000000000000001', '999999999', '1000000000', '123456789012345', '1234567890123456', '0.0000000000000000000001',
+    '0.00000000000000000000001', '-0.0', '+0', '1.5.', '12-3', '1,5', '٣'];
+  let decided = 0;
+  for (const type of [T.I1, T.I2, T.I4, T.UI1, T.UI2, T.UI4, T.R4, T.R8]) {
+    const direct = cellRangeParser(type)!;
+    const parse = cellParser(type);
+    for (const text of [...texts, ...more]) {
+      if (text === '') continue;
+      const line = `xx,${text};yy`;
+      const got = direct(line, 3, 3 + text.length);
+      if (got === undefined) continue;
+      decided++;
+      assert.is(outcome(() => got), outcome(() => parse(text)), `${JSON.stringify(text)} → ${typeToString(type)}`);
+      assert.ok(Object.is(got, parse(text)), `${JSON.stringify(text)} → ${typeToString(type)}: ${String(got)} is the same number (sign of zero too)`);
+    }
+  }
+  assert.ok(decided > 100, `most plain numbers are read directly (${decided})`);
+  for (const type of [T.I8, T.numeric(10, 2), T.wstr(4), T.BOOL]) assert.is(cellRangeParser(type), undefined, typeToString(type));
 });
 
 test('cellWriter prints what cellToText prints', () => {

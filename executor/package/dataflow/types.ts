@@ -199,6 +199,51 @@ export function cellParser(target: SsisType, options: TextOptions = {}): (text: 
   return general;
 }
 
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * For integer (up to 32-bit) and real columns: reads a plainly written number (`-12`, `3.25`: sign,
+ * digits, at most one point, no spaces or exponent) straight from `text[start, end)`, giving
+ * exactly what `cellParser` gives for that slice; undefined for anything else (the caller slices
+ * the field and takes the general path). Reals use the exact fast path of decimal conversion: up
+ * to 15 significant digits and 22 decimals make a mantissa and a power of ten that are both exact
+ * doubles, so their quotient is the correctly rounded value, the same double `Number()` returns.
+ */
+export function cellRangeParser(target: SsisType): ((text: string, start: number, end: number) => Cell | undefined) | undefined {
+  const info = INTEGER_TYPES[target.name];
+  const real = target.name === 'DT_R8' || target.name === 'DT_R4';
+  if (!(info && info.bytes <= 4) && !real) return undefined;
+  const min = info ? Number(info.min) : 0, max = info ? Number(info.max) : 0;
+  const r4 = target.name === 'DT_R4';
+  return (text, start, end) => {
+    if (end - start > 16) return undefined;
+    let i = start, neg = false;
+    const c0 = text.charCodeAt(i);
+    if (c0 === 45 || c0 === 43) { neg = c0 === 45; i++; }
+    let m = 0, digits = 0, decimals = -1;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        if (m !== 0 || c !== 48) digits++;
+        m = m * 10 + (c - 48);
+        if (decimals >= 0) decimals++;
+      } else if (c === 46 && real && decimals < 0) decimals = 0;
+      else return undefined;
+    }
+    if (info) {
+      if (i - start - (c0 === 45 || c0 === 43 ? 1 : 0) < 1 || digits > 9) return undefined;
+      const v = neg ? (m === 0 ? 0 : -m) : m;
+      return v < min || v > max ? undefined : v;
+    }
+    // At least one digit (`.`, `-` and `+.` are not numbers), at most 15 significant ones.
+    const count = end - start - (c0 === 45 || c0 === 43 ? 1 : 0) - (decimals >= 0 ? 1 : 0);
+    if (count < 1 || digits > 15 || decimals > 22) return undefined;
+    let v = decimals > 0 ? m / POW10[decimals]! : m;
+    if (neg) v = -v;
+    return r4 ? Math.fround(v) : v;
+  };
+}
+
 const SMALL_INT = /^\s*[+-]?\d{1,15}\s*$/;
 const PLAIN_REAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 

@@ -20,15 +20,23 @@ import { encodingOf, flatFileFormat } from '../flat-file-format.ts';
 import { fileConnection } from '../../connections/files.ts';
 import type { PipelineColumn } from '../pipeline.ts';
 import type { Cell } from '../types.ts';
-import { CellError, cellFromText, cellParser } from '../types.ts';
+import { CellError, cellFromText, cellParser, cellRangeParser } from '../types.ts';
 import { checkpoint } from '../runtime.ts';
 import { isString } from '../../expressions/types.ts';
 
 /**
- * One parsed row: fields (undefined = the row ended before this column), and where its raw text is.
- * The parser fills and returns the same object for every row (read it before asking for the next).
+ * One parsed row: fields (undefined = the row ended before this column; null = the text between
+ * `starts[i]` and `ends[i]` of `text`, not sliced yet: `fieldText` slices it), and where its raw
+ * text is. The parser fills and returns the same object for every row (read it before asking for
+ * the next).
  */
-interface Parsed { fields: (string | undefined)[]; start: number; end: number }
+interface Parsed { fields: (string | null | undefined)[]; starts: Int32Array; ends: Int32Array; text: string; start: number; end: number }
+
+/** The text of field `i` of a parsed row. */
+function fieldText(p: Parsed, i: number): string | undefined {
+  const f = p.fields[i];
+  return f === null ? p.text.slice(p.starts[i], p.ends[i]) : f;
+}
 
 export class FlatFileParser {
   private buf = '';
@@ -36,7 +44,8 @@ export class FlatFileParser {
   private first = true;
   private readonly row: Parsed;
   constructor(private f: FlatFileFormat, private readonly where: string) {
-    this.row = { fields: new Array<string | undefined>(f.columns.length), start: 0, end: 0 };
+    const n = f.columns.length;
+    this.row = { fields: new Array<string | null | undefined>(n), starts: new Int32Array(n), ends: new Int32Array(n), text: '', start: 0, end: 0 };
   }
 
   /** The layout in use (the row delimiter may have been adapted to the file, see `push`). */
@@ -72,7 +81,8 @@ export class FlatFileParser {
     let pos = start;
     const cols = f.columns;
     const n = cols.length;
-    const fields = this.row.fields;
+    const { fields, starts, ends } = this.row;
+    this.row.text = buf;
     const rowDelim = f.rowDelimiter;
     let rowEnd = -2;
     const q = f.textQualifier;
@@ -118,7 +128,7 @@ export class FlatFileParser {
       if (!last) {
         if (rowEnd < pos && rowEnd !== -1) rowEnd = buf.indexOf(rowDelim, pos);
         if (rowEnd >= 0 && (d < 0 || rowEnd < d)) {
-          fields[i] = buf.slice(pos, rowEnd);
+          fields[i] = null; starts[i] = pos; ends[i] = rowEnd;
           pos = rowEnd + rowDelim.length;
           for (let k = i + 1; k < n; k++) fields[k] = undefined;
           break;
@@ -126,11 +136,11 @@ export class FlatFileParser {
       }
       if (d < 0) {
         if (!eof) return undefined;
-        fields[i] = buf.slice(pos); pos = buf.length;
+        fields[i] = null; starts[i] = pos; ends[i] = buf.length; pos = buf.length;
         for (let k = i + 1; k < n; k++) fields[k] = undefined;
         break;
       }
-      fields[i] = buf.slice(pos, d);
+      fields[i] = null; starts[i] = pos; ends[i] = d;
       pos = d + delim.length;
     }
     this.pos = pos;
@@ -182,7 +192,7 @@ export const flatFileSource: ComponentImplementation = {
         const textOptions = { dayFirst: Number.isFinite(locale) && locale !== 1033 && locale !== 0 && locale !== 127 };
         const fileNameColumn = prop(c, 'FileNameColumnName').trim();
         const ext = output ? output.externalColumns : [];
-        interface Plan { col: PipelineColumn; index: number; slot: number; text: boolean; parse: (text: string) => Cell }
+        interface Plan { col: PipelineColumn; index: number; slot: number; text: boolean; parse: (text: string) => Cell; direct: ((buf: string, start: number, end: number) => Cell | undefined) | undefined }
         const plans: Plan[] = [];
         let fileSlot = -1;
         for (const col of output?.columns ?? []) {
@@ -191,7 +201,7 @@ export const flatFileSource: ComponentImplementation = {
           const index = f.columns.findIndex((x) => x.name.toLowerCase() === extName.toLowerCase());
           if (index < 0) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: output column '${col.name}' maps to '${extName}', which connection manager '${cm.name}' does not define`);
           const type = col.type;
-          plans.push({ col, index, slot: host.slot(col.lineageId), text: type !== undefined && isString(type), parse: type ? cellParser(type, textOptions) : (t) => cellFromText(t, type!, textOptions) });
+          plans.push({ col, index, slot: host.slot(col.lineageId), text: type !== undefined && isString(type), parse: type ? cellParser(type, textOptions) : (t) => cellFromText(t, type!, textOptions), direct: type ? cellRangeParser(type) : undefined });
         }
         const errCol = error?.columns.find((x) => x.specialFlags === 0);
         const errSlot = errCol ? host.slot(errCol.lineageId) : -1;
@@ -222,7 +232,13 @@ export const flatFileSource: ComponentImplementation = {
             const row = host.newRow();
             let keep = true;
             for (const p of plans) {
-              const text = parsed.fields[p.index];
+              // Plain numbers are read straight from the file's text, without a string per field.
+              if (p.direct && parsed.fields[p.index] === null) {
+                const s = parsed.starts[p.index]!, e = parsed.ends[p.index]!;
+                const v = s < e ? p.direct(parsed.text, s, e) : undefined;
+                if (v !== undefined) { row[p.slot] = v; continue; }
+              }
+              const text = fieldText(parsed, p.index);
               if (text === undefined || (text === '' && (retainNulls || !p.text))) { row[p.slot] = null; continue; }
               try {
                 row[p.slot] = p.parse(text);
