@@ -3,11 +3,12 @@
  * `rows.sort(rowComparer(keys))`: the same rows in the same order (ties in input order) for text keys
  * with comparison flags under which distinct strings compare equal, descending keys, NULLs,
  * numbers, bigints and Booleans, the pairwise path when the combined ranks are too large for a
- * double, and the comparator path for key values it does not rank (decimals, mixed types).
+ * double, and the comparator path for key values it does not rank (decimals, mixed types); and
+ * spilled runs (JSON or V8 chunks) read back value for value.
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
-import { COMPARE_IGNORE_CASE, COMPARE_IGNORE_NONSPACE, rowComparer, sortRows } from '../../executor/package/dataflow/ordering.ts';
+import { COMPARE_IGNORE_CASE, COMPARE_IGNORE_NONSPACE, SpillStore, rowComparer, sortRows } from '../../executor/package/dataflow/ordering.ts';
 import type { SortKey } from '../../executor/package/dataflow/ordering.ts';
 import type { Cell } from '../../executor/package/dataflow/types.ts';
 
@@ -49,6 +50,27 @@ test('keys the ranks do not cover fall back to the comparator', () => {
   for (let i = 0; i < 500; i++) rows.push([{ unscaled: BigInt(Math.floor(rand() * 100)), scale: 2 }, pick(['x', 1, null]), i]);
   check(rows, [{ index: 0, descending: false, flags: 0 }], 'decimals');
   check(rows, [{ index: 1, descending: false, flags: 0 }], 'mixed types');
+});
+
+test('spilled runs give back every value exactly, in JSON and V8 chunks alike', () => {
+  const plain: Cell[][] = [];
+  for (let i = 0; i < 4500; i++) plain.push([`n\u00e9${i % 7}"\\\n\ud800`, i % 3 === 0 ? null : (i * 37) / 100, i % 2 === 0, i]);
+  const odd: Cell[][] = [[-0, 1n, { unscaled: -12345n, scale: 2 }, 2499.25], [{ ticks: 638000000000000000n, offsetMinutes: -300 }, new Uint8Array([0, 255]), Number.NaN, 2499.5]];
+  const rows = [...plain.slice(0, 2500), ...odd, ...plain.slice(2500)]; // sorted by the last column: each run is a sorted run
+  const compare = rowComparer([{ index: rows[0]!.length - 1, descending: false, flags: 0 }]);
+  const store = new SpillStore(undefined);
+  try {
+    store.writeRun(rows.slice(0, 3000));
+    store.writeRun(rows.slice(3000));
+    const back = [...store.merge([], compare)];
+    assert.is(back.length, rows.length);
+    const byLast = (r: Cell[]) => r[r.length - 1];
+    const want = [...rows].sort(compare);
+    for (let i = 0; i < want.length; i++) {
+      assert.equal(back[i]!.map((v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v)),
+        want[i]!.map((v) => (typeof v === 'number' && Number.isNaN(v) ? 'NaN' : Object.is(v, -0) ? '-0' : v)), `row ${String(byLast(want[i]!))}`);
+    }
+  } finally { store.remove(); }
 });
 
 test.run();
