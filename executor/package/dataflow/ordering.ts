@@ -250,7 +250,7 @@ function jsonSafe(rows: readonly Row[]): boolean {
     for (let i = 0; i < row.length; i++) {
       const v = row[i];
       if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
-      if (typeof v === 'number' && Number.isFinite(v) && !Object.is(v, -0)) continue;
+      if (typeof v === 'number' && (v !== 0 ? v - v === 0 : 1 / v > 0)) continue; // finite, and not -0
       return false;
     }
   }
