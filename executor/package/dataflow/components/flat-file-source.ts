@@ -9,6 +9,7 @@
  * The parser is our own (not csv-parse): per-column delimiters, ragged right and fixed width are
  * SSIS layouts no CSV library models.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
@@ -153,11 +154,21 @@ export class FlatFileParser {
   raw(p: Parsed): string { return this.buf.slice(p.start, p.end); }
 }
 
-/** Reads a file as decoded text chunks. */
+/** Code pages that write ASCII as ASCII: a chunk of ASCII bytes is the same text in all of them. */
+const ASCII_COMPATIBLE = /^(utf8|ascii|latin1|cp125[0-8]|cp437|cp850)$/;
+
+/**
+ * Reads a file as decoded text chunks. While every chunk so far is pure ASCII (most data files) in
+ * an ASCII-compatible code page, chunks become one-byte strings directly, skipping the decoder,
+ * which then holds no partial character; from the first other byte on, the decoder reads the rest.
+ */
 async function* decodedChunks(path: string, encoding: string): AsyncGenerator<string> {
   if (!iconv.encodingExists(encoding)) throw new SsoError('SSO_ERR_DATAFLOW_DATA', `the code page of '${path}' (${encoding}) is not supported`);
   const decoder = iconv.getDecoder(encoding);
+  let ascii = ASCII_COMPATIBLE.test(encoding);
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if (ascii && isAscii(chunk as Buffer)) { yield (chunk as Buffer).toString('latin1'); continue; }
+    ascii = false;
     const s = decoder.write(chunk as Buffer);
     if (s) yield s;
   }
