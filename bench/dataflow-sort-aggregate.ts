@@ -11,12 +11,17 @@ import { appendFileSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'no
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadProjectFromParts } from '../executor/package/load-project.ts';
-import { runPackageWith } from '../executor/package/run-package.ts';
 import type { ComponentSpec } from '../tests/dataflow/builder.ts';
 import { buildPackage, lineageOf } from '../tests/dataflow/builder.ts';
 
-const N = Number(process.argv[2] ?? 5_000_000);
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => !a.startsWith('--')) ?? 5_000_000);
+// `--built`: run the engine from dist/ (`npm run build` first), the JavaScript production runs.
+const built = args.includes('--built');
+const engineRoot = built ? '../dist/executor/package' : '../executor/package';
+const ext = built ? 'js' : 'ts';
+const { loadProjectFromParts } = await import(`${engineRoot}/load-project.${ext}`) as typeof import('../executor/package/load-project.ts');
+const { runPackageWith } = await import(`${engineRoot}/run-package.${ext}`) as typeof import('../executor/package/run-package.ts');
 const dir = mkdtempSync(join(tmpdir(), 'sso-bench-sortagg-'));
 const input = join(dir, 'in.csv');
 
@@ -92,9 +97,10 @@ async function duck(kind: 'sort' | 'aggregate'): Promise<{ seconds: number; peak
 
 try {
   generate(N, input);
-  process.stdout.write(`Sort / Aggregate benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`);
+  process.stdout.write(`Sort / Aggregate benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${process.execArgv.some((x) => x.startsWith('--max-semi')) ? ` (${process.execArgv.filter((x) => x.startsWith('--max-semi')).join(' ')}, as package threads run)` : ''}${built ? ', engine from dist/' : ', engine under tsx'}\n`);
   const line = (name: string, r: { seconds: number; peakMb: number }) =>
     process.stdout.write(`  ${name.padEnd(44)} ${(N / r.seconds / 1000).toFixed(0).padStart(6)} k rows/s  ${r.seconds.toFixed(1).padStart(6)} s  peak RSS ${r.peakMb.toFixed(0)} MB\n`);
+  if (process.env.BENCH_ONLY) { line(`engine: ${process.env.BENCH_ONLY}`, await engine(process.env.BENCH_ONLY as 'sort')); process.exit(0); }
   const base = await engine('count');
   line('engine: Flat File Source → Row Count', base);
   const s = await engine('sort');

@@ -6,6 +6,9 @@
  * same filter, on the same file in the same run. Prints rows/s and peak RSS for each, and the
  * engine's peak at N/5 rows to show memory does not grow with the row count.
  * Goal: ≥ 1.5× the hand-written pipeline and ≥ 0.5× DuckDB.
+ * `npm run bench:dataflow` builds and runs `--built` with package threads' young generation
+ * (`--max-semi-space-size=64`, the task pool's maxYoungGenerationSizeMb 192); every contender runs
+ * with it.
  */
 import { appendFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -15,11 +18,17 @@ import { Transform } from 'node:stream';
 import { parse } from 'csv-parse';
 import { stringify } from 'csv-stringify';
 import { DuckDBInstance } from '@duckdb/node-api';
-import { loadProjectFromParts } from '../executor/package/load-project.ts';
-import { runPackageWith } from '../executor/package/run-package.ts';
 import { buildPackage } from '../tests/dataflow/builder.ts';
 
-const N = Number(process.argv[2] ?? 5_000_000);
+const args = process.argv.slice(2);
+const N = Number(args.find((a) => !a.startsWith('--')) ?? 5_000_000);
+// `--built`: run the engine from dist/ (`npm run build` first), the JavaScript production runs,
+// instead of the TypeScript sources under tsx's loader.
+const built = args.includes('--built');
+const engineRoot = built ? '../dist/executor/package' : '../executor/package';
+const ext = built ? 'js' : 'ts';
+const { loadProjectFromParts } = await import(`${engineRoot}/load-project.${ext}`) as typeof import('../executor/package/load-project.ts');
+const { runPackageWith } = await import(`${engineRoot}/run-package.${ext}`) as typeof import('../executor/package/run-package.ts');
 const dir = mkdtempSync(join(tmpdir(), 'sso-bench-dataflow-'));
 const input = join(dir, 'in.csv');
 
@@ -114,10 +123,16 @@ try {
   generate(N, input);
   const small = join(dir, 'in-small.csv');
   generate(Math.floor(N / 5), small);
-  process.stdout.write(`Data flow benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}\n`);
+  process.stdout.write(`Data flow benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${process.execArgv.some((x) => x.startsWith('--max-semi')) ? ` (${process.execArgv.filter((x) => x.startsWith('--max-semi')).join(' ')}, as package threads run)` : ''}${built ? ', engine from dist/' : ', engine under tsx'}\n`);
+  if (process.env.BENCH_ENGINE_ONLY) {
+    const at = performance.now();
+    const e = await engine(input, 'full');
+    if (process.env.BENCH_ENGINE_ONLY === 'trace') process.stdout.write(`  engine ran from ${at.toFixed(0)} ms to ${performance.now().toFixed(0)} ms\n`);
+    process.stdout.write(`  engine${built ? ' (built)' : ''}: ${(N / e.seconds / 1000).toFixed(0)} k rows/s, ${e.seconds.toFixed(1)} s, peak RSS ${e.peakMb.toFixed(0)} MB\n`);
+    process.exit(0);
+  }
   const eSmall = await engine(small, 'small');
   const e = await engine(input, 'full');
-  if (process.env.BENCH_ENGINE_ONLY) { process.stdout.write(`  engine: ${(N / e.seconds / 1000).toFixed(0)} k rows/s\n`); process.exit(0); }
   const h = await handWritten(input);
   const d = await duck(input);
   const line = (name: string, r: { seconds: number; peakMb: number }) =>

@@ -16,6 +16,8 @@ import { VarType } from '../model.ts';
 import type { ComponentHost, Row } from './component.ts';
 import type { PipelineColumn, PipelineDef, PipelineInput } from './pipeline.ts';
 import type { Cell } from './types.ts';
+import type { CompiledCell } from './compiled-expressions.ts';
+import { FALLBACK, compileColumnExpression, compileConversion } from './compiled-expressions.ts';
 
 export interface ColumnRef { readonly slot: number; readonly type: SsisType }
 
@@ -114,6 +116,8 @@ export class ColumnExpression {
   private row: Row | undefined;
   private readonly vars = new Map<string, SsisValue>();
   private readonly scope: ExpressionScope;
+  /** The expression compiled over row slots (`compiled-expressions.ts`), when its form is covered. */
+  private readonly fast: ReturnType<typeof compileColumnExpression>;
 
   constructor(readonly text: string, private readonly names: ColumnNames, private readonly host: ComponentHost, what: string) {
     try {
@@ -142,6 +146,31 @@ export class ColumnExpression {
         return { type: ref.type, value: this.row[ref.slot] as Cell };
       },
     };
+    this.fast = compileColumnExpression(this.compiled.ast, (name) => this.names.get(name));
+  }
+
+  /** Whether rows go through the compiled closure (else the general evaluator). */
+  get isCompiled(): boolean { return this.fast !== undefined; }
+
+  /**
+   * `evaluateAs(row, type).value` through the compiled closure when there is one: a closure made
+   * once per target type with `converter(type)`; rows it cannot decide go to the general evaluator.
+   */
+  converter(type: SsisType): (row: Row) => Cell {
+    const fast = this.fast ? compileConversion(this.fast, type) : undefined;
+    if (!fast) return (row) => this.evaluateAs(row, type).value;
+    return (row) => {
+      const v = fast(row);
+      return v !== FALLBACK ? v : this.evaluateAs(row, type).value;
+    };
+  }
+
+  /**
+   * A Boolean condition's compiled closure (true, false, NULL, or FALLBACK for a row the general
+   * evaluator must decide); undefined when the expression is not compiled or not Boolean.
+   */
+  condition(): CompiledCell | undefined {
+    return this.fast?.kind === 'bool' ? this.fast.fn : undefined;
   }
 
   /** Forget cached variable values (call once per buffer: variables may change between buffers). */

@@ -88,6 +88,75 @@ export function rowComparer(keys: readonly SortKey[]): (a: readonly Cell[], b: r
   };
 }
 
+/**
+ * Sorts `rows` by `keys` exactly as a stable `rows.sort(rowComparer(keys))` orders them, without a
+ * comparator call per pair (Intl.Collator's compare is the Sort's main cost): each key column's
+ * distinct values are ranked once with the key's own comparison (equal-comparing values share a
+ * rank, NULL ranks first), the ranks are combined into one integer per row with the row's position
+ * as the last digit (stability), and a Float64Array sorts those natively. When the combined number
+ * would not be exact in a double, the ranks are compared per pair instead; when a key column holds
+ * other values than strings, numbers, bigints and Booleans (or mixes them, or holds NaN) the
+ * comparator sorts the rows. Returns the sorted array (`rows` itself when it falls back).
+ */
+export function sortRows(rows: Row[], keys: readonly SortKey[]): Row[] {
+  const n = rows.length;
+  const compare = rowComparer(keys);
+  if (n < 2 || keys.length === 0) return rows.sort(compare);
+  const ranks: Int32Array[] = [];
+  const sizes: number[] = [];
+  for (const k of keys) {
+    const distinct = new Map<Exclude<Cell, null>, number>();
+    let kind: string | undefined;
+    let hasNull = false;
+    for (let i = 0; i < n; i++) {
+      const v = rows[i]![k.index] ?? null;
+      if (v === null) { hasNull = true; continue; }
+      const t = typeof v;
+      if (kind === undefined) {
+        if (t !== 'string' && t !== 'number' && t !== 'boolean' && t !== 'bigint') return rows.sort(compare);
+        kind = t;
+      } else if (t !== kind) return rows.sort(compare);
+      if (t === 'number' && Number.isNaN(v)) return rows.sort(compare);
+      distinct.set(v, 0);
+    }
+    const strings = stringComparer(k.flags);
+    const values = [...distinct.keys()].sort((a, b) => compareValues(a, b, strings));
+    let rank = hasNull ? 1 : 0;
+    for (let j = 0; j < values.length; j++) {
+      if (j > 0 && compareValues(values[j - 1]!, values[j]!, strings) !== 0) rank++;
+      distinct.set(values[j]!, rank);
+    }
+    const size = values.length === 0 ? 1 : rank + 1;
+    const r = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = rows[i]![k.index] ?? null;
+      const x = v === null ? 0 : distinct.get(v)!;
+      r[i] = k.descending ? size - 1 - x : x;
+    }
+    ranks.push(r);
+    sizes.push(size);
+  }
+  const span = sizes.reduce((a, b) => a * b, 1) * n;
+  if (span <= Number.MAX_SAFE_INTEGER) {
+    const order = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      let c = 0;
+      for (let k = 0; k < ranks.length; k++) c = c * sizes[k]! + ranks[k]![i]!;
+      order[i] = c * n + i;
+    }
+    order.sort();
+    const out: Row[] = new Array(n);
+    for (let i = 0; i < n; i++) out[i] = rows[order[i]! % n]!;
+    return out;
+  }
+  const index = Array.from({ length: n }, (_, i) => i);
+  index.sort((a, b) => {
+    for (let k = 0; k < ranks.length; k++) { const d = ranks[k]![a]! - ranks[k]![b]!; if (d !== 0) return d; }
+    return a - b;
+  });
+  return index.map((i) => rows[i]!);
+}
+
 /** The output an input reads from (through its path), or undefined when nothing is attached. */
 export function upstreamOutput(p: PipelineDef, input: PipelineInput): { component: PipelineComponent; output: PipelineOutput } | undefined {
   const path = p.paths.find((x) => x.endId.toLowerCase() === input.id.toLowerCase());
@@ -168,10 +237,29 @@ export function heapIsFull(): boolean {
 }
 
 const CHUNK_ROWS = 2_000;
+const CHUNK_V8 = 0;
+const CHUNK_JSON = 1;
 
 /**
- * Sorted runs on disk: each run is a file of length-prefixed chunks of rows (V8 serialization,
- * which keeps bigint, decimals, dates and bytes). `merge` yields the rows of all runs in order.
+ * Whether a chunk of rows survives JSON unchanged: only text, Booleans, NULL and finite numbers
+ * other than -0 (JSON text is several times faster to write and read than V8 serialization; other
+ * chunks — bigint, decimals, dates, bytes — keep V8's).
+ */
+function jsonSafe(rows: readonly Row[]): boolean {
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const v = row[i];
+      if (v === null || typeof v === 'string' || typeof v === 'boolean') continue;
+      if (typeof v === 'number' && (v !== 0 ? v - v === 0 : 1 / v > 0)) continue; // finite, and not -0
+      return false;
+    }
+  }
+  return true;
+}
+
+/**
+ * Sorted runs on disk: each run is a file of length-prefixed chunks of rows, each chunk JSON when
+ * that keeps its values exactly, else V8 serialization (bigint, decimals, dates, bytes). `merge` yields the rows of all runs in order.
  */
 export class SpillStore {
   private dir: string | undefined;
@@ -186,10 +274,13 @@ export class SpillStore {
     const fd = openSync(file, 'w');
     try {
       for (let i = 0; i < rows.length; i += CHUNK_ROWS) {
-        const body = serialize(rows.slice(i, i + CHUNK_ROWS));
-        const len = Buffer.alloc(4);
-        len.writeUInt32LE(body.length, 0);
-        writeSync(fd, len);
+        const chunk = rows.slice(i, i + CHUNK_ROWS);
+        const json = jsonSafe(chunk);
+        const body = json ? Buffer.from(JSON.stringify(chunk), 'utf8') : serialize(chunk);
+        const head = Buffer.alloc(5);
+        head.writeUInt32LE(body.length, 0);
+        head[4] = json ? CHUNK_JSON : CHUNK_V8;
+        writeSync(fd, head);
         writeSync(fd, body);
       }
     } finally { closeSync(fd); }
@@ -206,12 +297,12 @@ export class SpillStore {
         fds.push(fd);
         let pos = 0;
         const next = (): readonly Row[] | undefined => {
-          const len = Buffer.alloc(4);
-          if (readSync(fd, len, 0, 4, pos) < 4) return undefined;
-          const body = Buffer.alloc(len.readUInt32LE(0));
-          readSync(fd, body, 0, body.length, pos + 4);
-          pos += 4 + body.length;
-          return deserialize(body) as Row[];
+          const head = Buffer.alloc(5);
+          if (readSync(fd, head, 0, 5, pos) < 5) return undefined;
+          const body = Buffer.allocUnsafe(head.readUInt32LE(0));
+          readSync(fd, body, 0, body.length, pos + 5);
+          pos += 5 + body.length;
+          return head[4] === CHUNK_JSON ? JSON.parse(body.toString('utf8')) as Row[] : deserialize(body) as Row[];
         };
         sources.push({ rows: next() ?? [], at: 0, next });
       }

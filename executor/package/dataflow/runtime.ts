@@ -129,6 +129,8 @@ export async function runFlow(
   for (const c of graph.order) for (const o of c.outputs) for (const col of o.columns) if (!slots.has(norm(col.lineageId))) slots.set(norm(col.lineageId), slots.size);
   const width = slots.size;
   const slotOf = (lineageId: string): number => slots.get(norm(lineageId)) ?? -1;
+  /** Copied for every new row: a packed array of NULLs is the cheapest row to make. */
+  const blank: Row = new Array<null>(width).fill(null);
   const stop = new AbortController();
   const onAbort = () => stop.abort();
   services.signal.addEventListener('abort', onAbort, { once: true });
@@ -206,7 +208,7 @@ export async function runFlow(
         return s;
       },
       lineageType: (id) => graph.lineage.get(norm(id))?.type,
-      newRow: () => new Array<null>(width).fill(null),
+      newRow: () => blank.slice(),
       send: (output, rows) => deliver(output, rows),
       isAttached: (output) => graph.pathFrom.has(norm(output.id)),
       handle(row, rowNumber, f: RowFailure, disposition, errOut) {

@@ -147,6 +147,103 @@ export function cellFromText(text: string, target: SsisType, options: TextOption
   return convertCell(t, T.wstr(t.length), target);
 }
 
+/**
+ * `cellFromText` specialised once for a column type (the Flat File Source's per-field hot path):
+ * text columns check only their length, 32-bit-or-smaller integers and reals written plainly
+ * (`-12`, `3.25`, `1e5`, no spaces) are parsed directly; any other text, and every other type,
+ * goes through `cellFromText`, so values and errors are exactly its own.
+ */
+export function cellParser(target: SsisType, options: TextOptions = {}): (text: string) => Cell {
+  const general = (text: string) => cellFromText(text, target, options);
+  if (target.name === 'DT_WSTR') {
+    const max = target.length;
+    return max > 0 ? (text) => (text.length > max ? general(text) : text) : (text) => text;
+  }
+  if (target.name === 'DT_STR') {
+    const max = target.length, cp = target.codepage;
+    // Whatever the code page, a UTF-16 unit takes at most 4 bytes (a surrogate pair: 4 bytes for 2 units).
+    if (max <= 0) return (text) => text;
+    return (text) => (text.length * 4 <= max || byteLength(text, cp) <= max ? text : general(text));
+  }
+  const info = INTEGER_TYPES[target.name];
+  if (info && info.bytes <= 4) {
+    const min = Number(info.min), max = Number(info.max);
+    return (text) => {
+      const n = text.length;
+      let i = 0, neg = false;
+      const c0 = n > 0 ? text.charCodeAt(0) : 0;
+      if (c0 === 45 /* - */ || c0 === 43 /* + */) { neg = c0 === 45; i = 1; }
+      if (n - i < 1 || n - i > 9) return general(text);
+      let v = 0;
+      for (; i < n; i++) {
+        const d = text.charCodeAt(i) - 48;
+        if (d < 0 || d > 9) return general(text);
+        v = v * 10 + d;
+      }
+      if (neg) v = v === 0 ? 0 : -v;
+      return v < min || v > max ? general(text) : v;
+    };
+  }
+  if (target.name === 'DT_R8' || target.name === 'DT_R4') {
+    const r4 = target.name === 'DT_R4';
+    return (text) => {
+      // Only digits, sign, point and exponent: then JS's Number() and the cast's PLAIN_REAL agree.
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (!((c >= 48 && c <= 57) || c === 46 || c === 43 || c === 45 || c === 101 || c === 69)) return general(text);
+      }
+      const v = r4 ? Math.fround(Number(text)) : Number(text);
+      return Number.isFinite(v) && text.length > 0 ? v : general(text);
+    };
+  }
+  return general;
+}
+
+const POW10 = Array.from({ length: 23 }, (_, i) => 10 ** i);
+
+/**
+ * For integer (up to 32-bit) and real columns: reads a plainly written number (`-12`, `3.25`: sign,
+ * digits, at most one point, no spaces or exponent) straight from `text[start, end)`, giving
+ * exactly what `cellParser` gives for that slice; undefined for anything else (the caller slices
+ * the field and takes the general path). Reals use the exact fast path of decimal conversion: up
+ * to 15 significant digits and 22 decimals make a mantissa and a power of ten that are both exact
+ * doubles, so their quotient is the correctly rounded value, the same double `Number()` returns.
+ */
+export function cellRangeParser(target: SsisType): ((text: string, start: number, end: number) => Cell | undefined) | undefined {
+  const info = INTEGER_TYPES[target.name];
+  const real = target.name === 'DT_R8' || target.name === 'DT_R4';
+  if (!(info && info.bytes <= 4) && !real) return undefined;
+  const min = info ? Number(info.min) : 0, max = info ? Number(info.max) : 0;
+  const r4 = target.name === 'DT_R4';
+  return (text, start, end) => {
+    if (end - start > 16) return undefined;
+    let i = start, neg = false;
+    const c0 = text.charCodeAt(i);
+    if (c0 === 45 || c0 === 43) { neg = c0 === 45; i++; }
+    let m = 0, digits = 0, decimals = -1;
+    for (; i < end; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 48 && c <= 57) {
+        if (m !== 0 || c !== 48) digits++;
+        m = m * 10 + (c - 48);
+        if (decimals >= 0) decimals++;
+      } else if (c === 46 && real && decimals < 0) decimals = 0;
+      else return undefined;
+    }
+    if (info) {
+      if (i - start - (c0 === 45 || c0 === 43 ? 1 : 0) < 1 || digits > 9) return undefined;
+      const v = neg ? (m === 0 ? 0 : -m) : m;
+      return v < min || v > max ? undefined : v;
+    }
+    // At least one digit (`.`, `-` and `+.` are not numbers), at most 15 significant ones.
+    const count = end - start - (c0 === 45 || c0 === 43 ? 1 : 0) - (decimals >= 0 ? 1 : 0);
+    if (count < 1 || digits > 15 || decimals > 22) return undefined;
+    let v = decimals > 0 ? m / POW10[decimals]! : m;
+    if (neg) v = -v;
+    return r4 ? Math.fround(v) : v;
+  };
+}
+
 const SMALL_INT = /^\s*[+-]?\d{1,15}\s*$/;
 const PLAIN_REAL = /^\s*[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?\s*$/;
 
@@ -205,7 +302,7 @@ export function cellToText(value: Cell, type: SsisType): string {
   if (typeof value === 'number' && type.name === 'DT_R8' && Number.isFinite(value)) {
     // Up to 15 significant digits print as JS prints them; longer ones take the cast's G15 form.
     const t = String(value);
-    if (!/e/i.test(t) && t.replace(/^-?0*\.?0*|\./g, '').length <= 15) return t;
+    if (significantDigits(t) <= 15) return t;
   }
   if (type.name === 'DT_BOOL') return value ? 'True' : 'False';
   const text = textOf({ type, value } as SsisValue);
@@ -213,6 +310,34 @@ export function cellToText(value: Cell, type: SsisType): string {
   // golden DATA_NON.txt of the AmiraBedhiafi Split fixture shows.
   if (type.name === 'DT_NUMERIC' || type.name === 'DT_DECIMAL') return text.replace(/^(-?)0\./, '$1.');
   return text;
+}
+
+/**
+ * Significant digits of a JS number's text without exponent (`0.0012` → 2, `100.5` → 4); 99 when it
+ * has an exponent. Leading zeros (also after the point) do not count, trailing ones do.
+ */
+function significantDigits(t: string): number {
+  let i = 0;
+  const n = t.length;
+  if (t.charCodeAt(0) === 45) i++;
+  while (i < n && t.charCodeAt(i) === 48) i++;
+  if (i < n && t.charCodeAt(i) === 46) i++;
+  while (i < n && t.charCodeAt(i) === 48) i++;
+  let digits = 0;
+  for (; i < n; i++) {
+    const c = t.charCodeAt(i);
+    if (c === 101 || c === 69) return 99;
+    if (c !== 46) digits++;
+  }
+  return digits;
+}
+
+/** `cellToText` specialised once for a column type (the Flat File Destination's per-field hot path). */
+export function cellWriter(type: SsisType): (value: Cell) => string {
+  if (isString(type)) return (v) => (typeof v === 'string' ? v : cellToText(v, type));
+  const info = INTEGER_TYPES[type.name];
+  if (info && info.bytes <= 4) return (v) => (typeof v === 'number' ? String(v) : cellToText(v, type));
+  return (v) => cellToText(v, type);
 }
 
 export function byteLength(text: string, codepage: number): number {

@@ -8,6 +8,8 @@ import type { ComponentImplementation, Row } from '../component.ts';
 import { HRESULT, outputsOf } from '../component.ts';
 import { ColumnExpression, ColumnNames, checkColumnExpression, expressionText } from '../column-expressions.ts';
 import type { PipelineOutput } from '../pipeline.ts';
+import type { CompiledCell } from '../compiled-expressions.ts';
+import { FALLBACK } from '../compiled-expressions.ts';
 
 export const conditionalSplit: ComponentImplementation = {
   kind: 'conditionalSplit',
@@ -25,7 +27,7 @@ export const conditionalSplit: ComponentImplementation = {
     const c = host.component;
     const names = new ColumnNames(host, c.inputs[0]);
     const { normal, error } = outputsOf(c);
-    const conditions: { output: PipelineOutput; expr: ColumnExpression; order: number }[] = [];
+    const conditions: { output: PipelineOutput; expr: ColumnExpression; order: number; fast: CompiledCell | undefined }[] = [];
     let defaultOut: PipelineOutput | undefined;
     for (const o of normal) {
       const friendly = o.properties.FriendlyExpression;
@@ -33,7 +35,8 @@ export const conditionalSplit: ComponentImplementation = {
       const isDefault = (o.properties.IsDefaultOut ?? '').toLowerCase() === 'true' || (raw === undefined && friendly === undefined);
       if (isDefault) { defaultOut = o; continue; }
       const text = expressionText(o.properties, names);
-      conditions.push({ output: o, expr: new ColumnExpression(text, names, host, `the condition of output '${o.name}'`), order: Number(o.properties.EvaluationOrder ?? conditions.length) });
+      const expr = new ColumnExpression(text, names, host, `the condition of output '${o.name}'`);
+      conditions.push({ output: o, expr, order: Number(o.properties.EvaluationOrder ?? conditions.length), fast: expr.condition() });
     }
     conditions.sort((a, b) => a.order - b.order);
     let rowNumber = 0;
@@ -47,6 +50,12 @@ export const conditionalSplit: ComponentImplementation = {
           let placed = false;
           for (let i = 0; i < conditions.length; i++) {
             const k = conditions[i]!;
+            if (k.fast) {
+              // Compiled: TRUE, FALSE or NULL (not TRUE); FALLBACK leaves the row to the general evaluator below.
+              const fast = k.fast(row);
+              if (fast === true) { buckets[i]!.push(row); placed = true; break; }
+              if (fast !== FALLBACK) continue;
+            }
             let v;
             try {
               v = k.expr.evaluate(row);

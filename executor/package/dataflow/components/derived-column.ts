@@ -9,6 +9,7 @@ import type { ComponentImplementation, Row } from '../component.ts';
 import { HRESULT, outputsOf } from '../component.ts';
 import { ColumnExpression, ColumnNames, checkColumnExpression, expressionText } from '../column-expressions.ts';
 import type { PipelineColumn } from '../pipeline.ts';
+import type { Cell } from '../types.ts';
 import { T } from '../../expressions/types.ts';
 
 export function expressionOf(col: PipelineColumn): string | undefined {
@@ -37,12 +38,14 @@ export const derivedColumn: ComponentImplementation = {
     const { normal, error } = outputsOf(c);
     const output = normal[0];
     const names = new ColumnNames(host, input);
-    interface Derivation { col: PipelineColumn; slot: number; expr: ColumnExpression }
+    interface Derivation { col: PipelineColumn; slot: number; expr: ColumnExpression; value: (row: Row) => Cell }
     const derivations: Derivation[] = [];
     const add = (col: PipelineColumn, slotLineage: string) => {
       const text = expressionText(col.properties, names);
       if (text.trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: column '${col.name}' has no expression`, { where: c.path });
-      derivations.push({ col, slot: host.slot(slotLineage), expr: new ColumnExpression(text, names, host, `the expression of column '${col.name}'`) });
+      const expr = new ColumnExpression(text, names, host, `the expression of column '${col.name}'`);
+      const type = col.type ?? host.lineageType(col.lineageId) ?? T.wstr(4000);
+      derivations.push({ col, slot: host.slot(slotLineage), expr, value: expr.converter(type) });
     };
     for (const col of input?.columns ?? []) if (col.usageType.toLowerCase() === 'readwrite' && (col.properties.Expression ?? col.properties.FriendlyExpression) !== undefined) add(col, col.lineageId);
     for (const col of output?.columns ?? []) add(col, col.lineageId);
@@ -55,9 +58,8 @@ export const derivedColumn: ComponentImplementation = {
           rowNumber++;
           let keep = true;
           for (const d of derivations) {
-            const type = d.col.type ?? host.lineageType(d.col.lineageId) ?? T.wstr(4000);
             try {
-              row[d.slot] = d.expr.evaluateAs(row, type).value;
+              row[d.slot] = d.value(row);
             } catch (err) {
               if (!SsoError.is(err)) throw err;
               const truncation = /truncation/.test(err.message);

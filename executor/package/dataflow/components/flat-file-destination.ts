@@ -16,7 +16,8 @@ import { boolProp, connectionRef, prop } from '../component.ts';
 import type { FlatFileFormat } from '../flat-file-format.ts';
 import { encodingOf, flatFileFormat } from '../flat-file-format.ts';
 import { fileConnection } from '../../connections/files.ts';
-import { cellToText } from '../types.ts';
+import type { Cell } from '../types.ts';
+import { cellWriter } from '../types.ts';
 import { T, isString } from '../../expressions/types.ts';
 import type { SsisType } from '../../expressions/types.ts';
 
@@ -35,7 +36,8 @@ export const flatFileDestination: ComponentImplementation = {
     let f: FlatFileFormat;
     let encoding = 'utf8';
     let count = 0;
-    let plan: { slot: number; type: SsisType }[] = [];
+    /** Per file column: where the value is, how it prints, whether it is qualified, its fixed width (-1: none), what follows it. */
+    let plan: { slot: number; type: SsisType; text: (v: Cell) => string; qualify: boolean; width: number; suffix: string }[] = [];
     const write = async (text: string) => {
       const bytes = encoding === 'utf8' ? Buffer.from(text, 'utf8') : iconv.encode(text, encoding, { addBOM: false });
       if (!out!.write(bytes)) {
@@ -75,7 +77,12 @@ export const flatFileDestination: ComponentImplementation = {
           const col = input?.columns.find((ic) => (e && ic.externalMetadataColumnId === e.id) || (!e && ic.name.toLowerCase() === fc.name.toLowerCase()));
           return col ? { slot: host.slot(col.lineageId), type: col.type ?? host.lineageType(col.lineageId) ?? T.wstr(4000) } : { slot: -1, type: fc.type };
         });
-        plan = byFileColumn;
+        const fixed = (i: number) => f.columns[i]!.columnType === 'FixedWidth' && f.format !== 'Delimited';
+        plan = byFileColumn.map((p, i) => ({
+          ...p, text: cellWriter(p.type), qualify: f.textQualifier !== '' && f.columns[i]!.textQualified && isString(p.type),
+          width: fixed(i) ? f.columns[i]!.width : -1,
+          suffix: fixed(i) ? '' : i === f.columns.length - 1 ? f.rowDelimiter : f.columns[i]!.delimiter,
+        }));
         if (f.unicode && (overwrite || !existed)) out.write(Buffer.from([0xff, 0xfe]));
         const header = prop(c, 'Header');
         if (header !== '' && (overwrite || !existed)) await write(header + (header.endsWith('\n') ? '' : f.rowDelimiter));
@@ -84,12 +91,18 @@ export const flatFileDestination: ComponentImplementation = {
         }
       },
       async receive(_input, rows) {
+        // One string per buffer, encoded and written once (the layout is settled in `plan`).
         let text = '';
+        const q = f.textQualifier;
         for (const row of rows) {
           for (let i = 0; i < plan.length; i++) {
             const p = plan[i]!;
             const v = p.slot < 0 ? null : row[p.slot] ?? null;
-            text += field(cellToText(v, p.type), i, v !== null && isString(p.type));
+            let t = v === null ? '' : p.text(v);
+            if (p.qualify && v !== null) t = q + (t.includes(q) ? t.split(q).join(q + q) : t) + q;
+            if (p.width >= 0) t = t.length >= p.width ? t.slice(0, p.width) : t + ' '.repeat(p.width - t.length);
+            text += t;
+            text += p.suffix;
           }
         }
         count += rows.length;

@@ -9,6 +9,7 @@
  * The parser is our own (not csv-parse): per-column delimiters, ragged right and fixed width are
  * SSIS layouts no CSV library models.
  */
+import { isAscii } from 'node:buffer';
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import iconv from 'iconv-lite';
@@ -19,18 +20,34 @@ import type { FlatFileFormat } from '../flat-file-format.ts';
 import { encodingOf, flatFileFormat } from '../flat-file-format.ts';
 import { fileConnection } from '../../connections/files.ts';
 import type { PipelineColumn } from '../pipeline.ts';
-import { CellError, cellFromText } from '../types.ts';
+import type { Cell } from '../types.ts';
+import { CellError, cellFromText, cellParser, cellRangeParser } from '../types.ts';
 import { checkpoint } from '../runtime.ts';
 import { isString } from '../../expressions/types.ts';
 
-/** One parsed row: fields (undefined = the row ended before this column), and where its raw text is. */
-interface Parsed { fields: (string | undefined)[]; start: number; end: number }
+/**
+ * One parsed row: fields (undefined = the row ended before this column; null = the text between
+ * `starts[i]` and `ends[i]` of `text`, not sliced yet: `fieldText` slices it), and where its raw
+ * text is. The parser fills and returns the same object for every row (read it before asking for
+ * the next).
+ */
+interface Parsed { fields: (string | null | undefined)[]; starts: Int32Array; ends: Int32Array; text: string; start: number; end: number }
+
+/** The text of field `i` of a parsed row. */
+function fieldText(p: Parsed, i: number): string | undefined {
+  const f = p.fields[i];
+  return f === null ? p.text.slice(p.starts[i], p.ends[i]) : f;
+}
 
 export class FlatFileParser {
   private buf = '';
   private pos = 0;
   private first = true;
-  constructor(private f: FlatFileFormat, private readonly where: string) {}
+  private readonly row: Parsed;
+  constructor(private f: FlatFileFormat, private readonly where: string) {
+    const n = f.columns.length;
+    this.row = { fields: new Array<string | null | undefined>(n), starts: new Int32Array(n), ends: new Int32Array(n), text: '', start: 0, end: 0 };
+  }
 
   /** The layout in use (the row delimiter may have been adapted to the file, see `push`). */
   get format(): FlatFileFormat { return this.f; }
@@ -65,7 +82,8 @@ export class FlatFileParser {
     let pos = start;
     const cols = f.columns;
     const n = cols.length;
-    const fields: (string | undefined)[] = new Array(n);
+    const { fields, starts, ends } = this.row;
+    this.row.text = buf;
     const rowDelim = f.rowDelimiter;
     let rowEnd = -2;
     const q = f.textQualifier;
@@ -111,7 +129,7 @@ export class FlatFileParser {
       if (!last) {
         if (rowEnd < pos && rowEnd !== -1) rowEnd = buf.indexOf(rowDelim, pos);
         if (rowEnd >= 0 && (d < 0 || rowEnd < d)) {
-          fields[i] = buf.slice(pos, rowEnd);
+          fields[i] = null; starts[i] = pos; ends[i] = rowEnd;
           pos = rowEnd + rowDelim.length;
           for (let k = i + 1; k < n; k++) fields[k] = undefined;
           break;
@@ -119,26 +137,38 @@ export class FlatFileParser {
       }
       if (d < 0) {
         if (!eof) return undefined;
-        fields[i] = buf.slice(pos); pos = buf.length;
+        fields[i] = null; starts[i] = pos; ends[i] = buf.length; pos = buf.length;
         for (let k = i + 1; k < n; k++) fields[k] = undefined;
         break;
       }
-      fields[i] = buf.slice(pos, d);
+      fields[i] = null; starts[i] = pos; ends[i] = d;
       pos = d + delim.length;
     }
     this.pos = pos;
-    return { fields, start, end: pos };
+    this.row.start = start;
+    this.row.end = pos;
+    return this.row;
   }
 
   /** The raw text of the row `next` returned last (for the error output; taken only when needed). */
   raw(p: Parsed): string { return this.buf.slice(p.start, p.end); }
 }
 
-/** Reads a file as decoded text chunks. */
+/** Code pages that write ASCII as ASCII: a chunk of ASCII bytes is the same text in all of them. */
+const ASCII_COMPATIBLE = /^(utf8|ascii|latin1|cp125[0-8]|cp437|cp850)$/;
+
+/**
+ * Reads a file as decoded text chunks. While every chunk so far is pure ASCII (most data files) in
+ * an ASCII-compatible code page, chunks become one-byte strings directly, skipping the decoder,
+ * which then holds no partial character; from the first other byte on, the decoder reads the rest.
+ */
 async function* decodedChunks(path: string, encoding: string): AsyncGenerator<string> {
   if (!iconv.encodingExists(encoding)) throw new SsoError('SSO_ERR_DATAFLOW_DATA', `the code page of '${path}' (${encoding}) is not supported`);
   const decoder = iconv.getDecoder(encoding);
+  let ascii = ASCII_COMPATIBLE.test(encoding);
   for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) {
+    if (ascii && isAscii(chunk as Buffer)) { yield (chunk as Buffer).toString('latin1'); continue; }
+    ascii = false;
     const s = decoder.write(chunk as Buffer);
     if (s) yield s;
   }
@@ -173,7 +203,7 @@ export const flatFileSource: ComponentImplementation = {
         const textOptions = { dayFirst: Number.isFinite(locale) && locale !== 1033 && locale !== 0 && locale !== 127 };
         const fileNameColumn = prop(c, 'FileNameColumnName').trim();
         const ext = output ? output.externalColumns : [];
-        interface Plan { col: PipelineColumn; index: number; slot: number }
+        interface Plan { col: PipelineColumn; index: number; slot: number; text: boolean; parse: (text: string) => Cell; direct: ((buf: string, start: number, end: number) => Cell | undefined) | undefined }
         const plans: Plan[] = [];
         let fileSlot = -1;
         for (const col of output?.columns ?? []) {
@@ -181,7 +211,8 @@ export const flatFileSource: ComponentImplementation = {
           const extName = ext.find((e) => e.id === col.externalMetadataColumnId)?.name ?? col.name;
           const index = f.columns.findIndex((x) => x.name.toLowerCase() === extName.toLowerCase());
           if (index < 0) throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: output column '${col.name}' maps to '${extName}', which connection manager '${cm.name}' does not define`);
-          plans.push({ col, index, slot: host.slot(col.lineageId) });
+          const type = col.type;
+          plans.push({ col, index, slot: host.slot(col.lineageId), text: type !== undefined && isString(type), parse: type ? cellParser(type, textOptions) : (t) => cellFromText(t, type!, textOptions), direct: type ? cellRangeParser(type) : undefined });
         }
         const errCol = error?.columns.find((x) => x.specialFlags === 0);
         const errSlot = errCol ? host.slot(errCol.lineageId) : -1;
@@ -212,11 +243,16 @@ export const flatFileSource: ComponentImplementation = {
             const row = host.newRow();
             let keep = true;
             for (const p of plans) {
-              const text = parsed.fields[p.index];
-              const type = p.col.type!;
-              if (text === undefined || (text === '' && (retainNulls || !isString(type)))) { row[p.slot] = null; continue; }
+              // Plain numbers are read straight from the file's text, without a string per field.
+              if (p.direct && parsed.fields[p.index] === null) {
+                const s = parsed.starts[p.index]!, e = parsed.ends[p.index]!;
+                const v = s < e ? p.direct(parsed.text, s, e) : undefined;
+                if (v !== undefined) { row[p.slot] = v; continue; }
+              }
+              const text = fieldText(parsed, p.index);
+              if (text === undefined || (text === '' && (retainNulls || !p.text))) { row[p.slot] = null; continue; }
               try {
-                row[p.slot] = cellFromText(text, type, textOptions);
+                row[p.slot] = p.parse(text);
               } catch (err) {
                 if (!(err instanceof CellError)) throw err;
                 const trunc = err.problem === 'truncation';

@@ -14,7 +14,7 @@ import { SsoError } from '../../../../actors/errors.ts';
 import type { ComponentImplementation, Row } from '../component.ts';
 import { ComponentFailure, outputsOf } from '../component.ts';
 import type { SortKey } from '../ordering.ts';
-import { SpillStore, heapIsFull, maxRowsInMemory, rowComparer } from '../ordering.ts';
+import { SpillStore, heapIsFull, maxRowsInMemory, rowComparer, sortRows } from '../ordering.ts';
 import { checkpoint } from '../runtime.ts';
 import { lineageRef } from './data-conversion.ts';
 
@@ -61,6 +61,7 @@ export const sort: ComponentImplementation = {
       const from = inCol ? host.slot(inCol.lineageId) : src !== '' ? host.slot(src) : -1;
       if (from >= 0) copies.push([indexOf(from), host.slot(col.lineageId)]);
     }
+    const copyFrom = copies.map(([from]) => from), copyTo = copies.map(([, to]) => to);
     const compare = rowComparer(keys);
     const limit = maxRowsInMemory(c);
     const spill = new SpillStore(host.pipeline.settings.get('buffertempstoragepath') ?? host.workingDirectory);
@@ -68,7 +69,7 @@ export const sort: ComponentImplementation = {
     let received = 0;
 
     const spillRun = () => {
-      held.sort(compare);
+      held = sortRows(held, keys);
       spill.writeRun(held);
       held = [];
     };
@@ -88,7 +89,7 @@ export const sort: ComponentImplementation = {
         }
       },
       async finish() {
-        held.sort(compare);
+        held = sortRows(held, keys);
         const runs = spill.runCount + (held.length > 0 && spill.runCount > 0 ? 1 : 0);
         const all = spill.runCount === 0 ? held : spill.merge(held, compare);
         let buffer: Row[] = [];
@@ -99,7 +100,7 @@ export const sort: ComponentImplementation = {
           previous = p;
           if (!output) continue;
           const row = host.newRow();
-          for (const [from, to] of copies) row[to] = p[from] ?? null;
+          for (let k = 0; k < copyFrom.length; k++) row[copyTo[k]!] = p[copyFrom[k]!] ?? null;
           buffer.push(row);
           if (buffer.length >= host.bufferRows) { checkpoint(host.signal); await host.send(output, buffer); sent += buffer.length; buffer = []; }
         }
