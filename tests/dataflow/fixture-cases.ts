@@ -692,7 +692,8 @@ export const CASES: readonly FixtureCase[] = [
         value: `SELECT AddressID, AddressLine1, AddressLine2, City, StateProvinceID, PostalCode, ModifiedDate FROM Address WHERE City = '${city}'` });
       const disable = (task: string): Override => ({ path: `\\Package\\${task}.Properties[Disable]`, value: 'True' });
       return {
-        parameters: [{ objectType: 30, name: 'WorkingDirectory_path', value: ctx.file('work') }],
+        // python_path is Required (start_execution refuses to start without it), though its task is disabled here.
+        parameters: [{ objectType: 30, name: 'WorkingDirectory_path', value: ctx.file('work') }, { objectType: 30, name: 'python_path', value: 'python3' }],
         overrides: [
           { path: cm('DESKTOP-9J527KO.AdventureWorksLT2019'), value: sqlite(target) },
           // Person.Address is a schema-qualified T-SQL name; SQLite has the table as Address.
