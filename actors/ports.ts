@@ -460,11 +460,9 @@ export interface CatalogStore extends EnvironmentApi {
   /**
    * `internal.pull_task`: atomically claims the oldest ready task this worker may run (FIFO by
    * ready time; allowed-workers set or the any-worker sentinel). Unknown worker 27243, disabled
-   * 27252. The claim sets status 2, ExecutedCount+1 (the attempt), a lease of `leaseMs`.
-   */
-  /**
-   * `onlineWindowMs`: how recently another worker must have been seen to count as able to take a task
-   * that needs scripts (runtime/catalog/script-routing.ts); default 300000.
+   * 27252. The claim sets status 2, ExecutedCount+1 (the attempt), a lease of `leaseMs`. A task that
+   * needs scripts is skipped by a worker that cannot run them while another can (runtime/catalog/
+   * script-routing.ts); `onlineWindowMs`: how recently that other worker must have been seen (default 300000).
    */
   pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number; onlineWindowMs?: number }): Promise<TaskRecord | null>;
   /** `internal.update_task_status` with the rules table of reference §4.4, fenced by attempt. */
