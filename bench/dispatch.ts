@@ -17,6 +17,9 @@ import { readProjectFolder } from '../executor/package/project-archive.ts';
 import { startLocalCluster } from '../runtime/local/local-cluster.ts';
 import { startExecution } from '../runtime/transport/master-server.ts';
 import type { Assignment } from '../runtime/master/agent-hub.ts';
+import { installCounters, snapshot, since } from './dispatch-counters.ts';
+
+installCounters();
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -95,6 +98,7 @@ try {
     finals.clear();
     const elu0 = performance.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
+    const costs0 = snapshot();
     const t0 = performance.now();
     let ended = 0;
     const all = new Promise<void>((resolve) => { observer.taskReported = (a, _r, _e, status) => {
@@ -114,6 +118,7 @@ try {
     const total = performance.now() - t0;
     const elu = performance.eventLoopUtilization(elu0);
     const cpu = process.cpuUsage(cpu0);
+    const costs = since(costs0);
     const succeeded = [...finals.values()].filter((s) => s === 7).length;
     const view = await store.queryView(SYSTEM_PRINCIPAL, 'catalog.executions');
     const idSet = new Set(ids);
@@ -121,6 +126,8 @@ try {
     console.log(`burst:   ${BURST} executions submitted in ${(submitted / 1000).toFixed(2)} s, all ended in ${(total / 1000).toFixed(2)} s: ${(BURST / (total / 1000)).toFixed(0)} executions/s end to end (${succeeded} succeeded; ${inCatalog} committed as succeeded in catalog.executions)`);
     // Where the ceiling is: a main thread busy ~100% of the time is the bottleneck, whatever the cores.
     console.log(`         main thread busy ${(elu.utilization * 100).toFixed(0)}% of the burst (${(elu.active / BURST).toFixed(2)} ms per execution); process CPU ${((cpu.user + cpu.system) / 1000 / BURST).toFixed(2)} ms per execution (user ${(cpu.user / 1000 / BURST).toFixed(2)}, system ${(cpu.system / 1000 / BURST).toFixed(2)})`);
+    const per = (n: number) => (n / BURST).toFixed(2);
+    console.log(`         per execution: ${per(costs.statements)} SQL statements, ${per(costs.commits)} commits, ${per(costs.frames)} frames, ${per(costs.actors)} actors started, ${per(costs.fileOps)} file operations (main thread), ${(elu.active / BURST).toFixed(2)} main-thread ms`);
   }
 } finally {
   await cluster.stop();
