@@ -6,7 +6,7 @@
  * and after a restart). Settings arrive already resolved (`runtime/agent/index.ts` maps the config).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequestArgs } from 'node:http';
 import { freemem, hostname, userInfo } from 'node:os';
@@ -692,6 +692,8 @@ export class AgentService {
   async #runPackage(t: RunningTask, bytes: Uint8Array, signal: AbortSignal): Promise<RunPackageResult> {
     const a = t.assign;
     const workingDirectory = join(this.#o.tasksRootFolder, a.taskId);
+    // The package may write files relative to it (Flat File destinations, Execute Process), so it
+    // exists during the run; a run that wrote nothing there and logged nothing leaves no folder.
     await mkdir(workingDirectory, { recursive: true });
     t.log?.audit(`run started in ${workingDirectory}`);
     const request: RunPackageRequest = {
@@ -705,6 +707,9 @@ export class AgentService {
     };
     const result = signal.aborted ? { outcome: 'canceled' as const, errors: [] } : await this.#o.runner.run(request, { signal, onEvent: (e) => this.#onEvent(t, e) });
     if (result.failure) t.log?.critical(`the run broke: ${result.failure.message}`);
+    // result.json only when there is something to read beside it (the run wrote files or a log
+    // line) or the run did not succeed; an empty folder of a silent success is removed.
+    if (result.outcome === 'succeeded' && !t.log?.written && await rmdir(workingDirectory).then(() => true, () => false)) return result;
     await writeFile(join(workingDirectory, 'result.json'), JSON.stringify({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, ...result }, null, 2)).catch(() => undefined);
     return result;
   }
@@ -725,7 +730,7 @@ export class AgentService {
     // Closed now, not when the report is committed: a retry of this task may open the same file.
     const log = t.log;
     void log?.close().then(() => {
-      if (!log.folder) return;
+      if (!log.folder || !log.written) return;
       return uploadTaskLog({ endpoint: this.#o.masterEndpoint, tls: this.#tlsOptions(), taskId: a.taskId, attempt: a.attempt, folder: log.folder, startMarker: `task assigned: execution ${a.executionId}, attempt ${a.attempt} of` })
         .catch((err: unknown) => this.#log.warn({ err: serializeError(err), taskId: a.taskId }, 'task log upload failed'));
     });
