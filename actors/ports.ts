@@ -362,6 +362,21 @@ export interface CatalogStore {
    * 27252. The claim sets status 2, ExecutedCount+1 (the attempt), a lease of `leaseMs`.
    */
   pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number }): Promise<TaskRecord | null>;
+  /**
+   * Beyond the original (issue 15): claims up to `limit` ready tasks for this worker in one
+   * statement, FIFO as `pullTask`, and in the same transaction moves each claimed task's execution
+   * from pending to running (`update_operation_status_for_task` with status 2). Same refusals as
+   * `pullTask`. Optional: without it the master claims one `pullTask` at a time and commits running
+   * separately (the SQL Server catalog does that today).
+   */
+  claimTasks?(caller: Principal, input: { workerAgentId: string; leaseMs: number; limit: number }): Promise<readonly TaskRecord[]>;
+  /**
+   * Beyond the original (issue 15): K `update_task_status` calls of one worker in ONE transaction,
+   * each applied (and refused) on its own exactly as `updateTaskStatus` would: a refused report is
+   * its error in `results`, the others commit. Optional: without it the master calls
+   * `updateTaskStatus` once per report.
+   */
+  updateTaskStatuses?(caller: Principal, inputs: readonly UpdateTaskStatusInput[]): Promise<readonly (UpdateTaskStatusResult | Error)[]>;
   /** `internal.update_task_status` with the rules table of reference §4.4, fenced by attempt. */
   updateTaskStatus(caller: Principal, input: UpdateTaskStatusInput): Promise<UpdateTaskStatusResult>;
   /** `internal.update_operation_status_for_task`. */

@@ -37,6 +37,8 @@ export function since(before: CostCounters): CostCounters {
 const FILE_FUNCTIONS = ['open', 'mkdir', 'writeFile', 'appendFile', 'readFile', 'readdir', 'rename', 'unlink', 'rm', 'rmdir', 'stat', 'lstat', 'copyFile', 'fsync', 'fdatasync', 'createWriteStream', 'createReadStream'] as const;
 
 let installed = false;
+/** With SCALEOUT_BENCH_SQL=1: statement counts by SQL text, to see which statements a cycle runs. */
+export const bySource: Map<string, number> | null = process.env['SCALEOUT_BENCH_SQL'] === '1' ? new Map() : null;
 
 export function installCounters(): void {
   if (installed) return;
@@ -49,6 +51,7 @@ export function installCounters(): void {
     proto[m] = function (this: { source: string }, ...args: unknown[]) {
       counters.statements++;
       if (this.source === 'COMMIT') counters.commits++;
+      if (bySource !== null) bySource.set(this.source, (bySource.get(this.source) ?? 0) + 1);
       return orig.apply(this, args);
     };
   }

@@ -17,7 +17,7 @@ import { readProjectFolder } from '../executor/package/project-archive.ts';
 import { startLocalCluster } from '../runtime/local/local-cluster.ts';
 import { startExecution } from '../runtime/transport/master-server.ts';
 import type { Assignment } from '../runtime/master/agent-hub.ts';
-import { installCounters, snapshot, since } from './dispatch-counters.ts';
+import { bySource, installCounters, snapshot, since } from './dispatch-counters.ts';
 
 installCounters();
 
@@ -127,6 +127,7 @@ try {
     // Where the ceiling is: a main thread busy ~100% of the time is the bottleneck, whatever the cores.
     console.log(`         main thread busy ${(elu.utilization * 100).toFixed(0)}% of the burst (${(elu.active / BURST).toFixed(2)} ms per execution); process CPU ${((cpu.user + cpu.system) / 1000 / BURST).toFixed(2)} ms per execution (user ${(cpu.user / 1000 / BURST).toFixed(2)}, system ${(cpu.system / 1000 / BURST).toFixed(2)})`);
     const per = (n: number) => (n / BURST).toFixed(2);
+    if (bySource !== null) for (const [sql, n] of [...bySource].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${per(n)}  ${sql.replace(/\s+/g, ' ').slice(0, 150)}`);
     console.log(`         per execution: ${per(costs.statements)} SQL statements, ${per(costs.commits)} commits, ${per(costs.frames)} frames, ${per(costs.actors)} actors started, ${per(costs.fileOps)} file operations (main thread), ${(elu.active / BURST).toFixed(2)} main-thread ms`);
   }
 } finally {

@@ -549,21 +549,13 @@ export class AgentService {
         this.#log.info({ enabled: f.enabled }, f.enabled ? 'enabled by the master' : 'disabled by the master: draining (running tasks finish, no new pulls)');
         this.#agent?.send({ type: 'ENABLED_CHANGED', enabled: f.enabled });
         return;
-      case 'assign': {
-        this.#assignedSeen++;
-        const older = this.#running.get(f.taskId);
-        if (older && older.assign.attempt < f.attempt) {
-          // The master re-ran a task whose older attempt still runs here (its lease was lost): that
-          // run is stopped (its reports are fenced anyway) and the new attempt starts once it is done.
-          this.#log.warn({ taskId: f.taskId, attempt: f.attempt, older: older.assign.attempt }, 'a newer attempt of a task still running here: stopping the older run first');
-          older.log?.critical(`attempt ${f.attempt} of this task was assigned: this run (attempt ${older.assign.attempt}) was stopped`);
-          this.#supersedes.set(f.taskId, f);
-          if (!older.released) older.actor?.send({ type: 'CANCEL' });
-          return;
-        }
-        this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: f.taskId, attempt: f.attempt, assignment: f });
+      case 'assign':
+        this.#onAssign(f);
         return;
-      }
+      case 'assign-batch':
+        // Each one exactly as its own `assign` frame (and counted as one seen).
+        for (const a of f.assignments) this.#onAssign({ type: 'assign', seq: f.seq, ...a });
+        return;
       case 'cancel': {
         const t = this.#running.get(f.taskId);
         if (t && t.assign.attempt === f.attempt) t.actor?.send({ type: 'CANCEL' });
@@ -624,6 +616,21 @@ export class AgentService {
         return;
       }
     }
+  }
+
+  #onAssign(f: AssignFrame): void {
+    this.#assignedSeen++;
+    const older = this.#running.get(f.taskId);
+    if (older && older.assign.attempt < f.attempt) {
+      // The master re-ran a task whose older attempt still runs here (its lease was lost): that
+      // run is stopped (its reports are fenced anyway) and the new attempt starts once it is done.
+      this.#log.warn({ taskId: f.taskId, attempt: f.attempt, older: older.assign.attempt }, 'a newer attempt of a task still running here: stopping the older run first');
+      older.log?.critical(`attempt ${f.attempt} of this task was assigned: this run (attempt ${older.assign.attempt}) was stopped`);
+      this.#supersedes.set(f.taskId, f);
+      if (!older.released) older.actor?.send({ type: 'CANCEL' });
+      return;
+    }
+    this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: f.taskId, attempt: f.attempt, assignment: f });
   }
 
   /** After a reconnect: runs the hello named that the master no longer gives this worker are stopped. */

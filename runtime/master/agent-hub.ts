@@ -17,7 +17,7 @@ import type { AgentEndpoint } from '../transport/master-server.ts';
 import {
   PROTOCOL_CLOSE_CODE, REPLACED_CLOSE_CODE, SHUTDOWN_CLOSE_CODE, encodeFrame, isProtocolError, parseWorkerFrame,
 } from '../transport/wire.ts';
-import type { Unsequenced, EventsFrame, HeartbeatFrame, HelloFrame, MasterFrame, PullFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
+import type { AssignItem, Unsequenced, EventsFrame, HeartbeatFrame, HelloFrame, MasterFrame, PullFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
 import type { OperationStatusCode } from '../../actors/catalog-codes.ts';
 import type { PersistOperationStatusParams } from '../../actors/execution.machine.ts';
 import { MasterActors } from './master-actors.ts';
@@ -110,6 +110,8 @@ class Connection {
   readopting = false;
   /** The worker's MaxTaskCount from its hello (shown by the viewer). */
   maxTaskCount = 0;
+  /** The protocol version of its hello: ≥ 2 takes `assign-batch`. */
+  protocol = 1;
   /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
   readonly inflight: number[] = [];
   maxSeq = 0;
@@ -147,6 +149,8 @@ export class AgentHub implements AgentEndpoint {
   readonly #grants = new Map<string, number>();
   /** Operation status update_task_status just committed, for the persist effect run synchronously by that report. */
   readonly #knownOperationStatus = new Map<number, number>();
+  /** Executions whose running status claim_tasks committed with the claim (their persist effect writes nothing). */
+  readonly #runningCommitted = new Set<number>();
   readonly actors: MasterActors;
   /** Leases lost by the expiry sweep whose task was not claimed again yet, by task id. */
   readonly #lostLeases = new Map<string, LostLease>();
@@ -494,6 +498,7 @@ export class AgentHub implements AgentEndpoint {
     this.#byAgent.set(f.agentId, conn);
     conn.leaseMs = f.capacity.leaseMs ?? this.#o.leaseMs;
     conn.maxTaskCount = f.capacity.maxTaskCount;
+    conn.protocol = f.versions.protocol;
     this.actors.ensureWorker(f.agentId, isEnabled);
     const held: string[] = [];
     for (const t of f.runningTasks) {
@@ -550,19 +555,40 @@ export class AgentHub implements AgentEndpoint {
       const want = Math.min(asked, this.#grants.get(agentId) ?? 0);
       this.#grants.delete(agentId);
       if (want <= 0) return;
-      // Concurrent claims share one group commit; each claim is atomic in the catalog.
-      const claims = await Promise.all(Array.from({ length: want }, () =>
-        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs }).catch((err: unknown) => {
-          this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
-          return null;
-        })));
-      const tasks = claims.filter((t): t is TaskRecord => t !== null);
-      await Promise.all(tasks.map((t) => this.#assign(conn, t)));
+      const store = this.#o.store;
+      let tasks: readonly TaskRecord[];
+      if (store.claimTasks) {
+        // One statement claims all K, and their executions' running status commits with it.
+        tasks = await store.claimTasks(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs, limit: want }).catch((err: unknown) => {
+          this.#log.warn({ err: serializeError(err), agentId }, 'claim_tasks failed');
+          return [];
+        });
+        for (const t of tasks) this.#runningCommitted.add(t.executionId);
+      } else {
+        // Concurrent claims share one group commit; each claim is atomic in the catalog.
+        const claims = await Promise.all(Array.from({ length: want }, () =>
+          store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs }).catch((err: unknown) => {
+            this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
+            return null;
+          })));
+        tasks = claims.filter((t): t is TaskRecord => t !== null);
+      }
+      const ready = (await Promise.all(tasks.map((t) => this.#assign(conn, t)))).filter((x): x is { a: Assignment; frame: AssignItem } => x !== null);
+      if (ready.length > 0 && !conn.closed) {
+        // One frame carries the K assignments to a worker that understands it (protocol ≥ 2).
+        if (conn.protocol >= 2 && ready.length > 1) conn.send({ type: 'assign-batch', assignments: ready.map((r) => r.frame) });
+        else for (const r of ready) conn.send({ type: 'assign', ...r.frame });
+        for (const r of ready) {
+          this.#log.debug({ taskId: r.a.taskId, executionId: r.a.executionId, attempt: r.a.attempt, agentId }, 'task assigned');
+          this.#o.observer?.taskAssigned?.(r.a);
+        }
+      }
       if (tasks.length < want) return;
     }
   }
 
-  async #assign(conn: Connection, t: TaskRecord): Promise<void> {
+  /** Readies one committed claim for its worker: actors told, payload read; null when it cannot be sent. */
+  async #assign(conn: Connection, t: TaskRecord): Promise<{ a: Assignment; frame: AssignItem } | null> {
     const agentId = conn.agentId!;
     const a: Assignment = { taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId, readySince: t.executedCount === 1 ? t.createdTime : null };
     this.#assignments.set(t.taskId, a);
@@ -586,19 +612,18 @@ export class AgentHub implements AgentEndpoint {
       if (conn.closed) {
         // The claim is committed but nobody will run it: the lease sweep re-queues it.
         this.#log.warn({ taskId: t.taskId, agentId }, 'worker left before its assignment was sent; the lease sweep will re-queue the task');
-        return;
+        return null;
       }
-      conn.send({
-        type: 'assign', taskId: t.taskId, jobId: t.jobId, executionId: t.executionId, attempt: t.executedCount,
+      return { a, frame: {
+        taskId: t.taskId, jobId: t.jobId, executionId: t.executionId, attempt: t.executedCount,
         maxAttempts: t.maxExecutedCount, leaseExpiry: t.expiredTime ?? this.#o.clock.now() + conn.leaseMs, payload,
-      });
-      this.#log.debug({ taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId }, 'task assigned');
-      this.#o.observer?.taskAssigned?.(a);
+      } };
     } catch (err) {
       this.#log.error({ err: serializeError(err), taskId: t.taskId, agentId }, 'could not prepare an assignment; the lease sweep will re-queue the task');
       // The worker never saw this assign; give the slot back.
       conn.assignsSent--;
       this.#assignments.delete(t.taskId);
+      return null;
     }
   }
 
@@ -708,10 +733,13 @@ export class AgentHub implements AgentEndpoint {
     const known = this.#knownOperationStatus.get(p.executionId);
     if (known !== undefined && FINAL_OPERATION_STATUSES.has(known)) return known;
     if (p.status === OperationStatus.running) {
+      // claim_tasks committed running with the claim itself: nothing more to write.
+      if (this.#runningCommitted.delete(p.executionId)) return OperationStatus.running;
       // A claim: pull_task never hands out a cancelled task, so the operation is pending or running.
       await store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: OperationStatus.running, operationId: p.executionId, workerAgentId: p.workerAgentId });
       return OperationStatus.running;
     }
+    this.#runningCommitted.delete(p.executionId);
     const current = await store.getOperationStatus(p.executionId);
     if (current === null) return undefined;
     if (FINAL_OPERATION_STATUSES.has(current)) return current;
