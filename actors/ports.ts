@@ -370,13 +370,6 @@ export interface CatalogStore {
    * separately (the SQL Server catalog does that today).
    */
   claimTasks?(caller: Principal, input: { workerAgentId: string; leaseMs: number; limit: number }): Promise<readonly TaskRecord[]>;
-  /**
-   * Beyond the original (issue 15): K `update_task_status` calls of one worker in ONE transaction,
-   * each applied (and refused) on its own exactly as `updateTaskStatus` would: a refused report is
-   * its error in `results`, the others commit. Optional: without it the master calls
-   * `updateTaskStatus` once per report.
-   */
-  updateTaskStatuses?(caller: Principal, inputs: readonly UpdateTaskStatusInput[]): Promise<readonly (UpdateTaskStatusResult | Error)[]>;
   /** `internal.update_task_status` with the rules table of reference §4.4, fenced by attempt. */
   updateTaskStatus(caller: Principal, input: UpdateTaskStatusInput): Promise<UpdateTaskStatusResult>;
   /** `internal.update_operation_status_for_task`. */

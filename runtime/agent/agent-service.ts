@@ -17,9 +17,9 @@ import type { PerfCounterSample, WallClock } from '../../actors/ports.ts';
 import { SsoError, serializeError } from '../../actors/errors.ts';
 import type { PackageEvent, RunPackageRequest, RunPackageResult } from '../../executor/package/api.ts';
 import {
-  PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, encodeFrame, isProtocolError, parseMasterFrame,
+  MAX_BATCH_TASKS, PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, encodeFrame, isProtocolError, parseMasterFrame,
 } from '../transport/wire.ts';
-import type { AssignFrame, EventsFrame, MasterFrame, TaskStatusFrame, Unsequenced, WorkerFrame } from '../transport/wire.ts';
+import type { AssignFrame, ErrorFrame, EventsFrame, MasterFrame, TaskStatusBatchFrame, TaskStatusFrame, TaskStatusReport, Unsequenced, WorkerFrame } from '../transport/wire.ts';
 import { createActor, fromPromise } from 'xstate';
 import type { Actor } from 'xstate';
 import { runPackageActor, taskRunMachine } from '../../actors/task-run.machine.ts';
@@ -122,7 +122,7 @@ function tlsRefusal(err: Error & { code?: unknown }): string | undefined {
 }
 
 /** What the journal keeps: a report before its seq is stamped. */
-type Report = Unsequenced<TaskStatusFrame> | Unsequenced<EventsFrame>;
+type Report = Unsequenced<TaskStatusFrame> | Unsequenced<TaskStatusBatchFrame> | Unsequenced<EventsFrame>;
 
 export type AgentState = 'idle' | 'connecting' | 'registering' | 'waitingForEnable' | 'active' | 'draining' | 'stopped';
 
@@ -135,6 +135,8 @@ interface RunningTask {
   flushTimer?: NodeJS.Timeout;
   /** Seq of the journaled final report, once made (-1: could not be journaled). */
   finalSeq: number | null;
+  /** The final report is queued for this tick's batch (its seq comes with the flush). */
+  finalQueued?: boolean;
   /** The run ended: its slot no longer counts against MaxTaskCount. */
   released: boolean;
 }
@@ -194,6 +196,11 @@ export class AgentService {
   /** machineName / userName of every run request: the process's, looked up once (userInfo reads the passwd database). */
   #identity: { machineName: string; userName: string } | null = null;
   #assignedSeen = 0;
+  /** Final reports made in this tick, sent together (see `#flushFinals`). */
+  readonly #finals: { t: RunningTask; report: TaskStatusReport }[] = [];
+  #finalsScheduled = false;
+  /** The master's protocol version from its welcome: ≥ 2 takes `task-status-batch`. */
+  #masterProtocol = 1;
   /** A newer attempt of a task whose older run is still being stopped: started once that run is done. */
   readonly #supersedes = new Map<string, AssignFrame>();
   #stopping: Promise<void> | null = null;
@@ -316,6 +323,7 @@ export class AgentService {
       while (this.#held() > 0 && this.#clock.now() < deadline + 5_000) await sleep(50);
       // Whatever is left is stopped; the journal keeps any final report for the next start.
       for (const t of this.#running.values()) { t.actor?.stop(); this.#taskDone(t, null); }
+      this.#flushFinals();
       // Give the master a moment to ack what is outstanding.
       const ackDeadline = this.#clock.now() + 2_000;
       while (this.#unackedReports() && this.#ws?.readyState === WebSocket.OPEN && this.#clock.now() < ackDeadline) await sleep(20);
@@ -536,6 +544,7 @@ export class AgentService {
       case 'welcome': {
         this.#refusedAttempts = 0;
         this.#enabled = f.enabled;
+        this.#masterProtocol = f.protocol ?? 1;
         this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
         if (f.heldTasks !== undefined) this.#stopRunsNotHeld(new Set(f.heldTasks));
         // The replay starts (and holds every newer frame back) before the machine reacts with a pull.
@@ -588,7 +597,9 @@ export class AgentService {
           this.#refusal = { by: 'master', reason: `hello refused (${f.code}): ${f.message}` };
           return;
         }
-        const refused = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
+        const sentFrame = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
+        if (sentFrame?.type === 'task-status-batch') { this.#batchItemRefused(f, sentFrame); return; }
+        const refused = sentFrame;
         // A heartbeat of a run refused as stale (27246): this attempt is no longer ours (its lease
         // was lost and the task re-run or ended): the run is stopped, its reports are fenced anyway.
         if (refused?.type === 'task-status' && (refused.status === 2 || refused.status === 3) && f.number === 27246) {
@@ -631,6 +642,25 @@ export class AgentService {
       return;
     }
     this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: f.taskId, attempt: f.attempt, assignment: f });
+  }
+
+  /**
+   * One report of a `task-status-batch` was refused (the others stand): a retryable one is
+   * journaled again on its own; one refused for good settles only its own run.
+   */
+  #batchItemRefused(f: ErrorFrame, batch: TaskStatusBatchFrame): void {
+    const item = batch.reports.find((r) => r.taskId === f.taskId);
+    this.#log.warn({ code: f.code, number: f.number, replyTo: f.replyTo, retryable: f.retryable, taskId: f.taskId }, `the master refused a report of a batch: ${f.message}`);
+    if (item === undefined) return;
+    const t = this.#running.get(item.taskId);
+    if (f.retryable) {
+      setTimeout(() => {
+        const seq = this.#report({ type: 'task-status', ...item });
+        if (t && t.assign.attempt === item.attempt) t.finalSeq = seq;
+      }, 1_000).unref();
+    } else if (t && t.assign.attempt === item.attempt && t.finalSeq === batch.seq) {
+      t.actor?.send({ type: 'REPORT_ACKED' });
+    }
   }
 
   /** After a reconnect: runs the hello named that the master no longer gives this worker are stopped. */
@@ -728,7 +758,7 @@ export class AgentService {
    */
   #reportFinal(t: RunningTask, status: number, message: string | null): void {
     this.#release(t);
-    if (t.finalSeq !== null) return;
+    if (t.finalSeq !== null || t.finalQueued) return;
     const a = t.assign;
     this.#flushEvents(t);
     const outcome = status === 5 ? 'succeeded' : status === 6 ? 'canceled' : 'failed';
@@ -741,10 +771,34 @@ export class AgentService {
       return uploadTaskLog({ endpoint: this.#o.masterEndpoint, tls: this.#tlsOptions(), taskId: a.taskId, attempt: a.attempt, folder: log.folder, startMarker: `task assigned: execution ${a.executionId}, attempt ${a.attempt} of` })
         .catch((err: unknown) => this.#log.warn({ err: serializeError(err), taskId: a.taskId }, 'task log upload failed'));
     });
-    const seq = this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status, ...(message ? { message: message.slice(0, 60_000) } : {}) });
-    t.finalSeq = seq;
-    // Not journaled (the journal is closed): nothing will ever ack it.
-    if (seq < 0) t.actor?.send({ type: 'REPORT_ACKED' });
+    t.finalQueued = true;
+    this.#finals.push({ t, report: { taskId: a.taskId, attempt: a.attempt, status, ...(message ? { message: message.slice(0, 60_000) } : {}) } });
+    if (!this.#finalsScheduled) {
+      this.#finalsScheduled = true;
+      setImmediate(() => this.#flushFinals());
+    }
+  }
+
+  /**
+   * The final reports of runs that ended in the same tick leave as ONE journaled frame (one seq, one
+   * frame, one commit on the master) when the master speaks protocol ≥ 2; one `task-status` each
+   * otherwise (or when there is only one).
+   */
+  #flushFinals(): void {
+    this.#finalsScheduled = false;
+    const list = this.#finals.splice(0);
+    if (list.length === 0) return;
+    const groups: (typeof list)[] = [];
+    if (list.length === 1 || this.#masterProtocol < 2) for (const x of list) groups.push([x]);
+    else for (let i = 0; i < list.length; i += MAX_BATCH_TASKS) groups.push(list.slice(i, i + MAX_BATCH_TASKS));
+    for (const g of groups) {
+      const seq = g.length === 1 ? this.#report({ type: 'task-status', ...g[0]!.report }) : this.#report({ type: 'task-status-batch', reports: g.map((x) => x.report) });
+      for (const { t } of g) {
+        t.finalSeq = seq;
+        // Not journaled (the journal is closed): nothing will ever ack it.
+        if (seq < 0) t.actor?.send({ type: 'REPORT_ACKED' });
+      }
+    }
   }
 
   /** The run is over: its slot is free (the agent machine pulls again when active). */

@@ -913,13 +913,6 @@ class SqliteCatalog implements SqliteCatalogStore {
     });
   }
 
-  updateTaskStatuses(caller: Principal, inputs: readonly UpdateTaskStatusInput[]): Promise<readonly (UpdateTaskStatusResult | Error)[]> {
-    if (!Array.isArray(inputs)) return Promise.reject(catalogError(27100, 'reports'));
-    // Each report is its own queued mutation: one group transaction holds them all, and a refused
-    // report rolls back only its own writes (tryBatch's savepoint replay).
-    return Promise.all(inputs.map((input) => this.updateTaskStatus(caller, input).catch((err: unknown) => (err instanceof Error ? err : new Error(String(err))))));
-  }
-
   /**
    * Moves the execution of a task that just reached a final state, in the same transaction:
    * succeeded → 7; failed → 4 (or 6 when the lease was lost); cancelled → 3 with the stop operation → 7.

@@ -15,12 +15,13 @@ import { SsoError, serializeError } from '../../actors/errors.ts';
 import { OperationStatus, TaskStatus } from '../../actors/catalog-codes.ts';
 import type { AgentEndpoint } from '../transport/master-server.ts';
 import {
-  PROTOCOL_CLOSE_CODE, REPLACED_CLOSE_CODE, SHUTDOWN_CLOSE_CODE, encodeFrame, isProtocolError, parseWorkerFrame,
+  PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, REPLACED_CLOSE_CODE, SHUTDOWN_CLOSE_CODE, encodeFrame, isProtocolError, parseWorkerFrame,
 } from '../transport/wire.ts';
-import type { AssignItem, Unsequenced, EventsFrame, HeartbeatFrame, HelloFrame, MasterFrame, PullFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
+import type { AssignItem, Unsequenced, EventsFrame, HeartbeatFrame, HelloFrame, MasterFrame, PullFrame, TaskStatusBatchFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
 import type { OperationStatusCode } from '../../actors/catalog-codes.ts';
 import type { PersistOperationStatusParams } from '../../actors/execution.machine.ts';
 import { MasterActors } from './master-actors.ts';
+import type { ActorClock } from './master-actors.ts';
 
 /** A live task attempt held by a worker. */
 export interface Assignment {
@@ -51,6 +52,8 @@ export interface AgentHubOptions {
   readonly workerOfflineAfterMs?: number;
   /** A task actor's lease timer ran out (or a lost lease must be committed): run the expiry sweep now. */
   readonly onLeaseTimer?: (taskId: string) => void;
+  /** The clock of the master's actors (their lease and offline timers); tests inject XState's SimulatedClock. */
+  readonly actorClock?: ActorClock;
 }
 
 /**
@@ -170,6 +173,7 @@ export class AgentHub implements AgentEndpoint {
     this.#livenessWindowMs = Math.min(1_000, (options.workerOfflineAfterMs ?? 300_000) / 100);
     this.actors = new MasterActors({
       logger: options.logger, leaseMs: options.leaseMs, offlineAfterMs: options.workerOfflineAfterMs ?? 300_000,
+      ...(options.actorClock === undefined ? {} : { clock: options.actorClock }),
       effects: {
         claim: (agentId, slots) => { this.#grants.set(agentId, slots); },
         sendEnabledChanged: (agentId, enabled) => {
@@ -420,6 +424,7 @@ export class AgentHub implements AgentEndpoint {
     const seq = frame.seq;
     const tracked = frame.type !== 'hello' && seq > 0;
     if (tracked) { conn.inflight.push(seq); if (seq > conn.maxSeq) conn.maxSeq = seq; }
+    if (frame.type === 'task-status-batch') { this.#onBatch(conn, frame); return; }
     const run = async (): Promise<void> => {
       try {
         // Any report proves the worker alive (its heartbeats may be minutes apart).
@@ -464,6 +469,46 @@ export class AgentHub implements AgentEndpoint {
       return;
     }
     void conn.ready.then(run);
+  }
+
+  /**
+   * K reports in one frame: each is applied exactly as its own `task-status` frame would be (the
+   * catalog checks that this connection's worker holds that task under that attempt, so a batch can
+   * carry only the sender's own tasks), in its task's order, concurrently with the others so that
+   * their commits share one group transaction. A refused report is answered by an `error` naming
+   * its taskId and refuses nothing else; the frame's seq is acked once every report is settled.
+   */
+  #onBatch(conn: Connection, frame: TaskStatusBatchFrame): void {
+    // Its seq is already tracked by #onFrame (inflight): acked once every report is settled.
+    const seq = frame.seq;
+    const now = performance.now();
+    if (now - conn.livenessSentAt >= this.#livenessWindowMs) {
+      conn.livenessSentAt = now;
+      this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
+    }
+    const seen = new Set<string>();
+    const all: Promise<void>[] = [];
+    for (const r of frame.reports) {
+      const item: TaskStatusFrame = { type: 'task-status', seq, ...r };
+      const run = async (): Promise<void> => {
+        try {
+          if (seen.has(r.taskId)) throw new SsoError('SSO_ERR_PROTOCOL', `task-status-batch refused for task ${r.taskId}: the batch reports this task twice`, { where: `task-status-batch(seq ${seq})` });
+          seen.add(r.taskId);
+          await this.#taskStatus(conn, item);
+        } catch (err) {
+          const e = serializeError(err);
+          const retryable = !(SsoError.is(err) && (err.code === 'SSO_ERR_CATALOG' || err.code === 'SSO_ERR_TLS' || err.code === 'SSO_ERR_PROTOCOL'));
+          this.#log.warn({ agentId: conn.agentId, frame: frame.type, seq, taskId: r.taskId, err: e }, `worker report refused: ${e.message}`);
+          conn.send({ type: 'error', replyTo: seq, taskId: r.taskId, code: e.code ?? 'SSO_ERR_INTERNAL', message: e.message, retryable, ...(e.number === undefined ? {} : { number: e.number }) });
+        }
+      };
+      const prev = conn.taskChains.get(r.taskId) ?? conn.ready;
+      const next = prev.then(run);
+      conn.taskChains.set(r.taskId, next);
+      void next.then(() => { if (conn.taskChains.get(r.taskId) === next) conn.taskChains.delete(r.taskId); });
+      all.push(next);
+    }
+    void Promise.all(all).finally(() => this.#done(conn, seq));
   }
 
   #done(conn: Connection, seq: number): void {
@@ -517,7 +562,7 @@ export class AgentHub implements AgentEndpoint {
       registered ? 'new worker agent registered (disabled until enabled)' : 'worker agent connected');
     // `heldTasks`: the runs the worker named that are still its own; it stops the others (their
     // attempt was re-run elsewhere or ended).
-    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: conn.leaseMs }, heldTasks: held });
+    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: conn.leaseMs }, heldTasks: held, protocol: PROTOCOL_VERSION });
     this.#o.observer?.agentOnline?.(f.agentId, isEnabled);
   }
 

@@ -145,6 +145,8 @@ export interface WelcomeFrame {
    * back); the worker stops the others. Absent from masters that predate it: keep every run.
    */
   readonly heldTasks?: readonly string[];
+  /** The master's protocol version; absent from masters of protocol 1 (no batch frames). */
+  readonly protocol?: number;
 }
 
 export interface AssignFrame {
@@ -496,7 +498,10 @@ function frame(o: Obj): Frame {
         if (typeof t !== 'string' || t.length > 100) fail(`${p}.heldTasks[${i}]`, 'a task id', t);
         return t as string;
       });
-      return { type, seq, enabled: bool(o, 'enabled', p), registered: bool(o, 'registered', p), settings: { leaseMs: int(s, 'leaseMs', `${p}.settings`, 1) }, ...(held === undefined ? {} : { heldTasks: held }) };
+      return {
+        type, seq, enabled: bool(o, 'enabled', p), registered: bool(o, 'registered', p), settings: { leaseMs: int(s, 'leaseMs', `${p}.settings`, 1) },
+        ...(held === undefined ? {} : { heldTasks: held }), ...(o['protocol'] === undefined ? {} : { protocol: int(o, 'protocol', p, 1) }),
+      };
     }
     case 'assign':
       return { type, seq, ...assignment(o, p) };
