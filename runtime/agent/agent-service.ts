@@ -752,13 +752,12 @@ export class AgentService {
   }
 
   /**
-   * `reportFinalStatus`: the run is over, so its slot is free; the status is journaled once (the
+   * `reportFinalStatus`: the run is over, so its slot is freed (with the report's flush); the status is journaled once (the
    * machine re-requests it every TaskHeartbeatInterval until REPORT_ACKED: the journal's replay is
    * what re-sends it) after the run's last events.
    */
   #reportFinal(t: RunningTask, status: number, message: string | null): void {
-    this.#release(t);
-    if (t.finalSeq !== null || t.finalQueued) return;
+    if (t.finalSeq !== null || t.finalQueued) { this.#release(t); return; }
     const a = t.assign;
     this.#flushEvents(t);
     const outcome = status === 5 ? 'succeeded' : status === 6 ? 'canceled' : 'failed';
@@ -795,6 +794,9 @@ export class AgentService {
       const seq = g.length === 1 ? this.#report({ type: 'task-status', ...g[0]!.report }) : this.#report({ type: 'task-status-batch', reports: g.map((x) => x.report) });
       for (const { t } of g) {
         t.finalSeq = seq;
+        // The slot is freed only now: the pull it causes must follow the final report on the wire
+        // (a re-queued task whose run just ended is given back by its report, not claimed again).
+        this.#release(t);
         // Not journaled (the journal is closed): nothing will ever ack it.
         if (seq < 0) t.actor?.send({ type: 'REPORT_ACKED' });
       }
