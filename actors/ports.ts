@@ -465,6 +465,14 @@ export interface CatalogStore extends EnvironmentApi {
    * script-routing.ts); `onlineWindowMs`: how recently that other worker must have been seen (default 300000).
    */
   pullTask(caller: Principal, input: { workerAgentId: string; leaseMs: number; onlineWindowMs?: number }): Promise<TaskRecord | null>;
+  /**
+   * Beyond the original (issue 15): claims up to `limit` ready tasks for this worker in one
+   * statement, FIFO as `pullTask`, and in the same transaction moves each claimed task's execution
+   * from pending to running (`update_operation_status_for_task` with status 2). Same refusals as
+   * `pullTask`. Optional: without it the master claims one `pullTask` at a time and commits running
+   * separately (the SQL Server catalog does that today).
+   */
+  claimTasks?(caller: Principal, input: { workerAgentId: string; leaseMs: number; limit: number; onlineWindowMs?: number }): Promise<readonly TaskRecord[]>;
   /** `internal.update_task_status` with the rules table of reference §4.4, fenced by attempt. */
   updateTaskStatus(caller: Principal, input: UpdateTaskStatusInput): Promise<UpdateTaskStatusResult>;
   /** `internal.update_operation_status_for_task`. */

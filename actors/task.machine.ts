@@ -75,6 +75,13 @@ export interface RejectStaleReportParams {
   readonly currentAttempt: number;
 }
 
+/** `leaseRanOut`: this attempt's lease timer fired (not a loss the catalog already committed). */
+export interface LeaseRanOutParams {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly workerAgentId: string | null;
+}
+
 /** `requestWorkerCancel`: push a `cancel` frame to the worker holding the lease. */
 export interface RequestWorkerCancelParams {
   readonly taskId: string;
@@ -111,6 +118,8 @@ const taskSetup = setup({
     requestWorkerCancel: (_, _params: RequestWorkerCancelParams) => {},
     notifyExecution: (_, _params: NotifyExecutionParams) => {},
     notifyWorker: (_, _params: NotifyWorkerParams) => {},
+    /** The lease timer (claim lease or running lease) ran out: the master runs the catalog's expiry rules for it. */
+    leaseRanOut: (_, _params: LeaseRanOutParams) => {},
     clearLease: assign({ workerAgentId: null }),
     recordFailure: assign(({ context, event }) => ({
       lastMessage: event.type === 'REPORT_FAILED' ? event.message ?? null : context.lastMessage,
@@ -156,6 +165,10 @@ const notify = (make: (context: TaskContext) => ExecutionEvent) =>
   });
 
 /** The worker no longer holds this task (re-queued or final). */
+const leaseRanOut = taskSetup.enqueueActions(({ context, enqueue }) => {
+  enqueue({ type: 'leaseRanOut', params: { taskId: context.taskId, attempt: context.attempt, workerAgentId: context.workerAgentId } });
+});
+
 const release = taskSetup.enqueueActions(({ context, enqueue }) => {
   if (context.workerAgentId === null) return;
   enqueue({ type: 'notifyWorker', params: { workerAgentId: context.workerAgentId, event: { type: 'TASK_RELEASED', taskId: context.taskId } } });
@@ -305,7 +318,7 @@ export const taskMachine = taskSetup.createMachine({
     },
     leased: {
       entry: enterStatus(2),
-      after: { claimLease: 'leaseExpired' },
+      after: { claimLease: { target: 'leaseExpired', actions: leaseRanOut } },
       on: {
         ...heldReports.on,
         HEARTBEAT: [
@@ -315,7 +328,7 @@ export const taskMachine = taskSetup.createMachine({
       },
     },
     running: {
-      after: { lease: 'leaseExpired' },
+      after: { lease: { target: 'leaseExpired', actions: leaseRanOut } },
       on: {
         ...heldReports.on,
         HEARTBEAT: [

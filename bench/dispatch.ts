@@ -6,8 +6,11 @@
  *   npm run bench:dispatch -- [--latency 500] [--burst 20000] [--max-tasks 10] [--engine]
  * --engine runs bench/fixtures/EmptyProject/Empty.dtsx through the real package engine; without it a
  * runner that succeeds at once stands in, so the figures are Scale Out's own cost.
+ * --processes runs the worker in its own process (bench/dispatch-worker.ts), as in production; the
+ * cost counters and CPU figures are then the master process's alone.
  */
-import { cpus, totalmem, tmpdir, release, platform } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir, release, platform } from 'node:os';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +18,14 @@ import { performance } from 'node:perf_hooks';
 import { SYSTEM_PRINCIPAL } from '../actors/ports.ts';
 import { readProjectFolder } from '../executor/package/project-archive.ts';
 import { startLocalCluster } from '../runtime/local/local-cluster.ts';
+import { ensureDataFolder } from '../runtime/local/data-folder.ts';
+import { startMaster } from '../runtime/master/index.ts';
+import type { RunningMaster } from '../runtime/master/index.ts';
 import { startExecution } from '../runtime/transport/master-server.ts';
 import type { Assignment } from '../runtime/master/agent-hub.ts';
+import { bySource, installCounters, snapshot, since } from './dispatch-counters.ts';
+
+installCounters();
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -29,6 +38,7 @@ const LATENCY_RUNS = arg('latency', 500);
 const BURST = arg('burst', 20_000);
 const MAX_TASKS = arg('max-tasks', 10);
 const ENGINE = process.argv.includes('--engine');
+const PROCESSES = process.argv.includes('--processes');
 const PROJECT_DIR = fileURLToPath(new URL('./fixtures/EmptyProject', import.meta.url));
 const RUNNER = new URL('./fixtures/empty-runner.ts', import.meta.url);
 
@@ -51,13 +61,34 @@ function percentile(sorted: readonly number[], p: number): number {
 
 const dir = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${platform()} ${release()}, node ${process.version}`);
-console.log(`setup:   1 master + 1 worker (MaxTaskCount ${MAX_TASKS}) over mutual TLS on localhost, SQLite catalog (WAL, synchronous=FULL, group commit), ${ENGINE ? 'real package engine on Empty.dtsx' : 'empty runner fixture (no package engine)'}`);
-const cluster = await startLocalCluster(join(dir, 'data'), {
-  observer, env: { ...process.env, SCALEOUT_WORKER_MaxTaskCount: String(MAX_TASKS), SCALEOUT_LOG_LEVEL: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' },
-  ...(ENGINE ? {} : { runner: RUNNER }),
-});
+console.log(`setup:   1 master + 1 worker (MaxTaskCount ${MAX_TASKS}) ${PROCESSES ? 'in two processes' : 'in one process'} over mutual TLS on localhost, SQLite catalog (WAL, synchronous=FULL, group commit), ${ENGINE ? 'real package engine on Empty.dtsx' : 'empty runner fixture (no package engine)'}`);
+console.log(`load:    ${loadavg().map((l) => l.toFixed(2)).join(' ')} (1/5/15 min load average at the start; other processes share the cores)`);
+const env = { ...process.env, SCALEOUT_WORKER_MaxTaskCount: String(MAX_TASKS), SCALEOUT_LOG_LEVEL: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' };
+const cluster = PROCESSES ? await startTwoProcesses(join(dir, 'data')) : await startLocalCluster(join(dir, 'data'), { observer, env, ...(ENGINE ? {} : { runner: RUNNER }) });
 const store = cluster.master.service.store;
 const hub = cluster.master.service.hub;
+
+/** The master here, the worker as a child process (bench/dispatch-worker.ts), the worker enabled. */
+async function startTwoProcesses(dataDir: string): Promise<{ master: RunningMaster; stop(): Promise<void> }> {
+  const data = await ensureDataFolder(dataDir);
+  const master = await startMaster(data.masterConfig, { env, host: 'localhost', observer });
+  const child = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('./dispatch-worker.ts', import.meta.url)), data.workerConfig, ...(ENGINE ? ['--engine'] : [])], { env, stdio: ['ignore', 'pipe', 'inherit'] });
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const stop = async (): Promise<void> => { child.kill('SIGTERM'); await exited; await master.stop(); };
+  try {
+    const deadline = Date.now() + 60_000;
+    while (!master.service.hub.connectedAgents().some((a) => a.agentId === data.agentId)) {
+      if (Date.now() > deadline || child.exitCode !== null) throw new Error('the worker process did not connect within 60 s');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await master.service.store.enableWorkerAgent(SYSTEM_PRINCIPAL, { workerAgentId: data.agentId });
+    await master.service.requestRefresh();
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { master, stop };
+}
 try {
   await store.createFolder(SYSTEM_PRINCIPAL, { folderName: 'Bench' });
   await store.deployProject(SYSTEM_PRINCIPAL, { folderName: 'Bench', projectName: 'EmptyProject', project: await readProjectFolder(PROJECT_DIR) });
@@ -95,6 +126,7 @@ try {
     finals.clear();
     const elu0 = performance.eventLoopUtilization();
     const cpu0 = process.cpuUsage();
+    const costs0 = snapshot();
     const t0 = performance.now();
     let ended = 0;
     const all = new Promise<void>((resolve) => { observer.taskReported = (a, _r, _e, status) => {
@@ -114,6 +146,7 @@ try {
     const total = performance.now() - t0;
     const elu = performance.eventLoopUtilization(elu0);
     const cpu = process.cpuUsage(cpu0);
+    const costs = since(costs0);
     const succeeded = [...finals.values()].filter((s) => s === 7).length;
     const view = await store.queryView(SYSTEM_PRINCIPAL, 'catalog.executions');
     const idSet = new Set(ids);
@@ -121,6 +154,9 @@ try {
     console.log(`burst:   ${BURST} executions submitted in ${(submitted / 1000).toFixed(2)} s, all ended in ${(total / 1000).toFixed(2)} s: ${(BURST / (total / 1000)).toFixed(0)} executions/s end to end (${succeeded} succeeded; ${inCatalog} committed as succeeded in catalog.executions)`);
     // Where the ceiling is: a main thread busy ~100% of the time is the bottleneck, whatever the cores.
     console.log(`         main thread busy ${(elu.utilization * 100).toFixed(0)}% of the burst (${(elu.active / BURST).toFixed(2)} ms per execution); process CPU ${((cpu.user + cpu.system) / 1000 / BURST).toFixed(2)} ms per execution (user ${(cpu.user / 1000 / BURST).toFixed(2)}, system ${(cpu.system / 1000 / BURST).toFixed(2)})`);
+    const per = (n: number) => (n / BURST).toFixed(2);
+    if (bySource !== null) for (const [sql, n] of [...bySource].sort((x, y) => y[1] - x[1]).slice(0, 25)) console.log(`  ${per(n)}  ${sql.replace(/\s+/g, ' ').slice(0, 150)}`);
+    console.log(`         per execution: ${per(costs.statements)} SQL statements, ${per(costs.commits)} commits, ${per(costs.frames)} frames, ${per(costs.actors)} actors started, ${per(costs.fileOps)} file operations (main thread), ${(elu.active / BURST).toFixed(2)} main-thread ms${PROCESSES ? ' (master process only)' : ''}`);
   }
 } finally {
   await cluster.stop();

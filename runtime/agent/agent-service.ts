@@ -6,7 +6,7 @@
  * and after a restart). Settings arrive already resolved (`runtime/agent/index.ts` maps the config).
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rmdir, writeFile } from 'node:fs/promises';
 import { request as httpsRequest } from 'node:https';
 import type { ClientRequestArgs } from 'node:http';
 import { freemem, hostname, userInfo } from 'node:os';
@@ -17,9 +17,9 @@ import type { PerfCounterSample, WallClock } from '../../actors/ports.ts';
 import { SsoError, serializeError } from '../../actors/errors.ts';
 import type { PackageEvent, RunPackageRequest, RunPackageResult } from '../../executor/package/api.ts';
 import {
-  PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, encodeFrame, isProtocolError, parseMasterFrame,
+  MAX_BATCH_TASKS, PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, encodeFrame, isProtocolError, parseMasterFrame,
 } from '../transport/wire.ts';
-import type { AssignFrame, EventsFrame, MasterFrame, TaskStatusFrame, Unsequenced, WorkerFrame } from '../transport/wire.ts';
+import type { AssignFrame, ErrorFrame, EventsFrame, MasterFrame, TaskStatusBatchFrame, TaskStatusFrame, TaskStatusReport, Unsequenced, WorkerFrame } from '../transport/wire.ts';
 import { createActor, fromPromise } from 'xstate';
 import type { Actor } from 'xstate';
 import { runPackageActor, taskRunMachine } from '../../actors/task-run.machine.ts';
@@ -123,7 +123,7 @@ function tlsRefusal(err: Error & { code?: unknown }): string | undefined {
 }
 
 /** What the journal keeps: a report before its seq is stamped. */
-type Report = Unsequenced<TaskStatusFrame> | Unsequenced<EventsFrame>;
+type Report = Unsequenced<TaskStatusFrame> | Unsequenced<TaskStatusBatchFrame> | Unsequenced<EventsFrame>;
 
 export type AgentState = 'idle' | 'connecting' | 'registering' | 'waitingForEnable' | 'active' | 'draining' | 'stopped';
 
@@ -136,6 +136,8 @@ interface RunningTask {
   flushTimer?: NodeJS.Timeout;
   /** Seq of the journaled final report, once made (-1: could not be journaled). */
   finalSeq: number | null;
+  /** The final report is queued for this tick's batch (its seq comes with the flush). */
+  finalQueued?: boolean;
   /** The run ended: its slot no longer counts against MaxTaskCount. */
   released: boolean;
 }
@@ -195,6 +197,11 @@ export class AgentService {
   /** machineName / userName of every run request: the process's, looked up once (userInfo reads the passwd database). */
   #identity: { machineName: string; userName: string } | null = null;
   #assignedSeen = 0;
+  /** Final reports made in this tick, sent together (see `#flushFinals`). */
+  readonly #finals: { t: RunningTask; report: TaskStatusReport }[] = [];
+  #finalsScheduled = false;
+  /** The master's protocol version from its welcome: ≥ 2 takes `task-status-batch`. */
+  #masterProtocol = 1;
   /** A newer attempt of a task whose older run is still being stopped: started once that run is done. */
   readonly #supersedes = new Map<string, AssignFrame>();
   #stopping: Promise<void> | null = null;
@@ -317,6 +324,7 @@ export class AgentService {
       while (this.#held() > 0 && this.#clock.now() < deadline + 5_000) await sleep(50);
       // Whatever is left is stopped; the journal keeps any final report for the next start.
       for (const t of this.#running.values()) { t.actor?.stop(); this.#taskDone(t, null); }
+      this.#flushFinals();
       // Give the master a moment to ack what is outstanding.
       const ackDeadline = this.#clock.now() + 2_000;
       while (this.#unackedReports() && this.#ws?.readyState === WebSocket.OPEN && this.#clock.now() < ackDeadline) await sleep(20);
@@ -537,6 +545,7 @@ export class AgentService {
       case 'welcome': {
         this.#refusedAttempts = 0;
         this.#enabled = f.enabled;
+        this.#masterProtocol = f.protocol ?? 1;
         this.#log.info({ enabled: f.enabled, registered: f.registered }, f.registered ? 'registered with the master; waiting to be enabled' : 'connected to the master');
         if (f.heldTasks !== undefined) this.#stopRunsNotHeld(new Set(f.heldTasks));
         // The replay starts (and holds every newer frame back) before the machine reacts with a pull.
@@ -550,21 +559,13 @@ export class AgentService {
         this.#log.info({ enabled: f.enabled }, f.enabled ? 'enabled by the master' : 'disabled by the master: draining (running tasks finish, no new pulls)');
         this.#agent?.send({ type: 'ENABLED_CHANGED', enabled: f.enabled });
         return;
-      case 'assign': {
-        this.#assignedSeen++;
-        const older = this.#running.get(f.taskId);
-        if (older && older.assign.attempt < f.attempt) {
-          // The master re-ran a task whose older attempt still runs here (its lease was lost): that
-          // run is stopped (its reports are fenced anyway) and the new attempt starts once it is done.
-          this.#log.warn({ taskId: f.taskId, attempt: f.attempt, older: older.assign.attempt }, 'a newer attempt of a task still running here: stopping the older run first');
-          older.log?.critical(`attempt ${f.attempt} of this task was assigned: this run (attempt ${older.assign.attempt}) was stopped`);
-          this.#supersedes.set(f.taskId, f);
-          if (!older.released) older.actor?.send({ type: 'CANCEL' });
-          return;
-        }
-        this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: f.taskId, attempt: f.attempt, assignment: f });
+      case 'assign':
+        this.#onAssign(f);
         return;
-      }
+      case 'assign-batch':
+        // Each one exactly as its own `assign` frame (and counted as one seen).
+        for (const a of f.assignments) this.#onAssign({ type: 'assign', seq: f.seq, ...a });
+        return;
       case 'cancel': {
         const t = this.#running.get(f.taskId);
         if (t && t.assign.attempt === f.attempt) t.actor?.send({ type: 'CANCEL' });
@@ -597,7 +598,9 @@ export class AgentService {
           this.#refusal = { by: 'master', reason: `hello refused (${f.code}): ${f.message}` };
           return;
         }
-        const refused = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
+        const sentFrame = f.replyTo === undefined ? undefined : this.#sent.get(f.replyTo);
+        if (sentFrame?.type === 'task-status-batch') { this.#batchItemRefused(f, sentFrame); return; }
+        const refused = sentFrame;
         // A heartbeat of a run refused as stale (27246): this attempt is no longer ours (its lease
         // was lost and the task re-run or ended): the run is stopped, its reports are fenced anyway.
         if (refused?.type === 'task-status' && (refused.status === 2 || refused.status === 3) && f.number === 27246) {
@@ -624,6 +627,40 @@ export class AgentService {
         }
         return;
       }
+    }
+  }
+
+  #onAssign(f: AssignFrame): void {
+    this.#assignedSeen++;
+    const older = this.#running.get(f.taskId);
+    if (older && older.assign.attempt < f.attempt) {
+      // The master re-ran a task whose older attempt still runs here (its lease was lost): that
+      // run is stopped (its reports are fenced anyway) and the new attempt starts once it is done.
+      this.#log.warn({ taskId: f.taskId, attempt: f.attempt, older: older.assign.attempt }, 'a newer attempt of a task still running here: stopping the older run first');
+      older.log?.critical(`attempt ${f.attempt} of this task was assigned: this run (attempt ${older.assign.attempt}) was stopped`);
+      this.#supersedes.set(f.taskId, f);
+      if (!older.released) older.actor?.send({ type: 'CANCEL' });
+      return;
+    }
+    this.#agent?.send({ type: 'TASK_ASSIGNED', taskId: f.taskId, attempt: f.attempt, assignment: f });
+  }
+
+  /**
+   * One report of a `task-status-batch` was refused (the others stand): a retryable one is
+   * journaled again on its own; one refused for good settles only its own run.
+   */
+  #batchItemRefused(f: ErrorFrame, batch: TaskStatusBatchFrame): void {
+    const item = batch.reports.find((r) => r.taskId === f.taskId);
+    this.#log.warn({ code: f.code, number: f.number, replyTo: f.replyTo, retryable: f.retryable, taskId: f.taskId }, `the master refused a report of a batch: ${f.message}`);
+    if (item === undefined) return;
+    const t = this.#running.get(item.taskId);
+    if (f.retryable) {
+      setTimeout(() => {
+        const seq = this.#report({ type: 'task-status', ...item });
+        if (t && t.assign.attempt === item.attempt) t.finalSeq = seq;
+      }, 1_000).unref();
+    } else if (t && t.assign.attempt === item.attempt && t.finalSeq === batch.seq) {
+      t.actor?.send({ type: 'REPORT_ACKED' });
     }
   }
 
@@ -693,6 +730,8 @@ export class AgentService {
   async #runPackage(t: RunningTask, bytes: Uint8Array, signal: AbortSignal): Promise<RunPackageResult> {
     const a = t.assign;
     const workingDirectory = join(this.#o.tasksRootFolder, a.taskId);
+    // The package may write files relative to it (Flat File destinations, Execute Process), so it
+    // exists during the run; a run that wrote nothing there and logged nothing leaves no folder.
     await mkdir(workingDirectory, { recursive: true });
     t.log?.audit(`run started in ${workingDirectory}`);
     const request: RunPackageRequest = {
@@ -716,18 +755,20 @@ export class AgentService {
         } else t.log?.audit(`data tap file ${u.file} uploaded (${u.bytes} bytes${u.cut ? ', cut at the upload bound' : ''})`);
       }
     }
+    // result.json only when there is something to read beside it (the run wrote files or a log
+    // line) or the run did not succeed; an empty folder of a silent success is removed.
+    if (result.outcome === 'succeeded' && !t.log?.written && await rmdir(workingDirectory).then(() => true, () => false)) return result;
     await writeFile(join(workingDirectory, 'result.json'), JSON.stringify({ taskId: a.taskId, executionId: a.executionId, attempt: a.attempt, ...result }, null, 2)).catch(() => undefined);
     return result;
   }
 
   /**
-   * `reportFinalStatus`: the run is over, so its slot is free; the status is journaled once (the
+   * `reportFinalStatus`: the run is over, so its slot is freed (with the report's flush); the status is journaled once (the
    * machine re-requests it every TaskHeartbeatInterval until REPORT_ACKED: the journal's replay is
    * what re-sends it) after the run's last events.
    */
   #reportFinal(t: RunningTask, status: number, message: string | null): void {
-    this.#release(t);
-    if (t.finalSeq !== null) return;
+    if (t.finalSeq !== null || t.finalQueued) { this.#release(t); return; }
     const a = t.assign;
     this.#flushEvents(t);
     const outcome = status === 5 ? 'succeeded' : status === 6 ? 'canceled' : 'failed';
@@ -736,14 +777,41 @@ export class AgentService {
     // Closed now, not when the report is committed: a retry of this task may open the same file.
     const log = t.log;
     void log?.close().then(() => {
-      if (!log.folder) return;
+      if (!log.folder || !log.written) return;
       return uploadTaskLog({ endpoint: this.#o.masterEndpoint, tls: this.#tlsOptions(), taskId: a.taskId, attempt: a.attempt, folder: log.folder, startMarker: `task assigned: execution ${a.executionId}, attempt ${a.attempt} of` })
         .catch((err: unknown) => this.#log.warn({ err: serializeError(err), taskId: a.taskId }, 'task log upload failed'));
     });
-    const seq = this.#report({ type: 'task-status', taskId: a.taskId, attempt: a.attempt, status, ...(message ? { message: message.slice(0, 60_000) } : {}) });
-    t.finalSeq = seq;
-    // Not journaled (the journal is closed): nothing will ever ack it.
-    if (seq < 0) t.actor?.send({ type: 'REPORT_ACKED' });
+    t.finalQueued = true;
+    this.#finals.push({ t, report: { taskId: a.taskId, attempt: a.attempt, status, ...(message ? { message: message.slice(0, 60_000) } : {}) } });
+    if (!this.#finalsScheduled) {
+      this.#finalsScheduled = true;
+      setImmediate(() => this.#flushFinals());
+    }
+  }
+
+  /**
+   * The final reports of runs that ended in the same tick leave as ONE journaled frame (one seq, one
+   * frame, one commit on the master) when the master speaks protocol ≥ 2; one `task-status` each
+   * otherwise (or when there is only one).
+   */
+  #flushFinals(): void {
+    this.#finalsScheduled = false;
+    const list = this.#finals.splice(0);
+    if (list.length === 0) return;
+    const groups: (typeof list)[] = [];
+    if (list.length === 1 || this.#masterProtocol < 2) for (const x of list) groups.push([x]);
+    else for (let i = 0; i < list.length; i += MAX_BATCH_TASKS) groups.push(list.slice(i, i + MAX_BATCH_TASKS));
+    for (const g of groups) {
+      const seq = g.length === 1 ? this.#report({ type: 'task-status', ...g[0]!.report }) : this.#report({ type: 'task-status-batch', reports: g.map((x) => x.report) });
+      for (const { t } of g) {
+        t.finalSeq = seq;
+        // The slot is freed only now: the pull it causes must follow the final report on the wire
+        // (a re-queued task whose run just ended is given back by its report, not claimed again).
+        this.#release(t);
+        // Not journaled (the journal is closed): nothing will ever ack it.
+        if (seq < 0) t.actor?.send({ type: 'REPORT_ACKED' });
+      }
+    }
   }
 
   /** The run is over: its slot is free (the agent machine pulls again when active). */

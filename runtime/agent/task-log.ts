@@ -4,8 +4,7 @@
  * filtered by the `TaskLogLevel` bit flags, rolled into a new file every `TaskLogSegment`, and
  * switched off entirely by `TaskLogEnabled = false`. A logging failure never fails the task.
  */
-import { createWriteStream, type WriteStream } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { createWriteStream, mkdirSync, type WriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { SsoError } from '../../actors/errors.ts';
 import { MessageType } from '../../actors/catalog-codes.ts';
@@ -99,6 +98,11 @@ function oneLine(text: string): string {
 /**
  * The log of one task. Writes are ordered and buffered; `close()` waits until everything is on
  * disk. When disabled, every write is a no-op and nothing is created.
+ *
+ * Created only when needed: the agent's own lifecycle lines (`audit`) are held in memory until a
+ * line of the run itself (a package event or a critical error) is written; only then are the folder
+ * and the file created, with the held lines first. A run that says nothing leaves no folder and no
+ * file (`written` stays false), so a no-op execution costs no file operations (issue 15).
  */
 export class TaskLog {
   readonly taskId: string;
@@ -113,6 +117,10 @@ export class TaskLog {
   #pending: Promise<void>[] = [];
   #failed: Error | null = null;
   #closed = false;
+  /** Audit lines held until the run writes its first line (see the class comment). */
+  #held: { level: TaskLogLevelName; source: string; message: string; time: number }[] = [];
+  #materialized = false;
+  #folderMade = false;
 
   private constructor(taskId: string, folder: string | null, settings: ResolvedTaskLogSettings, options: TaskLogSettings) {
     this.taskId = taskId;
@@ -124,8 +132,9 @@ export class TaskLog {
   }
 
   /**
-   * Opens the log of `taskId`, creating its folder. `taskId` must be a plain folder name (a GUID in
-   * practice); anything else is refused with `SSO_ERR_PROTOCOL`, since it came from the master.
+   * Opens the log of `taskId` (its folder is created with the first line of the run). `taskId` must
+   * be a plain folder name (a GUID in practice); anything else is refused with `SSO_ERR_PROTOCOL`,
+   * since it came from the master.
    */
   static async open(settings: TaskLogSettings, taskId: string): Promise<TaskLog> {
     const resolved = resolveTaskLogSettings(settings);
@@ -133,13 +142,12 @@ export class TaskLog {
       throw new SsoError('SSO_ERR_PROTOCOL', `task log: task id ${JSON.stringify(taskId)} is not a plain folder name (letters, digits, '.', '_', '-')`, { where: 'taskId' });
     }
     if (!resolved.enabled) return new TaskLog(taskId, null, resolved, settings);
-    const folder = join(resolved.rootFolder, taskId);
-    try {
-      await mkdir(folder, { recursive: true });
-    } catch (error) {
-      throw new SsoError('SSO_ERR_AGENT_IO', `task log: cannot create ${folder}: ${error instanceof Error ? error.message : String(error)}`, { where: folder, cause: error });
-    }
-    return new TaskLog(taskId, folder, resolved, settings);
+    return new TaskLog(taskId, join(resolved.rootFolder, taskId), resolved, settings);
+  }
+
+  /** True once a line reached the file (the folder exists): a log worth uploading. */
+  get written(): boolean {
+    return this.#materialized;
   }
 
   /** The error that stopped this log, if a write failed (later writes are dropped). */
@@ -155,6 +163,16 @@ export class TaskLog {
   /** Writes one line, if the level passes the mask. `time` defaults to the clock. */
   write(level: TaskLogLevelName, source: string, message: string, time: number = this.#clock.now()): void {
     if (this.#closed || this.#failed !== null || !this.accepts(level)) return;
+    if (!this.#materialized) {
+      if (level === 'Audit') { this.#held.push({ level, source, message, time }); return; }
+      this.#materialized = true;
+      for (const h of this.#held.splice(0)) this.#line(h.level, h.source, h.message, h.time);
+    }
+    this.#line(level, source, message, time);
+  }
+
+  #line(level: TaskLogLevelName, source: string, message: string, time: number): void {
+    if (this.#failed !== null) return;
     const stream = this.#streamFor(time);
     if (stream === null) return;
     stream.write(`${new Date(time).toISOString()} ${level} [${oneLine(source)}] ${oneLine(message)}\n`);
@@ -200,6 +218,17 @@ export class TaskLog {
     this.#window = window;
     const name = this.settings.segmentMs === 0 ? 'task.log' : `task-${fileStamp(this.#openedAt + window * this.settings.segmentMs)}.log`;
     const path = join(this.folder as string, name);
+    if (!this.#folderMade) {
+      // Synchronous on purpose: once per task that writes, and the stream must open after it.
+      try {
+        mkdirSync(this.folder as string, { recursive: true });
+      } catch (error) {
+        this.#failed = error as Error;
+        this.#logger.warn({ folder: this.folder, err: (error as Error).message }, `task log: cannot create ${this.folder}; lines of task ${this.taskId} are dropped`);
+        return null;
+      }
+      this.#folderMade = true;
+    }
     const stream = createWriteStream(path, { flags: 'a', encoding: 'utf8' });
     this.#pending.push(new Promise<void>((resolve) => {
       stream.once('close', resolve);

@@ -619,6 +619,51 @@ class SqliteCatalog implements SqliteCatalogStore {
     });
   }
 
+  // ---- batched dispatch verbs (issue 15): the dispatch cycle in batches of K -------------------
+
+  /**
+   * Extra condition on the tasks a worker may claim, ANDed into the claim's WHERE (alias `t` is the
+   * task row, `?` parameters follow the returned order): the routing rules. Today one: executions with
+   * Script Tasks go to workers with Mono while one can take them (runtime/catalog/script-routing.ts).
+   */
+  private claimFilter(workerAgentId: string, nowMs: number, onlineWindowMs: number | undefined): { readonly sql: string; readonly params: readonly unknown[] } {
+    return sqliteScriptRoutingCondition({ workerAgentId, nowMs, ...(onlineWindowMs === undefined ? {} : { onlineWindowMs }) }, iso);
+  }
+
+  claimTasks(caller: Principal, input: { workerAgentId: string; leaseMs: number; limit: number; onlineWindowMs?: number }): Promise<readonly TaskRecord[]> {
+    return this.write(() => {
+      requireRole(caller, ADMIN_ROLES);
+      const { id, row } = this.workerRow('WorkerAgentId', input?.workerAgentId);
+      if (!bool(row['IsEnabled'])) throw catalogError(27252, id);
+      if (typeof input.leaseMs !== 'number' || !Number.isFinite(input.leaseMs) || input.leaseMs <= 0) throw catalogError(27101, 'leaseMs');
+      if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 10_000) throw catalogError(27101, 'limit');
+      const now = this.clock.now();
+      const nowText = iso(now);
+      const filter = this.claimFilter(id, now, input.onlineWindowMs);
+      this.writes++;
+      // One statement claims K: the FIFO selection of pullTask as a subquery, the claim as its UPDATE.
+      const rows = this.q(`UPDATE tasks SET Status = 2, ExecutedCount = ExecutedCount + 1, WorkerAgentId = ?, ReadyForDispatchTime = NULL,
+        ExpiredTime = ?, LastPickupTime = ?, LastUpdatedTime = ?
+        WHERE TaskId IN (SELECT t.TaskId FROM tasks t INDEXED BY ix_tasks_ready
+          WHERE t.ReadyForDispatchTime IS NOT NULL AND t.Status = 1
+            AND EXISTS (SELECT 1 FROM job_worker_agents j WHERE j.JobId = t.JobId AND j.WorkerAgentId IN (?, ?))${filter.sql === '' ? '' : ` AND (${filter.sql})`}
+          ORDER BY t.ReadyForDispatchTime, t.rowid LIMIT ?)
+        RETURNING *`).all(id, iso(now + input.leaseMs), nowText, nowText, id, ANY_WORKER_ID, ...filter.params, input.limit) as Row[];
+      if (rows.length === 0) return [];
+      const tasks = rows.map(toTaskRecord).sort((a, b) => a.createdTime - b.createdTime);
+      // Running folded into the claim's transaction: update_operation_status_for_task (status 2) for
+      // every claimed execution in one statement. Pending → running only; a stop that arrived (8) stays.
+      const executions = tasks.filter((t) => t.taskType === 0 && t.executionId > 0).map((t) => ({ id: t.executionId, n: t.executedCount }));
+      if (executions.length > 0) {
+        this.run(`UPDATE operations SET status = CASE WHEN operations.status = 5 THEN 2 ELSE operations.status END,
+          machine_name = COALESCE(?, operations.machine_name), worker_agent_id = ?, executed_count = json_extract(c.value, '$.n')
+          FROM json_each(?) c WHERE operations.operation_id = json_extract(c.value, '$.id')`,
+        strOrNull(row['MachineName']), id, JSON.stringify(executions));
+      }
+      return tasks;
+    });
+  }
+
   /**
    * Moves the execution of a task that just reached a final state, in the same transaction:
    * succeeded → 7; failed → 4 (or 6 when the lease was lost); cancelled → 3 with the stop operation → 7.

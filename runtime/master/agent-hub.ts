@@ -14,13 +14,15 @@ import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { SsoError, serializeError } from '../../actors/errors.ts';
 import { OperationStatus, TaskStatus } from '../../actors/catalog-codes.ts';
 import type { AgentEndpoint } from '../transport/master-server.ts';
+import { AgentChannel } from '../transport/agent-channel.ts';
 import {
-  PROTOCOL_CLOSE_CODE, REPLACED_CLOSE_CODE, SHUTDOWN_CLOSE_CODE, encodeFrame, isProtocolError, parseWorkerFrame,
+  PROTOCOL_CLOSE_CODE, PROTOCOL_VERSION, REPLACED_CLOSE_CODE, SHUTDOWN_CLOSE_CODE,
 } from '../transport/wire.ts';
-import type { Unsequenced, EventsFrame, HeartbeatFrame, HelloFrame, MasterFrame, PullFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
+import type { AssignItem, EventsFrame, HeartbeatFrame, HelloFrame, PullFrame, TaskStatusBatchFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
 import type { OperationStatusCode } from '../../actors/catalog-codes.ts';
 import type { PersistOperationStatusParams } from '../../actors/execution.machine.ts';
 import { MasterActors } from './master-actors.ts';
+import type { ActorClock } from './master-actors.ts';
 
 /** A live task attempt held by a worker. */
 export interface Assignment {
@@ -51,6 +53,8 @@ export interface AgentHubOptions {
   readonly workerOfflineAfterMs?: number;
   /** A task actor's lease timer ran out (or a lost lease must be committed): run the expiry sweep now. */
   readonly onLeaseTimer?: (taskId: string) => void;
+  /** The clock of the master's actors (their lease and offline timers); tests inject XState's SimulatedClock. */
+  readonly actorClock?: ActorClock;
 }
 
 /**
@@ -92,52 +96,11 @@ const FINAL_OPERATION_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 
 const FINAL_TASK_STATUSES: ReadonlySet<number> = new Set([TaskStatus.failed, TaskStatus.succeeded, TaskStatus.canceled]);
 
-class Connection {
-  agentId: string | undefined;
-  enabled = false;
-  closed = false;
-  outSeq = 0;
-  pullSlots = 0;
-  assignedSeenAtPull = 0;
-  assignsSent = 0;
-  /** performance.now() of the last HEARTBEAT this connection's frames gave its `worker:` actor. */
-  livenessSentAt = -Infinity;
-  /** The worker's `LeaseInternval` from its hello (the master's default until then). */
-  leaseMs = 0;
-  /** performance.now() of the last frame or pong from this worker. */
-  heardAt = performance.now();
-  /** Heard again after a silence: its lost leases are being given back; it is not served meanwhile. */
-  readopting = false;
-  /** The worker's MaxTaskCount from its hello (shown by the viewer). */
-  maxTaskCount = 0;
-  /** Worker seqs being applied, in arrival order; acks never pass the oldest. */
-  readonly inflight: number[] = [];
-  maxSeq = 0;
-  /** The last non-hello frame's seq: each must be higher than the one before. */
-  lastSeq = 0;
-  ackedUpTo = 0;
-  ackScheduled = false;
-  readonly taskChains = new Map<string, Promise<void>>();
-  /** Frames are parsed and started in arrival order; hello must finish before the rest. */
-  ready: Promise<void> = Promise.resolve();
-
-  constructor(readonly socket: WebSocket, readonly remoteAddress: string, readonly thumbprint: string) {}
-
-  outstanding(): number {
-    return Math.max(0, this.pullSlots - (this.assignsSent - this.assignedSeenAtPull));
-  }
-
-  send(frame: Unsequenced<MasterFrame>): void {
-    if (this.closed) return;
-    this.socket.send(encodeFrame({ ...frame, seq: ++this.outSeq } as MasterFrame));
-  }
-}
-
 export class AgentHub implements AgentEndpoint {
   readonly #o: AgentHubOptions;
   readonly #log: Logger;
-  readonly #byAgent = new Map<string, Connection>();
-  readonly #all = new Set<Connection>();
+  readonly #byAgent = new Map<string, AgentChannel>();
+  readonly #all = new Set<AgentChannel>();
   readonly #assignments = new Map<string, Assignment>();
   #dispatching = false;
   #dispatchAgain = false;
@@ -147,6 +110,8 @@ export class AgentHub implements AgentEndpoint {
   readonly #grants = new Map<string, number>();
   /** Operation status update_task_status just committed, for the persist effect run synchronously by that report. */
   readonly #knownOperationStatus = new Map<number, number>();
+  /** Executions whose running status claim_tasks committed with the claim (their persist effect writes nothing). */
+  readonly #runningCommitted = new Set<number>();
   readonly actors: MasterActors;
   /** Leases lost by the expiry sweep whose task was not claimed again yet, by task id. */
   readonly #lostLeases = new Map<string, LostLease>();
@@ -166,6 +131,7 @@ export class AgentHub implements AgentEndpoint {
     this.#livenessWindowMs = Math.min(1_000, (options.workerOfflineAfterMs ?? 300_000) / 100);
     this.actors = new MasterActors({
       logger: options.logger, leaseMs: options.leaseMs, offlineAfterMs: options.workerOfflineAfterMs ?? 300_000,
+      ...(options.actorClock === undefined ? {} : { clock: options.actorClock }),
       effects: {
         claim: (agentId, slots) => { this.#grants.set(agentId, slots); },
         sendEnabledChanged: (agentId, enabled) => {
@@ -226,7 +192,7 @@ export class AgentHub implements AgentEndpoint {
 
   accept(socket: WebSocket, peer: { readonly thumbprint: string; readonly remoteAddress: string }): void {
     if (this.#closing) { socket.close(SHUTDOWN_CLOSE_CODE, 'master shutting down'); return; }
-    const conn = new Connection(socket, peer.remoteAddress, peer.thumbprint);
+    const conn = new AgentChannel(socket, peer.remoteAddress, peer.thumbprint);
     conn.leaseMs = this.#o.leaseMs;
     this.#all.add(conn);
     this.#startPinger();
@@ -234,17 +200,8 @@ export class AgentHub implements AgentEndpoint {
     socket.on('message', (data, isBinary) => {
       if (conn.closed) return;
       this.#heard(conn);
-      const text = isBinary ? '' : data.toString();
-      const frame = parseWorkerFrame(text);
-      if (isProtocolError(frame)) return this.#protocolViolation(conn, frame.message);
-      if (conn.agentId === undefined && frame.type !== 'hello') return this.#protocolViolation(conn, `first frame must be hello, got ${frame.type}`);
-      if (conn.agentId !== undefined && frame.type === 'hello') return this.#protocolViolation(conn, 'hello sent twice');
-      // A worker numbers its frames from one counter and sends them in order on a connection (a
-      // replay after a reconnect starts a new connection): a repeated or older seq is not its own.
-      if (frame.type !== 'hello') {
-        if (frame.seq <= conn.lastSeq) return this.#protocolViolation(conn, `frame seq ${frame.seq} is not above the previous seq ${conn.lastSeq} on this connection (replayed or out of order)`);
-        conn.lastSeq = frame.seq;
-      }
+      const frame = conn.receive(isBinary ? '' : data.toString());
+      if ('violation' in frame) return this.#protocolViolation(conn, frame.violation);
       this.#onFrame(conn, frame);
     });
     socket.on('close', () => this.#onClose(conn));
@@ -328,11 +285,11 @@ export class AgentHub implements AgentEndpoint {
     clearInterval(this.#pinger);
     await this.#idle;
     const pending: Promise<unknown>[] = [];
-    for (const c of this.#all) pending.push(c.ready, ...c.taskChains.values());
+    for (const c of this.#all) pending.push(...c.pending());
     await Promise.allSettled(pending);
     await this.actors.stop();
     for (const c of this.#all) {
-      this.#flushAck(c);
+      c.flushAck();
       c.socket.close(SHUTDOWN_CLOSE_CODE, 'master shutting down');
     }
   }
@@ -340,7 +297,7 @@ export class AgentHub implements AgentEndpoint {
   // ------------------------------------------------------------------------------------------
 
   /** A frame or pong: the connection answers. One that was unresponsive gets its pull served again. */
-  #heard(conn: Connection): void {
+  #heard(conn: AgentChannel): void {
     const wasQuiet = performance.now() - conn.heardAt > unresponsiveAfterMs(conn.leaseMs);
     conn.heardAt = performance.now();
     if (wasQuiet && conn.agentId !== undefined && !conn.closed && !conn.readopting) {
@@ -362,7 +319,7 @@ export class AgentHub implements AgentEndpoint {
     }
   }
 
-  #responsive(conn: Connection, now = performance.now()): boolean {
+  #responsive(conn: AgentChannel, now = performance.now()): boolean {
     return !conn.readopting && now - conn.heardAt <= unresponsiveAfterMs(conn.leaseMs);
   }
 
@@ -370,10 +327,10 @@ export class AgentHub implements AgentEndpoint {
   #startPinger(): void {
     if (this.#pinger !== undefined || this.#closing) return;
     const tickMs = 200;
-    let lastPing = new Map<Connection, number>();
+    let lastPing = new Map<AgentChannel, number>();
     this.#pinger = setInterval(() => {
       const now = performance.now();
-      const next = new Map<Connection, number>();
+      const next = new Map<AgentChannel, number>();
       for (const conn of this.#all) {
         if (conn.closed) continue;
         const silent = now - conn.heardAt;
@@ -395,13 +352,13 @@ export class AgentHub implements AgentEndpoint {
     this.#pinger.unref();
   }
 
-  #protocolViolation(conn: Connection, reason: string): void {
+  #protocolViolation(conn: AgentChannel, reason: string): void {
     this.#log.warn({ agentId: conn.agentId, remoteAddress: conn.remoteAddress, reason }, `protocol violation, closing agent connection: ${reason}`);
     conn.closed = true;
     conn.socket.close(PROTOCOL_CLOSE_CODE, reason.slice(0, 120));
   }
 
-  #onClose(conn: Connection): void {
+  #onClose(conn: AgentChannel): void {
     conn.closed = true;
     this.#all.delete(conn);
     if (conn.agentId !== undefined && this.#byAgent.get(conn.agentId) === conn) {
@@ -412,10 +369,10 @@ export class AgentHub implements AgentEndpoint {
     }
   }
 
-  #onFrame(conn: Connection, frame: WorkerFrame): void {
+  #onFrame(conn: AgentChannel, frame: WorkerFrame): void {
     const seq = frame.seq;
     const tracked = frame.type !== 'hello' && seq > 0;
-    if (tracked) { conn.inflight.push(seq); if (seq > conn.maxSeq) conn.maxSeq = seq; }
+    if (frame.type === 'task-status-batch') { this.#onBatch(conn, frame); return; }
     const run = async (): Promise<void> => {
       try {
         // Any report proves the worker alive (its heartbeats may be minutes apart).
@@ -444,7 +401,7 @@ export class AgentHub implements AgentEndpoint {
         conn.send({ type: 'error', replyTo: seq, code: e.code ?? 'SSO_ERR_INTERNAL', message: e.message, retryable, ...(e.number === undefined ? {} : { number: e.number }) });
         if (frame.type === 'hello') { conn.closed = true; conn.socket.close(PROTOCOL_CLOSE_CODE, `registration refused: ${e.message}`.slice(0, 120)); }
       } finally {
-        if (tracked) this.#done(conn, seq);
+        if (tracked) conn.settle(seq);
       }
     };
     if (frame.type === 'hello') { conn.ready = run(); return; }
@@ -452,30 +409,49 @@ export class AgentHub implements AgentEndpoint {
       // Reports of one task (its log batches and statuses) apply in order, so a batch is checked
       // before the final report that follows it moves the task on; different tasks proceed
       // concurrently so that the catalog can group their commits.
-      const key = frame.taskId ?? '';
-      const prev = conn.taskChains.get(key) ?? conn.ready;
-      const next = prev.then(run);
-      conn.taskChains.set(key, next);
-      void next.then(() => { if (conn.taskChains.get(key) === next) conn.taskChains.delete(key); });
+      void conn.inTaskOrder(frame.taskId ?? '', run);
       return;
     }
     void conn.ready.then(run);
   }
 
-  #done(conn: Connection, seq: number): void {
-    const i = conn.inflight.indexOf(seq);
-    if (i >= 0) conn.inflight.splice(i, 1);
-    if (conn.ackScheduled) return;
-    conn.ackScheduled = true;
-    setImmediate(() => { conn.ackScheduled = false; this.#flushAck(conn); });
+  /**
+   * K reports in one frame: each is applied exactly as its own `task-status` frame would be (the
+   * catalog checks that this connection's worker holds that task under that attempt, so a batch can
+   * carry only the sender's own tasks), in its task's order, concurrently with the others so that
+   * their commits share one group transaction. A refused report is answered by an `error` naming
+   * its taskId and refuses nothing else; the frame's seq is acked once every report is settled.
+   */
+  #onBatch(conn: AgentChannel, frame: TaskStatusBatchFrame): void {
+    // Its seq is already tracked by the channel (`receive`): settled once every report is.
+    const seq = frame.seq;
+    const now = performance.now();
+    if (now - conn.livenessSentAt >= this.#livenessWindowMs) {
+      conn.livenessSentAt = now;
+      this.actors.sendWorker(conn.agentId!, { type: 'HEARTBEAT' });
+    }
+    const seen = new Set<string>();
+    const all: Promise<void>[] = [];
+    for (const r of frame.reports) {
+      const item: TaskStatusFrame = { type: 'task-status', seq, ...r };
+      const run = async (): Promise<void> => {
+        try {
+          if (seen.has(r.taskId)) throw new SsoError('SSO_ERR_PROTOCOL', `task-status-batch refused for task ${r.taskId}: the batch reports this task twice`, { where: `task-status-batch(seq ${seq})` });
+          seen.add(r.taskId);
+          await this.#taskStatus(conn, item);
+        } catch (err) {
+          const e = serializeError(err);
+          const retryable = !(SsoError.is(err) && (err.code === 'SSO_ERR_CATALOG' || err.code === 'SSO_ERR_TLS' || err.code === 'SSO_ERR_PROTOCOL'));
+          this.#log.warn({ agentId: conn.agentId, frame: frame.type, seq, taskId: r.taskId, err: e }, `worker report refused: ${e.message}`);
+          conn.send({ type: 'error', replyTo: seq, taskId: r.taskId, code: e.code ?? 'SSO_ERR_INTERNAL', message: e.message, retryable, ...(e.number === undefined ? {} : { number: e.number }) });
+        }
+      };
+      all.push(conn.inTaskOrder(r.taskId, run));
+    }
+    void Promise.all(all).finally(() => conn.settle(seq));
   }
 
-  #flushAck(conn: Connection): void {
-    const upTo = conn.inflight.length > 0 ? Math.min(...conn.inflight) - 1 : conn.maxSeq;
-    if (upTo > conn.ackedUpTo) { conn.ackedUpTo = upTo; conn.send({ type: 'ack', upTo }); }
-  }
-
-  async #hello(conn: Connection, f: HelloFrame): Promise<void> {
+  async #hello(conn: AgentChannel, f: HelloFrame): Promise<void> {
     // The catalog binds the agent id to the connection's client certificate at registration and
     // refuses (SSO_ERR_TLS, nothing written) an id bound to another certificate, or a certificate
     // bound to another id: one worker's certificate can never act as another worker.
@@ -494,6 +470,7 @@ export class AgentHub implements AgentEndpoint {
     this.#byAgent.set(f.agentId, conn);
     conn.leaseMs = f.capacity.leaseMs ?? this.#o.leaseMs;
     conn.maxTaskCount = f.capacity.maxTaskCount;
+    conn.protocol = f.versions.protocol;
     this.actors.ensureWorker(f.agentId, isEnabled);
     const held: string[] = [];
     for (const t of f.runningTasks) {
@@ -512,11 +489,11 @@ export class AgentHub implements AgentEndpoint {
       registered ? 'new worker agent registered (disabled until enabled)' : 'worker agent connected');
     // `heldTasks`: the runs the worker named that are still its own; it stops the others (their
     // attempt was re-run elsewhere or ended).
-    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: conn.leaseMs }, heldTasks: held });
+    conn.send({ type: 'welcome', enabled: isEnabled, registered, settings: { leaseMs: conn.leaseMs }, heldTasks: held, protocol: PROTOCOL_VERSION });
     this.#o.observer?.agentOnline?.(f.agentId, isEnabled);
   }
 
-  async #heartbeat(conn: Connection, f: HeartbeatFrame): Promise<void> {
+  async #heartbeat(conn: AgentChannel, f: HeartbeatFrame): Promise<void> {
     const { isEnabled } = await this.#o.store.updateWorkerAgentStatus(SYSTEM_PRINCIPAL, {
       workerAgentId: conn.agentId!, perfCounters: f.perfCounters, machineProperties: {},
     });
@@ -528,7 +505,7 @@ export class AgentHub implements AgentEndpoint {
     if (conn.enabled && conn.outstanding() > 0) this.kick();
   }
 
-  #pull(conn: Connection, f: PullFrame): void {
+  #pull(conn: AgentChannel, f: PullFrame): void {
     conn.pullSlots = f.slots;
     conn.assignedSeenAtPull = Math.min(f.assignedSeen, conn.assignsSent);
     // Anything the worker could not have seen is still in flight and counts against the slots.
@@ -542,7 +519,7 @@ export class AgentHub implements AgentEndpoint {
     await Promise.all(conns.map((c) => this.#serve(c)));
   }
 
-  async #serve(conn: Connection): Promise<void> {
+  async #serve(conn: AgentChannel): Promise<void> {
     const agentId = conn.agentId!;
     while (!conn.closed && conn.enabled && !this.#closing && this.#responsive(conn)) {
       const asked = conn.outstanding();
@@ -553,19 +530,40 @@ export class AgentHub implements AgentEndpoint {
       const want = Math.min(asked, this.#grants.get(agentId) ?? 0);
       this.#grants.delete(agentId);
       if (want <= 0) return;
-      // Concurrent claims share one group commit; each claim is atomic in the catalog.
-      const claims = await Promise.all(Array.from({ length: want }, () =>
-        this.#o.store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs, onlineWindowMs: this.#o.workerOfflineAfterMs ?? 300_000 }).catch((err: unknown) => {
-          this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
-          return null;
-        })));
-      const tasks = claims.filter((t): t is TaskRecord => t !== null);
-      await Promise.all(tasks.map((t) => this.#assign(conn, t)));
+      const store = this.#o.store;
+      let tasks: readonly TaskRecord[];
+      if (store.claimTasks) {
+        // One statement claims all K, and their executions' running status commits with it.
+        tasks = await store.claimTasks(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs, limit: want, onlineWindowMs: this.#o.workerOfflineAfterMs ?? 300_000 }).catch((err: unknown) => {
+          this.#log.warn({ err: serializeError(err), agentId }, 'claim_tasks failed');
+          return [];
+        });
+        for (const t of tasks) this.#runningCommitted.add(t.executionId);
+      } else {
+        // Concurrent claims share one group commit; each claim is atomic in the catalog.
+        const claims = await Promise.all(Array.from({ length: want }, () =>
+          store.pullTask(SYSTEM_PRINCIPAL, { workerAgentId: agentId, leaseMs: conn.leaseMs, onlineWindowMs: this.#o.workerOfflineAfterMs ?? 300_000 }).catch((err: unknown) => {
+            this.#log.warn({ err: serializeError(err), agentId }, 'pull_task failed');
+            return null;
+          })));
+        tasks = claims.filter((t): t is TaskRecord => t !== null);
+      }
+      const ready = (await Promise.all(tasks.map((t) => this.#assign(conn, t)))).filter((x): x is { a: Assignment; frame: AssignItem } => x !== null);
+      if (ready.length > 0 && !conn.closed) {
+        // One frame carries the K assignments to a worker that understands it (protocol ≥ 2).
+        if (conn.protocol >= 2 && ready.length > 1) conn.send({ type: 'assign-batch', assignments: ready.map((r) => r.frame) });
+        else for (const r of ready) conn.send({ type: 'assign', ...r.frame });
+        for (const r of ready) {
+          this.#log.debug({ taskId: r.a.taskId, executionId: r.a.executionId, attempt: r.a.attempt, agentId }, 'task assigned');
+          this.#o.observer?.taskAssigned?.(r.a);
+        }
+      }
       if (tasks.length < want) return;
     }
   }
 
-  async #assign(conn: Connection, t: TaskRecord): Promise<void> {
+  /** Readies one committed claim for its worker: actors told, payload read; null when it cannot be sent. */
+  async #assign(conn: AgentChannel, t: TaskRecord): Promise<{ a: Assignment; frame: AssignItem } | null> {
     const agentId = conn.agentId!;
     const a: Assignment = { taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId, readySince: t.executedCount === 1 ? t.createdTime : null };
     this.#assignments.set(t.taskId, a);
@@ -589,23 +587,22 @@ export class AgentHub implements AgentEndpoint {
       if (conn.closed) {
         // The claim is committed but nobody will run it: the lease sweep re-queues it.
         this.#log.warn({ taskId: t.taskId, agentId }, 'worker left before its assignment was sent; the lease sweep will re-queue the task');
-        return;
+        return null;
       }
-      conn.send({
-        type: 'assign', taskId: t.taskId, jobId: t.jobId, executionId: t.executionId, attempt: t.executedCount,
+      return { a, frame: {
+        taskId: t.taskId, jobId: t.jobId, executionId: t.executionId, attempt: t.executedCount,
         maxAttempts: t.maxExecutedCount, leaseExpiry: t.expiredTime ?? this.#o.clock.now() + conn.leaseMs, payload,
-      });
-      this.#log.debug({ taskId: t.taskId, executionId: t.executionId, attempt: t.executedCount, agentId }, 'task assigned');
-      this.#o.observer?.taskAssigned?.(a);
+      } };
     } catch (err) {
       this.#log.error({ err: serializeError(err), taskId: t.taskId, agentId }, 'could not prepare an assignment; the lease sweep will re-queue the task');
       // The worker never saw this assign; give the slot back.
       conn.assignsSent--;
       this.#assignments.delete(t.taskId);
+      return null;
     }
   }
 
-  async #taskStatus(conn: Connection, f: TaskStatusFrame): Promise<void> {
+  async #taskStatus(conn: AgentChannel, f: TaskStatusFrame): Promise<void> {
     const agentId = conn.agentId!;
     const store = this.#o.store;
     const update = () => store.updateTaskStatus(SYSTEM_PRINCIPAL, {
@@ -678,7 +675,7 @@ export class AgentHub implements AgentEndpoint {
    * its hello) before a re-run was claimed: the catalog gives it the lease back (or, when the loss
    * was final, lets its success win). See `CatalogStore.readoptLostTask`.
    */
-  async #readopt(conn: Connection, taskId: string, attempt: number, status: number): Promise<'readopted' | 'succeeded' | 'refused'> {
+  async #readopt(conn: AgentChannel, taskId: string, attempt: number, status: number): Promise<'readopted' | 'succeeded' | 'refused'> {
     const lost = this.#lostLeases.get(taskId);
     const store = this.#o.store;
     if (!lost || lost.agentId !== conn.agentId || lost.attempt !== attempt || !store.readoptLostTask) return 'refused';
@@ -711,10 +708,13 @@ export class AgentHub implements AgentEndpoint {
     const known = this.#knownOperationStatus.get(p.executionId);
     if (known !== undefined && FINAL_OPERATION_STATUSES.has(known)) return known;
     if (p.status === OperationStatus.running) {
+      // claim_tasks committed running with the claim itself: nothing more to write.
+      if (this.#runningCommitted.delete(p.executionId)) return OperationStatus.running;
       // A claim: pull_task never hands out a cancelled task, so the operation is pending or running.
       await store.updateOperationStatusForTask(SYSTEM_PRINCIPAL, { status: OperationStatus.running, operationId: p.executionId, workerAgentId: p.workerAgentId });
       return OperationStatus.running;
     }
+    this.#runningCommitted.delete(p.executionId);
     const current = await store.getOperationStatus(p.executionId);
     if (current === null) return undefined;
     if (FINAL_OPERATION_STATUSES.has(current)) return current;
@@ -759,7 +759,7 @@ export class AgentHub implements AgentEndpoint {
    * task's execution. Anything else is refused before a row is written: a worker can write only
    * into the log of a run it holds, never into another execution's log.
    */
-  async #events(conn: Connection, f: EventsFrame): Promise<void> {
+  async #events(conn: AgentChannel, f: EventsFrame): Promise<void> {
     const agentId = conn.agentId!;
     if (f.taskId === undefined || f.attempt === undefined) {
       throw new SsoError('SSO_ERR_PROTOCOL', 'events refused: the batch does not name its taskId and attempt (journaled by an older agent?)', { where: `events(seq ${f.seq})` });

@@ -7,7 +7,10 @@
  * or must cancel, when a lease ran out, and which operation status to commit when a task ends.
  */
 import { createActor, enqueueActions, setup } from 'xstate';
-import type { AnyActorRef, InspectionEvent } from 'xstate';
+import type { ActorOptions, AnyActorRef, AnyActorLogic } from 'xstate';
+
+/** XState's clock interface (setTimeout/clearTimeout), as `createActor` takes it. */
+export type ActorClock = NonNullable<ActorOptions<AnyActorLogic>['clock']>;
 import type { Logger } from 'pino';
 import type { TaskRecord } from '../../actors/ports.ts';
 import { serializeError } from '../../actors/errors.ts';
@@ -42,6 +45,11 @@ export interface MasterActorsOptions {
   /** A worker with no heartbeat for this long is offline (3 × the default AgentHeartbeatInterval). */
   readonly offlineAfterMs: number;
   readonly effects: MasterActorEffects;
+  /**
+   * The clock of every actor's delays (lease timers, offline timers): XState's `SimulatedClock` in
+   * tests, so the master's actors are tested without sleeping like the machines. @default real time
+   */
+  readonly clock?: ActorClock;
 }
 
 type RootEvent =
@@ -90,6 +98,11 @@ export class MasterActors {
         requestWorkerCancel: (_, p) => fx.cancelOnWorker(p.taskId, p.workerAgentId, p.attempt),
         notifyExecution: (_, p) => route(`execution:${p.executionId}`, p.event),
         notifyWorker: (_, p) => route(`worker:${p.workerAgentId}`, p.event),
+        // The lease timer ran out: the catalog's expiry rules decide what the row becomes.
+        leaseRanOut: (_, p) => {
+          log.warn({ taskId: p.taskId, attempt: p.attempt, workerAgentId: p.workerAgentId }, 'task lease timer ran out; running the expiry rules now');
+          fx.leaseTimerFired(p.taskId);
+        },
       },
     });
     const worker = workerAgentMachine.provide({
@@ -125,7 +138,7 @@ export class MasterActors {
         }) },
       },
     });
-    this.#root = createActor(rootMachine, { inspect: (e) => this.#inspect(e) });
+    this.#root = createActor(rootMachine, options.clock === undefined ? {} : { clock: options.clock });
     this.#root.subscribe({ error: (err) => this.#log.error({ err: serializeError(err) }, 'master actor system failed') });
     this.#root.start();
   }
@@ -222,16 +235,5 @@ export class MasterActors {
         if (![1, 2, 5, 8].includes(params.status)) this.#taskOfExecution.delete(params.executionId);
       }
     });
-  }
-
-  /** Lease timers are `after` delays of task actors: their firing is the signal to run the catalog's expiry rules. */
-  #inspect(e: InspectionEvent): void {
-    if (e.type !== '@xstate.event') return;
-    const target = e.actorRef as AnyActorRef & { systemId?: string; _systemId?: string };
-    const sid = target.systemId ?? target._systemId;
-    if (typeof sid === 'string' && sid.startsWith('task:') && e.event.type.startsWith('xstate.after.')) {
-      this.#log.warn({ taskId: sid.slice(5) }, 'task lease timer ran out; running the expiry rules now');
-      this.#o.effects.leaseTimerFired(sid.slice(5));
-    }
   }
 }

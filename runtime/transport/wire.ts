@@ -12,7 +12,14 @@ export const PROTOCOL_CLOSE_CODE = 4400;
 export const SHUTDOWN_CLOSE_CODE = 4001;
 /** Close code for a second connection with the same agent id: the older one is replaced. */
 export const REPLACED_CLOSE_CODE = 4409;
-export const PROTOCOL_VERSION = 1;
+/**
+ * 2 (issue 15): `assign-batch` and `task-status-batch` carry K tasks in one frame. The master sends
+ * `assign-batch` only to a worker whose hello says protocol ≥ 2; a worker of protocol 1 gets one
+ * `assign` per task as before, and the master accepts both report forms from any worker.
+ */
+export const PROTOCOL_VERSION = 2;
+/** Most tasks one batch frame carries (either direction). */
+export const MAX_BATCH_TASKS = 1000;
 /** Largest frame either side accepts (an `events` batch or an `assign` with many parameters). */
 export const MAX_FRAME_BYTES = 8 * 1024 * 1024;
 
@@ -21,9 +28,11 @@ export const FrameType = {
   heartbeat: 'heartbeat',
   pull: 'pull',
   taskStatus: 'task-status',
+  taskStatusBatch: 'task-status-batch',
   events: 'events',
   welcome: 'welcome',
   assign: 'assign',
+  assignBatch: 'assign-batch',
   taskStatusResult: 'task-status-result',
   cancel: 'cancel',
   enabledChanged: 'enabled-changed',
@@ -78,6 +87,27 @@ export interface TaskStatusFrame {
   readonly message?: string;
 }
 
+/** One task's report inside a `task-status-batch` (the fields of a `task-status` frame). */
+export interface TaskStatusReport {
+  readonly taskId: string;
+  readonly attempt: number;
+  readonly status: number;
+  readonly message?: string;
+}
+
+/**
+ * K task reports (usually final ones finished in the same tick) in one journaled frame with one
+ * seq. The master applies every report on its own, exactly as K `task-status` frames (each must be
+ * the sender's own task and attempt: one refused report refuses only itself, answered by an `error`
+ * naming its taskId), commits them in one transaction, and answers each with `task-status-result`
+ * (replyTo this frame's seq).
+ */
+export interface TaskStatusBatchFrame {
+  readonly type: 'task-status-batch';
+  readonly seq: number;
+  readonly reports: readonly TaskStatusReport[];
+}
+
 /**
  * A batch of one run's log; each message/statistic has a GUID so replays are applied once. The
  * master accepts it only from the agent that holds `taskId` under `attempt` (the catalog's current
@@ -95,7 +125,7 @@ export interface EventsFrame {
   readonly componentPhases?: readonly ComponentPhaseInput[];
 }
 
-export type WorkerFrame = HelloFrame | HeartbeatFrame | PullFrame | TaskStatusFrame | EventsFrame;
+export type WorkerFrame = HelloFrame | HeartbeatFrame | PullFrame | TaskStatusFrame | TaskStatusBatchFrame | EventsFrame;
 
 // ---------------------------------------------------------------------------------------------
 // master → worker
@@ -117,6 +147,8 @@ export interface WelcomeFrame {
    * back); the worker stops the others. Absent from masters that predate it: keep every run.
    */
   readonly heldTasks?: readonly string[];
+  /** The master's protocol version; absent from masters of protocol 1 (no batch frames). */
+  readonly protocol?: number;
 }
 
 export interface AssignFrame {
@@ -131,6 +163,16 @@ export interface AssignFrame {
   /** Lease end, ms since the epoch; renewed by each `task-status` 2. */
   readonly leaseExpiry: number;
   readonly payload: ExecutionPayload;
+}
+
+/** An `assign` frame's fields, one task of an `assign-batch`. */
+export type AssignItem = Omit<AssignFrame, 'type' | 'seq'>;
+
+/** K assignments answering one pull (protocol ≥ 2); the worker counts each as one `assign` seen. */
+export interface AssignBatchFrame {
+  readonly type: 'assign-batch';
+  readonly seq: number;
+  readonly assignments: readonly AssignItem[];
 }
 
 export interface TaskStatusResultFrame {
@@ -169,6 +211,8 @@ export interface ErrorFrame {
   readonly seq: number;
   /** The worker frame this refers to, when there is one. */
   readonly replyTo?: number;
+  /** The task of a `task-status-batch` this error refuses (the other reports of the batch stand). */
+  readonly taskId?: string;
   readonly code: string;
   readonly number?: number;
   readonly message: string;
@@ -176,7 +220,7 @@ export interface ErrorFrame {
   readonly retryable: boolean;
 }
 
-export type MasterFrame = WelcomeFrame | AssignFrame | TaskStatusResultFrame | CancelFrame | EnabledChangedFrame | AckFrame | ErrorFrame;
+export type MasterFrame = WelcomeFrame | AssignFrame | AssignBatchFrame | TaskStatusResultFrame | CancelFrame | EnabledChangedFrame | AckFrame | ErrorFrame;
 /** A frame before its sender stamps `seq` (distributes over the union). */
 export type Unsequenced<F> = F extends unknown ? Omit<F, 'seq'> : never;
 export type Frame = WorkerFrame | MasterFrame;
@@ -407,6 +451,24 @@ function payload(v: unknown, path: string): ExecutionPayload {
   };
 }
 
+function taskReport(o: Obj, p: string): TaskStatusReport {
+  const status = int(o, 'status', p);
+  if (!TASK_STATUSES.has(status)) fail(`${p}.status`, 'task status 2, 3, 4, 5 or 6', status);
+  return { taskId: reqStr(o, 'taskId', p, 100), attempt: int(o, 'attempt', p, 1), status, ...opt('message', str(o, 'message', p, { optional: true, max: 64 * 1024 })) };
+}
+
+function assignment(o: Obj, p: string): AssignItem {
+  return {
+    taskId: reqStr(o, 'taskId', p, 100),
+    jobId: reqStr(o, 'jobId', p, 100),
+    executionId: int(o, 'executionId', p, 1),
+    attempt: int(o, 'attempt', p, 1),
+    maxAttempts: int(o, 'maxAttempts', p, 1),
+    leaseExpiry: num(o, 'leaseExpiry', p),
+    payload: payload(o['payload'], `${p}.payload`),
+  };
+}
+
 function frame(o: Obj): Frame {
   const type = o['type'];
   const p = `frame(${typeof type === 'string' ? type : '?'})`;
@@ -443,10 +505,12 @@ function frame(o: Obj): Frame {
       };
     case 'pull':
       return { type, seq, slots: int(o, 'slots', p, 0, 10_000), assignedSeen: int(o, 'assignedSeen', p) };
-    case 'task-status': {
-      const status = int(o, 'status', p);
-      if (!TASK_STATUSES.has(status)) fail(`${p}.status`, 'task status 2, 3, 4, 5 or 6', status);
-      return { type, seq, taskId: reqStr(o, 'taskId', p, 100), attempt: int(o, 'attempt', p, 1), status, ...opt('message', str(o, 'message', p, { optional: true, max: 64 * 1024 })) };
+    case 'task-status':
+      return { type, seq, ...taskReport(o, p) };
+    case 'task-status-batch': {
+      const reports = arr(o, 'reports', p, MAX_BATCH_TASKS).map((r, i) => taskReport(obj(r, `${p}.reports[${i}]`), `${p}.reports[${i}]`));
+      if (reports.length === 0) fail(`${p}.reports`, 'at least one report', 'an empty array');
+      return { type, seq, reports };
     }
     case 'events':
       return {
@@ -466,19 +530,18 @@ function frame(o: Obj): Frame {
         if (typeof t !== 'string' || t.length > 100) fail(`${p}.heldTasks[${i}]`, 'a task id', t);
         return t as string;
       });
-      return { type, seq, enabled: bool(o, 'enabled', p), registered: bool(o, 'registered', p), settings: { leaseMs: int(s, 'leaseMs', `${p}.settings`, 1) }, ...(held === undefined ? {} : { heldTasks: held }) };
+      return {
+        type, seq, enabled: bool(o, 'enabled', p), registered: bool(o, 'registered', p), settings: { leaseMs: int(s, 'leaseMs', `${p}.settings`, 1) },
+        ...(held === undefined ? {} : { heldTasks: held }), ...(o['protocol'] === undefined ? {} : { protocol: int(o, 'protocol', p, 1) }),
+      };
     }
     case 'assign':
-      return {
-        type, seq,
-        taskId: reqStr(o, 'taskId', p, 100),
-        jobId: reqStr(o, 'jobId', p, 100),
-        executionId: int(o, 'executionId', p, 1),
-        attempt: int(o, 'attempt', p, 1),
-        maxAttempts: int(o, 'maxAttempts', p, 1),
-        leaseExpiry: num(o, 'leaseExpiry', p),
-        payload: payload(o['payload'], `${p}.payload`),
-      };
+      return { type, seq, ...assignment(o, p) };
+    case 'assign-batch': {
+      const assignments = arr(o, 'assignments', p, MAX_BATCH_TASKS).map((a, i) => assignment(obj(a, `${p}.assignments[${i}]`), `${p}.assignments[${i}]`));
+      if (assignments.length === 0) fail(`${p}.assignments`, 'at least one assignment', 'an empty array');
+      return { type, seq, assignments };
+    }
     case 'task-status-result':
       return { type, seq, replyTo: int(o, 'replyTo', p), taskId: reqStr(o, 'taskId', p, 100), attempt: int(o, 'attempt', p, 1), status: int(o, 'status', p, 1, 6) };
     case 'cancel':
@@ -495,6 +558,7 @@ function frame(o: Obj): Frame {
         code: reqStr(o, 'code', p, 100), message: reqStr(o, 'message', p, 64 * 1024), retryable: bool(o, 'retryable', p),
         ...(number === undefined || number === null ? {} : { number }),
         ...(replyTo === undefined || replyTo === null ? {} : { replyTo }),
+        ...opt('taskId', str(o, 'taskId', p, { optional: true, max: 100 })),
       };
     }
     default:
@@ -519,7 +583,7 @@ export function parseFrame(text: string): Frame | ProtocolError {
   }
 }
 
-const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'heartbeat', 'pull', 'task-status', 'events']);
+const WORKER_TYPES: ReadonlySet<string> = new Set(['hello', 'heartbeat', 'pull', 'task-status', 'task-status-batch', 'events']);
 
 /** A worker frame, or a ProtocolError when the text is malformed or is a master → worker frame. */
 export function parseWorkerFrame(text: string): WorkerFrame | ProtocolError {

@@ -139,15 +139,33 @@ taskLog('settings are validated naming the setting', async (ctx) => {
 taskLog('a log that cannot be written reports a failure but never throws at the task', async (ctx) => {
   const warnings: string[] = [];
   const log = await TaskLog.open(settings(ctx, { logger: { warn: (_o, m) => warnings.push(m) } }), TASK);
-  // A directory where the log file should be: opening it for append fails.
-  await rm(join(ctx.root, TASK), { recursive: true });
+  // A file where the task folder should be: creating the folder (with the run's first line) fails.
+  await rm(join(ctx.root, TASK), { recursive: true, force: true });
   await writeFile(join(ctx.root, TASK), 'not a folder');
   log.audit('lost');
-  log.audit('lost too');
+  log.critical('lost too');
+  log.critical('dropped without another warning');
   await log.close();
   assert.ok(log.failure !== null);
+  assert.is(log.written, true);
   assert.is(warnings.length, 1);
-  assert.match(warnings[0] ?? '', /cannot write .*task\.log/);
+  assert.match(warnings[0] ?? '', /cannot (create|write) .*/);
+});
+
+taskLog('a run that writes nothing leaves no folder and no file: the agent\'s own lines are held until the run writes', async (ctx) => {
+  const log = await TaskLog.open(settings(ctx), TASK);
+  log.audit('task assigned, attempt 1');
+  log.audit('task ended: succeeded');
+  await log.close();
+  assert.is(log.written, false);
+  assert.equal(await readdir(ctx.root), []);
+  const second = await TaskLog.open(settings(ctx), TASK);
+  second.audit('task assigned, attempt 2');
+  second.writeEvent(message(MessageType.warning, 'late', T0 + 9));
+  second.audit('task ended: failed');
+  await second.close();
+  assert.is(second.written, true);
+  assert.equal((await lines(join(ctx.root, TASK, 'task.log'))).map((l) => l.split('] ')[1]), ['task assigned, attempt 2', 'late', 'task ended: failed']);
 });
 
 taskLog.run();

@@ -44,7 +44,7 @@ export async function connectRawAgent(port: number, cert: TestCert, ca: string):
           if (hit) { waiters.delete(check); clearTimeout(timer); resolve(hit); }
           else if (code !== undefined) { waiters.delete(check); clearTimeout(timer); reject(new Error(`connection closed (${code}) before the expected frame; got ${JSON.stringify(received).slice(0, 300)}`)); }
         };
-        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(received).slice(0, 300)}`)); }, timeoutMs);
+        const timer = setTimeout(() => { waiters.delete(check); reject(new Error(`no matching frame within ${timeoutMs} ms; got ${JSON.stringify(received).slice(0, Number(process.env["RAW_AGENT_DUMP"] ?? 300))}`)); }, timeoutMs);
         waiters.add(check);
         check();
       });

@@ -39,6 +39,34 @@ test('an events batch validates every message and names the bad field', () => {
   assert.match((r as { message: string }).message, 'messages[0].operationId');
 });
 
+test('batch frames (protocol 2): K assignments or K reports per frame, every item validated by path, direction checked', () => {
+  const payload = { executionId: 5, operationGuid: 'g', folderName: 'F', projectName: 'P', projectId: 1, projectVersionLsn: 1, projectSha256: 'a'.repeat(64),
+    packageName: 'A.dtsx', use32BitRuntime: false, parameters: [], propertyOverrides: [] };
+  const item = (n: number) => ({ taskId: `t${n}`, jobId: 'j', executionId: 5, attempt: 1, maxAttempts: 1, leaseExpiry: 1, payload });
+  const assignBatch = { type: 'assign-batch', seq: 3, assignments: [item(1), item(2)] };
+  assert.equal(parseMasterFrame(JSON.stringify(assignBatch)), assignBatch);
+  assert.ok(isProtocolError(parseWorkerFrame(JSON.stringify(assignBatch))), 'assign-batch is master → worker only');
+  const reports = { type: 'task-status-batch', seq: 4, reports: [{ taskId: 't1', attempt: 1, status: 5 }, { taskId: 't2', attempt: 2, status: 4, message: 'boom' }] };
+  assert.equal(parseWorkerFrame(JSON.stringify(reports)), reports);
+  assert.ok(isProtocolError(parseMasterFrame(JSON.stringify(reports))), 'task-status-batch is worker → master only');
+  const cases: [unknown, string][] = [
+    [{ ...reports, reports: [] }, 'frame(task-status-batch).reports: expected at least one report'],
+    [{ ...reports, reports: [{ taskId: 't1', attempt: 0, status: 5 }] }, 'frame(task-status-batch).reports[0].attempt'],
+    [{ ...reports, reports: Array.from({ length: 1001 }, (_, i) => ({ taskId: `t${i}`, attempt: 1, status: 5 })) }, 'frame(task-status-batch).reports: expected array of at most 1000 items'],
+    [{ ...assignBatch, assignments: [item(1), { ...item(2), payload: { ...payload, projectSha256: 'x' } }] }, 'frame(assign-batch).assignments[1].payload.projectSha256'],
+  ];
+  for (const [frame, path] of cases) {
+    const r = parseFrame(JSON.stringify(frame));
+    assert.ok(isProtocolError(r), path);
+    assert.match((r as { message: string }).message, path);
+  }
+  // An error frame may name the task of a batch it refuses; a welcome may say the master's protocol.
+  const err = { type: 'error', seq: 9, replyTo: 4, taskId: 't2', code: 'SSO_ERR_CATALOG', number: 27246, message: 'no', retryable: false };
+  assert.equal(parseMasterFrame(JSON.stringify(err)), err);
+  const welcome = { type: 'welcome', seq: 1, enabled: true, registered: false, settings: { leaseMs: 1000 }, heldTasks: [], protocol: 2 };
+  assert.equal(parseMasterFrame(JSON.stringify(welcome)), welcome);
+});
+
 test('malformed and unknown frames are protocol errors, never throws', () => {
   for (const text of ['', 'not json', '[]', 'null', '{"type":"nope","seq":1}', '{"type":"pull","seq":-1,"slots":1,"assignedSeen":0}',
     '{"type":"pull","seq":1,"slots":"2","assignedSeen":0}', '{"type":"task-status","seq":1,"taskId":"t","attempt":1,"status":9}',
