@@ -86,3 +86,17 @@ CREATE VIEW "catalog.explicit_object_permissions" AS
   SELECT p.object_type, p.object_id, r.rowid AS principal_id, p.permission_type, p.is_deny, g.rowid AS grantor_id,
          p.principal_name, p.grantor_name
   FROM object_permissions p JOIN principals r ON r.name = p.principal_name LEFT JOIN principals g ON g.name = p.grantor_name;
+
+-- Permissions go with their object, whoever deletes it (retention cleanup deletes old operations).
+CREATE TRIGGER tr_operations_permissions AFTER DELETE ON operations BEGIN
+  DELETE FROM object_permissions WHERE object_type = 4 AND object_id = old.operation_id;
+END;
+CREATE TRIGGER tr_projects_permissions AFTER DELETE ON projects BEGIN
+  DELETE FROM object_permissions WHERE object_type = 2 AND object_id = old.project_id;
+END;
+CREATE TRIGGER tr_environments_permissions AFTER DELETE ON environments BEGIN
+  DELETE FROM object_permissions WHERE object_type = 3 AND object_id = old.environment_id;
+END;
+CREATE TRIGGER tr_folders_permissions AFTER DELETE ON folders BEGIN
+  DELETE FROM object_permissions WHERE object_type = 1 AND object_id = old.folder_id;
+END;

@@ -58,15 +58,16 @@ BEGIN
     INSERT INTO internal.executions (execution_id, folder_name, project_name, package_name, reference_id, project_lsn, executed_as_name, use32bitruntime, job_id)
     VALUES (@execution_id, @folder, @project, @package, @reference_id, @lsn, internal.caller_name(), @use32, @job);
     INSERT INTO internal.execution_parameter_values (execution_id, object_type, parameter_data_type, parameter_name, parameter_value,
-                                                     sensitive_parameter_value, base_data_type, sensitive, required, value_set)
+                                                     sensitive_parameter_value, base_data_type, sensitive, required, value_set, value_source)
     SELECT @execution_id, object_type, data_type, parameter_name, CASE WHEN sensitive = 1 THEN NULL ELSE default_value END,
-           CASE WHEN sensitive = 1 THEN default_value END, data_type, sensitive, required, value_set
+           CASE WHEN sensitive = 1 THEN default_value END, data_type, sensitive, required, value_set,
+           CASE WHEN value_set = 1 THEN 'S' ELSE 'D' END
     FROM internal.object_parameters
     WHERE project_version_lsn = @lsn AND (object_type = 20 OR (object_type = 30 AND object_name = @package))
     ORDER BY object_type, parameter_id;
     SET @level = ISNULL(TRY_CONVERT(int, (SELECT property_value FROM internal.catalog_properties WHERE property_name = N'SERVER_LOGGING_LEVEL')), 1);
-    INSERT INTO internal.execution_parameter_values (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, base_data_type)
-    SELECT @execution_id, 50, s.data_type, s.name, s.value, s.data_type
+    INSERT INTO internal.execution_parameter_values (execution_id, object_type, parameter_data_type, parameter_name, parameter_value, base_data_type, value_source)
+    SELECT @execution_id, 50, s.data_type, s.name, s.value, s.data_type, 'D'
     FROM (VALUES (1, N'LOGGING_LEVEL', N'Int32', CONVERT(sql_variant, @level)),
                  (2, N'CUSTOMIZED_LOGGING_LEVEL', N'String',
                      CONVERT(sql_variant, NULLIF((SELECT property_value FROM internal.catalog_properties WHERE property_name = N'SERVER_CUSTOMIZED_LOGGING_LEVEL'), N''))),

@@ -57,11 +57,11 @@ BEGIN
       EXEC internal.raise_catalog_error 27237, @shown;
     IF @sensitive = 1
       UPDATE internal.execution_parameter_values
-      SET sensitive_parameter_value = @value, parameter_value = NULL, value_set = 1, runtime_override = 1
+      SET sensitive_parameter_value = @value, parameter_value = NULL, value_set = 1, runtime_override = 1, value_source = 'X'
       WHERE execution_parameter_id = @id;
     ELSE
       UPDATE internal.execution_parameter_values
-      SET parameter_value = @value, value_set = 1, runtime_override = 1
+      SET parameter_value = @value, value_set = 1, runtime_override = 1, value_source = 'X'
       WHERE execution_parameter_id = @id;
     IF @own_tran = 1 COMMIT TRANSACTION;
   END TRY

@@ -330,6 +330,13 @@ export function environmentsConformance(adapterName: string, createStore: () => 
     await expectUnchanged(store, () => store.deleteEnvironment(carol, { folderName: 'F', environmentName: 'test' }), 27182);
     const admin: Principal = { name: 'root', roles: ['ssis_admin'] };
     assert.is((await rows(store, 'catalog.environments', admin)).length, 3);
+    // CREATE_OBJECTS on the folder also lets her deploy a new project, which she then owns (MODIFY: redeploy).
+    const project = await tiny();
+    const renamed = { ...project, name: 'tiny2' };
+    const { projectId } = await store.deployProject(carol, { folderName: 'F', projectName: 'tiny2', project: renamed });
+    await store.deployProject(carol, { folderName: 'F', projectName: 'tiny2', project: renamed });
+    assert.equal((await rows(store, 'catalog.projects', carol)).map((p) => p['project_id']), [projectId], 'she reads her project only');
+    await expectUnchanged(store, () => store.deployProject(carol, { folderName: 'F', projectName: 'tiny', project }), 27140);
   });
 
   for (const s of suites) s.run();

@@ -9,7 +9,8 @@
  * - else an explicit GRANT on the object, or the matching *_OBJECTS grant on its folder;
  * - else the implicit grants of roles this catalog keeps for compatibility (decided in issue 14):
  *   ssis_cluster_executor has READ on folders and READ + EXECUTE on projects (it could run every
- *   project before object permissions existed); it has nothing on environments.
+ *   project before object permissions existed); ssis_logreader has READ on folders and projects (the
+ *   logs it reads name them anyway). Neither has anything on environments.
  * The creator of a folder, project, environment or execution is granted READ, MODIFY (EXECUTE on a
  * project) and MANAGE_PERMISSIONS on it when it is made, as SSISDB's init_object_permissions does.
  */
@@ -68,5 +69,7 @@ export function holds(caller: Principal, objectType: ObjectClassCode, permission
     if (objectType === 1 && permission === Permission.READ) return true;
     if (objectType === 2 && (permission === Permission.READ || permission === Permission.EXECUTE)) return true;
   }
+  // ssis_logreader reads every execution's log, which names folders and projects anyway.
+  if (hasRole(caller, ['ssis_logreader']) && (objectType === 1 || objectType === 2) && permission === Permission.READ) return true;
   return false;
 }
