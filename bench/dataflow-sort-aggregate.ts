@@ -97,7 +97,7 @@ async function duck(kind: 'sort' | 'aggregate'): Promise<{ seconds: number; peak
 
 try {
   generate(N, input);
-  process.stdout.write(`Sort / Aggregate benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${process.execArgv.some((x) => x.startsWith('--max-semi')) ? ` (${process.execArgv.filter((x) => x.startsWith('--max-semi')).join(' ')}, as package threads run)` : ''}${built ? ', engine from dist/' : ', engine under tsx'}\n`);
+  process.stdout.write(`Sort / Aggregate benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${process.execArgv.some((x) => x.startsWith('--max-semi')) ? ` (${process.execArgv.filter((x) => x.startsWith('--max-semi')).join(' ')})` : ''}${built ? ', engine from dist/' : ', engine under tsx'}\n`);
   const line = (name: string, r: { seconds: number; peakMb: number }) =>
     process.stdout.write(`  ${name.padEnd(44)} ${(N / r.seconds / 1000).toFixed(0).padStart(6)} k rows/s  ${r.seconds.toFixed(1).padStart(6)} s  peak RSS ${r.peakMb.toFixed(0)} MB\n`);
   if (process.env.BENCH_ONLY) { line(`engine: ${process.env.BENCH_ONLY}`, await engine(process.env.BENCH_ONLY as 'sort')); process.exit(0); }

@@ -6,9 +6,7 @@
  * same filter, on the same file in the same run. Prints rows/s and peak RSS for each, and the
  * engine's peak at N/5 rows to show memory does not grow with the row count.
  * Goal: ≥ 1.5× the hand-written pipeline and ≥ 0.5× DuckDB.
- * `npm run bench:dataflow` builds and runs `--built` with package threads' young generation
- * (`--max-semi-space-size=64`, the task pool's maxYoungGenerationSizeMb 192); every contender runs
- * with it.
+ * `npm run bench:dataflow` builds and runs `--built`.
  */
 import { appendFileSync, createReadStream, createWriteStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
@@ -123,7 +121,7 @@ try {
   generate(N, input);
   const small = join(dir, 'in-small.csv');
   generate(Math.floor(N / 5), small);
-  process.stdout.write(`Data flow benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${process.execArgv.some((x) => x.startsWith('--max-semi')) ? ` (${process.execArgv.filter((x) => x.startsWith('--max-semi')).join(' ')}, as package threads run)` : ''}${built ? ', engine from dist/' : ', engine under tsx'}\n`);
+  process.stdout.write(`Data flow benchmark: ${N.toLocaleString('en-US')} rows (${(statSync(input).size / 2 ** 20).toFixed(0)} MB CSV) on ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, Node ${process.version}${process.execArgv.some((x) => x.startsWith('--max-semi')) ? ` (${process.execArgv.filter((x) => x.startsWith('--max-semi')).join(' ')})` : ''}${built ? ', engine from dist/' : ', engine under tsx'}\n`);
   if (process.env.BENCH_ENGINE_ONLY) {
     const at = performance.now();
     const e = await engine(input, 'full');

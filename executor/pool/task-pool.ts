@@ -34,14 +34,6 @@ export interface TaskPoolOptions {
    * terminated and ends as `failed`; the agent and the other packages carry on. @default 1024
    */
   readonly maxOldGenerationSizeMb?: number;
-  /**
-   * Young generation of each package thread, in MB (V8 keeps a third of it per semi-space). Data
-   * flows allocate a few short-lived objects per row: with V8's default (48 MB, 16 MB semi-spaces)
-   * rows still in flight are copied and promoted at every scavenge; 192 MB (64 MB semi-spaces) let
-   * most of them die young, which `bench/dataflow.ts` measured at about 1.5× the rows per second.
-   * @default 192
-   */
-  readonly maxYoungGenerationSizeMb?: number;
   /** After a cancel, how long the package may take to stop by itself before its thread is terminated. @default 30000 */
   readonly cancelGraceMs?: number;
   /** `close()` waits this long for runs in progress, then terminates them. @default 30000 */
@@ -56,7 +48,6 @@ interface ResolvedTaskPoolOptions {
   readonly minThreads: number;
   readonly idleTimeoutMs: number;
   readonly maxOldGenerationSizeMb: number;
-  readonly maxYoungGenerationSizeMb: number;
   readonly cancelGraceMs: number;
   readonly closeTimeoutMs: number;
   readonly name: string;
@@ -67,7 +58,6 @@ const kDefaultOptions: ResolvedTaskPoolOptions = Object.freeze({
   minThreads: 1,
   idleTimeoutMs: 60_000,
   maxOldGenerationSizeMb: 1024,
-  maxYoungGenerationSizeMb: 192,
   cancelGraceMs: 30_000,
   closeTimeoutMs: 30_000,
   name: 'scaleout-task',
@@ -132,7 +122,6 @@ export function resolveTaskPoolOptions(options: TaskPoolOptions = {}): ResolvedT
     minThreads,
     idleTimeoutMs: positiveInteger(options, 'idleTimeoutMs', 0),
     maxOldGenerationSizeMb: positiveInteger(options, 'maxOldGenerationSizeMb', 16),
-    maxYoungGenerationSizeMb: positiveInteger(options, 'maxYoungGenerationSizeMb', 3),
     cancelGraceMs: positiveInteger(options, 'cancelGraceMs', 0),
     closeTimeoutMs: positiveInteger(options, 'closeTimeoutMs', 0),
     name,
@@ -182,7 +171,7 @@ export class TaskPool {
       concurrentTasksPerWorker: 1,
       // Between runs a thread must stay responsive to its ports; the Atomics wait loop would block it.
       atomics: 'disabled',
-      resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb, maxYoungGenerationSizeMb: this.options.maxYoungGenerationSizeMb },
+      resourceLimits: { maxOldGenerationSizeMb: this.options.maxOldGenerationSizeMb },
       // close() and destroy() are ours; Piscina's own close is only used for its queue drain.
       closeTimeout: this.options.closeTimeoutMs,
     });

@@ -65,7 +65,6 @@ lifecycle('options are validated, naming the option', () => {
     [{ maxThreads: 2.5 }, /maxThreads/],
     [{ minThreads: 3, maxThreads: 2 }, /minThreads \(3\) exceeds maxThreads \(2\)/],
     [{ maxOldGenerationSizeMb: 4 }, /maxOldGenerationSizeMb: expected an integer >= 16/],
-    [{ maxYoungGenerationSizeMb: 1 }, /maxYoungGenerationSizeMb: expected an integer >= 3/],
     [{ cancelGraceMs: -1 }, /cancelGraceMs/],
     [{ name: '' }, /name: expected a non-empty string/],
   ] as const) {
