@@ -21,6 +21,7 @@ import { T } from '../../expressions/types.ts';
 import { rescale } from '../../expressions/decimal.ts';
 import type { DbSession } from '../../connections/provider.ts';
 import { lineageRef } from './data-conversion.ts';
+import { LookupPartialCache } from '../lookup-partial-cache.ts';
 
 /** A key part as a string that is equal exactly when SSIS's comparison is. */
 export function keyPart(v: Cell): string | undefined {
@@ -74,6 +75,8 @@ export const lookup: ComponentImplementation = {
     const paramJoins = paramLineages.length > 0 ? paramLineages.map((l) => joins.find((j) => j.col.lineageId.toLowerCase() === l.toLowerCase()) ?? joins[0]!) : joins;
     let session: DbSession | undefined;
     const cache = new Map<string, Cell[] | null>();
+    // Partial cache: bounded by MaxMemoryUsage64 MB, misses kept only in their NoMatchCachePercentage share.
+    const partial = cacheType === 1 ? new LookupPartialCache({ maxMemoryMb: intProp(c, 'MaxMemoryUsage64', 5), noMatchPercent: intProp(c, 'NoMatchCachePercentage', 0) }) : undefined;
     let refColumns: readonly string[] = [];
     let rowNumber = 0;
 
@@ -149,10 +152,13 @@ export const lookup: ComponentImplementation = {
           let hit: Cell[] | null = null;
           if (key !== undefined) {
             if (cacheType === 0) hit = cache.get(key) ?? null;
-            else if (cacheType === 1 && cache.has(key)) hit = cache.get(key)!;
             else {
-              hit = await queryKey(row);
-              if (cacheType === 1) cache.set(key, hit);
+              const cached = partial?.lookup(key);
+              if (cached !== undefined) hit = cached;
+              else {
+                hit = await queryKey(row);
+                partial?.remember(key, hit);
+              }
             }
           }
           if (hit) {
