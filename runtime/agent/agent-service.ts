@@ -455,7 +455,11 @@ export class AgentService {
       },
       versions: { protocol: PROTOCOL_VERSION, agent: AGENT_VERSION, node: process.version },
       capacity: { maxTaskCount: this.#o.maxTaskCount, ...(this.#o.leaseIntervalMs === undefined ? {} : { leaseMs: this.#o.leaseIntervalMs }) },
-      runningTasks: [...this.#running.values()].filter((t) => !t.released).map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
+      // Every run whose final report is not acknowledged yet, ended ones included: a run that ended
+      // while the connection was down may have lost its lease, and the master gives such a task back
+      // to this worker (readopt) before the replayed report lands, instead of letting a pull claim a
+      // second attempt of it.
+      runningTasks: [...this.#running.values()].map((t) => ({ taskId: t.assign.taskId, attempt: t.assign.attempt })),
     });
   }
 
