@@ -176,14 +176,17 @@ try {
 
   // 1. Idle: N workers heartbeating, nothing to run.
   await sleep(2000);
-  let s0 = procStats(pid); t = performance.now();
-  await sleep(IDLE_S * 1000);
-  let s1 = procStats(pid);
-  let secs = (performance.now() - t) / 1000;
-  console.log(`idle:    ${WORKERS} workers heartbeating, ${IDLE_S} s: master CPU ${(((s1.cpuMs - s0.cpuMs) / 1000 / secs) * 100).toFixed(1)}% of one core (${((s1.cpuMs - s0.cpuMs) / secs / WORKERS * 1000).toFixed(0)} µs per worker-second, the master's own timers included), RSS ${s1.rssMiB.toFixed(0)} MiB [load ${load()}]`);
+  if (WORKERS > 0 && IDLE_S > 0) {
+    const s0 = procStats(pid); t = performance.now();
+    await sleep(IDLE_S * 1000);
+    const s1 = procStats(pid);
+    const secs = (performance.now() - t) / 1000;
+    console.log(`idle:    ${WORKERS} workers heartbeating, ${IDLE_S} s: master CPU ${(((s1.cpuMs - s0.cpuMs) / 1000 / secs) * 100).toFixed(1)}% of one core (${((s1.cpuMs - s0.cpuMs) / secs / WORKERS * 1000).toFixed(0)} µs per worker-second, the master's own timers included), RSS ${s1.rssMiB.toFixed(0)} MiB [load ${load()}]`);
+  }
 
   // 2. Dispatch latency, one execution at a time: start_execution (in the master) → a worker has the assignment.
   const latencies: number[] = [];
+  if (WORKERS === 0 && (LATENCY > 0 || BURST > 0)) throw new Error('--latency and --burst need at least one worker (--workers 0 is for the memory figure alone: --latency 0 --burst 0)');
   for (let i = 0; i < LATENCY; i++) {
     const r = await rpc('start');
     const id = Number(r['executionId']);
@@ -200,10 +203,10 @@ try {
     await sleep(1000);
     const base = resultCount;
     const done = new Promise<void>((resolve) => { countWaiter = { target: base + BURST, resolve }; });
-    s0 = procStats(pid); t = performance.now();
+    const s0 = procStats(pid); t = performance.now();
     await rpc('submit', { count: BURST });
     await done;
-    s1 = procStats(pid); secs = (performance.now() - t) / 1000;
+    const s1 = procStats(pid), secs = (performance.now() - t) / 1000;
     console.log(`burst:   ${BURST} executions over ${WORKERS} workers in ${secs.toFixed(2)} s: ${(BURST / secs).toFixed(0)} executions/s; master CPU ${((s1.cpuMs - s0.cpuMs) / BURST).toFixed(2)} ms per execution (${(((s1.cpuMs - s0.cpuMs) / 1000 / secs) * 100).toFixed(0)}% of one core), RSS ${s1.rssMiB.toFixed(0)} MiB [load ${load()}]`);
   }
 
