@@ -55,7 +55,7 @@ async function pool<T>(n: number, limit: number, f: (i: number) => Promise<T>): 
 function procStats(pid: number): { cpuMs: number; rssMiB: number } {
   const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat)
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime, stime (fields 14 and 15 of stat), in USER_HZ = 100 on Linux
   const rss = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return { cpuMs: (ticks * 1000) / 100, rssMiB: rss ? Number(rss[1]) / 1024 : NaN };
 }

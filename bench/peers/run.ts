@@ -131,6 +131,7 @@ const median = (xs: readonly number[]) => { const s = [...xs].filter((x) => !Num
 
 console.log(`machine: ${cpus().length} x ${cpuModel}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, node ${process.version}, ${version('redis-server', ['--version']) ?? 'redis-server not installed'}, ${postgresBinary() ? version(postgresBinary()!, ['--version']) : 'postgresql not installed'}`);
 console.log(`workload: no-op jobs; throughput: ${JOBS} enqueued in chunks of 500 with the consumer running (concurrency 10), timed first enqueue → last done; latency: ${LATENCY} one at a time, enqueue → handler start (ours: start_execution → claim committed as running); client CPU is the benchmark process's (ours: master and worker in it; peers: the client, not the server); ${ROUNDS} rounds of ${SYSTEMS.join(', ')}`);
+if (SYSTEMS.includes('graphile') && process.env['SCALEOUT_TEST_PG']) console.log(`graphile: SCALEOUT_TEST_PG is set, so Graphile Worker uses that server (${process.env['SCALEOUT_TEST_PG']}), not one started here with fsync on`);
 console.log(`uptime at start: ${spawnSync('uptime', { encoding: 'utf8' }).stdout.trim()}`);
 const results = new Map<System, PeerResult[]>(SYSTEMS.map((s) => [s, []]));
 const failures = new Map<System, string>();
