@@ -14,6 +14,9 @@ fi
 command -v chromium >/dev/null 2>&1 || want="$want chromium"
 # systemd-analyze verifies the unit files `scaleout service install` writes (the test skips without it).
 command -v systemd-analyze >/dev/null 2>&1 || want="$want systemd"
+# PostgreSQL: the data-access tests start a throwaway cluster from its binaries (tests/helpers/local-postgres.ts),
+# and bench/peers runs Graphile Worker on it; redis-server is for bench/peers only (BullMQ).
+ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || want="$want postgresql"
 [ -n "$want" ] || exit 0
 SUDO=""; if [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then SUDO="sudo"; fi
 $SUDO apt-get update

@@ -45,7 +45,11 @@ export function postgresAvailability(): { readonly url?: string; readonly local?
   return { local: true };
 }
 
-export async function testPostgres(): Promise<TestPostgres> {
+/**
+ * `durable` keeps PostgreSQL's defaults for durability (fsync and synchronous_commit on) for benchmarks
+ * (bench/peers); tests keep fsync off. `maxConnections` defaults to 20.
+ */
+export async function testPostgres(options: { readonly durable?: boolean; readonly maxConnections?: number } = {}): Promise<TestPostgres> {
   const plan = postgresAvailability();
   if (plan.skip) return { skip: plan.skip };
   if (plan.url) return { url: plan.url, stop: () => undefined };
@@ -67,7 +71,8 @@ export async function testPostgres(): Promise<TestPostgres> {
   try {
     run(initdb, ['-D', data, '-A', 'trust', '-U', 'postgres', '--no-sync']);
     const port = await freePort();
-    run(pgCtl, ['-D', data, '-w', '-t', '30', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=20`, 'start']);
+    const durability = options.durable ? '-c fsync=on -c synchronous_commit=on' : '-c fsync=off';
+    run(pgCtl, ['-D', data, '-w', '-t', '30', '-l', join(dir, 'log'), '-o', `-p ${port} -k ${dir} -c listen_addresses=127.0.0.1 ${durability} -c max_connections=${options.maxConnections ?? 20}`, 'start']);
     let stopped = false;
     const stop = () => {
       if (stopped) return;
