@@ -3,7 +3,7 @@
  * statement source, against SQLite (a temp file, always), and against SQL Server when
  * SCALEOUT_TEST_MSSQL holds an ADO.NET connection string (`Data Source=host,1433;User ID=sa;
  * Password=…;Initial Catalog=tempdb;TrustServerCertificate=True`) and PostgreSQL when SCALEOUT_TEST_PG
- * holds a `postgres://` URL or an Npgsql string. The package's own connection string (Windows
+ * holds a `postgres://` URL or an Npgsql string (else a throwaway local cluster when Debian's postgresql is installed). The package's own connection string (Windows
  * authentication, as real packages carry) is replaced by a property override each time.
  */
 import { suite } from 'uvu';
@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { fixtureText, lastAssigned, runFixture, runParts } from './run-helpers.ts';
 import type { RunOptions } from './run-helpers.ts';
 import { reportSkip } from '../helpers/skip.ts';
+import { postgresAvailability, testPostgres, type TestPostgres } from '../helpers/local-postgres.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'scaleout-execsql-'));
 const sqlFile = join(dir, 'count.sql');
@@ -42,17 +43,25 @@ if (mssql) {
     overrides: [{ propertyPath: '\\Package\\Output.Properties[SqlStatementSource]', value: 'SELECT @Total = COUNT(*) FROM People WHERE Id >= ?; SELECT 7 AS RETURN_VALUE' }],
   });
 } else reportSkip('Execute SQL on SQL Server', 'SCALEOUT_TEST_MSSQL is not set');
-const pgUrl = process.env.SCALEOUT_TEST_PG;
-if (pgUrl) {
-  targets.push({ name: 'PostgreSQL', connectionString: pgUrl, overrides: [], missingTable: /relation "nosuchtable" does not exist/ });
-} else reportSkip('Execute SQL on PostgreSQL', 'SCALEOUT_TEST_PG is not set');
+// PostgreSQL: SCALEOUT_TEST_PG, else a throwaway cluster from the Debian binaries (started in `before`).
+const pgPlan = postgresAvailability();
+let pg: TestPostgres | undefined;
+const pgTarget = { name: 'PostgreSQL', connectionString: pgPlan.url ?? '', overrides: [], missingTable: /relation "nosuchtable" does not exist/ };
+if (pgPlan.skip === undefined) targets.push(pgTarget);
+else reportSkip('Execute SQL on PostgreSQL', pgPlan.skip);
 
 const opts = (t: Target, more: RunOptions['overrides'] = []): RunOptions => ({
   overrides: [{ propertyPath: DB, value: t.connectionString }, { propertyPath: FILE, value: sqlFile }, ...t.overrides, ...more],
 });
 
 const es = suite('Execute SQL Task');
-es.after(() => rmSync(dir, { recursive: true, force: true }));
+es.before(async () => {
+  if (pgPlan.local !== true) return;
+  pg = await testPostgres();
+  if ('url' in pg) pgTarget.connectionString = pg.url;
+  else throw new Error(`the throwaway PostgreSQL server did not start: ${pg.skip}`);
+});
+es.after(() => { rmSync(dir, { recursive: true, force: true }); if (pg && 'stop' in pg) pg.stop(); });
 
 for (const t of targets) {
   es(`${t.name}: GO batches, ? parameters, single row, full result set into Foreach ADO, variable and file sources, outputs`, async () => {
