@@ -14,16 +14,10 @@ import { openRawFileReader, openRawFileWriter } from '../executor/package/connec
 import type { RawColumn } from '../executor/package/connections/raw-file.ts';
 import { openExcelReader, writeExcelSheet } from '../executor/package/connections/excel-workbook.ts';
 import { T } from '../executor/package/expressions/types.ts';
+import { intArg } from './bench-cli.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n <= 0) { console.error(`--${name} expects a positive integer`); process.exit(2); }
-  return n;
-}
-const ROWS = arg('rows', 200_000);
-const EXCEL_ROWS = arg('excel-rows', 20_000);
+const ROWS = intArg('rows', 200_000, 1);
+const EXCEL_ROWS = intArg('excel-rows', 20_000, 1);
 const BATCH = 10_000;
 const dir = mkdtempSync(join(tmpdir(), 'scaleout-bench-io-'));
 

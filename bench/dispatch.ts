@@ -24,19 +24,13 @@ import type { RunningMaster } from '../runtime/master/index.ts';
 import { startExecution } from '../runtime/transport/master-server.ts';
 import type { Assignment } from '../runtime/master/agent-hub.ts';
 import { bySource, installCounters, snapshot, since } from './dispatch-counters.ts';
+import { intArg, percentile } from './bench-cli.ts';
 
 installCounters();
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) { console.error(`--${name} expects a non-negative integer, got '${process.argv[i + 1]}'`); process.exit(2); }
-  return n;
-}
-const LATENCY_RUNS = arg('latency', 500);
-const BURST = arg('burst', 20_000);
-const MAX_TASKS = arg('max-tasks', 10);
+const LATENCY_RUNS = intArg('latency', 500);
+const BURST = intArg('burst', 20_000);
+const MAX_TASKS = intArg('max-tasks', 10);
 const ENGINE = process.argv.includes('--engine');
 const PROCESSES = process.argv.includes('--processes');
 const PROJECT_DIR = fileURLToPath(new URL('./fixtures/EmptyProject', import.meta.url));
@@ -54,10 +48,6 @@ const observer = {
   },
 };
 
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'scaleout-bench-'));
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${platform()} ${release()}, node ${process.version}`);

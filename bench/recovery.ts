@@ -17,16 +17,10 @@ import { cpus, platform, release, totalmem } from 'node:os';
 import { startCluster } from '../tests/helpers/fault-cluster.ts';
 import type { Submitted } from '../tests/helpers/fault-cluster.ts';
 import { killAll } from '../tests/helpers/cli-process.ts';
+import { intArg } from './bench-cli.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 1) { console.error(`--${name} expects a positive integer, got '${process.argv[i + 1]}'`); process.exit(2); }
-  return n;
-}
-const TASKS = arg('tasks', 100);
-const BURST = arg('burst', 300);
+const TASKS = intArg('tasks', 100, 1);
+const BURST = intArg('burst', 300, 1);
 const LEASE = 2_000;
 
 console.log(`machine: ${cpus().length} x ${cpus()[0]?.model.trim() ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, ${platform()} ${release()}, node ${process.version}`);

@@ -21,29 +21,19 @@ import { performance } from 'node:perf_hooks';
 import { promisify } from 'node:util';
 import WebSocket from 'ws';
 import { makeCert } from '../tests/helpers/test-certs.ts';
+import { intArg, percentile } from './bench-cli.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) { console.error(`--${name} expects a non-negative integer, got '${process.argv[i + 1]}'`); process.exit(2); }
-  return n;
-}
-const WORKERS = arg('workers', 1000);
-const SLOTS = arg('slots', 10);
-const LATENCY = arg('latency', 200);
-const BURST = arg('burst', 2000);
-const PENDING = arg('pending', 10_000);
-const IDLE_S = arg('idle', 10);
+const WORKERS = intArg('workers', 1000);
+const SLOTS = intArg('slots', 10);
+const LATENCY = intArg('latency', 200);
+const BURST = intArg('burst', 2000);
+const PENDING = intArg('pending', 10_000);
+const IDLE_S = intArg('idle', 10);
 const HEARTBEAT_MS = 1000;
 const run = promisify(execFile);
 const wall = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const load = () => loadavg().map((l) => l.toFixed(2)).join(' ');
-function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 async function pool<T>(n: number, limit: number, f: (i: number) => Promise<T>): Promise<T[]> {
   const out: T[] = new Array(n);
   let next = 0;

@@ -21,18 +21,12 @@ import { readProjectFolder } from '../executor/package/project-archive.ts';
 import { startLocalCluster } from '../runtime/local/local-cluster.ts';
 import { startExecution } from '../runtime/transport/master-server.ts';
 import type { Assignment } from '../runtime/master/agent-hub.ts';
+import { intArg } from './bench-cli.ts';
 
-function arg(name: string, fallback: number): number {
-  const i = process.argv.indexOf(`--${name}`);
-  if (i < 0) return fallback;
-  const n = Number(process.argv[i + 1]);
-  if (!Number.isInteger(n) || n < 0) { console.error(`--${name} expects a non-negative integer, got '${process.argv[i + 1]}'`); process.exit(2); }
-  return n;
-}
-const CLIENTS = arg('clients', 50);
-const BURST = arg('burst', 5_000);
-const LATENCY_RUNS = arg('latency', 300);
-const MAX_TASKS = arg('max-tasks', 10);
+const CLIENTS = intArg('clients', 50);
+const BURST = intArg('burst', 5_000);
+const LATENCY_RUNS = intArg('latency', 300);
+const MAX_TASKS = intArg('max-tasks', 10);
 const PROJECT_DIR = fileURLToPath(new URL('./fixtures/EmptyProject', import.meta.url));
 const RUNNER = new URL('./fixtures/empty-runner.ts', import.meta.url);
 

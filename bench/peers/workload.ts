@@ -7,6 +7,8 @@
  * line of JSON that bench/peers/run.ts reads.
  */
 import { performance } from 'node:perf_hooks';
+export { percentile } from '../bench-cli.ts';
+import { percentile } from '../bench-cli.ts';
 
 export interface PeerResult {
   readonly jobsPerSecond: number;
@@ -32,10 +34,6 @@ export interface PeerEvents {
 export const CONCURRENCY = 10;
 export const CHUNK = 500;
 
-export function percentile(sorted: readonly number[], p: number): number {
-  if (sorted.length === 0) return NaN;
-  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
-}
 
 export function sizesFromArgv(): { jobs: number; latency: number } {
   const jobs = Number(process.argv[3]), latency = Number(process.argv[4]);
