@@ -16,14 +16,19 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import { parse as parseCsv } from 'csv-parse/sync';
 import * as SheetJS from '@e965/xlsx';
+import { JOHNYU_CASE } from './fixture-johnyu.ts';
 
-export const CORPUS = join(process.cwd(), '..', 'shared', 'fixtures', 'dtsx');
+import { CORPUS } from './fixture-corpus.ts';
+
+export { CORPUS };
 
 export interface CaseContext {
   /** A folder of this case's own (data copies, databases, outputs). */
   readonly dir: string;
   /** A path in `dir`. */
   file(name: string): string;
+  /** The PostgreSQL server (a `postgres://` URL of its `postgres` database) for a case that `needs` it. */
+  readonly postgres?: string;
 }
 
 export interface Override { readonly path: string; readonly value: string }
@@ -46,11 +51,13 @@ export interface FixtureCase {
   readonly entry: string;
   /** Why this package cannot run here: printed instead of running. */
   readonly cannotRun?: string;
-  prepare?(ctx: CaseContext): Prepared;
+  /** A PostgreSQL server: the case is skipped with the reason when none can be had (see tests/helpers/local-postgres.ts). */
+  readonly needs?: 'postgres';
+  prepare?(ctx: CaseContext): Prepared | Promise<Prepared>;
   /** The final status expected in catalog.executions (default 7, succeeded; 4 for a package meant to fail). */
   readonly expectStatus?: 4 | 7;
   /** Asserts the outputs (`errors`: the execution's error messages); returns the number of rows checked. */
-  check?(ctx: CaseContext, errors: string): number;
+  check?(ctx: CaseContext, errors: string): number | Promise<number>;
 }
 
 const sqlite = (file: string) => `Provider=SQLite;Data Source=${file}`;
@@ -773,12 +780,7 @@ export const CASES: readonly FixtureCase[] = [
       return n;
     },
   },
-  // Not run yet: each says what it needs. They stay in the table so that the gap is printed, never hidden.
-  {
-    name: 'JohnYu2000 Package (xlsx)',
-    project: 'JohnYu', files: ['JohnYu2000__SSIS-ETL-Task/SSIS-ETL-Task/Package.dtsx'], entry: 'Package.dtsx',
-    cannotRun: 'not run yet: its Execute SQL runs the T-SQL stored procedure dbo.CleanStagingData (Resources/*.sql) and its OLE DB Command uses GETDATE(): both need SQLite rewrites; stg/prod schemas',
-  },
+  JOHNYU_CASE,
 ];
 
 /** The Mentors sheet of series data.xls: [MentorId, MentorName]. */

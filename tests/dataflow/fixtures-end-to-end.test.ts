@@ -17,6 +17,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { killAll, runCli, spawnCli } from '../helpers/cli-process.ts';
 import type { CliChild } from '../helpers/cli-process.ts';
 import { reportSkip } from '../helpers/skip.ts';
+import { postgresAvailability, testPostgres } from '../helpers/local-postgres.ts';
+import type { TestPostgres } from '../helpers/local-postgres.ts';
 import { tempDir } from './helpers.ts';
 import { CASES, CORPUS } from './fixture-cases.ts';
 import type { FixtureCase, Prepared } from './fixture-cases.ts';
@@ -27,6 +29,9 @@ const data = t.file('scaleout');
 const FOLDER = 'Fixtures';
 const EXECUTION_TIMEOUT_MS = 180_000;
 let up: CliChild | undefined;
+// Cases that need PostgreSQL share one server (SCALEOUT_TEST_PG, else a throwaway local cluster).
+const pgPlan = postgresAvailability();
+let pgServer: TestPostgres | undefined;
 const table: { name: string; ran: string; rows: string }[] = [];
 
 test.after(async () => {
@@ -36,6 +41,7 @@ test.after(async () => {
   for (const r of table) process.stdout.write(`${r.name.padEnd(w)}  ${r.ran.padEnd(v)}  ${r.rows}\n`);
   if (up) await up.stop('SIGINT', 30_000).catch(() => undefined);
   await killAll();
+  if (pgServer && 'stop' in pgServer) pgServer.stop();
   t.remove();
 });
 
@@ -99,12 +105,19 @@ if (!existsSync(CORPUS)) {
   test.before(async () => {
     up = spawnCli(['up', '--data', data]);
     await up.waitFor(/Ready\. Press Ctrl-C/, 90_000);
+    if (!pgPlan.skip && CASES.some((c) => c.needs === 'postgres' && !c.cannotRun && (!only || c.name.includes(only)))) {
+      pgServer = await testPostgres();
+      if ('skip' in pgServer) throw new Error(`the PostgreSQL server did not start: ${pgServer.skip}`);
+    }
   });
 
+  // SCALEOUT_FIXTURE=<part of a case name> runs only the matching cases (the others are reported skipped).
+  const only = process.env['SCALEOUT_FIXTURE'];
   for (const c of CASES) {
-    if (c.cannotRun) {
-      table.push({ name: c.name, ran: 'no', rows: `— ${c.cannotRun}` });
-      reportSkip(c.name, c.cannotRun);
+    const cannotRun = c.cannotRun ?? (only && !c.name.includes(only) ? `not selected by SCALEOUT_FIXTURE=${only}` : undefined) ?? (c.needs === 'postgres' && pgPlan.skip ? `it needs PostgreSQL: ${pgPlan.skip}` : undefined);
+    if (cannotRun) {
+      table.push({ name: c.name, ran: 'no', rows: `— ${cannotRun}` });
+      reportSkip(c.name, cannotRun);
       continue;
     }
     test(c.name, async () => {
@@ -121,8 +134,8 @@ if (!existsSync(CORPUS)) {
 async function runCase(c: FixtureCase): Promise<void> {
   const caseDir = t.file(`case-${CASES.indexOf(c)}`);
   mkdirSync(caseDir, { recursive: true });
-  const ctx = { dir: caseDir, file: (n: string) => join(caseDir, n) };
-  const prepared = c.prepare!(ctx);
+  const ctx = { dir: caseDir, file: (n: string) => join(caseDir, n), ...(pgServer && 'url' in pgServer ? { postgres: pgServer.url } : {}) };
+  const prepared = await c.prepare!(ctx);
   const projectDir = t.file(`projects/${c.project}`);
   mkdirSync(projectDir, { recursive: true });
   for (const f of c.files) copyFileSync(join(CORPUS, f), join(projectDir, basename(f)));
@@ -136,7 +149,7 @@ async function runCase(c: FixtureCase): Promise<void> {
     table.push({ name: c.name, ran: 'FAIL', rows: `execution ${id} status ${status}` });
     assert.unreachable(`${c.name}: execution ${id} ended with status ${status}, expected ${expected}:\n${errors}`);
   }
-  const rows = c.check!(ctx, errors);
+  const rows = await c.check!(ctx, errors);
   assert.ok(rows > 0, `${c.name}: some rows were checked`);
   table.push({ name: c.name, ran: expected === 7 ? 'yes' : 'yes (failed as expected)', rows: String(rows) });
 }

@@ -180,7 +180,7 @@ export class BatchedTableWriter implements TableWriter {
       if (row.length !== this.columns.length) {
         throw new SsoError('SSO_ERR_PACKAGE_RUN', `Row ${this.rowsWritten + this.pending.length + 1} for ${this.table.name} has ${row.length} values but ${this.columns.length} columns are mapped`, { where: this.table.name });
       }
-      this.pending.push(this.insertColumns.map((i) => toDriverValue(row[i], this.backend.dialect, this.columns[i]!.type)));
+      this.pending.push(this.insertColumns.map((i) => toDriverValue(row[i], this.backend.dialect, this.columns[i]!.type, this.options.valueTypes?.[i])));
       if (this.pending.length >= this.nextBatchSize()) await this.flush(this.nextBatchSize());
     }
     return [];
@@ -200,7 +200,7 @@ export class BatchedTableWriter implements TableWriter {
         continue;
       }
       if (this.options.signal?.aborted) { await this.abort(); throw new SsoError('SSO_ERR_TASK_ABORTED', `Writing to ${this.table.name} was canceled`); }
-      const values = this.insertColumns.map((i) => toDriverValue(row[i], d, this.columns[i]!.type));
+      const values = this.insertColumns.map((i) => toDriverValue(row[i], d, this.columns[i]!.type, this.options.valueTypes?.[i]));
       try {
         if (!this.inTxn) {
           await this.backend.begin();

@@ -15,7 +15,7 @@
  *   declared type (an expression) takes the type of its first non-NULL value.
  */
 import type { SsisDateTime, SsisDecimal, SsisScalar, SsisType } from '../expressions/types.ts';
-import { T } from '../expressions/types.ts';
+import { isString, isTemporal, T } from '../expressions/types.ts';
 import { decimalFromNumber, formatDecimal, parseDecimal } from '../expressions/decimal.ts';
 import { civilFromDays, parseDateText, partsFromTicks, ticksFromUtcDate, TICKS_PER_DAY, TICKS_PER_MS } from '../expressions/datetime.ts';
 import type { Dialect } from './provider.ts';
@@ -285,12 +285,17 @@ function formatOffsetMinutes(m: number): string {
 
 /**
  * An engine value (or a plain JS value) as the driver of `dialect` binds it for a column of type
- * `t` (undefined: unknown column type, bind by the value's own kind).
+ * `t` (undefined: unknown column type, bind by the value's own kind). `valueType` is the SSIS type
+ * the value has in the data flow (the destination's input column), when known: a date/time value
+ * written into a text column becomes the text of its own type (a DT_DBDATE `2021-01-10`, a
+ * DT_DBTIMESTAMP `2021-01-10 08:30:00`), as the OLE DB provider converts DBTYPE_DBDATE to a
+ * string column; without it the text would be the target's guess (a full timestamp).
  */
-export function toDriverValue(v: unknown, dialect: Dialect, t?: SsisType): unknown {
+export function toDriverValue(v: unknown, dialect: Dialect, t?: SsisType, valueType?: SsisType): unknown {
   if (v === null || v === undefined) return null;
   if (isDecimal(v)) return dialect === 'mssql' ? Number(formatDecimal(v)) : formatDecimal(v);
   if (isDateTime(v)) {
+    if (t !== undefined && valueType !== undefined && isString(t) && isTemporal(valueType)) return dateTimeText(v, valueType);
     if (dialect !== 'mssql') return dateTimeText(v, t);
     // mssql reads a Date's UTC fields as the wall-clock value (useUTC); sub-millisecond ticks ride on
     // nanosecondDelta. A DATETIMEOFFSET goes as its UTC instant (the server stores it at offset +00:00).

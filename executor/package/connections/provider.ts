@@ -171,6 +171,12 @@ export interface TableWriteOptions {
    * failing rows, as the non-fast-load OLE DB Destination does); `fastLoad` is then not used.
    */
   readonly rowErrors?: 'fail' | 'redirect';
+  /**
+   * The SSIS types of the values `write` is given, one per column (the destination's input columns):
+   * how a value of one type is written into a column of another (a DT_DBDATE into a text column is
+   * `yyyy-mm-dd`; see toDriverValue).
+   */
+  readonly valueTypes?: readonly (SsisType | undefined)[];
   readonly signal?: AbortSignal;
 }
 

@@ -65,7 +65,7 @@ export function databaseDestination(host: ComponentHost, table: () => string, lo
       // Failing rows can only be told apart row by row: a redirecting input uses single-row statements.
       if (disposition !== 'redirect' && disposition !== 'ignore') {
         try {
-          writer = await session.openTableWriter(target, cols.map((k) => k.name), { ...load(), signal: host.signal });
+          writer = await session.openTableWriter(target, cols.map((k) => k.name), { ...load(), valueTypes: cols.map((k) => k.type), signal: host.signal });
         } catch (err) {
           throw new SsoError('SSO_ERR_DATAFLOW_DATA', `${c.path}: cannot write into ${target}: ${(err as Error).message}`, { cause: err });
         }

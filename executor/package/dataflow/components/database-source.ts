@@ -53,7 +53,17 @@ export function databaseSource(host: ComponentHost, query: () => SourceQuery, co
       const params: unknown[] = [];
       if (q.table !== undefined) {
         if (q.table.trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: no table or view name is set`);
-        sql = `SELECT * FROM ${session!.quoteName(q.table)}`;
+        // The table as the destinations find it (describeTable: schema and name matched as the engine
+        // matches them, case-insensitively when there is one such table), so `[stg].[Users]` reads the
+        // table an unquoted `CREATE TABLE stg.Users` made on PostgreSQL (`stg.users`), as SQL Server's
+        // case-insensitive catalog would.
+        let quoted: string;
+        try {
+          quoted = (await session!.describeTable(q.table)).quotedName;
+        } catch (err) {
+          throw new SsoError('SSO_ERR_DATAFLOW_DATA', `${c.path}: cannot read the table ${q.table}: ${(err as Error).message}`, { cause: err });
+        }
+        sql = `SELECT * FROM ${quoted}`;
       } else {
         if ((q.sql ?? '').trim() === '') throw new SsoError('SSO_ERR_PACKAGE_VALIDATION', `${c.path}: the SQL command is empty`);
         sql = q.sql!;
