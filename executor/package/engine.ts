@@ -318,6 +318,10 @@ export class PackageRun {
 
     const rep = this.o.reporter;
     rep.message('OnPreValidate', src, `${def.name}: validation has started.`);
+    // Package validation: every task not under DelayValidation is validated against its external data
+    // before anything runs; an error fails the package without running any task, as SSIS does.
+    const valid = def.kind === 'package' ? await this.validateAtStart(def, st) : true;
+    this.currentState = st;
     rep.message('OnPostValidate', src, `${def.name}: validation is complete.`);
     if (def.kind === 'package') rep.message('OnExecutionStatusChanged', src, `${def.name}: the package is running.`);
     this.raise(st, 'OnPreExecute', `${def.name}: execution has started.`);
@@ -325,7 +329,7 @@ export class PackageRun {
 
     let result: RunResult;
     try {
-      result = await this.runBody(def, st);
+      result = valid ? await this.runBody(def, st) : 'failure';
     } catch (err) {
       if (this.o.signal.aborted) result = 'canceled';
       else {
@@ -362,6 +366,40 @@ export class PackageRun {
     (st as { completion?: number }).completion = statResult;
     this.lastStatResult.set(st.executionPath, statResult);
     return result;
+  }
+
+  /**
+   * Validates the package's tasks at its start (SSIS's package validation): a task is skipped when it
+   * or a container around it (the package included) has DelayValidation = True — it is validated just
+   * before it runs instead — and when it is disabled. Containers are walked with their own variable
+   * scopes and property expressions (evaluated with the variables' values at package start; an
+   * expression that cannot be evaluated yet leaves the property as written). False on an error.
+   */
+  private async validateAtStart(pkg: PackageDef, st: ExecState): Promise<boolean> {
+    if (this.boolProp(st, pkg.delayValidation, 'DelayValidation')) return true;
+    let ok = true;
+    const walk = async (container: ContainerDef | ExecutableDef, parent: ExecState): Promise<void> => {
+      if (!isContainer(container)) return;
+      for (const child of container.executables) {
+        if (this.o.signal.aborted) return;
+        const scope = new VarScope(parent.scope, child.path);
+        for (const v of child.variables) scope.defineVariable(v);
+        try { this.applyVariableOverrides(child.path, scope); } catch { /* reported when the executable runs */ }
+        const cst = this.state(child, parent, scope, `${parent.executionPath}\\${child.name}`);
+        for (const pe of child.propertyExpressions) {
+          try {
+            const v = scope.evaluate(pe.expression);
+            cst.exprProps.set(pe.name.toLowerCase(), v instanceof Date ? formatDate(v) : v === null ? '' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+          } catch { /* evaluated again (and reported) when the executable runs */ }
+        }
+        if (this.boolProp(cst, child.disabled, 'Disable', 'Disabled')) continue;
+        if (this.boolProp(cst, child.delayValidation, 'DelayValidation')) continue;
+        if (isContainer(child)) await walk(child, cst);
+        else if (!(await this.validateTaskConnected(child as TaskDef, cst))) ok = false;
+      }
+    };
+    await walk(pkg, st);
+    return ok;
   }
 
   /** Final `execution_result` per execution path (lets constraints see a forced Completion). */
@@ -570,9 +608,8 @@ export class PackageRun {
 
   // ---- tasks -------------------------------------------------------------------------------
 
-  private async runTask(def: TaskDef, st: ExecState): Promise<RunResult> {
-    const impl = taskImplementation(def.kind);
-    if (!impl) throw new SsoError('SSO_ERR_PACKAGE_UNSUPPORTED', `${def.path} (${def.creationName}) cannot run here`, { where: def.path });
+  /** The task's effective properties: ObjectData attributes, overrides, then its evaluated property expressions. */
+  private taskProps(def: TaskDef, st: ExecState): Record<string, string> {
     const props: Record<string, string> = {};
     if (def.objectData) for (const [k, v] of Object.entries(def.objectData.attrs)) if (!k.startsWith('xmlns')) props[localName(k)] = v;
     const ov = this.o.overrides.get(def.path.toLowerCase());
@@ -580,7 +617,11 @@ export class PackageRun {
     const put = (k: string, v: string) => { props[lowerToKey.get(k.toLowerCase()) ?? k] = v; };
     if (ov) for (const [k, v] of ov) put(k, v);
     for (const [k, v] of st.exprProps) put(k, v);
-    const ctx: TaskContext = {
+    return props;
+  }
+
+  private taskContext(def: TaskDef, st: ExecState, props: Record<string, string>): TaskContext {
+    return {
       task: def, props,
       getVariable: (n) => st.scope.get(n),
       setVariable: (n, v) => { this.currentState = st; st.scope.set(n, v); },
@@ -608,6 +649,27 @@ export class PackageRun {
       ...(this.o.reporter.loggingLevel === LoggingLevel.performance || this.o.reporter.loggingLevel === LoggingLevel.verbose
         ? { componentPhases: (rows: readonly { component: string; phase: string; start: number; end: number }[]) => this.o.reporter.componentPhases(this.source(st.def, st.executionPath), rows) } : {}),
     };
+  }
+
+  /**
+   * Connected validation of one task (see TaskImplementation.validateConnected): warnings and errors
+   * are raised at the task with SSIS's codes; false when there was an error.
+   */
+  private async validateTaskConnected(def: TaskDef, st: ExecState): Promise<boolean> {
+    const impl = taskImplementation(def.kind);
+    if (!impl?.validateConnected) return true;
+    const problems = await impl.validateConnected(this.taskContext(def, st, this.taskProps(def, st)));
+    for (const p of problems) this.raise(st, p.severity === 'error' ? 'OnError' : 'OnWarning', `${p.path}: ${p.message}`, p.code);
+    await this.flushHandlers();
+    return !problems.some((p) => p.severity === 'error');
+  }
+
+  private async runTask(def: TaskDef, st: ExecState): Promise<RunResult> {
+    const impl = taskImplementation(def.kind);
+    if (!impl) throw new SsoError('SSO_ERR_PACKAGE_UNSUPPORTED', `${def.path} (${def.creationName}) cannot run here`, { where: def.path });
+    // SSIS validates every task just before it runs (a task under DelayValidation is validated only then).
+    if (!(await this.validateTaskConnected(def, st))) return this.o.signal.aborted ? 'canceled' : 'failure';
+    const ctx = this.taskContext(def, st, this.taskProps(def, st));
     const r = await impl.execute(ctx);
     await this.flushHandlers();
     return this.o.signal.aborted ? 'canceled' : r;

@@ -86,9 +86,31 @@ export interface ValidationHost {
   hasLineage(lineageId: string): boolean;
 }
 
+/** What connected validation (external metadata against the database) may use: no rows flow. */
+export interface ExternalValidationHost {
+  readonly component: PipelineComponent;
+  /** A connection manager by id or name, effective values (overrides, expressions). */
+  connection(ref: string): ConnectionManagerDef | undefined;
+  getVariable(name: string): VarValue;
+  hasVariable(name: string): boolean;
+}
+
+/** A connected-validation finding with SSIS's code (Microsoft.SqlServer.Dts.Runtime.HResults). */
+export interface ExternalProblem {
+  readonly severity: 'error' | 'warning';
+  readonly message: string;
+  readonly code: number;
+}
+
 export interface ComponentImplementation {
   readonly kind: ComponentKind;
   validate?(v: ValidationHost): Problem[];
+  /**
+   * Connected validation, run when the component's ValidateExternalMetadata is True and its task is
+   * validated (at package start, or just before it runs under DelayValidation): checks the external
+   * data the component's metadata describes (a table exists and has the external columns).
+   */
+  validateExternal?(v: ExternalValidationHost): Promise<ExternalProblem[]>;
   create(host: ComponentHost): ComponentRuntime;
 }
 

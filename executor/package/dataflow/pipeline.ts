@@ -78,6 +78,12 @@ export interface PipelineComponent {
   /** Array properties (`isArray="true"`: ParameterMapping elements…) by name. */
   readonly arrayProperties: Readonly<Record<string, readonly string[]>>;
   readonly connections: readonly { readonly name: string; readonly connectionManagerId: string }[];
+  /**
+   * ValidateExternalMetadata (the `validateExternalMetadata` attribute, default True; a property of
+   * that name, e.g. from an override, wins): whether validation checks the component's external
+   * metadata against the database (external-metadata.ts).
+   */
+  readonly validateExternalMetadata: boolean;
   readonly inputs: readonly PipelineInput[];
   readonly outputs: readonly PipelineOutput[];
 }
@@ -188,6 +194,7 @@ export function readPipeline(objectData: XmlElement | undefined, taskPath: strin
       contactInfo: c.attrs.contactInfo ?? '',
       description: c.attrs.description ?? '',
       properties: props, arrayProperties: arrays,
+      validateExternalMetadata: !/^(false|0)$/i.test((props.ValidateExternalMetadata ?? c.attrs.validateExternalMetadata ?? 'true').trim()),
       connections: connEl ? kids(connEl, 'connection').map((x) => ({ name: x.attrs.name ?? '', connectionManagerId: x.attrs.connectionManagerRefId ?? x.attrs.connectionManagerID ?? '' })) : [],
       inputs: (inputsEl ? kids(inputsEl, 'input') : []).map((i) => {
         const cols = kid(i, 'inputColumns');

@@ -7,7 +7,7 @@
  * An empty data flow succeeds without doing anything.
  */
 import { SsoError } from '../../../actors/errors.ts';
-import type { Problem, TaskContext, TaskImplementation, TaskValidationContext } from '../tasks/registry.ts';
+import type { ConnectedProblem, Problem, TaskContext, TaskImplementation, TaskValidationContext } from '../tasks/registry.ts';
 import type { ComponentKind } from './component-types.ts';
 import { COMPONENT_KIND_NAMES, LATER_KINDS } from './component-types.ts';
 import { componentImplementations } from './components/registry.ts';
@@ -116,6 +116,37 @@ export const dataFlowTask: TaskImplementation = {
       return [{ path: v.task.path, severity: 'error', message: err.message }];
     }
     return validatePipeline(p, v).problems;
+  },
+  /**
+   * Each component whose ValidateExternalMetadata is True and that checks external data
+   * (`validateExternal`: the OLE DB Source and Destination) is validated against its database; a
+   * component with ValidateExternalMetadata = False is not (SSIS then trusts the package's metadata).
+   * A pipeline that cannot be read is left to `execute`, which reports it.
+   */
+  async validateConnected(ctx: TaskContext): Promise<ConnectedProblem[]> {
+    let p: PipelineDef;
+    try {
+      p = withComponentProperties(readPipeline(ctx.task.objectData, ctx.task.path, { ...ctx.task.properties, ...ctx.props }), ctx.props);
+    } catch {
+      return [];
+    }
+    if (p.components.length === 0) return [];
+    const { graph } = buildGraph(p);
+    const impls = componentImplementations();
+    const out: ConnectedProblem[] = [];
+    for (const c of p.components) {
+      if (!c.validateExternalMetadata) continue;
+      const impl = impls.get(graph.kinds.get(c.id.toLowerCase())!);
+      if (!impl?.validateExternal) continue;
+      const found = await impl.validateExternal({
+        component: c,
+        connection: (r) => ctx.connection(r),
+        getVariable: (n) => ctx.getVariable(n),
+        hasVariable: (n) => ctx.hasVariable(n),
+      });
+      for (const f of found) out.push({ path: c.path, severity: f.severity, message: f.message, code: f.code });
+    }
+    return out;
   },
   async execute(ctx: TaskContext) {
     const task = ctx.task;

@@ -21,6 +21,11 @@ export interface Problem {
   readonly message: string;
 }
 
+/** A connected-validation finding, with SSIS's HRESULT. */
+export interface ConnectedProblem extends Problem {
+  readonly code: number;
+}
+
 /** What a running task may use. Everything is scoped to the task's place in the package. */
 export interface TaskContext {
   readonly task: TaskDef;
@@ -83,6 +88,12 @@ export interface TaskImplementation {
   readonly kind: TaskKind;
   /** Static checks before anything runs; return problems naming the task's path. */
   validate?(v: TaskValidationContext): Problem[];
+  /**
+   * Connected validation (what SSIS's Validate does against external data: a Data Flow's tables and
+   * their columns), run at package start for every task not under DelayValidation = True, and just
+   * before the task runs. Errors fail the package (at start) or the task (before it runs).
+   */
+  validateConnected?(ctx: TaskContext): Promise<ConnectedProblem[]>;
   execute(ctx: TaskContext): Promise<'success' | 'failure'>;
 }
 

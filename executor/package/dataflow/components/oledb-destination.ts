@@ -7,6 +7,7 @@
 import type { ComponentImplementation } from '../component.ts';
 import { intProp, prop } from '../component.ts';
 import { databaseDestination, fastLoadOptions } from './database-destination.ts';
+import { tableOf, validateTableMetadata } from '../external-metadata.ts';
 
 export const oledbDestination: ComponentImplementation = {
   kind: 'oledbDestination',
@@ -19,6 +20,13 @@ export const oledbDestination: ComponentImplementation = {
     }
     if (mode === 2) return [{ path: c.path, severity: 'error', message: 'the OLE DB Destination access mode 2 (SQL command) is not supported: use a table or fast load' }];
     return [];
+  },
+  // Every access mode but SQL command names a table: it and the input's external columns.
+  async validateExternal(v) {
+    const c = v.component;
+    const mode = intProp(c, 'AccessMode', 0);
+    if (mode === 2) return [];
+    return validateTableMetadata(v, tableOf(v, mode === 1 || mode === 4), c.inputs[0]?.externalColumns ?? []);
   },
   create(host) {
     const c = host.component;

@@ -2,6 +2,7 @@
 import type { ComponentImplementation } from '../component.ts';
 import { intProp, prop } from '../component.ts';
 import { databaseSource, parseParameterMapping } from './database-source.ts';
+import { tableOf, validateTableMetadata } from '../external-metadata.ts';
 
 export const oledbSource: ComponentImplementation = {
   kind: 'oledbSource',
@@ -15,6 +16,14 @@ export const oledbSource: ComponentImplementation = {
     }
     if (mode < 0 || mode > 3) problems.push({ path: c.path, severity: 'error' as const, message: `AccessMode ${mode} is not 0 (table), 1 (table from variable), 2 (SQL command) or 3 (SQL command from variable)` });
     return problems;
+  },
+  // Table modes: the table and the output's external columns (SQL command modes are checked when they run).
+  async validateExternal(v) {
+    const c = v.component;
+    const mode = intProp(c, 'AccessMode', 0);
+    if (mode !== 0 && mode !== 1) return [];
+    const output = c.outputs.find((o) => !o.isErrorOut);
+    return validateTableMetadata(v, tableOf(v, mode === 1), output?.externalColumns ?? []);
   },
   create(host) {
     const c = host.component;
