@@ -383,8 +383,12 @@ export class PackageRun {
       for (const child of container.executables) {
         if (this.o.signal.aborted) return;
         const scope = new VarScope(parent.scope, child.path);
-        for (const v of child.variables) scope.defineVariable(v);
-        try { this.applyVariableOverrides(child.path, scope); } catch { /* reported when the executable runs */ }
+        try {
+          for (const v of child.variables) scope.defineVariable(v);
+          this.applyVariableOverrides(child.path, scope);
+        } catch {
+          continue; // a variable that cannot be defined yet: reported when the executable runs, validated then
+        }
         const cst = this.state(child, parent, scope, `${parent.executionPath}\\${child.name}`);
         for (const pe of child.propertyExpressions) {
           try {
