@@ -399,7 +399,14 @@ export class PackageRun {
         if (this.boolProp(cst, child.disabled, 'Disable', 'Disabled')) continue;
         if (this.boolProp(cst, child.delayValidation, 'DelayValidation')) continue;
         if (isContainer(child)) await walk(child, cst);
-        else if (!(await this.validateTaskConnected(child as TaskDef, cst))) ok = false;
+        else {
+          try {
+            if (!(await this.validateTaskConnected(child as TaskDef, cst))) ok = false;
+          } catch {
+            // Something the check needs cannot be evaluated yet (a connection's expression over a variable a
+            // loop sets): the task is validated again just before it runs, where the failure is reported.
+          }
+        }
       }
     };
     await walk(pkg, st);
