@@ -3,7 +3,8 @@
  * for the end-to-end test: which files make the project, how the operator redirects it (property
  * overrides of connection strings and of T-SQL that SQLite cannot run, parameter values), the
  * SQLite database each needs (DDL written here from the destinations' external metadata or the
- * repository's own .sql files), and the check of its outputs against expected values derived
+ * repository's own .sql files; JohnYu2000 needs PostgreSQL, see fixture-johnyu.ts), and the check of
+ * its outputs against expected values derived
  * independently of the engine: golden files that come with the fixture, documented results, or
  * counts, sums and rows computed here from the input files with plain code.
  *

@@ -7,7 +7,8 @@
  * set_execution_property_override_value for connection strings and T-SQL statements, start_execution),
  * followed until it ends (bounded). Then each case's outputs are compared with expected outputs derived
  * independently of the engine. A table of package, ran, rows checked is printed; a package that cannot
- * run here is reported as skipped with its reason.
+ * run here is reported as skipped with its reason (a case that needs PostgreSQL shares one server:
+ * SCALEOUT_TEST_PG or a throwaway local cluster, else it is skipped with the reason).
  */
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
