@@ -17,7 +17,7 @@ BEGIN
     FROM internal.execution_data_taps AS t WITH (UPDLOCK)
     JOIN internal.operations AS o WITH (UPDLOCK) ON o.operation_id = t.execution_id
     WHERE t.data_tap_id = @data_tap_id;
-    IF @status IS NULL OR (internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 AND @caller <> internal.caller_name())
+    IF @status IS NULL OR internal.caller_may_modify_operation(@execution_id, @caller) = 0
       EXEC internal.raise_catalog_error 27413, @data_tap_id;
     IF @status <> 1 EXEC internal.raise_catalog_error 27212;
     DELETE FROM internal.execution_data_taps WHERE data_tap_id = @data_tap_id;
