@@ -42,8 +42,6 @@ export interface ProcedureDefinition {
    * code under RETURN_STATUS when it is not 0 (grant/deny/revoke_permission answer with codes).
    */
   run(ctx: ProcedureContext, args: BoundArgs): Promise<ReadonlyMap<string, SqlValue>>;
-  /** True for procedures the SQL Server scripts do not have yet (issue 14: embedded catalog only). */
-  readonly embeddedOnly?: boolean;
 }
 
 /** Key of the return code in a procedure's result map (not a parameter name: it has no `@`). */
@@ -101,7 +99,6 @@ function variant(args: BoundArgs, name: string): ParameterValue {
 }
 const permissionProc = (verb: 'grant' | 'deny' | 'revoke'): ProcedureDefinition => ({
   name: `catalog.${verb}_permission`,
-  embeddedOnly: true,
   params: [{ name: '@object_type', type: SMALLINT }, { name: '@object_id', type: BIGINT }, { name: '@principal_id', type: INT }, { name: '@permission_type', type: SMALLINT }],
   async run(ctx, args) {
     const input = { objectType: num(args, '@object_type'), objectId: num(args, '@object_id'), principalId: num(args, '@principal_id'), permissionType: num(args, '@permission_type') };
@@ -118,7 +115,7 @@ const env = (args: BoundArgs) => ({ folderName: str(args, '@folder_name'), envir
 /** Issue 14: environments, references, object parameter values and object permissions (SSISDB's signatures). */
 const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
   {
-    name: 'catalog.create_environment', embeddedOnly: true,
+    name: 'catalog.create_environment',
     params: [FOLDER, ENVIRONMENT, { name: '@environment_description', type: nv(1024), default: NULL_OF('nvarchar') }],
     async run(ctx, args) {
       await ctx.store.createEnvironment(ctx.caller, { ...env(args), environmentDescription: optStr(args, '@environment_description') });
@@ -126,7 +123,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.rename_environment', embeddedOnly: true,
+    name: 'catalog.rename_environment',
     params: [FOLDER, ENVIRONMENT, { name: '@new_environment_name', type: nv(128) }],
     async run(ctx, args) {
       await ctx.store.renameEnvironment(ctx.caller, { ...env(args), newEnvironmentName: str(args, '@new_environment_name') });
@@ -134,7 +131,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.move_environment', embeddedOnly: true,
+    name: 'catalog.move_environment',
     params: [{ name: '@source_folder', type: nv(128) }, ENVIRONMENT, { name: '@destination_folder', type: nv(128) }],
     async run(ctx, args) {
       await ctx.store.moveEnvironment(ctx.caller, { sourceFolderName: str(args, '@source_folder'), environmentName: str(args, '@environment_name'), destinationFolderName: str(args, '@destination_folder') });
@@ -142,7 +139,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.delete_environment', embeddedOnly: true,
+    name: 'catalog.delete_environment',
     params: [FOLDER, ENVIRONMENT],
     async run(ctx, args) {
       await ctx.store.deleteEnvironment(ctx.caller, env(args));
@@ -150,7 +147,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.create_environment_variable', embeddedOnly: true,
+    name: 'catalog.create_environment_variable',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@data_type', type: nv(128) }, { name: '@sensitive', type: BIT }, { name: '@value', type: VARIANT },
       { name: '@description', type: nv(1024), default: NULL_OF('nvarchar') }],
     async run(ctx, args) {
@@ -162,7 +159,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.set_environment_variable_value', embeddedOnly: true,
+    name: 'catalog.set_environment_variable_value',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@value', type: VARIANT }],
     async run(ctx, args) {
       await ctx.store.setEnvironmentVariableValue(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), value: variant(args, '@value') });
@@ -170,7 +167,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.set_environment_variable_property', embeddedOnly: true,
+    name: 'catalog.set_environment_variable_property',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@property_name', type: nv(128) }, { name: '@property_value', type: nv(4000) }],
     async run(ctx, args) {
       await ctx.store.setEnvironmentVariableProperty(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), propertyName: str(args, '@property_name'), propertyValue: optStr(args, '@property_value') });
@@ -178,7 +175,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.set_environment_variable_protection', embeddedOnly: true,
+    name: 'catalog.set_environment_variable_protection',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@sensitive', type: BIT }],
     async run(ctx, args) {
       await ctx.store.setEnvironmentVariableProtection(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), sensitive: required(args, '@sensitive').value === true });
@@ -186,7 +183,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.delete_environment_variable', embeddedOnly: true,
+    name: 'catalog.delete_environment_variable',
     params: [FOLDER, ENVIRONMENT, VARIABLE],
     async run(ctx, args) {
       await ctx.store.deleteEnvironmentVariable(ctx.caller, { ...env(args), variableName: str(args, '@variable_name') });
@@ -194,7 +191,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.create_environment_reference', embeddedOnly: true,
+    name: 'catalog.create_environment_reference',
     params: [FOLDER, { name: '@project_name', type: nv(128) }, ENVIRONMENT, { name: '@reference_type', type: CHAR1, aliases: ['@reference_location'] },
       { name: '@environment_folder_name', type: nv(128), default: NULL_OF('nvarchar') }, { name: '@reference_id', type: BIGINT, output: true, default: NULL_OF('bigint') }],
     async run(ctx, args) {
@@ -206,7 +203,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.delete_environment_reference', embeddedOnly: true,
+    name: 'catalog.delete_environment_reference',
     params: [{ name: '@reference_id', type: BIGINT }],
     async run(ctx, args) {
       await ctx.store.deleteEnvironmentReference(ctx.caller, { referenceId: num(args, '@reference_id') });
@@ -214,7 +211,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.set_object_parameter_value', embeddedOnly: true,
+    name: 'catalog.set_object_parameter_value',
     params: [{ name: '@object_type', type: SMALLINT }, FOLDER, { name: '@project_name', type: nv(128) }, { name: '@parameter_name', type: nv(128) },
       { name: '@parameter_value', type: VARIANT }, { name: '@object_name', type: nv(260), default: NULL_OF('nvarchar') }, { name: '@value_type', type: CHAR1, default: { type: 'char', value: 'V' } }],
     async run(ctx, args) {
@@ -226,7 +223,7 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.clear_object_parameter_value', embeddedOnly: true,
+    name: 'catalog.clear_object_parameter_value',
     params: [FOLDER, { name: '@project_name', type: nv(128) }, { name: '@object_type', type: SMALLINT }, { name: '@object_name', type: nv(260) }, { name: '@parameter_name', type: nv(128) }],
     async run(ctx, args) {
       await ctx.store.clearObjectParameterValue(ctx.caller, {
@@ -488,7 +485,7 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
 
 const BY_NAME = new Map([...PROCEDURES, ...ENVIRONMENT_PROCEDURES].map((p) => [p.name, p]));
 
-/** Every public procedure the front door binds, including the embedded-only ones of issue 14. */
+/** Every public procedure the front door binds (each has its SQL Server script and its embedded file). */
 export const ALL_PROCEDURES: readonly ProcedureDefinition[] = [...PROCEDURES, ...ENVIRONMENT_PROCEDURES];
 
 /** Looks a procedure up by its schema-qualified name, case-insensitively. */
