@@ -429,7 +429,7 @@ SELECT @id AS execution_id;`;
   async setExecutionParameterValue(caller: Principal, input: { executionId: number; objectType: number; parameterName: string; parameterValue: ParameterValue }): Promise<void> {
     const executionId = idParam('execution_id', input?.executionId);
     if (input.objectType !== null && input.objectType !== undefined && !Number.isInteger(input.objectType)) throw catalogError(27101, 'object_type');
-    if (typeof input.parameterName === 'string' && input.parameterName.length > 128) throw catalogError(27176, input.parameterName);
+    refuseTruncated(input.parameterName, 128, () => { throw catalogError(27176, input.parameterName); });
     await this.run(caller, 'catalog.set_execution_parameter_value', (r) => {
       r.input('execution_id', sql.BigInt, executionId);
       // Out-of-range object types still reach the procedure, which answers 27101 as SSISDB does.
@@ -444,8 +444,8 @@ EXEC [catalog].set_execution_parameter_value @execution_id = @execution_id, @obj
 
   async setExecutionPropertyOverrideValue(caller: Principal, input: { executionId: number; propertyPath: string; propertyValue: string; sensitive: boolean }): Promise<void> {
     const executionId = idParam('execution_id', input?.executionId);
-    if (input.propertyPath !== null && input.propertyPath !== undefined && (typeof input.propertyPath !== 'string' || input.propertyPath.length > 4000)) throw catalogError(27101, 'property_path');
-    if (input.propertyValue !== null && input.propertyValue !== undefined && typeof input.propertyValue !== 'string') throw catalogError(27101, 'property_value');
+    refuseTruncated(input.propertyPath, 4000, (v) => textArg('property_path', v, 4000));
+    refuseTruncated(input.propertyValue, Number.MAX_SAFE_INTEGER, (v) => textArg('property_value', v, Number.MAX_SAFE_INTEGER));
     await this.run(caller, 'catalog.set_execution_property_override_value', (r) => {
       r.input('execution_id', sql.BigInt, executionId);
       r.input('path', sql.NVarChar(4000), input.propertyPath ?? null);
@@ -574,9 +574,7 @@ SELECT @stop AS stop_id;`;
   }
 
   async updateMasterAddress(caller: Principal, input: { masterAddress: string }): Promise<void> {
-    if (input?.masterAddress !== null && input?.masterAddress !== undefined && (typeof input.masterAddress !== 'string' || input.masterAddress.length > 256)) {
-      throw catalogError(27101, 'MasterAddress');
-    }
+    refuseTruncated(input?.masterAddress, 256, (v) => textArg('MasterAddress', v, 256));
     await this.run(caller, 'catalog.update_master_address', (r) => {
       r.input('address', sql.NVarChar(256), input?.masterAddress ?? null);
       return 'EXEC [catalog].update_master_address @MasterAddress = @address;';
