@@ -708,9 +708,10 @@ EXEC [catalog].set_environment_variable_value @folder_name = @folder_name, @envi
 
   async createEnvironmentReference(caller: Principal, input: { folderName: string; projectName: string; environmentName: string; referenceType: string; environmentFolderName?: string | null }): Promise<{ referenceId: number }> {
     objectNameFits('project_name', input?.projectName);
-    objectNameFits('environment_folder_name', input?.environmentFolderName);
     // char(1) would keep the first letter of 'RX': anything longer is the procedure's 27101.
     const type = input?.referenceType;
+    // The environment folder matters (and is checked) only for an absolute reference, as in the procedure.
+    if (typeof type === 'string' && type.toUpperCase() === 'A') objectNameFits('environment_folder_name', input?.environmentFolderName);
     refuseTruncated(type, 1, () => { throw catalogError(27101, 'reference_type'); });
     const result = await this.run(caller, 'catalog.create_environment_reference', (r) => {
       this.environmentArgs(r, input);
