@@ -61,18 +61,20 @@ function arg(args: BoundArgs, name: string): SqlValue {
   return v;
 }
 
-/** A required input that is NULL: SSISDB raises 27138 naming the parameter (27100 for worker ids). */
-function required(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): SqlValue {
-  const v = arg(args, name);
-  // SSISDB names the parameter without its @ in these messages.
-  if (v.value === null) throw catalogError(number, name.replace(/^@/, ''));
-  return v;
-}
-function str(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): string {
-  return String(required(args, name, number).value);
+/**
+ * Bound arguments are handed to the verb as they are, NULLs included: the procedure (its embedded file
+ * and its SQL Server script alike) applies its own rule and number to a NULL (27100, 27138…), so the
+ * front door does not check arguments a second time with numbers of its own. `str`/`num` keep the
+ * port's field types for the compiler; a NULL reaches the procedure as null.
+ */
+function str(args: BoundArgs, name: string): string {
+  const v = arg(args, name).value;
+  return (v === null ? null : String(v)) as string;
 }
 function num(args: BoundArgs, name: string): number {
-  const j = toJs(required(args, name));
+  const v = arg(args, name);
+  if (v.value === null) return null as unknown as number;
+  const j = toJs(v);
   return typeof j === 'bigint' ? Number(j) : Number(j);
 }
 function optInt(args: BoundArgs, name: string): number | null {
@@ -85,7 +87,8 @@ function optBool(args: BoundArgs, name: string): boolean | null {
 }
 /** GUIDs go to the store in lower case, the form workers register with (comparisons there are exact). */
 function guid(args: BoundArgs, name: string): string {
-  return str(args, name, 27100).toLowerCase();
+  const v = str(args, name);
+  return (v === null ? null : v.toLowerCase()) as string;
 }
 const out = (entries: [string, SqlValue][] = []): ReadonlyMap<string, SqlValue> => new Map(entries);
 const CHAR1: SqlTypeSpec = { name: 'char', length: 1 };
