@@ -11,3 +11,7 @@ IF OBJECT_ID(N'internal.principals', N'U') IS NULL
     password_salt  varchar(64)       NOT NULL,
     created_time   datetimeoffset(7) NOT NULL
   );
+GO
+-- Issue 14: principal_id, the number catalog.grant_permission's @principal_id names (SQLite: rowid).
+IF COL_LENGTH(N'internal.principals', N'principal_id') IS NULL
+  ALTER TABLE internal.principals ADD principal_id int IDENTITY(1, 1) NOT NULL;

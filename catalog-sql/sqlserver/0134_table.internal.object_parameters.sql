@@ -25,3 +25,8 @@ IF OBJECT_ID(N'internal.object_parameters', N'U') IS NULL
     last_validation_time      datetimeoffset(7) NULL,
     CONSTRAINT UQ_object_parameters UNIQUE (project_version_lsn, object_type, object_name, parameter_name)
   );
+GO
+-- Issue 14: a sensitive server value (set_object_parameter_value on a sensitive parameter), encrypted
+-- with the catalog's symmetric key; default_value stays NULL for sensitive parameters.
+IF COL_LENGTH(N'internal.object_parameters', N'sensitive_default_value') IS NULL
+  ALTER TABLE internal.object_parameters ADD sensitive_default_value varbinary(max) NULL;

@@ -25,3 +25,9 @@ GO
 -- on the execution) and the environment variable it was bound from.
 IF COL_LENGTH(N'internal.execution_parameter_values', N'value_source') IS NULL
   ALTER TABLE internal.execution_parameter_values ADD value_source char(1) NULL, referenced_variable_name nvarchar(128) NULL;
+GO
+-- Issue 14: sensitive values encrypted with the catalog's symmetric key (ENCRYPTBYKEY). The older
+-- sql_variant column sensitive_parameter_value is no longer written; 0270_migrate encrypts what an
+-- older catalog left in it and empties it.
+IF COL_LENGTH(N'internal.execution_parameter_values', N'sensitive_value_encrypted') IS NULL
+  ALTER TABLE internal.execution_parameter_values ADD sensitive_value_encrypted varbinary(max) NULL;

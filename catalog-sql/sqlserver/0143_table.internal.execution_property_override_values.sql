@@ -16,3 +16,9 @@ BEGIN
   );
   CREATE INDEX IX_epov_execution ON internal.execution_property_override_values (execution_id);
 END
+GO
+-- Issue 14: sensitive values encrypted with the catalog's symmetric key (ENCRYPTBYKEY). The older
+-- nvarchar column sensitive_property_value is no longer written; 0270_migrate encrypts what an older
+-- catalog left in it and empties it.
+IF COL_LENGTH(N'internal.execution_property_override_values', N'sensitive_value_encrypted') IS NULL
+  ALTER TABLE internal.execution_property_override_values ADD sensitive_value_encrypted varbinary(max) NULL;

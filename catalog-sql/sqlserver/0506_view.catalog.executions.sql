@@ -1,7 +1,7 @@
 -- Object:     [catalog].executions (view)
 -- Purpose:    Executions with their operation columns and the Scale Out columns (worker_agent_id, executed_count).
 -- Parameters: none
--- Results:    SSISDB's columns in SSISDB's order (reference §4.5); row filter: the caller's own executions; all rows for ssis_admin, sysadmin, ssis_logreader.
+-- Results:    SSISDB's columns in SSISDB's order (reference §4.5); row filter: the caller's own executions (or operations the caller was granted READ on); all rows for ssis_admin, sysadmin, ssis_logreader.
 -- Returns:    n/a
 CREATE OR ALTER VIEW [catalog].executions
 AS
@@ -15,4 +15,4 @@ SELECT e.execution_id, e.folder_name, e.project_name, e.package_name, e.referenc
        CONVERT(int, NULL) AS cpu_count, o.executed_count
 FROM internal.executions AS e
 JOIN internal.operations AS o ON o.operation_id = e.execution_id
-WHERE internal.caller_in_roles(N'ssis_admin,sysadmin,ssis_logreader') = 1 OR o.caller_name = internal.caller_name();
+WHERE internal.caller_in_roles(N'ssis_admin,sysadmin,ssis_logreader') = 1 OR o.caller_name = internal.caller_name() OR internal.caller_reads_operation(o.operation_id) = 1;

@@ -5,6 +5,11 @@
 --             checks the bytes against the SHA-256 in the metadata and the name, then stores a new
 --             version (operation 101, status 7) with its packages, parameters and connection managers,
 --             and prunes old versions (MAX_PROJECT_VERSIONS).
+--             Permissions (issue 14, reference §4.2): ssis_admin / sysadmin, or CREATE_OBJECTS on the
+--             folder (a new project, whose creator is then granted READ, MODIFY, EXECUTE and
+--             MANAGE_PERMISSIONS) or MODIFY on the project (a new version); else 27140.
+--             Server values (set_object_parameter_value) of parameters that still exist with the same
+--             type and protection are carried to the new version.
 --             Metadata JSON: {"name","formatVersion","description","sha256",
 --               "parameters":[{"name","dataType","required","sensitive","defaultValue" (text or null),"description"}],
 --               "packages":[{"name","entryPoint","packageGuid","description","formatVersion","versionMajor",
@@ -29,12 +34,11 @@ AS
 BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
-  DECLARE @own_tran bit = 0, @why nvarchar(100), @folder_id bigint, @now datetimeoffset(7), @meta_name nvarchar(128), @bad_name nvarchar(128), @bad_type nvarchar(128);
+  DECLARE @own_tran bit = 0, @why nvarchar(100), @previous_lsn bigint, @folder_id bigint, @now datetimeoffset(7), @meta_name nvarchar(128), @bad_name nvarchar(128), @bad_type nvarchar(128);
   DECLARE @params TABLE (seq int IDENTITY(1, 1) PRIMARY KEY, object_type smallint NOT NULL, object_name nvarchar(260) NOT NULL, parameter_name nvarchar(128) NOT NULL,
                          data_type nvarchar(128) NOT NULL, required bit NOT NULL, sensitive bit NOT NULL, description nvarchar(1024) NULL,
                          default_text nvarchar(4000) NULL, value sql_variant NULL);
   BEGIN TRY
-    IF internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 EXEC internal.raise_catalog_error 27140, N'ssis_admin, sysadmin';
     IF @folder_name IS NULL EXEC internal.raise_catalog_error 27100, N'folder_name';
     IF @folder_name = N'' EXEC internal.raise_catalog_error 27102, N'folder_name';
     SET @why = internal.object_name_problem(@folder_name);
@@ -77,13 +81,18 @@ BEGIN
 
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     SET @folder_id = (SELECT folder_id FROM internal.folders WHERE name = @folder_name);
+    IF @folder_id IS NULL AND internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 EXEC internal.raise_catalog_error 27140, N'ssis_admin, sysadmin';
     IF @folder_id IS NULL EXEC internal.raise_catalog_error 27402, @folder_name;
     SET @now = internal.now_utc();
     SET @project_id = (SELECT project_id FROM internal.projects WITH (UPDLOCK, HOLDLOCK) WHERE folder_id = @folder_id AND name = @project_name);
+    IF (@project_id IS NULL AND internal.caller_holds(1, @folder_id, 100) = 0) OR (@project_id IS NOT NULL AND internal.caller_holds(2, @project_id, 2) = 0)
+      EXEC internal.raise_catalog_error 27140, N'ssis_admin, sysadmin';
+    SET @previous_lsn = (SELECT object_version_lsn FROM internal.projects WHERE project_id = @project_id);
     IF @project_id IS NULL
     BEGIN
       INSERT INTO internal.projects (folder_id, name, created_time) VALUES (@folder_id, @project_name, @now);
       SET @project_id = CONVERT(bigint, SCOPE_IDENTITY());
+      EXEC internal.grant_creator 2, @project_id;
     END
     EXEC internal.insert_operation @operation_type = 101, @status = 7, @object_type = 20, @object_id = @project_id,
                                    @object_name = @project_name, @started = 1, @operation_id = @operation_id OUTPUT;
@@ -110,6 +119,15 @@ BEGIN
                                             sensitive, description, design_default_value, default_value, value_set)
     SELECT @project_id, @version_lsn, object_type, object_name, parameter_name, data_type, required, sensitive, description, value, value, 0
     FROM @params ORDER BY seq;
+    IF @previous_lsn IS NOT NULL
+      UPDATE n
+      SET value_type = o.value_type, value_set = o.value_set, referenced_variable_name = o.referenced_variable_name,
+          default_value = o.default_value, sensitive_default_value = o.sensitive_default_value
+      FROM internal.object_parameters AS n
+      JOIN internal.object_parameters AS o
+        ON o.project_version_lsn = @previous_lsn AND o.object_type = n.object_type AND o.object_name = n.object_name
+       AND o.parameter_name = n.parameter_name AND o.data_type = n.data_type AND o.sensitive = n.sensitive AND o.value_set = 1
+      WHERE n.project_version_lsn = @version_lsn;
     INSERT INTO internal.project_connection_managers (project_version_lsn, name, guid)
     SELECT @version_lsn, c.name, MIN(c.guid)
     FROM OPENJSON(@project_metadata, N'$.connectionManagers') WITH (name nvarchar(260) N'$.name', guid nvarchar(38) N'$.guid') AS c

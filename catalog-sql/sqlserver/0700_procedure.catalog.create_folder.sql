@@ -4,7 +4,8 @@
 --             @folder_description nvarchar(1024) = NULL (ours)
 -- Results:    none
 -- Returns:    0; raises 27140 (not ssis_admin/sysadmin), 27100 (NULL), 27102 (empty), 27400 (naming
---             rules), 27401 (the folder exists, case-insensitively)
+--             rules), 27401 (the folder exists, case-insensitively). The creator is granted the folder
+--             permissions (internal.grant_creator, issue 14).
 CREATE OR ALTER PROCEDURE [catalog].create_folder
   @folder_name        nvarchar(128),
   @folder_id          bigint OUTPUT,
@@ -25,6 +26,7 @@ BEGIN
     INSERT INTO internal.folders (name, description, created_by_name, created_time)
     VALUES (@folder_name, @folder_description, internal.caller_name(), internal.now_utc());
     SET @folder_id = CONVERT(bigint, SCOPE_IDENTITY());
+    EXEC internal.grant_creator 1, @folder_id;
     IF @own_tran = 1 COMMIT TRANSACTION;
   END TRY
   BEGIN CATCH

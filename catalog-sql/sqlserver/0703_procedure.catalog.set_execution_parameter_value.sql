@@ -1,5 +1,6 @@
 -- Object:     [catalog].set_execution_parameter_value (procedure)
--- Purpose:    Sets a parameter value of a created (status 1) execution (reference §4.2). Names match
+-- Purpose:    Sets a parameter value of a created (status 1) execution (reference §4.2); READ + MODIFY on
+--             the execution (internal.caller_may_modify_operation); a sensitive value is stored encrypted. Names match
 --             case-sensitively; the value must fit the parameter's type (internal.coerce_parameter_value).
 --             LOGGING_LEVEL must be 0, 1, 2, 3, 4 or 100; 100 adds a CUSTOMIZED_LOGGING_LEVEL row, any
 --             other level removes it. No customized levels exist in this catalog, so any name → 27237.
@@ -18,14 +19,14 @@ BEGIN
   SET NOCOUNT ON;
   SET XACT_ABORT ON;
   DECLARE @own_tran bit = 0, @status int, @caller nvarchar(128), @job uniqueidentifier, @id bigint, @type nvarchar(128), @sensitive bit, @value sql_variant;
-  DECLARE @shown nvarchar(4000);
+  DECLARE @shown nvarchar(4000), @secret varbinary(8000), @text nvarchar(4000);
   BEGIN TRY
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     IF @execution_id IS NULL EXEC internal.raise_catalog_error 27100, N'execution_id';
     SELECT @status = o.status, @caller = o.caller_name, @job = e.job_id
     FROM internal.executions AS e JOIN internal.operations AS o WITH (UPDLOCK) ON o.operation_id = e.execution_id
     WHERE e.execution_id = @execution_id;
-    IF @status IS NULL OR (internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 AND @caller <> internal.caller_name())
+    IF @status IS NULL OR internal.caller_may_modify_operation(@execution_id, @caller) = 0
       EXEC internal.raise_catalog_error 27103, @execution_id;
     IF @object_type IS NULL EXEC internal.raise_catalog_error 27100, N'object_type';
     IF @object_type NOT IN (20, 30, 50) EXEC internal.raise_catalog_error 27101, N'object_type';
@@ -56,12 +57,17 @@ BEGIN
     IF @object_type = 50 AND @parameter_name = N'CUSTOMIZED_LOGGING_LEVEL' COLLATE Latin1_General_100_BIN2
       EXEC internal.raise_catalog_error 27237, @shown;
     IF @sensitive = 1
+    BEGIN
+      SET @text = internal.value_text(@value);
+      EXEC internal.encrypt_sensitive_value @text, N'parameter_value', @secret OUTPUT;
       UPDATE internal.execution_parameter_values
-      SET sensitive_parameter_value = @value, parameter_value = NULL, value_set = 1, runtime_override = 1, value_source = 'X'
+      SET sensitive_value_encrypted = @secret, sensitive_parameter_value = NULL, parameter_value = NULL, value_set = 1, runtime_override = 1,
+          value_source = 'X', referenced_variable_name = NULL
       WHERE execution_parameter_id = @id;
+    END
     ELSE
       UPDATE internal.execution_parameter_values
-      SET parameter_value = @value, value_set = 1, runtime_override = 1, value_source = 'X'
+      SET parameter_value = @value, value_set = 1, runtime_override = 1, value_source = 'X', referenced_variable_name = NULL
       WHERE execution_parameter_id = @id;
     IF @own_tran = 1 COMMIT TRANSACTION;
   END TRY

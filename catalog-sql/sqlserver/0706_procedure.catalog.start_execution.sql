@@ -1,5 +1,7 @@
 -- Object:     [catalog].start_execution (procedure)
--- Purpose:    Starts a created execution (reference §1.5 step 3, §4.1): checks status 1 (27121), the
+-- Purpose:    Starts a created execution (reference §1.5 step 3, §4.1): READ + MODIFY on it (27103);
+--             checks status 1 (27121), READ + EXECUTE on the project again (27178) and READ on the bound
+--             environment again (27182, issue 14), the
 --             project version (27150) and required parameters (27184); the operation becomes pending
 --             (5, machine_name '') and one ready task is queued (TaskType 0, MaxExecutedCount =
 --             @retry_count + 1, InputData execution_id / use32bitruntime / operation_guid, RequiresScripts
@@ -7,7 +9,7 @@
 --             has no local ISServerExec: only Scale Out executions can start (27255 otherwise).
 -- Parameters: @execution_id bigint; @retry_count int = 0
 -- Results:    none
--- Returns:    0; raises 27100, 27103, 27101 (retry_count < 0), 27121, 27150, 27184, 27255, 27242
+-- Returns:    0; raises 27100, 27103, 27101 (retry_count < 0), 27121, 27178, 27182, 27150, 27184, 27255, 27242
 CREATE OR ALTER PROCEDURE [catalog].start_execution
   @execution_id bigint,
   @retry_count  int = 0
@@ -17,18 +19,28 @@ BEGIN
   SET XACT_ABORT ON;
   DECLARE @own_tran bit = 0, @status int, @caller nvarchar(128), @job uniqueidentifier, @lsn bigint, @project_id bigint, @use32 bit, @guid uniqueidentifier;
   DECLARE @missing nvarchar(2000), @retry int = ISNULL(@retry_count, 0), @now datetimeoffset(7), @cancelled bit, @requires_scripts bit = 0;
+  DECLARE @project_name nvarchar(128), @env_folder nvarchar(128), @env_name nvarchar(128), @env_id bigint;
   BEGIN TRY
     IF @@TRANCOUNT = 0 BEGIN BEGIN TRANSACTION; SET @own_tran = 1; END
     IF @execution_id IS NULL EXEC internal.raise_catalog_error 27100, N'execution_id';
     SELECT @status = o.status, @caller = o.caller_name, @job = e.job_id
     FROM internal.executions AS e JOIN internal.operations AS o WITH (UPDLOCK) ON o.operation_id = e.execution_id
     WHERE e.execution_id = @execution_id;
-    IF @status IS NULL OR (internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 AND @caller <> internal.caller_name())
+    IF @status IS NULL OR internal.caller_may_modify_operation(@execution_id, @caller) = 0
       EXEC internal.raise_catalog_error 27103, @execution_id;
     IF @retry < 0 OR @retry > 2147483646 EXEC internal.raise_catalog_error 27101, N'retry_count';
     IF @status <> 1 EXEC internal.raise_catalog_error 27121;
-    SELECT @lsn = e.project_lsn, @project_id = o.object_id, @use32 = e.use32bitruntime, @guid = o.operation_guid
+    SELECT @lsn = e.project_lsn, @project_id = o.object_id, @use32 = e.use32bitruntime, @guid = o.operation_guid,
+           @project_name = e.project_name, @env_folder = e.environment_folder_name, @env_name = e.environment_name
     FROM internal.executions AS e JOIN internal.operations AS o ON o.operation_id = e.execution_id WHERE e.execution_id = @execution_id;
+    IF internal.caller_holds(2, @project_id, 1) = 0 OR internal.caller_holds(2, @project_id, 3) = 0
+      EXEC internal.raise_catalog_error 27178, @project_name;
+    IF @env_name IS NOT NULL
+    BEGIN
+      SELECT @env_id = en.environment_id FROM internal.environments AS en JOIN internal.folders AS f ON f.folder_id = en.folder_id
+      WHERE f.name = @env_folder AND en.name = @env_name;
+      IF @env_id IS NULL OR internal.caller_holds(3, @env_id, 1) = 0 EXEC internal.raise_catalog_error 27182, @env_name;
+    END
     IF NOT EXISTS (SELECT 1 FROM internal.projects WHERE project_id = @project_id AND object_version_lsn = @lsn) EXEC internal.raise_catalog_error 27150;
     SELECT @missing = STRING_AGG(CONVERT(nvarchar(max), parameter_name), N', ') WITHIN GROUP (ORDER BY execution_parameter_id)
     FROM internal.execution_parameter_values WHERE execution_id = @execution_id AND required = 1 AND value_set = 0;

@@ -6,7 +6,7 @@
 -- Parameters: @operation_id bigint; @stop_operation_id bigint = NULL OUTPUT (ours)
 -- Results:    none
 -- Returns:    0; raises 27100, 27124 (unknown, not an execution/validation, or not running),
---             27143 (another caller's operation), 27126 (already stopping), 27125 (no job)
+--             27143 (no READ + MODIFY on the operation: internal.caller_may_modify_operation), 27126 (already stopping), 27125 (no job)
 CREATE OR ALTER PROCEDURE [catalog].stop_operation
   @operation_id      bigint,
   @stop_operation_id bigint = NULL OUTPUT
@@ -21,7 +21,7 @@ BEGIN
     SELECT @type = operation_type, @status = status, @caller = caller_name, @object_id = object_id
     FROM internal.operations WITH (UPDLOCK, HOLDLOCK) WHERE operation_id = @operation_id;
     IF @type IS NULL OR @type NOT IN (200, 300, 301) EXEC internal.raise_catalog_error 27124;
-    IF internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 AND @caller <> internal.caller_name() EXEC internal.raise_catalog_error 27143, @operation_id;
+    IF internal.caller_may_modify_operation(@operation_id, @caller) = 0 EXEC internal.raise_catalog_error 27143, @operation_id;
     IF @status = 8 EXEC internal.raise_catalog_error 27126;
     IF @type = 200 SELECT @job = job_id FROM internal.executions WHERE execution_id = @operation_id;
     IF @status <> 2 AND NOT (@status = 5 AND @job IS NOT NULL) EXEC internal.raise_catalog_error 27124;

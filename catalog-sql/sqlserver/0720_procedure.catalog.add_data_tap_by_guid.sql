@@ -28,7 +28,7 @@ BEGIN
     SELECT @status = o.status, @caller = o.caller_name
     FROM internal.executions AS e JOIN internal.operations AS o WITH (UPDLOCK) ON o.operation_id = e.execution_id
     WHERE e.execution_id = @execution_id;
-    IF @status IS NULL OR (internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 AND @caller <> internal.caller_name())
+    IF @status IS NULL OR internal.caller_may_modify_operation(@execution_id, @caller) = 0
       EXEC internal.raise_catalog_error 27103, @execution_id;
     IF @task_package_path IS NULL AND @dataflow_task_guid IS NULL
       EXEC internal.raise_catalog_error 27100, N'dataflow_task_guid';

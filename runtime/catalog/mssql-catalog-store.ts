@@ -11,11 +11,11 @@ import { parseRowsSent } from './data-statistics.ts';
 import { checkDataFilename, checkMaxRows } from './data-taps.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { catalogError } from '../../actors/catalog-errors.ts';
-import { ANY_WORKER_ID, Roles, type Role } from '../../actors/catalog-codes.ts';
+import { Roles, type Role } from '../../actors/catalog-codes.ts';
 import type {
   AddDataTapInput, ComponentPhaseInput, DataTapSpec,
   CatalogStore, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload, ExpiredTaskOutcome,
-  LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
+  LoginRecord, ObjectPermissionInput, ParameterValue, Principal, ProjectArchive, TaskRecord, UpdateTaskStatusInput, UpdateTaskStatusResult,
   ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { mssqlConfigFromConnectionString, mssqlConfigFromMasterSettings } from './mssql-connection.ts';
@@ -24,8 +24,10 @@ import { certificateMismatch, num, thumbprintParam, toTaskRecord, toWorker } fro
 import { DEFAULT_SCRIPT_ROUTING_ONLINE_MS } from './script-routing.ts';
 import type { Row } from './catalog-rows.ts';
 import { catalogProjectParameters } from './rules/connection-manager-parameters.ts';
-import { EMBEDDED_ONLY_VIEWS, VIEWS } from './rules/views.ts';
+import { resolveViewName, VIEWS } from './rules/views.ts';
 import { ADMIN_ROLES, requireRole } from './rules/roles.ts';
+import { GUID_RE, guidParam } from './rules/guids.ts';
+import { descriptionArg, executionNameArg, identifierName, idArg, objectName, refuseTruncated, textArg } from './rules/names.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -55,17 +57,6 @@ export interface MssqlCatalogStore extends CatalogStore {
 }
 
 
-const GUID_RE = /^\{?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12})\}?$/;
-
-function notOnSqlServer(procedure: string): SsoError {
-  return new SsoError('SSO_ERR_ILLEGAL_STATE', `${procedure} is not available on the SQL Server catalog yet; it exists only in the embedded (SQLite) catalog (issue 14)`, { where: procedure });
-}
-
-/** The public views with their order: the one list (rules/views.ts), less the views the scripts do not have yet. */
-const VIEW_ORDER: Readonly<Record<string, string>> = Object.fromEntries(
-  Object.entries(VIEWS).filter(([name]) => !EMBEDDED_ONLY_VIEWS.has(name)).map(([name, rule]) => [name, rule.order]),
-);
-
 // ---------------------------------------------------------------------------------------------
 // Value conversion
 // ---------------------------------------------------------------------------------------------
@@ -75,30 +66,19 @@ export function isoText(ms: number): string {
   return new Date(ms).toISOString().replace('Z', '+00:00');
 }
 
-/** A GUID argument: NULL → 27100, malformed → 27101 (both naming the parameter); lower case. */
-function guidParam(name: string, value: unknown): string {
-  if (value === null || value === undefined) throw catalogError(27100, name);
-  const m = typeof value === 'string' ? GUID_RE.exec(value.trim()) : null;
-  if (!m) throw catalogError(27101, name);
-  return m[1]!.toLowerCase();
-}
-
-/** A bigint id argument: NULL → 27100, not an integer → 27101. */
+/** An id argument bound as bigint: the shared rule (NULL 27100, not an integer 27101), and within bigint's safe range. */
 function idParam(name: string, value: unknown): number {
-  if (value === null || value === undefined) throw catalogError(27100, name);
-  if (typeof value !== 'number' || !Number.isSafeInteger(value)) throw catalogError(27101, name);
-  return value;
+  const id = idArg(name, value);
+  if (!Number.isSafeInteger(id)) throw catalogError(27101, name);
+  return id;
 }
 
-/**
- * SQL Server silently truncates an argument longer than the procedure parameter (nvarchar(128)), which
- * would turn an invalid 129-character name into a valid one; such names are refused here with the
- * procedure's own error (27400) before the call.
- */
-function nameLength(param: string, value: unknown): void {
-  if (typeof value === 'string' && value.length > 128) throw catalogError(27400, value, 'it is longer than 128 characters');
-  if (value !== null && value !== undefined && typeof value !== 'string') throw catalogError(27101, param);
-}
+/** A folder/project/environment name bound as nvarchar(128): see refuseTruncated (rules/names.ts). */
+const objectNameFits = (param: string, value: unknown): void => refuseTruncated(value, 128, (v) => objectName(param, v));
+/** A parameter/variable name bound as nvarchar(128). */
+const identifierFits = (param: string, value: unknown): void => refuseTruncated(value, 128, (v) => identifierName(param, v));
+/** A description bound as nvarchar(1024). */
+const descriptionFits = (param: string, value: unknown): void => refuseTruncated(value, 1024, (v) => descriptionArg(param, v));
 
 /**
  * A row as the SQLite catalog shows it: bit → 0/1, bigint → number, GUID → lower case,
@@ -359,12 +339,9 @@ FROM internal.principals p LEFT JOIN internal.role_members m ON m.principal_name
   // ---- folders and projects ----------------------------------------------------------------
 
   async createFolder(caller: Principal, input: { folderName: string; description?: string }): Promise<{ folderId: number }> {
-    requireRole(caller, ADMIN_ROLES);
     const name = input?.folderName;
-    nameLength('folder_name', name);
-    if (input?.description !== undefined && input.description !== null && (typeof input.description !== 'string' || input.description.length > 1024)) {
-      throw catalogError(27101, 'folder_description');
-    }
+    objectNameFits('folder_name', name);
+    descriptionFits('folder_description', input?.description);
     const result = await this.run(caller, 'catalog.create_folder', (r) => {
       r.input('folder_name', sql.NVarChar(4000), name ?? null);
       r.input('description', sql.NVarChar(1024), input?.description ?? null);
@@ -376,9 +353,8 @@ SELECT @id AS folder_id;`;
   }
 
   async deployProject(caller: Principal, input: { folderName: string; projectName: string; project: ProjectArchive }): Promise<{ operationId: number; projectId: number; versionLsn: number }> {
-    requireRole(caller, ADMIN_ROLES);
-    nameLength('folder_name', input?.folderName);
-    nameLength('project_name', input?.projectName);
+    objectNameFits('folder_name', input?.folderName);
+    objectNameFits('project_name', input?.projectName);
     const project = input?.project;
     if (project === null || project === undefined) throw catalogError(27100, 'project_stream');
     if (!(project.bytes instanceof Uint8Array)) throw catalogError(27404, 'the project stream is not bytes');
@@ -423,14 +399,17 @@ SELECT @op AS operation_id, @project AS project_id, @lsn AS version_lsn;`;
   // ---- executions ---------------------------------------------------------------------------
 
   async createExecution(caller: Principal, input: CreateExecutionInput): Promise<{ executionId: number }> {
+    // Non-text names: the rule's 27101 (a NULL goes through: the procedure answers 27138).
     for (const [k, v] of [['folder_name', input?.folderName], ['project_name', input?.projectName], ['package_name', input?.packageName]] as const) {
-      if (v !== null && v !== undefined && typeof v !== 'string') throw catalogError(27101, k);
+      if (v !== null && v !== undefined) executionNameArg(k, v);
     }
-    // Longer names cannot exist; without this, SQL Server's truncation of the argument could match one.
-    if ([input.folderName, input.projectName].some((v) => typeof v === 'string' && v.length > 128) || (typeof input.packageName === 'string' && input.packageName.length > 260)) {
-      throw catalogError(27146, input.packageName);
-    }
-    if (input?.referenceId !== undefined && input.referenceId !== null && !Number.isSafeInteger(input.referenceId)) throw catalogError(27101, 'reference_id');
+    // Longer names cannot exist, so they are "no such package" (27146); without this, SQL Server's
+    // truncation of the argument could match an existing one.
+    const noPackage = (): never => { throw catalogError(27146, input.packageName); };
+    refuseTruncated(input?.folderName, 128, noPackage);
+    refuseTruncated(input?.projectName, 128, noPackage);
+    refuseTruncated(input?.packageName, 260, noPackage);
+    if (input?.referenceId !== undefined && input.referenceId !== null) idParam('reference_id', input.referenceId);
     const result = await this.run(caller, 'catalog.create_execution', (r) => {
       r.input('folder_name', sql.NVarChar(4000), input?.folderName ?? null);
       r.input('project_name', sql.NVarChar(4000), input?.projectName ?? null);
@@ -450,7 +429,7 @@ SELECT @id AS execution_id;`;
   async setExecutionParameterValue(caller: Principal, input: { executionId: number; objectType: number; parameterName: string; parameterValue: ParameterValue }): Promise<void> {
     const executionId = idParam('execution_id', input?.executionId);
     if (input.objectType !== null && input.objectType !== undefined && !Number.isInteger(input.objectType)) throw catalogError(27101, 'object_type');
-    if (typeof input.parameterName === 'string' && input.parameterName.length > 128) throw catalogError(27176, input.parameterName);
+    refuseTruncated(input.parameterName, 128, () => { throw catalogError(27176, input.parameterName); });
     await this.run(caller, 'catalog.set_execution_parameter_value', (r) => {
       r.input('execution_id', sql.BigInt, executionId);
       // Out-of-range object types still reach the procedure, which answers 27101 as SSISDB does.
@@ -465,8 +444,8 @@ EXEC [catalog].set_execution_parameter_value @execution_id = @execution_id, @obj
 
   async setExecutionPropertyOverrideValue(caller: Principal, input: { executionId: number; propertyPath: string; propertyValue: string; sensitive: boolean }): Promise<void> {
     const executionId = idParam('execution_id', input?.executionId);
-    if (input.propertyPath !== null && input.propertyPath !== undefined && (typeof input.propertyPath !== 'string' || input.propertyPath.length > 4000)) throw catalogError(27101, 'property_path');
-    if (input.propertyValue !== null && input.propertyValue !== undefined && typeof input.propertyValue !== 'string') throw catalogError(27101, 'property_value');
+    refuseTruncated(input.propertyPath, 4000, (v) => textArg('property_path', v, 4000));
+    refuseTruncated(input.propertyValue, Number.MAX_SAFE_INTEGER, (v) => textArg('property_value', v, Number.MAX_SAFE_INTEGER));
     await this.run(caller, 'catalog.set_execution_property_override_value', (r) => {
       r.input('execution_id', sql.BigInt, executionId);
       r.input('path', sql.NVarChar(4000), input.propertyPath ?? null);
@@ -477,26 +456,16 @@ EXEC [catalog].set_execution_parameter_value @execution_id = @execution_id, @obj
   }
 
   async addExecutionWorker(caller: Principal, input: { executionId: number; workerAgentId: string }): Promise<void> {
-    if (input?.workerAgentId === null || input?.workerAgentId === undefined) throw catalogError(27100, 'workeragent_id');
-    const executionId = idParam('execution_id', input.executionId);
-    // A malformed GUID is 27101 in SSISDB's order: after the execution is found.
-    const wid = GUID_RE.exec(String(input.workerAgentId).trim())?.[1]?.toLowerCase();
+    // The id travels as text (@workeragent_id_text, ours): the procedure checks the execution first and
+    // then parses it, so a malformed id is 27101 in SSISDB's order rather than a conversion error.
+    const id = input?.workerAgentId;
+    const executionId = input?.executionId;
+    // What a bigint parameter cannot carry is the rule's 27101 (after the NULL worker id, as the procedure orders them).
+    if (id !== null && id !== undefined && executionId !== null && executionId !== undefined) idParam('execution_id', executionId);
     await this.run(caller, 'catalog.add_execution_worker', (r) => {
-      r.input('execution_id', sql.BigInt, executionId);
-      r.input('worker', sql.UniqueIdentifier, wid ?? ANY_WORKER_ID);
-      r.input('malformed', sql.Bit, wid === undefined);
-      // The execution is checked first (27103, 27255); then a malformed id is refused like the sentinel.
-      return `IF @malformed = 1
-BEGIN
-  DECLARE @status int, @caller nvarchar(128), @job uniqueidentifier;
-  SELECT @status = o.status, @caller = o.caller_name, @job = e.job_id FROM internal.executions AS e
-  JOIN internal.operations AS o ON o.operation_id = e.execution_id WHERE e.execution_id = @execution_id;
-  IF @status IS NULL OR (internal.caller_in_roles(N'ssis_admin,sysadmin') = 0 AND @caller <> internal.caller_name())
-    EXEC internal.raise_catalog_error 27103, @execution_id;
-  IF @job IS NULL EXEC internal.raise_catalog_error 27255, @execution_id;
-  EXEC internal.raise_catalog_error 27101, N'workeragent_id';
-END
-EXEC [catalog].add_execution_worker @execution_id = @execution_id, @workeragent_id = @worker;`;
+      r.input('execution_id', sql.BigInt, typeof executionId === 'number' && Number.isSafeInteger(executionId) ? executionId : null);
+      r.input('worker_text', sql.NVarChar(100), id === null || id === undefined ? null : String(id).slice(0, 100));
+      return 'EXEC [catalog].add_execution_worker @execution_id = @execution_id, @workeragent_id = NULL, @workeragent_id_text = @worker_text;';
     });
   }
 
@@ -605,9 +574,7 @@ SELECT @stop AS stop_id;`;
   }
 
   async updateMasterAddress(caller: Principal, input: { masterAddress: string }): Promise<void> {
-    if (input?.masterAddress !== null && input?.masterAddress !== undefined && (typeof input.masterAddress !== 'string' || input.masterAddress.length > 256)) {
-      throw catalogError(27101, 'MasterAddress');
-    }
+    refuseTruncated(input?.masterAddress, 256, (v) => textArg('MasterAddress', v, 256));
     await this.run(caller, 'catalog.update_master_address', (r) => {
       r.input('address', sql.NVarChar(256), input?.masterAddress ?? null);
       return 'EXEC [catalog].update_master_address @MasterAddress = @address;';
@@ -617,39 +584,220 @@ SELECT @stop AS stop_id;`;
   // ---- views --------------------------------------------------------------------------------
 
   async queryView(caller: Principal, viewName: string): Promise<ViewResult> {
-    const key = String(viewName).trim().replace(/[[\]"]/g, '').toLowerCase();
-    const name = Object.keys(VIEW_ORDER).find((v) => v === key || v === `catalog.${key}`);
+    const name = resolveViewName(viewName);
     if (name === undefined) throw new SsoError('SSO_ERR_TSQL', `Invalid object name '${viewName}'.`, { number: 208, where: String(viewName) });
     const object = `[catalog].[${name.slice('catalog.'.length)}]`;
-    const result = await this.run(caller, name, () => `SELECT * FROM ${object} ORDER BY ${VIEW_ORDER[name]!};`);
+    // Row filters are the views' own (WHERE … internal.caller_holds / caller_in_roles), as a T-SQL client sees them.
+    const result = await this.run(caller, name, () => `SELECT * FROM ${object} ORDER BY ${VIEWS[name]!.order};`);
     const recordset = result.recordsets[result.recordsets.length - 1] as sql.IRecordSet<Row> | undefined;
     const columnsMeta = recordset?.columns ?? {};
     const columns = Object.values(columnsMeta).sort((a, b) => a.index - b.index).map((c) => c.name);
     return { columns, rows: (recordset ?? []).map((row) => normalizeRow(row, columnsMeta)) };
   }
 
-  // ---- environments and object permissions (issue 14): not in the SQL Server scripts yet ----------
-  // The embedded catalog has them (runtime/catalog/sqlite/procedures/); on SQL Server these verbs
-  // refuse plainly instead of pretending. See README.md, "Catalog II".
-  async createEnvironment(): Promise<never> { throw notOnSqlServer('catalog.create_environment'); }
-  async renameEnvironment(): Promise<never> { throw notOnSqlServer('catalog.rename_environment'); }
-  async moveEnvironment(): Promise<never> { throw notOnSqlServer('catalog.move_environment'); }
-  async deleteEnvironment(): Promise<never> { throw notOnSqlServer('catalog.delete_environment'); }
-  async createEnvironmentVariable(): Promise<never> { throw notOnSqlServer('catalog.create_environment_variable'); }
-  async setEnvironmentVariableValue(): Promise<never> { throw notOnSqlServer('catalog.set_environment_variable_value'); }
-  async setEnvironmentVariableProperty(): Promise<never> { throw notOnSqlServer('catalog.set_environment_variable_property'); }
-  async setEnvironmentVariableProtection(): Promise<never> { throw notOnSqlServer('catalog.set_environment_variable_protection'); }
-  async deleteEnvironmentVariable(): Promise<never> { throw notOnSqlServer('catalog.delete_environment_variable'); }
-  async createEnvironmentReference(): Promise<never> { throw notOnSqlServer('catalog.create_environment_reference'); }
-  async deleteEnvironmentReference(): Promise<never> { throw notOnSqlServer('catalog.delete_environment_reference'); }
-  async setObjectParameterValue(): Promise<never> { throw notOnSqlServer('catalog.set_object_parameter_value'); }
-  async clearObjectParameterValue(): Promise<never> { throw notOnSqlServer('catalog.clear_object_parameter_value'); }
-  async grantPermission(): Promise<never> { throw notOnSqlServer('catalog.grant_permission'); }
-  async denyPermission(): Promise<never> { throw notOnSqlServer('catalog.deny_permission'); }
-  async revokePermission(): Promise<never> { throw notOnSqlServer('catalog.revoke_permission'); }
+  // ---- environments, references, server values, object permissions (issue 14) -------------------
+  // The procedures hold every rule; these methods bind the arguments and call them.
+
+  /** Folder and environment names as `@folder_name` / `@environment_name` (the environment procedures' first two). */
+  private environmentArgs(r: sql.Request, input: { folderName: string; environmentName: string }): void {
+    objectNameFits('folder_name', input?.folderName);
+    objectNameFits('environment_name', input?.environmentName);
+    r.input('folder_name', sql.NVarChar(128), input?.folderName ?? null);
+    r.input('environment_name', sql.NVarChar(128), input?.environmentName ?? null);
+  }
+
+  private variableArgs(r: sql.Request, input: { folderName: string; environmentName: string; variableName: string }): void {
+    this.environmentArgs(r, input);
+    identifierFits('variable_name', input?.variableName);
+    r.input('variable_name', sql.NVarChar(128), input?.variableName ?? null);
+  }
+
+  async createEnvironment(caller: Principal, input: { folderName: string; environmentName: string; environmentDescription?: string | null }): Promise<{ environmentId: number }> {
+    descriptionFits('environment_description', input?.environmentDescription);
+    const result = await this.run(caller, 'catalog.create_environment', (r) => {
+      this.environmentArgs(r, input);
+      r.input('description', sql.NVarChar(1024), input?.environmentDescription ?? null);
+      return `DECLARE @id bigint;
+EXEC [catalog].create_environment @folder_name = @folder_name, @environment_name = @environment_name, @environment_description = @description, @environment_id = @id OUTPUT;
+SELECT @id AS environment_id;`;
+    });
+    return { environmentId: num(MssqlCatalog.last(result)['environment_id']) };
+  }
+
+  async renameEnvironment(caller: Principal, input: { folderName: string; environmentName: string; newEnvironmentName: string }): Promise<void> {
+    objectNameFits('new_environment_name', input?.newEnvironmentName);
+    await this.run(caller, 'catalog.rename_environment', (r) => {
+      this.environmentArgs(r, input);
+      r.input('new_name', sql.NVarChar(128), input?.newEnvironmentName ?? null);
+      return 'EXEC [catalog].rename_environment @folder_name = @folder_name, @environment_name = @environment_name, @new_environment_name = @new_name;';
+    });
+  }
+
+  async moveEnvironment(caller: Principal, input: { sourceFolderName: string; environmentName: string; destinationFolderName: string }): Promise<void> {
+    objectNameFits('source_folder_name', input?.sourceFolderName);
+    objectNameFits('environment_name', input?.environmentName);
+    objectNameFits('destination_folder_name', input?.destinationFolderName);
+    await this.run(caller, 'catalog.move_environment', (r) => {
+      r.input('source', sql.NVarChar(128), input?.sourceFolderName ?? null);
+      r.input('environment_name', sql.NVarChar(128), input?.environmentName ?? null);
+      r.input('destination', sql.NVarChar(128), input?.destinationFolderName ?? null);
+      return 'EXEC [catalog].move_environment @source_folder = @source, @environment_name = @environment_name, @destination_folder = @destination;';
+    });
+  }
+
+  async deleteEnvironment(caller: Principal, input: { folderName: string; environmentName: string }): Promise<void> {
+    await this.run(caller, 'catalog.delete_environment', (r) => {
+      this.environmentArgs(r, input);
+      return 'EXEC [catalog].delete_environment @folder_name = @folder_name, @environment_name = @environment_name;';
+    });
+  }
+
+  async createEnvironmentVariable(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; dataType: string; sensitive: boolean; value: ParameterValue; description?: string | null }): Promise<{ variableId: number }> {
+    refuseTruncated(input?.dataType, 128, (v) => textArg('data_type', v, 128));
+    descriptionFits('description', input?.description);
+    const result = await this.run(caller, 'catalog.create_environment_variable', (r) => {
+      this.variableArgs(r, input);
+      r.input('data_type', sql.NVarChar(128), input?.dataType ?? null);
+      r.input('sensitive', sql.Bit, input?.sensitive === null || input?.sensitive === undefined ? null : input.sensitive === true);
+      r.input('description', sql.NVarChar(1024), input?.description ?? null);
+      const value = variantArgument(r, 'value', input?.value ?? null);
+      return `DECLARE @v sql_variant = ${value}, @id bigint;
+EXEC [catalog].create_environment_variable @folder_name = @folder_name, @environment_name = @environment_name, @variable_name = @variable_name,
+  @data_type = @data_type, @sensitive = @sensitive, @value = @v, @description = @description, @variable_id = @id OUTPUT;
+SELECT @id AS variable_id;`;
+    });
+    return { variableId: num(MssqlCatalog.last(result)['variable_id']) };
+  }
+
+  async setEnvironmentVariableValue(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; value: ParameterValue }): Promise<void> {
+    await this.run(caller, 'catalog.set_environment_variable_value', (r) => {
+      this.variableArgs(r, input);
+      const value = variantArgument(r, 'value', input?.value ?? null);
+      return `DECLARE @v sql_variant = ${value};
+EXEC [catalog].set_environment_variable_value @folder_name = @folder_name, @environment_name = @environment_name, @variable_name = @variable_name, @value = @v;`;
+    });
+  }
+
+  async setEnvironmentVariableProperty(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; propertyName: string; propertyValue: string | null }): Promise<void> {
+    refuseTruncated(input?.propertyName, 128, (v) => textArg('property_name', v, 128));
+    refuseTruncated(input?.propertyValue, 4000, (v) => descriptionArg('property_value', v));
+    await this.run(caller, 'catalog.set_environment_variable_property', (r) => {
+      this.variableArgs(r, input);
+      r.input('property_name', sql.NVarChar(128), input?.propertyName ?? null);
+      r.input('property_value', sql.NVarChar(4000), input?.propertyValue ?? null);
+      return `EXEC [catalog].set_environment_variable_property @folder_name = @folder_name, @environment_name = @environment_name, @variable_name = @variable_name,
+  @property_name = @property_name, @property_value = @property_value;`;
+    });
+  }
+
+  async setEnvironmentVariableProtection(caller: Principal, input: { folderName: string; environmentName: string; variableName: string; sensitive: boolean }): Promise<void> {
+    await this.run(caller, 'catalog.set_environment_variable_protection', (r) => {
+      this.variableArgs(r, input);
+      r.input('sensitive', sql.Bit, input?.sensitive === null || input?.sensitive === undefined ? null : input.sensitive === true);
+      return `EXEC [catalog].set_environment_variable_protection @folder_name = @folder_name, @environment_name = @environment_name, @variable_name = @variable_name,
+  @sensitive = @sensitive;`;
+    });
+  }
+
+  async deleteEnvironmentVariable(caller: Principal, input: { folderName: string; environmentName: string; variableName: string }): Promise<void> {
+    await this.run(caller, 'catalog.delete_environment_variable', (r) => {
+      this.variableArgs(r, input);
+      return 'EXEC [catalog].delete_environment_variable @folder_name = @folder_name, @environment_name = @environment_name, @variable_name = @variable_name;';
+    });
+  }
+
+  async createEnvironmentReference(caller: Principal, input: { folderName: string; projectName: string; environmentName: string; referenceType: string; environmentFolderName?: string | null }): Promise<{ referenceId: number }> {
+    objectNameFits('project_name', input?.projectName);
+    // char(1) would keep the first letter of 'RX': anything longer is the procedure's 27101.
+    const type = input?.referenceType;
+    // The environment folder matters (and is checked) only for an absolute reference, as in the procedure.
+    if (typeof type === 'string' && type.toUpperCase() === 'A') objectNameFits('environment_folder_name', input?.environmentFolderName);
+    refuseTruncated(type, 1, () => { throw catalogError(27101, 'reference_type'); });
+    const result = await this.run(caller, 'catalog.create_environment_reference', (r) => {
+      this.environmentArgs(r, input);
+      r.input('project_name', sql.NVarChar(128), input?.projectName ?? null);
+      r.input('type', sql.Char(1), type ?? null);
+      r.input('env_folder', sql.NVarChar(128), input?.environmentFolderName ?? null);
+      return `DECLARE @id bigint;
+EXEC [catalog].create_environment_reference @folder_name = @folder_name, @project_name = @project_name, @environment_name = @environment_name,
+  @reference_type = @type, @environment_folder_name = @env_folder, @reference_id = @id OUTPUT;
+SELECT @id AS reference_id;`;
+    });
+    return { referenceId: num(MssqlCatalog.last(result)['reference_id']) };
+  }
+
+  async deleteEnvironmentReference(caller: Principal, input: { referenceId: number }): Promise<void> {
+    const id = input?.referenceId;
+    if (id !== null && id !== undefined) idParam('reference_id', id);
+    await this.run(caller, 'catalog.delete_environment_reference', (r) => {
+      r.input('id', sql.BigInt, id ?? null);
+      return 'EXEC [catalog].delete_environment_reference @reference_id = @id;';
+    });
+  }
+
+  /** The arguments set/clear_object_parameter_value share; an object type outside smallint reaches the procedure as -1 (27101). */
+  private objectParameterArgs(r: sql.Request, input: { objectType: number; folderName: string; projectName: string; objectName?: string | null; parameterName: string }): void {
+    objectNameFits('folder_name', input?.folderName);
+    objectNameFits('project_name', input?.projectName);
+    refuseTruncated(input?.objectName, 260, () => { throw catalogError(27176, input.parameterName); });
+    refuseTruncated(input?.parameterName, 128, () => { throw catalogError(27176, input.parameterName); });
+    const t = input?.objectType;
+    r.input('object_type', sql.SmallInt, t === null || t === undefined ? null : Number.isInteger(t) && t >= -32768 && t <= 32767 ? t : -1);
+    r.input('folder_name', sql.NVarChar(128), input?.folderName ?? null);
+    r.input('project_name', sql.NVarChar(128), input?.projectName ?? null);
+    r.input('object_name', sql.NVarChar(260), input?.objectName ?? null);
+    r.input('parameter_name', sql.NVarChar(128), input?.parameterName ?? null);
+  }
+
+  async setObjectParameterValue(caller: Principal, input: { objectType: number; folderName: string; projectName: string; parameterName: string; parameterValue: ParameterValue; objectName?: string | null; valueType?: string | null }): Promise<void> {
+    const valueType = input?.valueType;
+    refuseTruncated(valueType, 1, () => { throw catalogError(27101, 'value_type'); });
+    await this.run(caller, 'catalog.set_object_parameter_value', (r) => {
+      this.objectParameterArgs(r, input);
+      r.input('value_type', sql.Char(1), valueType ?? 'V');
+      const value = variantArgument(r, 'value', input?.parameterValue ?? null);
+      return `DECLARE @v sql_variant = ${value};
+EXEC [catalog].set_object_parameter_value @object_type = @object_type, @folder_name = @folder_name, @project_name = @project_name,
+  @parameter_name = @parameter_name, @parameter_value = @v, @object_name = @object_name, @value_type = @value_type;`;
+    });
+  }
+
+  async clearObjectParameterValue(caller: Principal, input: { folderName: string; projectName: string; objectType: number; objectName?: string | null; parameterName: string }): Promise<void> {
+    await this.run(caller, 'catalog.clear_object_parameter_value', (r) => {
+      this.objectParameterArgs(r, input);
+      return `EXEC [catalog].clear_object_parameter_value @folder_name = @folder_name, @project_name = @project_name, @object_type = @object_type,
+  @object_name = @object_name, @parameter_name = @parameter_name;`;
+    });
+  }
+
+  /** grant/deny/revoke_permission: the procedure's return code (0 ok, 1…5 refused, reference §4.2). */
+  private async permissionVerb(caller: Principal, verb: 'grant' | 'deny' | 'revoke', input: ObjectPermissionInput): Promise<{ returnCode: number }> {
+    // Values the parameters' integer types cannot carry reach the procedure as NULL / 0: class 1, object 2, principal 3.
+    const int = (v: unknown, lo: number, hi: number): number | null => (typeof v === 'number' && Number.isInteger(v) && v >= lo && v <= hi ? v : null);
+    const result = await this.run(caller, `catalog.${verb}_permission`, (r) => {
+      r.input('object_type', sql.SmallInt, int(input?.objectType, -32768, 32767));
+      r.input('object_id', sql.BigInt, int(input?.objectId, Number.MIN_SAFE_INTEGER, Number.MAX_SAFE_INTEGER));
+      r.input('principal_id', sql.Int, int(input?.principalId, -2147483648, 2147483647));
+      r.input('permission_type', sql.SmallInt, int(input?.permissionType, -32768, 32767));
+      return `DECLARE @rc int;
+EXEC @rc = [catalog].${verb}_permission @object_type = @object_type, @object_id = @object_id, @principal_id = @principal_id, @permission_type = @permission_type;
+SELECT @rc AS rc;`;
+    });
+    return { returnCode: num(MssqlCatalog.last(result)['rc']) };
+  }
+
+  grantPermission(caller: Principal, input: ObjectPermissionInput): Promise<{ returnCode: number }> {
+    return this.permissionVerb(caller, 'grant', input);
+  }
+  denyPermission(caller: Principal, input: ObjectPermissionInput): Promise<{ returnCode: number }> {
+    return this.permissionVerb(caller, 'deny', input);
+  }
+  revokePermission(caller: Principal, input: ObjectPermissionInput): Promise<{ returnCode: number }> {
+    return this.permissionVerb(caller, 'revoke', input);
+  }
 
   listViews(): readonly string[] {
-    return Object.keys(VIEW_ORDER);
+    return Object.keys(VIEWS);
   }
 
   // ---- internal verbs -----------------------------------------------------------------------
@@ -969,13 +1117,19 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
     const e = head[0];
     if (e === undefined) throw catalogError(27103, executionId);
     // Values travel as text plus base type, so no sql_variant decoding is involved (floats with 17 digits).
+    // This is the one place sensitive values are decrypted (internal.sensitive_value / sensitive_text, run
+    // AS OWNER with the catalog certificate): the execution is being handed to a worker.
     const valueText = (column: string): string => `CASE WHEN SQL_VARIANT_PROPERTY(${column}, 'BaseType') IN ('float', 'real')
         THEN CONVERT(nvarchar(100), CONVERT(float, ${column}), 3) ELSE CONVERT(nvarchar(4000), ${column}) END`;
     const params = await this.read(`SELECT object_type, parameter_name, parameter_data_type, sensitive,
-        ${valueText('CASE WHEN sensitive = 1 THEN sensitive_parameter_value ELSE parameter_value END')} AS value_text,
-        CONVERT(nvarchar(128), SQL_VARIANT_PROPERTY(CASE WHEN sensitive = 1 THEN sensitive_parameter_value ELSE parameter_value END, 'BaseType')) AS base
-      FROM internal.execution_parameter_values WHERE execution_id = @id ORDER BY execution_parameter_id`, (r) => r.input('id', sql.BigInt, executionId));
-    const overrides = await this.read(`SELECT property_path, property_value, sensitive_property_value, sensitive
+        ${valueText('v.value')} AS value_text, CONVERT(nvarchar(128), SQL_VARIANT_PROPERTY(v.value, 'BaseType')) AS base
+      FROM internal.execution_parameter_values AS p
+      CROSS APPLY (SELECT CASE WHEN p.sensitive = 1
+        THEN internal.sensitive_value(p.parameter_data_type, CONVERT(varbinary(8000), p.sensitive_value_encrypted))
+        ELSE p.parameter_value END AS value) AS v
+      WHERE execution_id = @id ORDER BY execution_parameter_id`, (r) => r.input('id', sql.BigInt, executionId));
+    const overrides = await this.read(`SELECT property_path, property_value,
+        internal.sensitive_text(CONVERT(varbinary(8000), sensitive_value_encrypted)) AS sensitive_property_value, sensitive
       FROM internal.execution_property_override_values WHERE execution_id = @id ORDER BY property_id`, (r) => r.input('id', sql.BigInt, executionId));
     const taps = await this.read(`SELECT data_tap_id, package_path, CONVERT(nvarchar(36), dataflow_task_guid) AS task_guid, dataflow_path_id_string, max_rows, filename
       FROM internal.execution_data_taps WHERE execution_id = @id ORDER BY data_tap_id`, (r) => r.input('id', sql.BigInt, executionId));

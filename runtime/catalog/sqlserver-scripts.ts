@@ -11,10 +11,14 @@ import { SsoError } from '../../actors/errors.ts';
  * Version of the schema these scripts build, recorded in `internal.schema_version`. Bump it when a
  * script is added or changed; an older build refuses to touch a catalog whose version is newer.
  */
-export const SQLSERVER_SCHEMA_VERSION = 2;
+export const SQLSERVER_SCHEMA_VERSION = 3;
 
-/** What a script creates, from its file name `NNNN_<kind>.<object>.sql`. Scripts run in NNNN order. */
-export const SCRIPT_KINDS = ['schema', 'table', 'type', 'seed', 'function', 'procedure', 'view', 'role', 'grants'] as const;
+/**
+ * What a script creates, from its file name `NNNN_<kind>.<object>.sql`. Scripts run in NNNN order.
+ * `key`: the encryption hierarchy of sensitive values (database master key, certificate, symmetric
+ * key; issue 14); `migrate`: an idempotent data step of an upgrade (runs after the keys).
+ */
+export const SCRIPT_KINDS = ['schema', 'table', 'type', 'seed', 'key', 'migrate', 'function', 'procedure', 'view', 'role', 'grants'] as const;
 export type ScriptKind = (typeof SCRIPT_KINDS)[number];
 
 export interface SqlServerScript {

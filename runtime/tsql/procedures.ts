@@ -42,8 +42,6 @@ export interface ProcedureDefinition {
    * code under RETURN_STATUS when it is not 0 (grant/deny/revoke_permission answer with codes).
    */
   run(ctx: ProcedureContext, args: BoundArgs): Promise<ReadonlyMap<string, SqlValue>>;
-  /** True for procedures the SQL Server scripts do not have yet (issue 14: embedded catalog only). */
-  readonly embeddedOnly?: boolean;
 }
 
 /** Key of the return code in a procedure's result map (not a parameter name: it has no `@`). */
@@ -63,18 +61,20 @@ function arg(args: BoundArgs, name: string): SqlValue {
   return v;
 }
 
-/** A required input that is NULL: SSISDB raises 27138 naming the parameter (27100 for worker ids). */
-function required(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): SqlValue {
-  const v = arg(args, name);
-  // SSISDB names the parameter without its @ in these messages.
-  if (v.value === null) throw catalogError(number, name.replace(/^@/, ''));
-  return v;
-}
-function str(args: BoundArgs, name: string, number: 27138 | 27100 = 27138): string {
-  return String(required(args, name, number).value);
+/**
+ * Bound arguments are handed to the verb as they are, NULLs included: the procedure (its embedded file
+ * and its SQL Server script alike) applies its own rule and number to a NULL (27100, 27138…), so the
+ * front door does not check arguments a second time with numbers of its own. `str`/`num` keep the
+ * port's field types for the compiler; a NULL reaches the procedure as null.
+ */
+function str(args: BoundArgs, name: string): string {
+  const v = arg(args, name).value;
+  return (v === null ? null : String(v)) as string;
 }
 function num(args: BoundArgs, name: string): number {
-  const j = toJs(required(args, name));
+  const v = arg(args, name);
+  if (v.value === null) return null as unknown as number;
+  const j = toJs(v);
   return typeof j === 'bigint' ? Number(j) : Number(j);
 }
 function optInt(args: BoundArgs, name: string): number | null {
@@ -87,7 +87,8 @@ function optBool(args: BoundArgs, name: string): boolean | null {
 }
 /** GUIDs go to the store in lower case, the form workers register with (comparisons there are exact). */
 function guid(args: BoundArgs, name: string): string {
-  return str(args, name, 27100).toLowerCase();
+  const v = str(args, name);
+  return (v === null ? null : v.toLowerCase()) as string;
 }
 const out = (entries: [string, SqlValue][] = []): ReadonlyMap<string, SqlValue> => new Map(entries);
 const CHAR1: SqlTypeSpec = { name: 'char', length: 1 };
@@ -99,12 +100,19 @@ function optStr(args: BoundArgs, name: string): string | null {
 function variant(args: BoundArgs, name: string): ParameterValue {
   return toJs(arg(args, name));
 }
+/**
+ * Issue 14's procedures take their arguments as given, NULLs included: each procedure (embedded file and
+ * SQL Server script alike) applies its own rules and numbers (27100 for a NULL name, return code 1 for a
+ * NULL object type…), so the front door does not check them a second time. `pass` hands a NULL through
+ * to a port field typed as required; `text` is a bound value as text or NULL.
+ */
+const pass = <T>(value: T | null): T => value as T;
+const text = (args: BoundArgs, name: string): string => pass(optStr(args, name));
 const permissionProc = (verb: 'grant' | 'deny' | 'revoke'): ProcedureDefinition => ({
   name: `catalog.${verb}_permission`,
-  embeddedOnly: true,
   params: [{ name: '@object_type', type: SMALLINT }, { name: '@object_id', type: BIGINT }, { name: '@principal_id', type: INT }, { name: '@permission_type', type: SMALLINT }],
   async run(ctx, args) {
-    const input = { objectType: num(args, '@object_type'), objectId: num(args, '@object_id'), principalId: num(args, '@principal_id'), permissionType: num(args, '@permission_type') };
+    const input = { objectType: pass(optInt(args, '@object_type')), objectId: pass(optInt(args, '@object_id')), principalId: pass(optInt(args, '@principal_id')), permissionType: pass(optInt(args, '@permission_type')) };
     const { returnCode } = verb === 'grant' ? await ctx.store.grantPermission(ctx.caller, input)
       : verb === 'deny' ? await ctx.store.denyPermission(ctx.caller, input) : await ctx.store.revokePermission(ctx.caller, input);
     return out([[RETURN_STATUS, { type: 'int', value: BigInt(returnCode) }]]);
@@ -113,12 +121,12 @@ const permissionProc = (verb: 'grant' | 'deny' | 'revoke'): ProcedureDefinition 
 const FOLDER: ProcedureParam = { name: '@folder_name', type: nv(128) };
 const ENVIRONMENT: ProcedureParam = { name: '@environment_name', type: nv(128) };
 const VARIABLE: ProcedureParam = { name: '@variable_name', type: nv(128) };
-const env = (args: BoundArgs) => ({ folderName: str(args, '@folder_name'), environmentName: str(args, '@environment_name') });
+const env = (args: BoundArgs) => ({ folderName: text(args, '@folder_name'), environmentName: text(args, '@environment_name') });
 
 /** Issue 14: environments, references, object parameter values and object permissions (SSISDB's signatures). */
 const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
   {
-    name: 'catalog.create_environment', embeddedOnly: true,
+    name: 'catalog.create_environment',
     params: [FOLDER, ENVIRONMENT, { name: '@environment_description', type: nv(1024), default: NULL_OF('nvarchar') }],
     async run(ctx, args) {
       await ctx.store.createEnvironment(ctx.caller, { ...env(args), environmentDescription: optStr(args, '@environment_description') });
@@ -126,23 +134,23 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.rename_environment', embeddedOnly: true,
+    name: 'catalog.rename_environment',
     params: [FOLDER, ENVIRONMENT, { name: '@new_environment_name', type: nv(128) }],
     async run(ctx, args) {
-      await ctx.store.renameEnvironment(ctx.caller, { ...env(args), newEnvironmentName: str(args, '@new_environment_name') });
+      await ctx.store.renameEnvironment(ctx.caller, { ...env(args), newEnvironmentName: text(args, '@new_environment_name') });
       return out();
     },
   },
   {
-    name: 'catalog.move_environment', embeddedOnly: true,
+    name: 'catalog.move_environment',
     params: [{ name: '@source_folder', type: nv(128) }, ENVIRONMENT, { name: '@destination_folder', type: nv(128) }],
     async run(ctx, args) {
-      await ctx.store.moveEnvironment(ctx.caller, { sourceFolderName: str(args, '@source_folder'), environmentName: str(args, '@environment_name'), destinationFolderName: str(args, '@destination_folder') });
+      await ctx.store.moveEnvironment(ctx.caller, { sourceFolderName: text(args, '@source_folder'), environmentName: text(args, '@environment_name'), destinationFolderName: text(args, '@destination_folder') });
       return out();
     },
   },
   {
-    name: 'catalog.delete_environment', embeddedOnly: true,
+    name: 'catalog.delete_environment',
     params: [FOLDER, ENVIRONMENT],
     async run(ctx, args) {
       await ctx.store.deleteEnvironment(ctx.caller, env(args));
@@ -150,88 +158,88 @@ const ENVIRONMENT_PROCEDURES: readonly ProcedureDefinition[] = [
     },
   },
   {
-    name: 'catalog.create_environment_variable', embeddedOnly: true,
+    name: 'catalog.create_environment_variable',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@data_type', type: nv(128) }, { name: '@sensitive', type: BIT }, { name: '@value', type: VARIANT },
       { name: '@description', type: nv(1024), default: NULL_OF('nvarchar') }],
     async run(ctx, args) {
       await ctx.store.createEnvironmentVariable(ctx.caller, {
-        ...env(args), variableName: str(args, '@variable_name'), dataType: str(args, '@data_type'),
-        sensitive: optBool(args, '@sensitive') ?? (() => { throw catalogError(27138, 'sensitive'); })(), value: variant(args, '@value'), description: optStr(args, '@description'),
+        ...env(args), variableName: text(args, '@variable_name'), dataType: text(args, '@data_type'),
+        sensitive: pass(optBool(args, '@sensitive')), value: variant(args, '@value'), description: optStr(args, '@description'),
       });
       return out();
     },
   },
   {
-    name: 'catalog.set_environment_variable_value', embeddedOnly: true,
+    name: 'catalog.set_environment_variable_value',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@value', type: VARIANT }],
     async run(ctx, args) {
-      await ctx.store.setEnvironmentVariableValue(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), value: variant(args, '@value') });
+      await ctx.store.setEnvironmentVariableValue(ctx.caller, { ...env(args), variableName: text(args, '@variable_name'), value: variant(args, '@value') });
       return out();
     },
   },
   {
-    name: 'catalog.set_environment_variable_property', embeddedOnly: true,
+    name: 'catalog.set_environment_variable_property',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@property_name', type: nv(128) }, { name: '@property_value', type: nv(4000) }],
     async run(ctx, args) {
-      await ctx.store.setEnvironmentVariableProperty(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), propertyName: str(args, '@property_name'), propertyValue: optStr(args, '@property_value') });
+      await ctx.store.setEnvironmentVariableProperty(ctx.caller, { ...env(args), variableName: text(args, '@variable_name'), propertyName: text(args, '@property_name'), propertyValue: optStr(args, '@property_value') });
       return out();
     },
   },
   {
-    name: 'catalog.set_environment_variable_protection', embeddedOnly: true,
+    name: 'catalog.set_environment_variable_protection',
     params: [FOLDER, ENVIRONMENT, VARIABLE, { name: '@sensitive', type: BIT }],
     async run(ctx, args) {
-      await ctx.store.setEnvironmentVariableProtection(ctx.caller, { ...env(args), variableName: str(args, '@variable_name'), sensitive: required(args, '@sensitive').value === true });
+      await ctx.store.setEnvironmentVariableProtection(ctx.caller, { ...env(args), variableName: text(args, '@variable_name'), sensitive: pass(optBool(args, '@sensitive')) });
       return out();
     },
   },
   {
-    name: 'catalog.delete_environment_variable', embeddedOnly: true,
+    name: 'catalog.delete_environment_variable',
     params: [FOLDER, ENVIRONMENT, VARIABLE],
     async run(ctx, args) {
-      await ctx.store.deleteEnvironmentVariable(ctx.caller, { ...env(args), variableName: str(args, '@variable_name') });
+      await ctx.store.deleteEnvironmentVariable(ctx.caller, { ...env(args), variableName: text(args, '@variable_name') });
       return out();
     },
   },
   {
-    name: 'catalog.create_environment_reference', embeddedOnly: true,
+    name: 'catalog.create_environment_reference',
     params: [FOLDER, { name: '@project_name', type: nv(128) }, ENVIRONMENT, { name: '@reference_type', type: CHAR1, aliases: ['@reference_location'] },
       { name: '@environment_folder_name', type: nv(128), default: NULL_OF('nvarchar') }, { name: '@reference_id', type: BIGINT, output: true, default: NULL_OF('bigint') }],
     async run(ctx, args) {
       const { referenceId } = await ctx.store.createEnvironmentReference(ctx.caller, {
-        folderName: str(args, '@folder_name'), projectName: str(args, '@project_name'), environmentName: str(args, '@environment_name'),
-        referenceType: str(args, '@reference_type'), environmentFolderName: optStr(args, '@environment_folder_name'),
+        folderName: text(args, '@folder_name'), projectName: text(args, '@project_name'), environmentName: text(args, '@environment_name'),
+        referenceType: text(args, '@reference_type'), environmentFolderName: optStr(args, '@environment_folder_name'),
       });
       return out([['@reference_id', { type: 'bigint', value: BigInt(referenceId) }]]);
     },
   },
   {
-    name: 'catalog.delete_environment_reference', embeddedOnly: true,
+    name: 'catalog.delete_environment_reference',
     params: [{ name: '@reference_id', type: BIGINT }],
     async run(ctx, args) {
-      await ctx.store.deleteEnvironmentReference(ctx.caller, { referenceId: num(args, '@reference_id') });
+      await ctx.store.deleteEnvironmentReference(ctx.caller, { referenceId: pass(optInt(args, '@reference_id')) });
       return out();
     },
   },
   {
-    name: 'catalog.set_object_parameter_value', embeddedOnly: true,
+    name: 'catalog.set_object_parameter_value',
     params: [{ name: '@object_type', type: SMALLINT }, FOLDER, { name: '@project_name', type: nv(128) }, { name: '@parameter_name', type: nv(128) },
       { name: '@parameter_value', type: VARIANT }, { name: '@object_name', type: nv(260), default: NULL_OF('nvarchar') }, { name: '@value_type', type: CHAR1, default: { type: 'char', value: 'V' } }],
     async run(ctx, args) {
       await ctx.store.setObjectParameterValue(ctx.caller, {
-        objectType: num(args, '@object_type'), folderName: str(args, '@folder_name'), projectName: str(args, '@project_name'), parameterName: str(args, '@parameter_name'),
+        objectType: pass(optInt(args, '@object_type')), folderName: text(args, '@folder_name'), projectName: text(args, '@project_name'), parameterName: text(args, '@parameter_name'),
         parameterValue: variant(args, '@parameter_value'), objectName: optStr(args, '@object_name'), valueType: optStr(args, '@value_type'),
       });
       return out();
     },
   },
   {
-    name: 'catalog.clear_object_parameter_value', embeddedOnly: true,
+    name: 'catalog.clear_object_parameter_value',
     params: [FOLDER, { name: '@project_name', type: nv(128) }, { name: '@object_type', type: SMALLINT }, { name: '@object_name', type: nv(260) }, { name: '@parameter_name', type: nv(128) }],
     async run(ctx, args) {
       await ctx.store.clearObjectParameterValue(ctx.caller, {
-        folderName: str(args, '@folder_name'), projectName: str(args, '@project_name'), objectType: num(args, '@object_type'),
-        objectName: optStr(args, '@object_name'), parameterName: str(args, '@parameter_name'),
+        folderName: text(args, '@folder_name'), projectName: text(args, '@project_name'), objectType: pass(optInt(args, '@object_type')),
+        objectName: optStr(args, '@object_name'), parameterName: text(args, '@parameter_name'),
       });
       return out();
     },
@@ -488,7 +496,7 @@ export const PROCEDURES: readonly ProcedureDefinition[] = [
 
 const BY_NAME = new Map([...PROCEDURES, ...ENVIRONMENT_PROCEDURES].map((p) => [p.name, p]));
 
-/** Every public procedure the front door binds, including the embedded-only ones of issue 14. */
+/** Every public procedure the front door binds (each has its SQL Server script and its embedded file). */
 export const ALL_PROCEDURES: readonly ProcedureDefinition[] = [...PROCEDURES, ...ENVIRONMENT_PROCEDURES];
 
 /** Looks a procedure up by its schema-qualified name, case-insensitively. */

@@ -12,22 +12,22 @@ import { fileURLToPath } from 'node:url';
 import sql from 'mssql';
 import { reportSkip } from '../helpers/skip.ts';
 import { catalogStoreConformance, type ConformanceClock } from '../conformance/catalog-store.suite.ts';
+import { environmentsConformance } from '../conformance/environments.suite.ts';
+import { RESET_CATALOG_SQL } from '../tsql/sqlserver-target.ts';
 
-// Issue 14's suite (tests/conformance/environments.suite.ts) runs on SQLite only: the SQL Server scripts
-// do not have environments or object permissions yet, and the adapter refuses those verbs plainly.
-reportSkip('mssql: environments, references and object permissions conformance', 'not implemented in the SQL Server scripts yet (issue 14 gap; embedded catalog only)');
 import { SYSTEM_PRINCIPAL, type CatalogStore } from '../../actors/ports.ts';
 import { mssqlConfigFromConnectionString } from '../../runtime/catalog/mssql-connection.ts';
 import { catalogStatus, ensureDatabase, installCatalog } from '../../runtime/catalog/mssql-install.ts';
 import { openMssqlCatalog } from '../../runtime/catalog/mssql-catalog-store.ts';
-import { loadSqlServerScripts } from '../../runtime/catalog/sqlserver-scripts.ts';
+import { loadSqlServerScripts, SQLSERVER_SCHEMA_VERSION } from '../../runtime/catalog/sqlserver-scripts.ts';
 import { readProjectFolder } from '../../executor/package/project-archive.ts';
 import { main } from '../../runtime/cli/main.ts';
 
 const target = process.env['SCALEOUT_TEST_MSSQL'];
 
 if (target === undefined || target.trim() === '') {
-  for (const what of ['mssql: scaleout catalog install (twice) and upgrade', 'mssql: CatalogStore conformance suite', 'mssql: two adapters claiming from one catalog']) {
+  for (const what of ['mssql: scaleout catalog install (twice) and upgrade', 'mssql: CatalogStore conformance suite',
+    'mssql: environments, references, server values and object permissions conformance (issue 14)', 'mssql: two adapters claiming from one catalog']) {
     reportSkip(what, 'SCALEOUT_TEST_MSSQL is not set (a SQL Server connection string; see runtime/catalog/README-sqlserver.md)');
   }
 } else {
@@ -50,22 +50,16 @@ if (target === undefined || target.trim() === '') {
     await installCatalog(await adminPool(), { mode: 'install', build: 'test' });
   })());
 
-  /** Empties every data table and re-seeds the properties: a fresh catalog without re-creating the database. */
+  /**
+   * Empties every data table (environments, variables, references and object permissions included),
+   * restarts identities so ids begin at 1 as in a new catalog (the environments suite finds principal
+   * ids by probing from 1), and re-seeds the properties: a fresh catalog without re-creating the database.
+   */
   const reset = async (): Promise<void> => {
     await install();
-    const seeds = loadSqlServerScripts().filter((s) => s.kind === 'seed').map((s) => s.text).join('\n;\n');
-    await (await adminPool()).request().batch(`SET XACT_ABORT ON;
-BEGIN TRANSACTION;
-DELETE FROM internal.event_message_context; DELETE FROM internal.event_messages; DELETE FROM internal.operation_messages;
-DELETE FROM internal.executable_statistics; DELETE FROM internal.executables;
-DELETE FROM internal.tasks; DELETE FROM internal.job_worker_agents; DELETE FROM internal.jobs;
-DELETE FROM internal.tasks_history; DELETE FROM internal.job_worker_agents_history; DELETE FROM internal.jobs_history;
-DELETE FROM internal.execution_parameter_values; DELETE FROM internal.execution_property_override_values; DELETE FROM internal.executions;
-DELETE FROM internal.operations; DELETE FROM internal.object_versions; DELETE FROM internal.projects; DELETE FROM internal.folders;
-DELETE FROM internal.worker_agents; DELETE FROM internal.role_members; DELETE FROM internal.principals;
-DELETE FROM internal.catalog_properties; DELETE FROM internal.master_properties;
-${seeds}
-COMMIT TRANSACTION;`);
+    const pool = await adminPool();
+    await pool.request().batch(RESET_CATALOG_SQL);
+    for (const seed of loadSqlServerScripts().filter((s) => s.kind === 'seed')) await pool.request().batch(seed.text);
   };
 
   const dropDatabase = async (): Promise<void> => {
@@ -97,10 +91,10 @@ END`);
   setup('install creates the database and the catalog; a second install is idempotent; status is clean', async () => {
     const first = await runCli(['catalog', 'install', '--connection', connectionString, '--create-database', '--quiet']);
     assert.is(first.code, 0, first.err);
-    assert.match(first.out, /Installed the catalog in '.+' to schema version 1 \(new catalog\)/);
+    assert.match(first.out, new RegExp(`Installed the catalog in '.+' to schema version ${SQLSERVER_SCHEMA_VERSION} \\(new catalog\\)`));
     const second = await runCli(['catalog', 'install', '--connection', connectionString, '--quiet']);
     assert.is(second.code, 0, second.err);
-    assert.match(second.out, /from version 1/);
+    assert.match(second.out, new RegExp(`from version ${SQLSERVER_SCHEMA_VERSION}`));
     const status = await runCli(['catalog', 'status', '--connection', connectionString]);
     assert.is(status.code, 0, status.out + status.err);
     assert.match(status.out, /Pending scripts:\s+0/);
@@ -115,7 +109,7 @@ END`);
     const report = await installCatalog(pool, { mode: 'upgrade', build: 'test' });
     assert.equal(report.applied, ['0600_procedure.internal.pull_task.sql', '0702_procedure.catalog.create_execution.sql']);
     const after = await catalogStatus(pool);
-    assert.equal([after.pending, after.changed, after.installedVersion], [[], [], 1]);
+    assert.equal([after.pending, after.changed, after.installedVersion], [[], [], SQLSERVER_SCHEMA_VERSION]);
     const empty = `scaleout_test_empty_${randomBytes(3).toString('hex')}`;
     await ensureDatabase({ ...base, database: empty });
     const other = new sql.ConnectionPool({ ...base, database: empty });
@@ -140,6 +134,10 @@ END`);
     await reset();
     return openMssqlCatalog({ connectionString, clock });
   }, { clock });
+  environmentsConformance('mssql', async () => {
+    await reset();
+    return openMssqlCatalog({ connectionString, clock });
+  });
 
   // ---- concurrent claims ------------------------------------------------------------------------
   const claims = suite('mssql: two adapters claiming from one catalog');

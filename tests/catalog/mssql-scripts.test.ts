@@ -11,12 +11,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CatalogErrorMessages } from '../../actors/catalog-errors.ts';
-import { reportSkip } from '../helpers/skip.ts';
-import { EMBEDDED_ONLY_VIEWS } from '../../runtime/catalog/rules/views.ts';
 import { SsoError } from '../../actors/errors.ts';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { loadSqlServerScripts, splitGoBatches, stripComments, type SqlServerScript } from '../../runtime/catalog/sqlserver-scripts.ts';
-import { ALL_PROCEDURES, PROCEDURES } from '../../runtime/tsql/procedures.ts';
+import { ALL_PROCEDURES } from '../../runtime/tsql/procedures.ts';
 import { openSqliteCatalog } from '../../runtime/catalog/sqlite-catalog-store.ts';
 import { SQLSERVER_SCRIPT_ROUTING_CONDITION } from '../../runtime/catalog/script-routing.ts';
 
@@ -73,7 +71,7 @@ const files = suite('sqlserver scripts: files');
 
 files('the manifest holds every kind, each file named NNNN_<kind>.<object>.sql with a unique number', () => {
   assert.ok(scripts.length > 90, `only ${scripts.length} scripts`);
-  for (const kind of ['schema', 'table', 'type', 'seed', 'function', 'procedure', 'view', 'role', 'grants']) {
+  for (const kind of ['schema', 'table', 'type', 'seed', 'key', 'migrate', 'function', 'procedure', 'view', 'role', 'grants']) {
     assert.ok(scripts.some((s) => s.kind === kind), `no ${kind} script`);
   }
   assert.is(new Set(scripts.map((s) => s.order)).size, scripts.length);
@@ -92,7 +90,9 @@ files('install order: schemas, tables, types, seeds, functions; views after func
   assert.ok(last('schema') < first('table'));
   assert.ok(last('table') < first('type'));
   assert.ok(last('type') < first('seed'));
-  assert.ok(last('seed') < first('function'));
+  assert.ok(last('seed') < first('key'));
+  assert.ok(last('key') < first('migrate'));
+  assert.ok(last('migrate') < first('function'));
   assert.ok(last('function') < first('view'));
   assert.ok(last('function') < first('procedure'));
   assert.ok(last('procedure') < first('role') && last('view') < first('role'));
@@ -129,6 +129,15 @@ files('idempotency: CREATE OR ALTER for code, existence tests for tables, types,
       case 'role': assert.ok(code.includes(`IF DATABASE_PRINCIPAL_ID(N'${s.object}') IS NULL`), s.name); break;
       case 'seed': assert.ok(/\bMERGE\b/.test(code) || /WHERE NOT EXISTS/.test(code), `${s.name}: a seed must MERGE or insert only missing rows`); break;
       case 'grants': assert.match(code, /^\s*(GRANT [^;]+;\s*)+$/, `${s.name}: only GRANT statements`); break;
+      case 'key':
+        // The encryption hierarchy is created once and never replaced (a new key would orphan every ciphertext).
+        assert.match(code, /^\s*IF (NOT EXISTS \(SELECT 1 FROM sys\.symmetric_keys WHERE name = N'##MS_DatabaseMasterKey##'\)|CERT_ID\(N'\w+'\) IS NULL|KEY_ID\(N'\w+'\) IS NULL)/, `${s.name}: a key script creates its key only when missing`);
+        assert.not.match(code, /\b(ALTER|REGENERATE)\b/i, `${s.name}: keys are never altered by install`);
+        break;
+      case 'migrate':
+        // A data step must be rerunnable: it touches only rows still in the old shape.
+        assert.match(code, /WHERE \w+ IS NOT NULL;/, `${s.name}: a migration updates only rows not migrated yet`);
+        break;
     }
   }
 });
@@ -249,12 +258,8 @@ const FRONT_DOOR_ONLY = new Set(['catalog.deploy_project:@project_path']);
 /** Parameters the front door makes optional because of its own extension (@project_path replaces the stream). */
 const FRONT_DOOR_DEFAULTS = new Set(['catalog.deploy_project:@project_stream']);
 
-for (const p of ALL_PROCEDURES.filter((x) => x.embeddedOnly)) {
-  reportSkip(`sqlserver script for ${p.name}`, 'embedded catalog only so far (issue 14); the SQL Server adapter refuses it by name');
-}
-
 signatures('each public procedure has the parameters the T-SQL front door binds: names, order, types, defaults, OUTPUT', () => {
-  for (const proc of PROCEDURES) {
+  for (const proc of ALL_PROCEDURES) {
     const script = byObject.get(`procedure:${proc.name}`);
     assert.ok(script !== undefined, `no script for ${proc.name}`);
     const params = parseProcedureParams(script.text);
@@ -317,10 +322,6 @@ views('every public view of the SQLite catalog exists with the same columns in t
   const store = await openSqliteCatalog({ path: join(dir, 'c.db') });
   try {
     for (const name of store.listViews()) {
-      if (EMBEDDED_ONLY_VIEWS.has(name)) {
-        reportSkip(`sqlserver view ${name}`, 'exists only in the embedded catalog so far (issue 14: environments and permissions are not in the SQL Server scripts yet)');
-        continue;
-      }
       const script: SqlServerScript | undefined = byObject.get(`view:${name}`);
       assert.ok(script !== undefined, `no view script for ${name}`);
       const expected = (await store.queryView(SYSTEM_PRINCIPAL, name)).columns;

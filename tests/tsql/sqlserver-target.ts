@@ -28,8 +28,6 @@ const THROW_ENDS_BATCH = 'the SQL Server catalog raises catalog errors with THRO
  * target (never compared); remove an entry once the difference is gone.
  */
 export const SQLSERVER_DIVERGENCES: Readonly<Record<string, string>> = {
-  'err-environment-permissions.sql': 'environments and object permissions exist only in the embedded catalog so far (issue 14)',
-  'ssms-environment-reference.sql': 'environments, references and object permissions exist only in the embedded catalog so far (issue 14)',
   'err-911-use.sql': '`USE master` succeeds on SQL Server; the embedded catalog holds only SSISDB and refuses it with 911',
   'expressions.sql': '@@VERSION is the server\'s, SUSER_NAME() is the SQL login (the catalog login is asserted to the catalog functions only), and tedious returns datetimeoffset without its offset',
   'view-row-filter.sql': 'SUSER_NAME() is the SQL login of the connection string, not the catalog login asserted through SESSION_CONTEXT',
@@ -59,7 +57,7 @@ export function withDatabase(connectionString: string, database: string): string
  * Empties every data table of the catalog (constraints off meanwhile), restarts identities so ids begin
  * at 1 again as in a new catalog, and re-runs the seed scripts (properties). Schema tables stay.
  */
-const RESET = `SET NOCOUNT ON;
+export const RESET_CATALOG_SQL = `SET NOCOUNT ON;
 DECLARE @tables TABLE (name nvarchar(300) NOT NULL);
 INSERT INTO @tables (name)
 SELECT QUOTENAME(s.name) + N'.' + QUOTENAME(t.name) FROM sys.tables AS t JOIN sys.schemas AS s ON s.schema_id = t.schema_id
@@ -132,7 +130,7 @@ END`);
   };
 
   const resetAndSeed = async (pool: sql.ConnectionPool): Promise<void> => {
-    await pool.request().batch(RESET);
+    await pool.request().batch(RESET_CATALOG_SQL);
     for (const script of loadSqlServerScripts().filter((s) => s.kind === 'seed')) {
       for (const batch of splitGoBatches(script.text, script.name)) await pool.request().batch(batch.text);
     }

@@ -51,3 +51,23 @@ export function idArg(param: string, value: unknown): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) throw catalogError(27101, param);
   return value;
 }
+
+/**
+ * SQL Server truncates an argument longer than its procedure parameter without a word (a 129-character
+ * folder name would reach `catalog.create_folder` as a valid 128-character one). The SQL Server adapter
+ * therefore hands such a value to the rule the procedure applies to it (`objectName`, `identifierName`,
+ * `descriptionArg`, `textArg`…), which refuses it with the same number and text as the embedded
+ * catalog; values that fit go to the procedure untouched. This is the rule applied early, not a copy.
+ */
+export function refuseTruncated(value: unknown, max: number, rule: (value: unknown) => unknown): void {
+  if (typeof value === 'string' && value.length > max) rule(value);
+  // A value of another type than text cannot be bound to an nvarchar parameter faithfully either.
+  if (value !== null && value !== undefined && typeof value !== 'string') rule(value);
+}
+
+/** create_execution's folder, project and package arguments: NULL → 27138 (this procedure's number), not text → 27101. */
+export function executionNameArg(param: string, value: unknown): string {
+  if (value === null || value === undefined) throw catalogError(27138, param);
+  if (typeof value !== 'string') throw catalogError(27101, param);
+  return value;
+}

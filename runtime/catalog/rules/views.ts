@@ -53,12 +53,6 @@ export const VIEWS: Readonly<Record<string, ViewRule>> = {
   'catalog.execution_component_phases': { kind: 'operation', filter: OWN_EXECUTION, order: 'phase_stats_id' },
 };
 
-/** Views that exist only in the embedded catalog so far (issue 14: the SQL Server scripts lack them). */
-export const EMBEDDED_ONLY_VIEWS: ReadonlySet<string> = new Set([
-  'catalog.environments', 'catalog.environment_variables', 'catalog.environment_references',
-  'catalog.explicit_object_permissions', 'catalog.effective_object_permissions',
-]);
-
 /** The canonical view name for what a caller typed (`executions`, `[catalog].[executions]`…), or undefined. */
 export function resolveViewName(viewName: string): string | undefined {
   const key = String(viewName).trim().replace(/[[\]"]/g, '').toLowerCase();

@@ -19,6 +19,7 @@ import type { CreateExecutionInput, Principal } from '../../../../actors/ports.t
 import { bool, type Row } from '../../catalog-rows.ts';
 import { hasRole, SCALE_OUT_ROLES } from '../../rules/roles.ts';
 import { storeValue } from '../../rules/parameter-values.ts';
+import { executionNameArg } from '../../rules/names.ts';
 import { can, grantCreator } from '../object-permissions.ts';
 import { variableValue, type VariableRow } from '../environment-variables.ts';
 import type { ProcedureDb } from '../procedure-context.ts';
@@ -43,10 +44,9 @@ function bindReference(db: ProcedureDb, caller: Principal, projectId: number, pr
 }
 
 export function createExecution(db: ProcedureDb, caller: Principal, input: CreateExecutionInput): { executionId: number } {
-  for (const [k, v] of [['folder_name', input?.folderName], ['project_name', input?.projectName], ['package_name', input?.packageName]] as const) {
-    if (v === null || v === undefined) throw catalogError(27138, k);
-    if (typeof v !== 'string') throw catalogError(27101, k);
-  }
+  executionNameArg('folder_name', input?.folderName);
+  executionNameArg('project_name', input?.projectName);
+  executionNameArg('package_name', input?.packageName);
   const pkg = db.get<{ project_id: number; object_version_lsn: number; entry_point: number; project_name: string; folder_name: string; package_name: string }>(
     `SELECT p.project_id, p.object_version_lsn, k.entry_point, p.name AS project_name, f.name AS folder_name, k.name AS package_name
      FROM folders f JOIN projects p ON p.folder_id = f.folder_id
