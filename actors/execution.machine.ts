@@ -1,11 +1,13 @@
 /**
  * The `execution:<id>` actor: the operation status of one Scale Out execution (SSISDB codes 1…9),
- * driven by `start_execution`, `stop_operation` and its task's actor. Pure: every status change is
- * requested as the `persistOperationStatus` effect, provided at the master's composition root.
+ * driven by `start_execution`, `stop_operation` and its task's actor. Pure: an end status the catalog
+ * did not already record with its cause is committed by the invoked `persistOperationStatus` promise
+ * actor (provided at the master's composition root), whose failure comes back as an event.
  */
-import { assign, setup } from 'xstate';
+import { assign, fromPromise, setup } from 'xstate';
 import { OperationStatus, type OperationStatusCode } from './catalog-codes.ts';
 import type { ExecutionEvent } from './events.ts';
+import { serializeError, type SerializedError } from './errors.ts';
 
 export interface ExecutionInput {
   readonly executionId: number;
@@ -28,19 +30,40 @@ export interface ExecutionContext {
   readonly attempt: number;
   /** `stop_id` of the stop operation, once stopped. */
   readonly stopId: number | null;
+  /** Failed commits of the current end status so far (the retry backoff grows with it). */
+  readonly persistFailures: number;
 }
 
 export interface ExecutionOutput {
   readonly status: OperationStatusCode;
 }
 
-/** Parameters of the `persistOperationStatus` effect: make the catalog say `status`. */
+/**
+ * Input of the `persistOperationStatus` promise actor: make the catalog say `status` (an end status
+ * its cause did not record). Contract: idempotent (a status already final in the catalog is kept and
+ * counts as done); resolves once committed; rejects when the commit failed or the catalog cannot say
+ * it yet (a lost lease the catalog has not expired yet): the machine retries with backoff.
+ */
 export interface PersistOperationStatusParams {
   readonly executionId: number;
   readonly status: OperationStatusCode;
   readonly workerAgentId: string | null;
   readonly attempt: number;
   readonly stopId: number | null;
+}
+
+/** `persistFailed`: one commit of the end status failed; it is retried after `retryInMs`. */
+export interface PersistFailedParams {
+  readonly executionId: number;
+  readonly status: OperationStatusCode;
+  readonly failures: number;
+  readonly retryInMs: number;
+  readonly error: SerializedError;
+}
+
+/** Backoff of the end-status commit after `failures` failed tries: 250 ms doubling, at most 30 s. */
+export function persistBackoffMs(failures: number): number {
+  return Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));
 }
 
 /** Parameters of the `cancelTasks` effect: send CANCEL to the execution's task actor(s). */
@@ -58,14 +81,22 @@ const executionSetup = setup({
     events: {} as ExecutionEvent,
     output: {} as ExecutionOutput,
   },
+  actors: {
+    /** Commits an end status (see PersistOperationStatusParams); provided at the composition root, rejects by default. */
+    persistOperationStatus: fromPromise<unknown, PersistOperationStatusParams>(async () => {
+      throw new Error('persistOperationStatus is not provided');
+    }),
+  },
   actions: {
-    persistOperationStatus: (_, _params: PersistOperationStatusParams) => {},
     cancelTasks: (_, _params: CancelTasksParams) => {},
+    persistFailed: (_, _params: PersistFailedParams) => {},
     recordWorker: assign(({ context, event }) => {
       const e = event as ClaimEvent;
       return { workerAgentId: e.workerAgentId, attempt: Math.max(context.attempt, e.attempt) };
     }),
     clearWorker: assign({ workerAgentId: null }),
+    setStatus: assign((_, params: { status: OperationStatusCode }) => ({ status: params.status })),
+    beginRecording: assign((_, params: { status: OperationStatusCode }) => ({ status: params.status, persistFailures: 0 })),
     recordStop: assign(({ context, event }) => ({ stopId: event.type === 'STOP' ? event.stopId ?? null : context.stopId })),
   },
   guards: {
@@ -74,21 +105,29 @@ const executionSetup = setup({
       const e = event as ClaimEvent;
       return e.attempt !== context.attempt || e.workerAgentId !== context.workerAgentId;
     },
+    /**
+     * The catalog committed this end with its cause: update_task_status or the expiry sweep ended
+     * the operation in the transaction of the task's end (`recorded`), or stop_operation completed
+     * the stop of a run nothing held.
+     */
+    recordedByCause: ({ event }) => event.type === 'STOP' || ('recorded' in event && event.recorded === true),
+    statusIs: ({ context }, params: { status: OperationStatusCode }) => context.status === params.status,
+  },
+  delays: {
+    persistBackoff: ({ context }) => persistBackoffMs(context.persistFailures),
   },
 });
 
-/** Moves to `status` and requests persistence, unless the status already is that (a resume). */
-const enterStatus = (status: OperationStatusCode) =>
-  executionSetup.enqueueActions(({ context, enqueue }) => {
-    if (context.status === status) return;
-    enqueue.assign({ status });
-    enqueue({ type: 'persistOperationStatus', params: { ...persistParams(context), status } });
-  });
+type EndState = 'succeeded' | 'failed' | 'canceled' | 'endedUnexpectedly' | 'completed';
 
-/** A retry claimed by another worker (or a later attempt): the catalog row changes, not the code. */
-const persistReclaim = executionSetup.enqueueActions(({ context, enqueue }) => {
-  enqueue({ type: 'persistOperationStatus', params: persistParams(context) });
-});
+/**
+ * The transitions to an end status: straight to its final state when the catalog already recorded
+ * it with its cause, else through `recording` (the invoked commit).
+ */
+const end = (status: OperationStatusCode, target: EndState) => [
+  { guard: 'recordedByCause' as const, target, actions: { type: 'setStatus' as const, params: { status } } },
+  { target: '#execution.recording', actions: { type: 'beginRecording' as const, params: { status } } },
+];
 
 const requestCancelTasks = executionSetup.enqueueActions(({ context, enqueue }) => {
   enqueue({ type: 'cancelTasks', params: { executionId: context.executionId, stopId: context.stopId } });
@@ -98,12 +137,23 @@ const requestCancelTasks = executionSetup.enqueueActions(({ context, enqueue }) 
  * Master-side execution machine. States (status code): created(1) → pending(5) → running(2) →
  * succeeded(7) | failed(4) | canceled(3) | endedUnexpectedly(6) | completed(9), with stopping(8).
  *
- * Effects (actions, no-op by default; provide them with `executionMachine.provide({ actions })`):
- * - `persistOperationStatus(PersistOperationStatusParams)`: on every status change, and again on
- *   a re-claim while running (a retry on another worker changes machine_name/executed_count).
- * - `cancelTasks(CancelTasksParams)`: on STOP from pending or running.
+ * Who records what (the machine decides the status, the catalog records it):
+ * - 1, 5, 8 are committed by create_execution, start_execution and stop_operation, before their
+ *   events reach the machine; 2 by the claim itself (claim_tasks records the claimed task's execution
+ *   as running on that worker, a retry's re-claim included) or by a readoption. None is persisted again.
+ * - An end status is usually committed with its cause (the final report's or the expiry sweep's
+ *   transaction, or a stop of a run nothing held): the event says `recorded` and the machine goes
+ *   straight to its final state. Otherwise it goes through `recording`, which invokes the
+ *   `persistOperationStatus` promise actor. Its `onError` is the failed commit coming back:
+ *   `persistFailed` is requested (the root logs it) and the commit is retried after
+ *   `persistBackoffMs(failures)` on the actor clock (250 ms doubling to 30 s), for as long as the
+ *   master runs. The end status is decided and final for the machine meanwhile: reports and stops
+ *   that arrive change nothing. (After a master restart an execution whose task ended but whose
+ *   status was never committed is not rebuilt: see runtime/master/README.md.)
  *
- * Output (final states): `{ status }`.
+ * Effects: the invoked `persistOperationStatus(PersistOperationStatusParams)`; actions
+ * `cancelTasks(CancelTasksParams)` (on STOP from pending or running) and `persistFailed`.
+ * Delay: `persistBackoff`. Output (final states): `{ status }`.
  */
 export const executionMachine = executionSetup.createMachine({
   id: 'execution',
@@ -113,6 +163,7 @@ export const executionMachine = executionSetup.createMachine({
     workerAgentId: input.workerAgentId ?? null,
     attempt: input.attempt ?? 0,
     stopId: null,
+    persistFailures: 0,
   }),
   initial: 'resuming',
   states: {
@@ -131,60 +182,86 @@ export const executionMachine = executionSetup.createMachine({
       ],
     },
     created: {
-      entry: enterStatus(1),
-      on: { START: 'pending' },
+      on: { START: { target: 'pending', actions: { type: 'setStatus', params: { status: 5 } } } },
     },
     pending: {
-      entry: enterStatus(5),
       on: {
-        TASK_CLAIMED: { target: 'running', actions: 'recordWorker' },
-        TASK_RUNNING: { target: 'running', actions: 'recordWorker' },
+        TASK_CLAIMED: { target: 'running', actions: ['recordWorker', { type: 'setStatus', params: { status: 2 } }] },
+        TASK_RUNNING: { target: 'running', actions: ['recordWorker', { type: 'setStatus', params: { status: 2 } }] },
         // A task lost before it ran is queued again: the execution stays pending.
         TASK_REQUEUED: { actions: 'clearWorker' },
-        TASK_SUCCEEDED: 'succeeded',
-        TASK_COMPLETED: 'completed',
-        TASK_FAILED: 'failed',
-        TASK_LEASE_LOST: 'endedUnexpectedly',
-        // Beyond the original (which refuses with 27124): a queued run can be stopped, at once.
-        STOP: { target: 'canceled', actions: ['recordStop', requestCancelTasks] },
-        CANCEL_CONFIRMED: 'canceled',
+        TASK_SUCCEEDED: end(7, 'succeeded'),
+        TASK_COMPLETED: end(9, 'completed'),
+        TASK_FAILED: end(4, 'failed'),
+        TASK_LEASE_LOST: end(6, 'endedUnexpectedly'),
+        // Beyond the original (which refuses with 27124): a queued run can be stopped, at once
+        // (stop_operation completes it when no task is held).
+        STOP: { target: 'canceled', actions: ['recordStop', { type: 'setStatus', params: { status: 3 } }, requestCancelTasks] },
+        CANCEL_CONFIRMED: end(3, 'canceled'),
       },
     },
     running: {
-      entry: enterStatus(2),
       on: {
-        TASK_CLAIMED: [
-          { guard: 'isNewClaim', actions: ['recordWorker', persistReclaim] },
-        ],
-        TASK_RUNNING: [
-          { guard: 'isNewClaim', actions: ['recordWorker', persistReclaim] },
-        ],
+        // A retry claimed by another worker (or a later attempt): the claim recorded it.
+        TASK_CLAIMED: { guard: 'isNewClaim', actions: 'recordWorker' },
+        TASK_RUNNING: { guard: 'isNewClaim', actions: 'recordWorker' },
         // A failed attempt waiting for its retry: the operation stays running (reference §4.4).
         TASK_REQUEUED: { actions: 'clearWorker' },
-        TASK_SUCCEEDED: 'succeeded',
-        TASK_COMPLETED: 'completed',
-        TASK_FAILED: 'failed',
-        TASK_LEASE_LOST: 'endedUnexpectedly',
-        STOP: { target: 'stopping', actions: ['recordStop', requestCancelTasks] },
-        CANCEL_CONFIRMED: 'canceled',
+        TASK_SUCCEEDED: end(7, 'succeeded'),
+        TASK_COMPLETED: end(9, 'completed'),
+        TASK_FAILED: end(4, 'failed'),
+        TASK_LEASE_LOST: end(6, 'endedUnexpectedly'),
+        STOP: { target: 'stopping', actions: ['recordStop', { type: 'setStatus', params: { status: 8 } }, requestCancelTasks] },
+        CANCEL_CONFIRMED: end(3, 'canceled'),
       },
     },
     stopping: {
-      entry: enterStatus(8),
       on: {
-        CANCEL_CONFIRMED: 'canceled',
+        CANCEL_CONFIRMED: end(3, 'canceled'),
         // Success wins over a cancel (update_task_status keeps 5); every other end is the cancel.
-        TASK_SUCCEEDED: 'succeeded',
-        TASK_COMPLETED: 'completed',
-        TASK_FAILED: 'canceled',
-        TASK_LEASE_LOST: 'canceled',
+        TASK_SUCCEEDED: end(7, 'succeeded'),
+        TASK_COMPLETED: end(9, 'completed'),
+        TASK_FAILED: end(3, 'canceled'),
+        TASK_LEASE_LOST: end(3, 'canceled'),
       },
     },
-    succeeded: { type: 'final', entry: enterStatus(7) },
-    failed: { type: 'final', entry: enterStatus(4) },
-    canceled: { type: 'final', entry: enterStatus(3) },
-    endedUnexpectedly: { type: 'final', entry: enterStatus(6) },
-    completed: { type: 'final', entry: enterStatus(9) },
+    /** The end status is decided; its commit is in flight (see the machine's comment). */
+    recording: {
+      invoke: {
+        id: 'persist',
+        src: 'persistOperationStatus',
+        input: ({ context }) => persistParams(context),
+        onDone: [
+          { guard: { type: 'statusIs', params: { status: 7 } }, target: 'succeeded' },
+          { guard: { type: 'statusIs', params: { status: 4 } }, target: 'failed' },
+          { guard: { type: 'statusIs', params: { status: 6 } }, target: 'endedUnexpectedly' },
+          { guard: { type: 'statusIs', params: { status: 9 } }, target: 'completed' },
+          { target: 'canceled' },
+        ],
+        onError: {
+          target: 'retrying',
+          actions: [
+            assign(({ context }) => ({ persistFailures: context.persistFailures + 1 })),
+            {
+              type: 'persistFailed',
+              params: ({ context, event }) => ({
+                executionId: context.executionId, status: context.status, failures: context.persistFailures,
+                retryInMs: persistBackoffMs(context.persistFailures), error: serializeError(event.error),
+              }),
+            },
+          ],
+        },
+      },
+    },
+    /** The last commit failed: tried again after the backoff, on the actor clock. */
+    retrying: {
+      after: { persistBackoff: 'recording' },
+    },
+    succeeded: { type: 'final' },
+    failed: { type: 'final' },
+    canceled: { type: 'final' },
+    endedUnexpectedly: { type: 'final' },
+    completed: { type: 'final' },
   },
   output: ({ context }) => ({ status: context.status }),
 });

@@ -1,10 +1,14 @@
 /**
- * The `task:<id>` actor: one dispatch-queue row (internal.tasks) on the master. It keeps the lease
- * timer, fences worker reports by attempt number and applies `update_task_status`'s rules
- * (reference §4.4), so that a lost worker, a retry or a cancel is decided in one place, without I/O.
+ * The `task:<id>` actor: one dispatch-queue row (internal.tasks) on the master, while a worker may
+ * hold it. It keeps the lease timer, the slot its worker holds, the cancel push, and tells the
+ * execution how its task ended. The task status rules themselves (which report moves the task
+ * from which state to which, attempt fencing, retries, what the operation becomes) are applied in
+ * one place, the catalog's `update_task_status` / `dealwith_expired_tasks`, atomically with the row
+ * they read; this actor applies the committed outcome (`REPORTED`, `LEASE_LOST`). Pure: no I/O.
  */
 import { assign, setup } from 'xstate';
-import { TaskStatus, type TaskStatusCode } from './catalog-codes.ts';
+import { TaskStatus } from './catalog-codes.ts';
+import type { TaskStatusCode } from './catalog-codes.ts';
 import type { ExecutionEvent, TaskEvent, WorkerAgentEvent } from './events.ts';
 
 export interface TaskInput {
@@ -48,25 +52,7 @@ export interface TaskOutput {
   readonly executedCount: number;
 }
 
-/** `persistTaskStatus`: make the catalog row say `status` (on every status change). */
-export interface PersistTaskStatusParams {
-  readonly taskId: string;
-  readonly executionId: number;
-  readonly status: TaskStatusCode;
-  readonly attempt: number;
-  readonly workerAgentId: string | null;
-}
-
-/** `answerHeartbeat` / `answerReport`: the status `update_task_status` returns to the worker. */
-export interface TaskAnswerParams {
-  readonly taskId: string;
-  readonly workerAgentId: string | null;
-  readonly attempt: number;
-  /** Heartbeat: 2/3, or 6 = "cancel the run". Report: 5, 4/6 (final) or 1 (re-queued for a retry). */
-  readonly status: number;
-}
-
-/** `rejectStaleReport`: a report from another attempt or worker was refused (SSISDB 27246). */
+/** `rejectStaleReport`: an outcome for another attempt or worker than the current claim (event reordering); ignored. */
 export interface RejectStaleReportParams {
   readonly taskId: string;
   readonly reportType: string;
@@ -75,7 +61,7 @@ export interface RejectStaleReportParams {
   readonly currentAttempt: number;
 }
 
-/** `leaseRanOut`: this attempt's lease timer fired (not a loss the catalog already committed). */
+/** `leaseRanOut`: this attempt's lease timer fired: the catalog's expiry rules must run for it now. */
 export interface LeaseRanOutParams {
   readonly taskId: string;
   readonly attempt: number;
@@ -101,7 +87,8 @@ export interface NotifyWorkerParams {
   readonly event: WorkerAgentEvent;
 }
 
-type ReportEvent = Extract<TaskEvent, { type: 'HEARTBEAT' | 'REPORT_SUCCEEDED' | 'REPORT_FAILED' | 'REPORT_CANCELED' }>;
+type Reported = Extract<TaskEvent, { type: 'REPORTED' }>;
+type LeaseLost = Extract<TaskEvent, { type: 'LEASE_LOST' }>;
 
 const taskSetup = setup({
   types: {
@@ -111,9 +98,6 @@ const taskSetup = setup({
     output: {} as TaskOutput,
   },
   actions: {
-    persistTaskStatus: (_, _params: PersistTaskStatusParams) => {},
-    answerHeartbeat: (_, _params: TaskAnswerParams) => {},
-    answerReport: (_, _params: TaskAnswerParams) => {},
     rejectStaleReport: (_, _params: RejectStaleReportParams) => {},
     requestWorkerCancel: (_, _params: RequestWorkerCancelParams) => {},
     notifyExecution: (_, _params: NotifyExecutionParams) => {},
@@ -121,20 +105,29 @@ const taskSetup = setup({
     /** The lease timer (claim lease or running lease) ran out: the master runs the catalog's expiry rules for it. */
     leaseRanOut: (_, _params: LeaseRanOutParams) => {},
     clearLease: assign({ workerAgentId: null }),
+    setStatus: assign((_, params: { status: TaskStatusCode }) => ({ status: params.status })),
     recordFailure: assign(({ context, event }) => ({
-      lastMessage: event.type === 'REPORT_FAILED' ? event.message ?? null : context.lastMessage,
+      lastMessage: event.type === 'REPORTED' ? event.message ?? null : context.lastMessage,
     })),
   },
   guards: {
     resumesAs: ({ context }, params: { statuses: readonly number[] }) => params.statuses.includes(context.status),
+    /** An outcome for another claim than the current one (fencing against reordered events). */
     isStale: ({ context, event }) => {
-      const e = event as ReportEvent;
+      const e = event as Reported;
       return e.attempt !== context.attempt || (e.workerAgentId !== undefined && e.workerAgentId !== context.workerAgentId);
     },
-    /** Heartbeats only move forward (2 → 3); a lower one is answered but changes nothing. */
-    goesBackward: ({ context, event }) => event.type === 'HEARTBEAT' && event.status < context.status,
-    retriesLeft: ({ context }) => context.executedCount < context.maxExecutedCount,
-    cancelRequested: ({ context }) => context.cancelRequested,
+    /** The catalog committed a task heartbeat (the task stays held). */
+    isHeartbeat: ({ event }) => (event as Reported).reported <= 3,
+    /** The catalog re-queued the task for a retry. */
+    isRequeued: ({ event }) => (event as Reported).status === TaskStatus.ready,
+    isSuccess: ({ event }) => (event as Reported).reported === TaskStatus.succeeded,
+    /** The run's end is the cancel: a canceled report, or the catalog ended the operation canceled (3). */
+    endsCanceled: ({ event }) => {
+      const e = event as Reported;
+      return e.reported === TaskStatus.canceled || e.operationStatus === 3;
+    },
+    lostAs: ({ event }, params: { taskStatus: number }) => (event as LeaseLost).taskStatus === params.taskStatus,
     /** Only the attempt whose lease was lost, never after a cancel, and only before a new claim. */
     readoptable: ({ context, event }) =>
       event.type === 'READOPTED' && event.attempt === context.attempt && event.attempt > 0 && !context.cancelRequested,
@@ -147,64 +140,45 @@ const taskSetup = setup({
   },
 });
 
-function persistParams(context: TaskContext, status: TaskStatusCode): PersistTaskStatusParams {
-  return { taskId: context.taskId, executionId: context.executionId, status, attempt: context.attempt, workerAgentId: context.workerAgentId };
-}
-
-/** Moves to `status` and requests persistence, unless the status already is that (a resume). */
-const enterStatus = (status: TaskStatusCode) =>
-  taskSetup.enqueueActions(({ context, enqueue }) => {
-    if (context.status === status) return;
-    enqueue.assign({ status });
-    enqueue({ type: 'persistTaskStatus', params: persistParams(context, status) });
+/** The execution's event for this end; `recorded` when the catalog committed the operation's end with it. */
+const notify = (make: (context: TaskContext, operationStatus: number | undefined) => ExecutionEvent) =>
+  taskSetup.enqueueActions(({ context, event, enqueue }) => {
+    const operationStatus = event.type === 'REPORTED' || event.type === 'LEASE_LOST' ? event.operationStatus : undefined;
+    enqueue({ type: 'notifyExecution', params: { executionId: context.executionId, event: make(context, operationStatus) } });
   });
+const recorded = (operationStatus: number | undefined) => (operationStatus === undefined ? {} : { recorded: true });
 
-const notify = (make: (context: TaskContext) => ExecutionEvent) =>
-  taskSetup.enqueueActions(({ context, enqueue }) => {
-    enqueue({ type: 'notifyExecution', params: { executionId: context.executionId, event: make(context) } });
-  });
-
-/** The worker no longer holds this task (re-queued or final). */
 const leaseRanOut = taskSetup.enqueueActions(({ context, enqueue }) => {
   enqueue({ type: 'leaseRanOut', params: { taskId: context.taskId, attempt: context.attempt, workerAgentId: context.workerAgentId } });
 });
 
+/** The worker no longer holds this task (re-queued or final). */
 const release = taskSetup.enqueueActions(({ context, enqueue }) => {
   if (context.workerAgentId === null) return;
   enqueue({ type: 'notifyWorker', params: { workerAgentId: context.workerAgentId, event: { type: 'TASK_RELEASED', taskId: context.taskId } } });
 });
 
-const answerReport = (status: number) =>
-  taskSetup.enqueueActions(({ context, enqueue }) => {
-    enqueue({ type: 'answerReport', params: { taskId: context.taskId, workerAgentId: context.workerAgentId, attempt: context.attempt, status } });
-  });
-
-const answerHeartbeat = taskSetup.enqueueActions(({ context, enqueue }) => {
-  enqueue({
-    type: 'answerHeartbeat',
-    params: { taskId: context.taskId, workerAgentId: context.workerAgentId, attempt: context.attempt, status: context.cancelRequested ? TaskStatus.canceled : context.status },
-  });
-});
-
 const rejectStale = taskSetup.enqueueActions(({ context, event, enqueue }) => {
-  const e = event as ReportEvent;
+  const e = event as Reported;
   enqueue({
     type: 'rejectStaleReport',
     params: { taskId: context.taskId, reportType: e.type, reportedAttempt: e.attempt, reportedWorkerAgentId: e.workerAgentId ?? null, currentAttempt: context.attempt },
   });
 });
 
-/** A heartbeat of the current attempt: record 2 → 3 (persisted when it changes). */
+/** A committed heartbeat: its status (2 → 3 only forward, as committed), its lease, and a cancel the catalog answered. */
 const recordHeartbeat = taskSetup.enqueueActions(({ context, event, enqueue }) => {
-  if (event.type !== 'HEARTBEAT' || event.status <= context.status) return;
-  enqueue.assign({ status: event.status });
-  enqueue({ type: 'persistTaskStatus', params: persistParams(context, event.status) });
+  if (event.type !== 'REPORTED') return;
+  const status = (event.status === 2 || event.status === 3) && event.status > context.status ? event.status : context.status;
+  const leaseMs = event.leaseMs !== undefined && event.leaseMs > 0 ? event.leaseMs : context.leaseMs;
+  const cancelRequested = context.cancelRequested || event.status === TaskStatus.canceled;
+  if (status !== context.status || leaseMs !== context.leaseMs || cancelRequested !== context.cancelRequested) enqueue.assign({ status, leaseMs, cancelRequested });
 });
 
 const claim = taskSetup.enqueueActions(({ context, event, enqueue }) => {
   if (event.type !== 'CLAIMED') return;
   const attempt = event.attempt ?? context.executedCount + 1;
-  enqueue.assign({ attempt, executedCount: attempt, workerAgentId: event.workerAgentId });
+  enqueue.assign({ attempt, executedCount: attempt, workerAgentId: event.workerAgentId, status: TaskStatus.running });
   enqueue({ type: 'notifyWorker', params: { workerAgentId: event.workerAgentId, event: { type: 'TASK_ASSIGNED', taskId: context.taskId } } });
   enqueue({ type: 'notifyExecution', params: { executionId: context.executionId, event: { type: 'TASK_CLAIMED', workerAgentId: event.workerAgentId, attempt } } });
 });
@@ -213,14 +187,8 @@ const claim = taskSetup.enqueueActions(({ context, event, enqueue }) => {
 const readopt = taskSetup.enqueueActions(({ context, event, enqueue }) => {
   if (event.type !== 'READOPTED') return;
   enqueue.assign({ workerAgentId: event.workerAgentId, status: event.status });
-  enqueue({ type: 'persistTaskStatus', params: { ...persistParams(context, event.status), workerAgentId: event.workerAgentId } });
   enqueue({ type: 'notifyWorker', params: { workerAgentId: event.workerAgentId, event: { type: 'TASK_ASSIGNED', taskId: context.taskId } } });
   enqueue({ type: 'notifyExecution', params: { executionId: context.executionId, event: { type: 'TASK_RUNNING', workerAgentId: event.workerAgentId, attempt: event.attempt } } });
-});
-
-/** A current heartbeat that names its lease makes it this task's lease from now on. */
-const takeLease = taskSetup.enqueueActions(({ context, event, enqueue }) => {
-  if (event.type === 'HEARTBEAT' && event.leaseMs !== undefined && event.leaseMs > 0 && event.leaseMs !== context.leaseMs) enqueue.assign({ leaseMs: event.leaseMs });
 });
 
 const requestCancel = taskSetup.enqueueActions(({ context, enqueue }) => {
@@ -231,47 +199,49 @@ const requestCancel = taskSetup.enqueueActions(({ context, enqueue }) => {
   }
 });
 
-/** Worker reports on a held (leased or running) task, with §4.4's rules. */
-const heldReports = taskSetup.createStateConfig({
+/**
+ * A held attempt (leased, running or expiring) applies what the catalog committed: a heartbeat
+ * (`onHeartbeat`), a re-queue, the end of the run, or the expiry rules' outcome.
+ */
+const held = (onHeartbeat: 'first' | 'renew') => taskSetup.createStateConfig({
   on: {
-    REPORT_SUCCEEDED: [
+    REPORTED: [
       { guard: 'isStale', actions: rejectStale },
-      // Success wins, even over a cancel.
-      { target: '#task.succeeded', actions: [answerReport(5), release, notify((c) => ({ type: 'TASK_SUCCEEDED', attempt: c.attempt }))] },
-    ],
-    REPORT_FAILED: [
-      { guard: 'isStale', actions: rejectStale },
-      { guard: 'cancelRequested', target: '#task.canceled', actions: ['recordFailure', answerReport(4), release, notify(() => ({ type: 'CANCEL_CONFIRMED' }))] },
-      { guard: 'retriesLeft', target: '#task.ready', actions: ['recordFailure', answerReport(1), release, notify((c) => ({ type: 'TASK_REQUEUED', attempt: c.attempt }))] },
+      onHeartbeat === 'first'
+        // The first heartbeat of the attempt: the run started.
+        ? { guard: 'isHeartbeat', target: '#task.running', actions: [recordHeartbeat, notify((c) => ({ type: 'TASK_RUNNING', workerAgentId: c.workerAgentId ?? '', attempt: c.attempt }))] }
+        // Re-entering `running` restarts the `lease` timer: this is the renewal.
+        : { guard: 'isHeartbeat', target: '#task.running', reenter: true, actions: recordHeartbeat },
+      { guard: 'isRequeued', target: '#task.ready', actions: ['recordFailure', release, notify((c) => ({ type: 'TASK_REQUEUED', attempt: c.attempt }))] },
+      { guard: 'isSuccess', target: '#task.succeeded', actions: [release, notify((c, op) => ({ type: 'TASK_SUCCEEDED', attempt: c.attempt, ...recorded(op) }))] },
+      { guard: 'endsCanceled', target: '#task.canceled', actions: ['recordFailure', release, notify((_, op) => ({ type: 'CANCEL_CONFIRMED', ...recorded(op) }))] },
       {
         target: '#task.failed',
-        actions: ['recordFailure', answerReport(4), release, notify((c) => ({ type: 'TASK_FAILED', attempt: c.attempt, ...(c.lastMessage === null ? {} : { message: c.lastMessage }) }))],
+        actions: ['recordFailure', release, notify((c, op) => ({ type: 'TASK_FAILED', attempt: c.attempt, ...(c.lastMessage === null ? {} : { message: c.lastMessage }), ...recorded(op) }))],
       },
     ],
-    // A canceled report is "another status > 3" in §4.4: re-queued when retries are left and no
-    // cancel was asked for (the worker gave up on its own), else final.
-    REPORT_CANCELED: [
-      { guard: 'isStale', actions: rejectStale },
-      { guard: 'cancelRequested', target: '#task.canceled', actions: [answerReport(6), release, notify(() => ({ type: 'CANCEL_CONFIRMED' }))] },
-      { guard: 'retriesLeft', target: '#task.ready', actions: [answerReport(1), release, notify((c) => ({ type: 'TASK_REQUEUED', attempt: c.attempt }))] },
-      { target: '#task.canceled', actions: [answerReport(6), release, notify(() => ({ type: 'CANCEL_CONFIRMED' }))] },
+    LEASE_LOST: [
+      { guard: { type: 'lostAs', params: { taskStatus: 1 } }, target: '#task.ready', actions: [release, notify((c) => ({ type: 'TASK_REQUEUED', attempt: c.attempt }))] },
+      { guard: { type: 'lostAs', params: { taskStatus: 6 } }, target: '#task.canceled', actions: [release, notify((_, op) => ({ type: 'CANCEL_CONFIRMED', ...recorded(op) }))] },
+      { target: '#task.failed', actions: [release, notify((c, op) => ({ type: 'TASK_LEASE_LOST', attempt: c.attempt, ...recorded(op) }))] },
     ],
     CANCEL: { actions: requestCancel },
-    LEASE_LOST: '#task.leaseExpired',
   },
 });
 
 /**
- * Master-side task machine: ready(1) → leased (claimed, lease timer, status 2) → running(2/3) →
- * succeeded(5) | failed(4) | canceled(6); a failure or lost lease with retries left goes back to
- * ready, and the next CLAIMED increments the attempt. READOPTED (ready → running) gives a lost
- * attempt back to the worker that held it when that worker is heard again before any new claim.
+ * Master-side task machine: ready(1) → leased (claimed; delay `claimLease`) → running(2/3; delay
+ * `lease`, restarted by each committed heartbeat) → succeeded(5) | failed(4) | canceled(6); a lease
+ * timer that runs out → `expiring` (requests `leaseRanOut`: the catalog's expiry rules run now, and
+ * their outcome comes back as LEASE_LOST; a heartbeat the catalog committed meanwhile brings it back
+ * to running). A re-queue (retry) goes back to ready and the next CLAIMED increments the attempt.
+ * READOPTED (ready → running) gives a lost attempt back to the worker that held it when that worker
+ * is heard again before any new claim.
  *
- * Effects (actions, no-op by default): `persistTaskStatus`, `answerHeartbeat`, `answerReport`,
- * `rejectStaleReport`, `requestWorkerCancel`, `notifyExecution` (TASK_CLAIMED/RUNNING/REQUEUED/
- * SUCCEEDED/FAILED/LEASE_LOST, CANCEL_CONFIRMED) and `notifyWorker` (TASK_ASSIGNED/RELEASED).
- * Delays: `claimLease` (leased), `lease` (running; restarted by each current heartbeat).
- * Output: `{ status, attempt, executedCount }`.
+ * Effects (actions, no-op by default): `rejectStaleReport`, `requestWorkerCancel`, `leaseRanOut`,
+ * `notifyExecution` (TASK_CLAIMED/RUNNING/REQUEUED/SUCCEEDED/FAILED/LEASE_LOST, CANCEL_CONFIRMED;
+ * ends carry `recorded` when the catalog committed the operation's end with them) and
+ * `notifyWorker` (TASK_ASSIGNED/RELEASED). Output: `{ status, attempt, executedCount }`.
  */
 export const taskMachine = taskSetup.createMachine({
   id: 'task',
@@ -304,52 +274,29 @@ export const taskMachine = taskSetup.createMachine({
       ],
     },
     ready: {
-      entry: [enterStatus(1), 'clearLease'],
+      entry: [{ type: 'setStatus', params: { status: 1 } }, 'clearLease'],
       on: {
         CLAIMED: { guard: 'claimAdvances', target: 'leased', actions: claim },
         READOPTED: { guard: 'readoptable', target: 'running', actions: readopt },
-        CANCEL: { target: 'canceled', actions: [assign({ cancelRequested: true }), notify(() => ({ type: 'CANCEL_CONFIRMED' }))] },
-        // Nothing holds a ready task: every report is from an attempt that is over.
-        HEARTBEAT: { actions: rejectStale },
-        REPORT_SUCCEEDED: { actions: rejectStale },
-        REPORT_FAILED: { actions: rejectStale },
-        REPORT_CANCELED: { actions: rejectStale },
+        // Nothing holds it: stop_operation completed the cancel in its own transaction.
+        CANCEL: { target: 'canceled', actions: [assign({ cancelRequested: true }), notify(() => ({ type: 'CANCEL_CONFIRMED', recorded: true }))] },
+        // Nothing holds a ready task: every outcome is for an attempt that is over.
+        REPORTED: { actions: rejectStale },
       },
     },
     leased: {
-      entry: enterStatus(2),
-      after: { claimLease: { target: 'leaseExpired', actions: leaseRanOut } },
-      on: {
-        ...heldReports.on,
-        HEARTBEAT: [
-          { guard: 'isStale', actions: rejectStale },
-          { target: 'running', actions: [takeLease, recordHeartbeat, answerHeartbeat, notify((c) => ({ type: 'TASK_RUNNING', workerAgentId: c.workerAgentId ?? '', attempt: c.attempt }))] },
-        ],
-      },
+      after: { claimLease: { target: 'expiring', actions: leaseRanOut } },
+      ...held('first'),
     },
     running: {
-      after: { lease: { target: 'leaseExpired', actions: leaseRanOut } },
-      on: {
-        ...heldReports.on,
-        HEARTBEAT: [
-          { guard: 'isStale', actions: rejectStale },
-          { guard: 'goesBackward', actions: answerHeartbeat },
-          // Re-entering restarts the `lease` timer: this is the renewal.
-          { target: 'running', reenter: true, actions: [takeLease, recordHeartbeat, answerHeartbeat] },
-        ],
-      },
+      after: { lease: { target: 'expiring', actions: leaseRanOut } },
+      ...held('renew'),
     },
-    /** Transient: `dealwith_expired_tasks` for this one task. */
-    leaseExpired: {
-      always: [
-        { guard: 'cancelRequested', target: 'canceled', actions: [release, notify(() => ({ type: 'CANCEL_CONFIRMED' }))] },
-        { guard: 'retriesLeft', target: 'ready', actions: [release, notify((c) => ({ type: 'TASK_REQUEUED', attempt: c.attempt }))] },
-        { target: 'failed', actions: [release, notify((c) => ({ type: 'TASK_LEASE_LOST', attempt: c.attempt }))] },
-      ],
-    },
-    succeeded: { type: 'final', entry: enterStatus(5) },
-    failed: { type: 'final', entry: enterStatus(4) },
-    canceled: { type: 'final', entry: enterStatus(6) },
+    /** The lease timer ran out: waiting for the expiry rules' outcome (LEASE_LOST), or a committed report. */
+    expiring: held('renew'),
+    succeeded: { type: 'final', entry: { type: 'setStatus', params: { status: 5 } } },
+    failed: { type: 'final', entry: { type: 'setStatus', params: { status: 4 } } },
+    canceled: { type: 'final', entry: { type: 'setStatus', params: { status: 6 } } },
   },
   output: ({ context }) => ({ status: context.status, attempt: context.attempt, executedCount: context.executedCount }),
 });

@@ -1,12 +1,15 @@
 /**
  * The master's actor system: the `execution:<id>`, `task:<id>` and `worker:<guid>` machines of
- * `actors/` spawned under one root actor, with their effects provided here at the composition root.
- * Division of labour: the catalog procedures (pull_task, update_task_status, dealwith_expired_tasks)
- * stay the committers of task rows; the actors hold the live state and decide what the master does
- * next — whether a pull may claim (capacity, enabled, draining), when to tell a worker it was enabled
- * or must cancel, when a lease ran out, and which operation status to commit when a task ends.
+ * `actors/` spawned under one root actor, with their effects provided here at the composition root:
+ * the claim and the operation-status commit as promise actors (`fromPromise`) whose results and
+ * failures come back to the machines as `onDone`/`onError` events, the rest as actions.
+ * Division of labour: the catalog procedures (claim_tasks, update_task_status, dealwith_expired_tasks)
+ * apply the task status rules and commit the rows; the actors hold the live state and decide what
+ * the master does next — whether a pull may claim (capacity, enabled, draining), when to tell a
+ * worker it was enabled or must cancel, when a lease ran out, and which operation status an
+ * execution ends with when the catalog did not already record it.
  */
-import { createActor, enqueueActions, setup } from 'xstate';
+import { createActor, enqueueActions, fromPromise, setup } from 'xstate';
 import type { ActorOptions, AnyActorRef, AnyActorLogic } from 'xstate';
 
 /** XState's clock interface (setTimeout/clearTimeout), as `createActor` takes it. */
@@ -18,21 +21,32 @@ import type { OperationStatusCode, TaskStatusCode } from '../../actors/catalog-c
 import type { ExecutionEvent, TaskEvent, WorkerAgentEvent } from '../../actors/events.ts';
 import { executionMachine } from '../../actors/execution.machine.ts';
 import type { ExecutionInput, PersistOperationStatusParams } from '../../actors/execution.machine.ts';
+import type { SerializedError } from '../../actors/errors.ts';
 import { taskMachine } from '../../actors/task.machine.ts';
 import type { TaskInput } from '../../actors/task.machine.ts';
 import { workerAgentMachine } from '../../actors/worker-agent.machine.ts';
-import type { WorkerAgentInput } from '../../actors/worker-agent.machine.ts';
+import type { ClaimTasksInput, WorkerAgentInput } from '../../actors/worker-agent.machine.ts';
 
-/** What the actors' effects do, supplied by the agent hub. */
+/** What the actors' effects do, supplied by the dispatcher. */
 export interface MasterActorEffects {
-  /** `claimTask`: the worker may claim up to `slots` tasks now. Called synchronously inside `PULL`. */
-  claim(workerAgentId: string, slots: number): void;
+  /**
+   * `worker:`'s invoked claim (`claimTasks`): claim up to `slots` tasks for the worker; resolves once
+   * committed, with the tasks (each held by the worker under its new attempt, its execution running).
+   */
+  claimTasks(workerAgentId: string, slots: number): Promise<readonly TaskRecord[]>;
+  /** `assignClaimed`: the claim committed; tell the actors and send the tasks to the worker. */
+  assignClaimed(workerAgentId: string, tasks: readonly TaskRecord[], slots: number): void;
+  /** `claimFailed`: the claim could not be committed. */
+  claimFailed?(workerAgentId: string, slots: number, error: SerializedError): void;
   /** `notifyEnabledChanged`: push `enabled-changed` to the connected worker. */
   sendEnabledChanged(workerAgentId: string, enabled: boolean): void;
   /** `requestWorkerCancel`: push `cancel` for this attempt to the worker holding it. */
   cancelOnWorker(taskId: string, workerAgentId: string, attempt: number): void;
-  /** `persistOperationStatus`: make the catalog say this status (when it does not already). Resolves with what is committed. */
-  persistOperationStatus(params: PersistOperationStatusParams, taskId: string | undefined): Promise<number | undefined>;
+  /**
+   * `execution:`'s invoked `persistOperationStatus`: make the catalog say this end status (idempotent).
+   * A rejection comes back to the machine, which retries with backoff on the actor clock.
+   */
+  persistOperationStatus(params: PersistOperationStatusParams, taskId: string | undefined): Promise<unknown>;
   /** A task's lease timer ran out: run the catalog's expiry rules now. */
   leaseTimerFired(taskId: string): void;
   /** `markOnline` / `markOffline`. */
@@ -65,8 +79,8 @@ export class MasterActors {
   readonly #root;
   /** execution id → its task id (for stop_id lookups and cancels). */
   readonly #taskOfExecution = new Map<number, string>();
-  /** Persist effects in flight, per execution, chained in request order. */
-  readonly #persisting = new Map<number, Promise<number | undefined>>();
+  /** Promise actors' work in flight (claims, commits): `drain()` waits for it before a stop. */
+  readonly #inflight = new Set<Promise<unknown>>();
   #stopped = false;
 
   constructor(options: MasterActorsOptions) {
@@ -78,27 +92,33 @@ export class MasterActors {
       const ref = this.#ref(systemId);
       if (ref) ref.send(event);
     };
+    const track = <T>(work: Promise<T>): Promise<T> => {
+      this.#inflight.add(work);
+      const done = () => { this.#inflight.delete(work); };
+      work.then(done, done);
+      return work;
+    };
     const execution = executionMachine.provide({
+      actors: {
+        persistOperationStatus: fromPromise<unknown, PersistOperationStatusParams>(({ input }) =>
+          track(fx.persistOperationStatus(input, this.#taskOfExecution.get(input.executionId)))),
+      },
       actions: {
-        persistOperationStatus: (_, params) => this.#persist(params),
         cancelTasks: (_, params) => {
           const taskId = this.#taskOfExecution.get(params.executionId);
           if (taskId !== undefined) route(`task:${taskId}`, { type: 'CANCEL' });
         },
+        persistFailed: (_, p) => log.error({ err: p.error, executionId: p.executionId, status: p.status, failures: p.failures, retryInMs: p.retryInMs },
+          `could not commit the end status ${p.status} of execution ${p.executionId}; retrying in ${p.retryInMs} ms`),
       },
     });
     const task = taskMachine.provide({
       actions: {
-        // The catalog procedure that produced the event already committed the task row.
-        persistTaskStatus: () => {},
-        // The hub answers with update_task_status's result, which follows the same rules.
-        answerHeartbeat: () => {},
-        answerReport: () => {},
-        rejectStaleReport: (_, p) => log.warn(p, `stale report for task ${p.taskId}: attempt ${p.reportedAttempt}, current ${p.currentAttempt}`),
+        rejectStaleReport: (_, p) => log.warn(p, `outcome for task ${p.taskId} ignored: attempt ${p.reportedAttempt}, current ${p.currentAttempt}`),
         requestWorkerCancel: (_, p) => fx.cancelOnWorker(p.taskId, p.workerAgentId, p.attempt),
         notifyExecution: (_, p) => route(`execution:${p.executionId}`, p.event),
         notifyWorker: (_, p) => route(`worker:${p.workerAgentId}`, p.event),
-        // The lease timer ran out: the catalog's expiry rules decide what the row becomes.
+        // The lease timer ran out: the catalog's expiry rules decide what the row becomes (LEASE_LOST).
         leaseRanOut: (_, p) => {
           log.warn({ taskId: p.taskId, attempt: p.attempt, workerAgentId: p.workerAgentId }, 'task lease timer ran out; running the expiry rules now');
           fx.leaseTimerFired(p.taskId);
@@ -106,8 +126,12 @@ export class MasterActors {
       },
     });
     const worker = workerAgentMachine.provide({
+      actors: {
+        claimTasks: fromPromise<readonly TaskRecord[], ClaimTasksInput>(({ input }) => track(fx.claimTasks(input.workerAgentId, input.slots))),
+      },
       actions: {
-        claimTask: (_, p) => fx.claim(p.workerAgentId, p.slots),
+        assignClaimed: (_, p) => fx.assignClaimed(p.workerAgentId, p.tasks, p.slots),
+        claimFailed: (_, p) => fx.claimFailed?.(p.workerAgentId, p.slots, p.error),
         refusePull: () => {},
         notifyEnabledChanged: (_, p) => fx.sendEnabledChanged(p.workerAgentId, p.enabled),
         markOnline: (_, p) => fx.liveness?.(p.workerAgentId, true),
@@ -134,7 +158,10 @@ export class MasterActors {
         }) },
         // A finished execution or task is stopped and forgotten (the catalog keeps its record).
         '*': { actions: enqueueActions(({ event, enqueue }) => {
-          if (event.type.startsWith(DONE_PREFIX)) enqueue.stopChild(event.type.slice(DONE_PREFIX.length));
+          if (!event.type.startsWith(DONE_PREFIX)) return;
+          const id = event.type.slice(DONE_PREFIX.length);
+          enqueue.stopChild(id);
+          if (id.startsWith('execution:')) this.#taskOfExecution.delete(Number(id.slice('execution:'.length)));
         }) },
       },
     });
@@ -181,9 +208,9 @@ export class MasterActors {
   }
 
   /**
-   * A claim committed by pull_task: the task actor (created ready with the attempts before this one
-   * when it is new) receives CLAIMED, which tells `worker:` (TASK_ASSIGNED) and `execution:`
-   * (TASK_CLAIMED → running, persisted).
+   * A committed claim: the task actor (created ready with the attempts before this one when it is
+   * new) receives CLAIMED, which tells `worker:` (TASK_ASSIGNED) and `execution:` (TASK_CLAIMED →
+   * running, which the claim recorded).
    */
   claimed(t: TaskRecord, workerAgentId: string, leaseMs = this.#o.leaseMs): void {
     if (this.#stopped) return;
@@ -204,36 +231,24 @@ export class MasterActors {
     return ref !== undefined;
   }
 
-  /** Resolves when the persist effects requested so far for this execution are committed; with the last committed status. */
-  settled(executionId: number): Promise<number | undefined> {
-    return this.#persisting.get(executionId) ?? Promise.resolve(undefined);
+  /** Resolves when the claims and commits in flight have settled (and their results reached the machines). */
+  async drain(): Promise<void> {
+    while (this.#inflight.size > 0) {
+      await Promise.allSettled([...this.#inflight]);
+      // onDone/onError are delivered after the promise settles.
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
-  /** Waits for every persist effect in flight, then stops every actor. */
+  /** Waits for the claims and commits in flight, then stops every actor. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
+    await this.drain();
     this.#stopped = true;
-    await Promise.allSettled([...this.#persisting.values()]);
     this.#root.stop();
   }
 
   #ref(systemId: string): AnyActorRef | undefined {
     return this.#stopped ? undefined : this.#root.system.get(systemId);
-  }
-
-  #persist(params: PersistOperationStatusParams): void {
-    const prev = this.#persisting.get(params.executionId) ?? Promise.resolve(undefined);
-    const taskId = this.#taskOfExecution.get(params.executionId);
-    const next = prev.then(() => this.#o.effects.persistOperationStatus(params, taskId)).catch((err: unknown) => {
-      this.#log.error({ err: serializeError(err), executionId: params.executionId, status: params.status }, 'could not commit the operation status');
-      return undefined;
-    });
-    this.#persisting.set(params.executionId, next);
-    void next.then(() => {
-      if (this.#persisting.get(params.executionId) === next) {
-        this.#persisting.delete(params.executionId);
-        if (![1, 2, 5, 8].includes(params.status)) this.#taskOfExecution.delete(params.executionId);
-      }
-    });
   }
 }
