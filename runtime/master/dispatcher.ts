@@ -145,10 +145,9 @@ export class Dispatcher {
     for (const t of tasks) {
       const op = await store.getOperationStatus(t.executionId);
       if (op === null) continue;
-      this.actors.ensureExecution(t.executionId, op as OperationStatusCode, t.workerAgentId, t.executedCount);
       // Held tasks start with the reconnect grace their catalog rows were given; each worker's first
       // heartbeat brings back its own lease.
-      this.actors.ensureTask(t, heldLeaseMs);
+      this.actors.ensureExecution(t, op as OperationStatusCode, heldLeaseMs);
     }
     return { workers: workers.length, tasks: tasks.length };
   }
@@ -244,8 +243,7 @@ export class Dispatcher {
       if (task && task.workerAgentId === agentId && task.executedCount === t.attempt && (task.status === 2 || task.status === 3)) {
         this.#assignments.set(t.taskId, { taskId: t.taskId, attempt: t.attempt, executionId: task.executionId, agentId });
         const op = await store.getOperationStatus(task.executionId);
-        if (op !== null) this.actors.ensureExecution(task.executionId, op as OperationStatusCode, agentId, task.executedCount);
-        this.actors.ensureTask(task, conn.leaseMs);
+        if (op !== null) this.actors.ensureExecution(task, op as OperationStatusCode, conn.leaseMs);
         held.push(t.taskId);
       } else if (task && await this.#readopt(conn, t.taskId, t.attempt, 2) !== 'refused') held.push(t.taskId);
       else if (this.#tolerated(agentId, t.taskId, t.attempt)) held.push(t.taskId);
@@ -301,11 +299,8 @@ export class Dispatcher {
       this.#log.warn({ agentId, tasks: tasks.map((t) => t.taskId) }, 'worker left before its assignment was sent; the lease sweep will re-queue the tasks');
       return;
     }
-    for (const t of tasks) {
-      // A first attempt's execution is pending; a retry's is running (the claim needs no extra read).
-      this.actors.ensureExecution(t.executionId, t.executedCount > 1 ? OperationStatus.running : OperationStatus.pending);
-      this.actors.claimed(t, agentId, conn.leaseMs);
-    }
+    // A first attempt's execution is pending; a retry's is running (the claim needs no extra read).
+    for (const t of tasks) this.actors.claimed(t, agentId, conn.leaseMs, t.executedCount > 1 ? OperationStatus.running : OperationStatus.pending);
     const sending = this.#send(conn, tasks).then(() => {
       if (tasks.length >= slots && conn.outstanding() > 0) this.kick();
     }, (err: unknown) => this.#log.error({ err: serializeError(err), agentId }, 'could not send an assignment'));
@@ -486,7 +481,10 @@ export class Dispatcher {
       const task = await store.getTask(taskId);
       if (task) {
         this.#assignments.set(taskId, { taskId, attempt, executionId: task.executionId, agentId: conn.agentId });
-        if (!this.actors.sendTask(taskId, { type: 'READOPTED', workerAgentId: conn.agentId, attempt, status: status === 3 ? 3 : 2 })) this.actors.ensureTask(task, conn.leaseMs);
+        if (!this.actors.sendTask(taskId, { type: 'READOPTED', workerAgentId: conn.agentId, attempt, status: status === 3 ? 3 : 2 })) {
+          const op = await store.getOperationStatus(task.executionId);
+          if (op !== null) this.actors.ensureExecution(task, op as OperationStatusCode, conn.leaseMs);
+        }
       }
       this.#log.warn({ taskId, attempt, agentId: conn.agentId }, 'the worker that lost this lease answers again before any re-run: it keeps the task (nothing runs twice)');
     }

@@ -1,6 +1,6 @@
 /**
- * The master's actor system: the `execution:<id>`, `task:<id>` and `worker:<guid>` machines of
- * `actors/` spawned under one root actor, with their effects provided here at the composition root:
+ * The master's actor system: the `execution:<id>` (with its task as a region) and `worker:<guid>`
+ * machines of `actors/` spawned under one root actor, with their effects provided here at the composition root:
  * the claim and the operation-status commit as promise actors (`fromPromise`) whose results and
  * failures come back to the machines as `onDone`/`onError` events, the rest as actions.
  * Division of labour: the catalog procedures (claim_tasks, update_task_status, dealwith_expired_tasks)
@@ -22,8 +22,6 @@ import type { ExecutionEvent, TaskEvent, WorkerAgentEvent } from '../../actors/e
 import { executionMachine } from '../../actors/execution.machine.ts';
 import type { ExecutionInput, PersistOperationStatusParams } from '../../actors/execution.machine.ts';
 import type { SerializedError } from '../../actors/errors.ts';
-import { taskMachine } from '../../actors/task.machine.ts';
-import type { TaskInput } from '../../actors/task.machine.ts';
 import { workerAgentMachine } from '../../actors/worker-agent.machine.ts';
 import type { ClaimTasksInput, WorkerAgentInput } from '../../actors/worker-agent.machine.ts';
 
@@ -68,7 +66,6 @@ export interface MasterActorsOptions {
 
 type RootEvent =
   | { readonly type: 'SPAWN_EXECUTION'; readonly input: ExecutionInput }
-  | { readonly type: 'SPAWN_TASK'; readonly input: TaskInput }
   | { readonly type: 'SPAWN_WORKER'; readonly input: WorkerAgentInput };
 
 const DONE_PREFIX = 'xstate.done.actor.';
@@ -77,8 +74,9 @@ export class MasterActors {
   readonly #o: MasterActorsOptions;
   readonly #log: Logger;
   readonly #root;
-  /** execution id → its task id (for stop_id lookups and cancels). */
+  /** execution id → its task id (for stop_id lookups), and back (reports name their task). */
   readonly #taskOfExecution = new Map<number, string>();
+  readonly #executionOfTask = new Map<string, number>();
   /** Promise actors' work in flight (claims, commits): `drain()` waits for it before a stop. */
   readonly #inflight = new Set<Promise<unknown>>();
   #stopped = false;
@@ -104,19 +102,10 @@ export class MasterActors {
           track(fx.persistOperationStatus(input, this.#taskOfExecution.get(input.executionId)))),
       },
       actions: {
-        cancelTasks: (_, params) => {
-          const taskId = this.#taskOfExecution.get(params.executionId);
-          if (taskId !== undefined) route(`task:${taskId}`, { type: 'CANCEL' });
-        },
         persistFailed: (_, p) => log.error({ err: p.error, executionId: p.executionId, status: p.status, failures: p.failures, retryInMs: p.retryInMs },
           `could not commit the end status ${p.status} of execution ${p.executionId}; retrying in ${p.retryInMs} ms`),
-      },
-    });
-    const task = taskMachine.provide({
-      actions: {
         rejectStaleReport: (_, p) => log.warn(p, `outcome for task ${p.taskId} ignored: attempt ${p.reportedAttempt}, current ${p.currentAttempt}`),
         requestWorkerCancel: (_, p) => fx.cancelOnWorker(p.taskId, p.workerAgentId, p.attempt),
-        notifyExecution: (_, p) => route(`execution:${p.executionId}`, p.event),
         notifyWorker: (_, p) => route(`worker:${p.workerAgentId}`, p.event),
         // The lease timer ran out: the catalog's expiry rules decide what the row becomes (LEASE_LOST).
         leaseRanOut: (_, p) => {
@@ -140,17 +129,13 @@ export class MasterActors {
     });
     const rootMachine = setup({
       types: { events: {} as RootEvent },
-      actors: { execution, task, worker },
+      actors: { execution, worker },
     }).createMachine({
       id: 'master',
       on: {
         SPAWN_EXECUTION: { actions: enqueueActions(({ event, enqueue }) => {
           const id = `execution:${event.input.executionId}`;
           enqueue.spawnChild('execution', { id, systemId: id, input: event.input });
-        }) },
-        SPAWN_TASK: { actions: enqueueActions(({ event, enqueue }) => {
-          const id = `task:${event.input.taskId}`;
-          enqueue.spawnChild('task', { id, systemId: id, input: event.input });
         }) },
         SPAWN_WORKER: { actions: enqueueActions(({ event, enqueue }) => {
           const id = `worker:${event.input.workerAgentId}`;
@@ -161,7 +146,12 @@ export class MasterActors {
           if (!event.type.startsWith(DONE_PREFIX)) return;
           const id = event.type.slice(DONE_PREFIX.length);
           enqueue.stopChild(id);
-          if (id.startsWith('execution:')) this.#taskOfExecution.delete(Number(id.slice('execution:'.length)));
+          if (id.startsWith('execution:')) {
+            const executionId = Number(id.slice('execution:'.length));
+            const taskId = this.#taskOfExecution.get(executionId);
+            this.#taskOfExecution.delete(executionId);
+            if (taskId !== undefined && this.#executionOfTask.get(taskId) === executionId) this.#executionOfTask.delete(taskId);
+          }
         }) },
       },
     });
@@ -170,19 +160,28 @@ export class MasterActors {
     this.#root.start();
   }
 
-  /** Live actor counts (tests, the viewer). */
+  /** Live actor counts (tests, the viewer): each execution actor holds its task (`tasks` = those not ended). */
   counts(): { executions: number; tasks: number; workers: number } {
-    const ids = Object.keys(this.#root.getSnapshot().children);
+    const children = Object.entries(this.#root.getSnapshot().children) as [string, AnyActorRef | undefined][];
+    const executions = children.filter(([i]) => i.startsWith('execution:'));
     return {
-      executions: ids.filter((i) => i.startsWith('execution:')).length,
-      tasks: ids.filter((i) => i.startsWith('task:')).length,
-      workers: ids.filter((i) => i.startsWith('worker:')).length,
+      executions: executions.length,
+      tasks: executions.filter(([, ref]) => !['succeeded', 'failed', 'canceled'].includes(String((ref?.getSnapshot().value as { task?: unknown } | undefined)?.task))).length,
+      workers: children.filter(([i]) => i.startsWith('worker:')).length,
     };
   }
 
-  /** The state value of one actor, for tests and diagnostics (undefined when none is live). */
+  /**
+   * The state value of one actor, for tests and diagnostics (undefined when none is live):
+   * `execution:<id>` → its operation region, `task:<id>` → the task region of its execution's actor.
+   */
   stateOf(systemId: string): unknown {
-    return this.#ref(systemId)?.getSnapshot().value;
+    if (systemId.startsWith('task:')) {
+      const executionId = this.#executionOfTask.get(systemId.slice('task:'.length));
+      return executionId === undefined ? undefined : (this.#ref(`execution:${executionId}`)?.getSnapshot().value as { task?: unknown } | undefined)?.task;
+    }
+    const value = this.#ref(systemId)?.getSnapshot().value;
+    return systemId.startsWith('execution:') ? (value as { operation?: unknown } | undefined)?.operation : value;
   }
 
   hasWorker(workerAgentId: string): boolean { return this.#ref(`worker:${workerAgentId}`) !== undefined; }
@@ -192,36 +191,39 @@ export class MasterActors {
     this.#root.send({ type: 'SPAWN_WORKER', input: { workerAgentId, offlineAfterMs: this.#o.offlineAfterMs, isEnabled } });
   }
 
-  ensureExecution(executionId: number, status: OperationStatusCode, workerAgentId: string | null = null, attempt = 0): void {
-    if (this.#stopped || this.#ref(`execution:${executionId}`)) return;
-    this.#root.send({ type: 'SPAWN_EXECUTION', input: { executionId, status, workerAgentId, attempt } });
-  }
-
-  /** A task actor resumed from its catalog row (rebuild at start, or a task met on a reconnect). */
-  ensureTask(t: TaskRecord, leaseMs = this.#o.leaseMs): void {
-    if (this.#stopped || this.#ref(`task:${t.taskId}`)) return;
+  /**
+   * The actor of the execution of this task row, resumed from the catalog when none is live: the
+   * operation in `status`, its task as the row says (rebuild at start, a task met on a reconnect).
+   */
+  ensureExecution(t: TaskRecord, status: OperationStatusCode, leaseMs = this.#o.leaseMs): void {
+    if (this.#stopped || this.#ref(`execution:${t.executionId}`)) return;
     this.#taskOfExecution.set(t.executionId, t.taskId);
-    this.#root.send({ type: 'SPAWN_TASK', input: {
-      taskId: t.taskId, executionId: t.executionId, maxExecutedCount: t.maxExecutedCount, executedCount: t.executedCount,
-      leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
+    this.#executionOfTask.set(t.taskId, t.executionId);
+    this.#root.send({ type: 'SPAWN_EXECUTION', input: {
+      executionId: t.executionId, status, workerAgentId: t.workerAgentId, attempt: t.executedCount,
+      task: {
+        taskId: t.taskId, executionId: t.executionId, maxExecutedCount: t.maxExecutedCount, executedCount: t.executedCount,
+        leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
+      },
     } });
   }
 
   /**
-   * A committed claim: the task actor (created ready with the attempts before this one when it is
-   * new) receives CLAIMED, which tells `worker:` (TASK_ASSIGNED) and `execution:` (TASK_CLAIMED →
-   * running, which the claim recorded).
+   * A committed claim: the execution's actor (created with its task ready, with the attempts before
+   * this one, when it is new; the operation `status` pending for a first attempt, running for a
+   * retry) receives CLAIMED: its task region tells `worker:` (TASK_ASSIGNED) and its operation region
+   * moves to running, which the claim recorded.
    */
-  claimed(t: TaskRecord, workerAgentId: string, leaseMs = this.#o.leaseMs): void {
+  claimed(t: TaskRecord, workerAgentId: string, leaseMs = this.#o.leaseMs, status: OperationStatusCode = t.executedCount > 1 ? 2 : 5): void {
     if (this.#stopped) return;
-    if (!this.#ref(`task:${t.taskId}`)) this.ensureTask({ ...t, status: 1, executedCount: t.executedCount - 1, workerAgentId: null }, leaseMs);
-    this.#taskOfExecution.set(t.executionId, t.taskId);
+    this.ensureExecution({ ...t, status: 1, executedCount: t.executedCount - 1, workerAgentId: null }, status, leaseMs);
     this.sendTask(t.taskId, { type: 'CLAIMED', workerAgentId, attempt: t.executedCount });
   }
 
   sendWorker(workerAgentId: string, event: WorkerAgentEvent): void { this.#ref(`worker:${workerAgentId}`)?.send(event); }
   sendTask(taskId: string, event: TaskEvent): boolean {
-    const ref = this.#ref(`task:${taskId}`);
+    const executionId = this.#executionOfTask.get(taskId);
+    const ref = executionId === undefined ? undefined : this.#ref(`execution:${executionId}`);
     ref?.send(event);
     return ref !== undefined;
   }

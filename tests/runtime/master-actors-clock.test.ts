@@ -33,7 +33,7 @@ function system(over: Partial<MasterActorEffects> = {}) {
       claimTasks: async (w, n) => { claims.push([w, n]); return [task()]; },
       assignClaimed: (w, tasks) => {
         assigned.push(tasks.map((t) => t.taskId));
-        for (const t of tasks) { actors.ensureExecution(t.executionId, 5); actors.claimed(t, w, 60_000); }
+        for (const t of tasks) actors.claimed(t, w, 60_000, 5);
       },
       sendEnabledChanged: () => {},
       cancelOnWorker: () => {},
@@ -53,8 +53,7 @@ const online = (actors: MasterActors, maxTaskCount: number) => {
 test('a claimed task whose worker never heartbeats: its lease timer fires leaseRanOut exactly at the lease, on simulated time', async () => {
   const { clock, actors, fired } = system();
   online(actors, 2);
-  actors.ensureExecution(7, 5);
-  actors.claimed(task(), 'w1', 60_000);
+  actors.claimed(task(), 'w1', 60_000, 5);
   assert.is(actors.stateOf('execution:7'), 'running');
   clock.increment(59_999);
   assert.equal(fired, [], 'not before the lease');
@@ -89,7 +88,7 @@ test('a success the final report recorded ends both actors without a commit; the
   await settle();
   actors.sendTask(task().taskId, { type: 'REPORTED', attempt: 1, workerAgentId: 'w1', reported: 5, status: 5, operationStatus: 7 });
   assert.equal(commits, []);
-  assert.equal(actors.counts(), { executions: 0, tasks: 0, workers: 1 });
+  assert.equal(actors.counts(), { executions: 0, tasks: 0, workers: 1 }, 'one actor per execution, stopped');
   await actors.stop();
 });
 
@@ -100,8 +99,7 @@ test('an end the catalog did not record is committed by the execution; a failed 
     persistOperationStatus: async (p) => { tried.push(p.status); if (failures-- > 0) throw new Error('database is locked'); },
   });
   online(actors, 1);
-  actors.ensureExecution(7, 5);
-  actors.claimed(task(), 'w1', 60_000);
+  actors.claimed(task(), 'w1', 60_000, 5);
   actors.sendTask(task().taskId, { type: 'REPORTED', attempt: 1, workerAgentId: 'w1', reported: 4, status: 4 });
   await settle();
   assert.equal(tried, [4]);
