@@ -6,7 +6,7 @@
 import type { SerializedError } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------
-// execution (master): one per Scale Out execution, `execution:<id>`
+// execution (master): one per Scale Out execution, `execution:<id>` (its `operation` region)
 // ---------------------------------------------------------------------------------------------
 
 export const ExecutionEventType = {
@@ -52,7 +52,7 @@ export type ExecutionEvent =
   | ({ readonly type: 'CANCEL_CONFIRMED' } & RecordedEnd);
 
 // ---------------------------------------------------------------------------------------------
-// task (master): one per internal.tasks row, `task:<id>`
+// task (master): the execution's internal.tasks row, the `task` region of `execution:<id>`
 // ---------------------------------------------------------------------------------------------
 
 export const TaskEventType = {
