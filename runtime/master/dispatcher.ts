@@ -93,6 +93,8 @@ export class Dispatcher {
   /** Claimed tasks being readied (payload read) and sent: a graceful close waits for them. */
   readonly #sending = new Set<Promise<void>>();
   #kickScheduled = false;
+  /** Workers whose PULL came while their claim was in flight: served again when that claim ends. */
+  readonly #servedAfterClaim = new Set<string>();
   #closing = false;
   readonly actors: MasterActors;
 
@@ -105,7 +107,11 @@ export class Dispatcher {
       effects: {
         claimTasks: (agentId, slots) => this.#claim(agentId, slots),
         assignClaimed: (agentId, tasks, slots) => this.#assignClaimed(agentId, tasks, slots),
-        claimFailed: (agentId, slots, err) => this.#log.warn({ err, agentId, slots }, 'claim_tasks failed; the next pull or kick claims again'),
+        claimFailed: (agentId, slots, err) => {
+          this.#log.warn({ err, agentId, slots }, 'claim_tasks failed; the next pull or kick claims again');
+          this.#claimEnded(agentId, false);
+        },
+        pullRefused: (agentId, reason) => { if (reason === 'claiming') this.#servedAfterClaim.add(agentId); },
         sendEnabledChanged: (agentId, enabled) => {
           const conn = this.#o.connections.get(agentId);
           if (!conn) return;
@@ -294,18 +300,28 @@ export class Dispatcher {
    */
   #assignClaimed(agentId: string, tasks: readonly TaskRecord[], slots: number): void {
     const conn = this.#o.connections.get(agentId);
-    if (tasks.length === 0) return;
+    if (tasks.length === 0) { this.#claimEnded(agentId, false); return; }
     if (!conn) {
       this.#log.warn({ agentId, tasks: tasks.map((t) => t.taskId) }, 'worker left before its assignment was sent; the lease sweep will re-queue the tasks');
       return;
     }
     // A first attempt's execution is pending; a retry's is running (the claim needs no extra read).
     for (const t of tasks) this.actors.claimed(t, agentId, conn.leaseMs, t.executedCount > 1 ? OperationStatus.running : OperationStatus.pending);
-    const sending = this.#send(conn, tasks).then(() => {
-      if (tasks.length >= slots && conn.outstanding() > 0) this.kick();
-    }, (err: unknown) => this.#log.error({ err: serializeError(err), agentId }, 'could not send an assignment'));
+    const sending = this.#send(conn, tasks).then(() => this.#claimEnded(agentId, tasks.length >= slots),
+      (err: unknown) => this.#log.error({ err: serializeError(err), agentId }, 'could not send an assignment'));
     this.#sending.add(sending);
     void sending.finally(() => this.#sending.delete(sending));
+  }
+
+  /**
+   * A claim ended: the worker's pull is served again when the claim got every slot it asked for (there
+   * may be more ready tasks), or when a kick (new work, a freed slot) found the claim in flight and was
+   * refused as `claiming`: that kick's work may have arrived after the claim's statement ran.
+   */
+  #claimEnded(agentId: string, full: boolean): void {
+    const deferred = this.#servedAfterClaim.delete(agentId);
+    const conn = this.#o.connections.get(agentId);
+    if ((full || deferred) && conn && conn.outstanding() > 0) this.kick();
   }
 
   async #send(conn: AgentChannel, tasks: readonly TaskRecord[]): Promise<void> {

@@ -23,7 +23,7 @@ import { executionMachine } from '../../actors/execution.machine.ts';
 import type { ExecutionInput, PersistOperationStatusParams } from '../../actors/execution.machine.ts';
 import type { SerializedError } from '../../actors/errors.ts';
 import { workerAgentMachine } from '../../actors/worker-agent.machine.ts';
-import type { ClaimTasksInput, WorkerAgentInput } from '../../actors/worker-agent.machine.ts';
+import type { ClaimTasksInput, RefusePullParams, WorkerAgentInput } from '../../actors/worker-agent.machine.ts';
 
 /** What the actors' effects do, supplied by the dispatcher. */
 export interface MasterActorEffects {
@@ -36,6 +36,8 @@ export interface MasterActorEffects {
   assignClaimed(workerAgentId: string, tasks: readonly TaskRecord[], slots: number): void;
   /** `claimFailed`: the claim could not be committed. */
   claimFailed?(workerAgentId: string, slots: number, error: SerializedError): void;
+  /** `refusePull`: this PULL claims nothing (`claiming`: a claim for the worker is in flight; serve it again when that ends). */
+  pullRefused?(workerAgentId: string, reason: RefusePullParams['reason']): void;
   /** `notifyEnabledChanged`: push `enabled-changed` to the connected worker. */
   sendEnabledChanged(workerAgentId: string, enabled: boolean): void;
   /** `requestWorkerCancel`: push `cancel` for this attempt to the worker holding it. */
@@ -58,7 +60,7 @@ export interface MasterActorsOptions {
   readonly offlineAfterMs: number;
   readonly effects: MasterActorEffects;
   /**
-   * The clock of every actor's delays (lease timers, offline timers): XState's `SimulatedClock` in
+   * The clock of every actor's delays (lease, offline and commit-retry timers): XState's `SimulatedClock` in
    * tests, so the master's actors are tested without sleeping like the machines. @default real time
    */
   readonly clock?: ActorClock;
@@ -121,7 +123,7 @@ export class MasterActors {
       actions: {
         assignClaimed: (_, p) => fx.assignClaimed(p.workerAgentId, p.tasks, p.slots),
         claimFailed: (_, p) => fx.claimFailed?.(p.workerAgentId, p.slots, p.error),
-        refusePull: () => {},
+        refusePull: (_, p) => fx.pullRefused?.(p.workerAgentId, p.reason),
         notifyEnabledChanged: (_, p) => fx.sendEnabledChanged(p.workerAgentId, p.enabled),
         markOnline: (_, p) => fx.liveness?.(p.workerAgentId, true),
         markOffline: (_, p) => fx.liveness?.(p.workerAgentId, false),
