@@ -6,7 +6,7 @@
 import type { SerializedError } from './errors.ts';
 
 // ---------------------------------------------------------------------------------------------
-// execution (master): one per Scale Out execution, `execution:<id>`
+// execution (master): one per Scale Out execution, `execution:<id>` (its `operation` region)
 // ---------------------------------------------------------------------------------------------
 
 export const ExecutionEventType = {
@@ -22,6 +22,14 @@ export const ExecutionEventType = {
   CANCEL_CONFIRMED: 'CANCEL_CONFIRMED',
 } as const;
 
+/**
+ * On an end event: the catalog committed the operation's end status in the same transaction as the
+ * task's end (update_task_status, the expiry sweep), so the execution has nothing to persist.
+ */
+interface RecordedEnd {
+  readonly recorded?: boolean;
+}
+
 export type ExecutionEvent =
   /** `catalog.start_execution` committed: created → pending. */
   | { readonly type: 'START' }
@@ -31,56 +39,61 @@ export type ExecutionEvent =
   | { readonly type: 'TASK_RUNNING'; readonly workerAgentId: string; readonly attempt: number }
   /** The attempt failed or lost its lease with retries left: the task is ready again. */
   | { readonly type: 'TASK_REQUEUED'; readonly attempt: number }
-  | { readonly type: 'TASK_SUCCEEDED'; readonly attempt: number }
+  | ({ readonly type: 'TASK_SUCCEEDED'; readonly attempt: number } & RecordedEnd)
   /** The final attempt failed (no retries left). */
-  | { readonly type: 'TASK_FAILED'; readonly attempt: number; readonly message?: string }
+  | ({ readonly type: 'TASK_FAILED'; readonly attempt: number; readonly message?: string } & RecordedEnd)
   /** The run ended with result "completion" (SSISDB status 9). */
-  | { readonly type: 'TASK_COMPLETED'; readonly attempt: number }
+  | ({ readonly type: 'TASK_COMPLETED'; readonly attempt: number } & RecordedEnd)
   /** The final attempt's lease expired (the worker vanished): operation ends unexpectedly (6). */
-  | { readonly type: 'TASK_LEASE_LOST'; readonly attempt: number }
+  | ({ readonly type: 'TASK_LEASE_LOST'; readonly attempt: number } & RecordedEnd)
   /** `catalog.stop_operation` committed; `stopId` is the stop operation's id. */
   | { readonly type: 'STOP'; readonly stopId?: number }
   /** The task ended canceled (6): the stop is done. */
-  | { readonly type: 'CANCEL_CONFIRMED' };
+  | ({ readonly type: 'CANCEL_CONFIRMED' } & RecordedEnd);
 
 // ---------------------------------------------------------------------------------------------
-// task (master): one per internal.tasks row, `task:<id>`
+// task (master): the execution's internal.tasks row, the `task` region of `execution:<id>`
 // ---------------------------------------------------------------------------------------------
 
 export const TaskEventType = {
   CLAIMED: 'CLAIMED',
-  HEARTBEAT: 'HEARTBEAT',
-  REPORT_SUCCEEDED: 'REPORT_SUCCEEDED',
-  REPORT_FAILED: 'REPORT_FAILED',
-  REPORT_CANCELED: 'REPORT_CANCELED',
+  REPORTED: 'REPORTED',
   CANCEL: 'CANCEL',
   LEASE_LOST: 'LEASE_LOST',
   READOPTED: 'READOPTED',
 } as const;
 
-/** Fields every worker report carries: the claim it belongs to (the fencing token). */
-interface TaskReportFields {
-  readonly attempt: number;
-  /** When given, must equal the worker holding the lease, else the report is refused as stale. */
-  readonly workerAgentId?: string;
-}
-
 export type TaskEvent =
-  /** `pull_task` claimed this task for a worker; `attempt` defaults to executedCount + 1. */
+  /** `claim_tasks` claimed this task for a worker; `attempt` defaults to executedCount + 1. */
   | { readonly type: 'CLAIMED'; readonly workerAgentId: string; readonly attempt?: number }
   /**
-   * Task heartbeat (reported status 2 running or 3 finishing); renews the lease, for `leaseMs` when
-   * given (the reporting worker's LeaseInternval; a task rebuilt after a master restart starts with
-   * the reconnect grace and takes its worker's lease back from the first heartbeat).
+   * A worker report the catalog committed (`update_task_status`), with the catalog's outcome: the
+   * task status rules (fencing, heartbeats only forward, retries, cancel, success wins) were applied
+   * once, there, in the transaction. The actor applies the outcome; it does not derive it again.
    */
-  | ({ readonly type: 'HEARTBEAT'; readonly status: 2 | 3; readonly leaseMs?: number } & TaskReportFields)
-  | ({ readonly type: 'REPORT_SUCCEEDED' } & TaskReportFields)
-  | ({ readonly type: 'REPORT_FAILED'; readonly message?: string } & TaskReportFields)
-  | ({ readonly type: 'REPORT_CANCELED' } & TaskReportFields)
-  /** The job was cancelled (`cancel_job`). */
+  | {
+    readonly type: 'REPORTED';
+    /** The claim the report belongs to (the fencing token the catalog checked). */
+    readonly attempt: number;
+    /** When given, must equal the worker holding the lease, else the event is refused as stale. */
+    readonly workerAgentId?: string;
+    /** What the worker reported: 2/3 task heartbeat, 4 failed, 5 succeeded, 6 canceled. */
+    readonly reported: 2 | 3 | 4 | 5 | 6;
+    /** The catalog's answer: 2/3, or 6 = "cancel the run" for a heartbeat; 1 = re-queued for a retry; else the final status. */
+    readonly status: number;
+    /** The operation status the same transaction committed (the execution's end), when it did. */
+    readonly operationStatus?: number;
+    /** The reporting worker's lease (LeaseInternval): a heartbeat renews the lease for this long. */
+    readonly leaseMs?: number;
+    readonly message?: string;
+  }
+  /** The job was cancelled (`cancel_job`, from `stop_operation`). */
   | { readonly type: 'CANCEL' }
-  /** The lease expired according to an outside sweep (`dealwith_expired_tasks`). */
-  | { readonly type: 'LEASE_LOST' }
+  /**
+   * The expiry rules (`dealwith_expired_tasks`) took the lease: `taskStatus` 1 re-queued, 4 failed
+   * (operation 6), 6 canceled (operation 3); `operationStatus` as committed with it.
+   */
+  | { readonly type: 'LEASE_LOST'; readonly taskStatus: 1 | 4 | 6; readonly operationStatus?: number }
   /**
    * The worker that held the current attempt when its lease was lost was heard again before a
    * re-run was claimed; the catalog gave it the lease back (its run goes on, nothing runs twice).

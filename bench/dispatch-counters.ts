@@ -69,7 +69,9 @@ export function installCounters(): void {
   } as WebSocket['send'];
   const start = Actor.prototype.start;
   Actor.prototype.start = function (this: Actor<never>) {
-    counters.actors++;
+    // start() is idempotent: XState calls it again for a child invoked during its parent's initial
+    // (transient) transitions. Only a start that starts counts (1 = ProcessingStatus.Running).
+    if ((this as unknown as { _processingStatus: number })._processingStatus !== 1) counters.actors++;
     return start.call(this);
   } as typeof start;
   const wrap = (target: Record<string, unknown>, name: string) => {

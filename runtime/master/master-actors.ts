@@ -1,12 +1,15 @@
 /**
- * The master's actor system: the `execution:<id>`, `task:<id>` and `worker:<guid>` machines of
- * `actors/` spawned under one root actor, with their effects provided here at the composition root.
- * Division of labour: the catalog procedures (pull_task, update_task_status, dealwith_expired_tasks)
- * stay the committers of task rows; the actors hold the live state and decide what the master does
- * next — whether a pull may claim (capacity, enabled, draining), when to tell a worker it was enabled
- * or must cancel, when a lease ran out, and which operation status to commit when a task ends.
+ * The master's actor system: the `execution:<id>` (with its task as a region) and `worker:<guid>`
+ * machines of `actors/` spawned under one root actor, with their effects provided here at the composition root:
+ * the claim and the operation-status commit as promise actors (`fromPromise`) whose results and
+ * failures come back to the machines as `onDone`/`onError` events, the rest as actions.
+ * Division of labour: the catalog procedures (claim_tasks, update_task_status, dealwith_expired_tasks)
+ * apply the task status rules and commit the rows; the actors hold the live state and decide what
+ * the master does next — whether a pull may claim (capacity, enabled, draining), when to tell a
+ * worker it was enabled or must cancel, when a lease ran out, and which operation status an
+ * execution ends with when the catalog did not already record it.
  */
-import { createActor, enqueueActions, setup } from 'xstate';
+import { createActor, enqueueActions, fromPromise, setup } from 'xstate';
 import type { ActorOptions, AnyActorRef, AnyActorLogic } from 'xstate';
 
 /** XState's clock interface (setTimeout/clearTimeout), as `createActor` takes it. */
@@ -18,21 +21,32 @@ import type { OperationStatusCode, TaskStatusCode } from '../../actors/catalog-c
 import type { ExecutionEvent, TaskEvent, WorkerAgentEvent } from '../../actors/events.ts';
 import { executionMachine } from '../../actors/execution.machine.ts';
 import type { ExecutionInput, PersistOperationStatusParams } from '../../actors/execution.machine.ts';
-import { taskMachine } from '../../actors/task.machine.ts';
-import type { TaskInput } from '../../actors/task.machine.ts';
+import type { SerializedError } from '../../actors/errors.ts';
 import { workerAgentMachine } from '../../actors/worker-agent.machine.ts';
-import type { WorkerAgentInput } from '../../actors/worker-agent.machine.ts';
+import type { ClaimTasksInput, RefusePullParams, WorkerAgentInput } from '../../actors/worker-agent.machine.ts';
 
-/** What the actors' effects do, supplied by the agent hub. */
+/** What the actors' effects do, supplied by the dispatcher. */
 export interface MasterActorEffects {
-  /** `claimTask`: the worker may claim up to `slots` tasks now. Called synchronously inside `PULL`. */
-  claim(workerAgentId: string, slots: number): void;
+  /**
+   * `worker:`'s invoked claim (`claimTasks`): claim up to `slots` tasks for the worker; resolves once
+   * committed, with the tasks (each held by the worker under its new attempt, its execution running).
+   */
+  claimTasks(workerAgentId: string, slots: number): Promise<readonly TaskRecord[]>;
+  /** `assignClaimed`: the claim committed; tell the actors and send the tasks to the worker. */
+  assignClaimed(workerAgentId: string, tasks: readonly TaskRecord[], slots: number): void;
+  /** `claimFailed`: the claim could not be committed. */
+  claimFailed?(workerAgentId: string, slots: number, error: SerializedError): void;
+  /** `refusePull`: this PULL claims nothing (`claiming`: a claim for the worker is in flight; serve it again when that ends). */
+  pullRefused?(workerAgentId: string, reason: RefusePullParams['reason']): void;
   /** `notifyEnabledChanged`: push `enabled-changed` to the connected worker. */
   sendEnabledChanged(workerAgentId: string, enabled: boolean): void;
   /** `requestWorkerCancel`: push `cancel` for this attempt to the worker holding it. */
   cancelOnWorker(taskId: string, workerAgentId: string, attempt: number): void;
-  /** `persistOperationStatus`: make the catalog say this status (when it does not already). Resolves with what is committed. */
-  persistOperationStatus(params: PersistOperationStatusParams, taskId: string | undefined): Promise<number | undefined>;
+  /**
+   * `execution:`'s invoked `persistOperationStatus`: make the catalog say this end status (idempotent).
+   * A rejection comes back to the machine, which retries with backoff on the actor clock.
+   */
+  persistOperationStatus(params: PersistOperationStatusParams, taskId: string | undefined): Promise<unknown>;
   /** A task's lease timer ran out: run the catalog's expiry rules now. */
   leaseTimerFired(taskId: string): void;
   /** `markOnline` / `markOffline`. */
@@ -46,7 +60,7 @@ export interface MasterActorsOptions {
   readonly offlineAfterMs: number;
   readonly effects: MasterActorEffects;
   /**
-   * The clock of every actor's delays (lease timers, offline timers): XState's `SimulatedClock` in
+   * The clock of every actor's delays (lease, offline and commit-retry timers): XState's `SimulatedClock` in
    * tests, so the master's actors are tested without sleeping like the machines. @default real time
    */
   readonly clock?: ActorClock;
@@ -54,7 +68,6 @@ export interface MasterActorsOptions {
 
 type RootEvent =
   | { readonly type: 'SPAWN_EXECUTION'; readonly input: ExecutionInput }
-  | { readonly type: 'SPAWN_TASK'; readonly input: TaskInput }
   | { readonly type: 'SPAWN_WORKER'; readonly input: WorkerAgentInput };
 
 const DONE_PREFIX = 'xstate.done.actor.';
@@ -63,10 +76,11 @@ export class MasterActors {
   readonly #o: MasterActorsOptions;
   readonly #log: Logger;
   readonly #root;
-  /** execution id → its task id (for stop_id lookups and cancels). */
+  /** execution id → its task id (for stop_id lookups), and back (reports name their task). */
   readonly #taskOfExecution = new Map<number, string>();
-  /** Persist effects in flight, per execution, chained in request order. */
-  readonly #persisting = new Map<number, Promise<number | undefined>>();
+  readonly #executionOfTask = new Map<string, number>();
+  /** Promise actors' work in flight (claims, commits): `drain()` waits for it before a stop. */
+  readonly #inflight = new Set<Promise<unknown>>();
   #stopped = false;
 
   constructor(options: MasterActorsOptions) {
@@ -78,27 +92,24 @@ export class MasterActors {
       const ref = this.#ref(systemId);
       if (ref) ref.send(event);
     };
+    const track = <T>(work: Promise<T>): Promise<T> => {
+      this.#inflight.add(work);
+      const done = () => { this.#inflight.delete(work); };
+      work.then(done, done);
+      return work;
+    };
     const execution = executionMachine.provide({
-      actions: {
-        persistOperationStatus: (_, params) => this.#persist(params),
-        cancelTasks: (_, params) => {
-          const taskId = this.#taskOfExecution.get(params.executionId);
-          if (taskId !== undefined) route(`task:${taskId}`, { type: 'CANCEL' });
-        },
+      actors: {
+        persistOperationStatus: fromPromise<unknown, PersistOperationStatusParams>(({ input }) =>
+          track(fx.persistOperationStatus(input, this.#taskOfExecution.get(input.executionId)))),
       },
-    });
-    const task = taskMachine.provide({
       actions: {
-        // The catalog procedure that produced the event already committed the task row.
-        persistTaskStatus: () => {},
-        // The hub answers with update_task_status's result, which follows the same rules.
-        answerHeartbeat: () => {},
-        answerReport: () => {},
-        rejectStaleReport: (_, p) => log.warn(p, `stale report for task ${p.taskId}: attempt ${p.reportedAttempt}, current ${p.currentAttempt}`),
+        persistFailed: (_, p) => log.error({ err: p.error, executionId: p.executionId, status: p.status, failures: p.failures, retryInMs: p.retryInMs },
+          `could not commit the end status ${p.status} of execution ${p.executionId}; retrying in ${p.retryInMs} ms`),
+        rejectStaleReport: (_, p) => log.warn(p, `outcome for task ${p.taskId} ignored: attempt ${p.reportedAttempt}, current ${p.currentAttempt}`),
         requestWorkerCancel: (_, p) => fx.cancelOnWorker(p.taskId, p.workerAgentId, p.attempt),
-        notifyExecution: (_, p) => route(`execution:${p.executionId}`, p.event),
         notifyWorker: (_, p) => route(`worker:${p.workerAgentId}`, p.event),
-        // The lease timer ran out: the catalog's expiry rules decide what the row becomes.
+        // The lease timer ran out: the catalog's expiry rules decide what the row becomes (LEASE_LOST).
         leaseRanOut: (_, p) => {
           log.warn({ taskId: p.taskId, attempt: p.attempt, workerAgentId: p.workerAgentId }, 'task lease timer ran out; running the expiry rules now');
           fx.leaseTimerFired(p.taskId);
@@ -106,9 +117,13 @@ export class MasterActors {
       },
     });
     const worker = workerAgentMachine.provide({
+      actors: {
+        claimTasks: fromPromise<readonly TaskRecord[], ClaimTasksInput>(({ input }) => track(fx.claimTasks(input.workerAgentId, input.slots))),
+      },
       actions: {
-        claimTask: (_, p) => fx.claim(p.workerAgentId, p.slots),
-        refusePull: () => {},
+        assignClaimed: (_, p) => fx.assignClaimed(p.workerAgentId, p.tasks, p.slots),
+        claimFailed: (_, p) => fx.claimFailed?.(p.workerAgentId, p.slots, p.error),
+        refusePull: (_, p) => fx.pullRefused?.(p.workerAgentId, p.reason),
         notifyEnabledChanged: (_, p) => fx.sendEnabledChanged(p.workerAgentId, p.enabled),
         markOnline: (_, p) => fx.liveness?.(p.workerAgentId, true),
         markOffline: (_, p) => fx.liveness?.(p.workerAgentId, false),
@@ -116,7 +131,7 @@ export class MasterActors {
     });
     const rootMachine = setup({
       types: { events: {} as RootEvent },
-      actors: { execution, task, worker },
+      actors: { execution, worker },
     }).createMachine({
       id: 'master',
       on: {
@@ -124,17 +139,21 @@ export class MasterActors {
           const id = `execution:${event.input.executionId}`;
           enqueue.spawnChild('execution', { id, systemId: id, input: event.input });
         }) },
-        SPAWN_TASK: { actions: enqueueActions(({ event, enqueue }) => {
-          const id = `task:${event.input.taskId}`;
-          enqueue.spawnChild('task', { id, systemId: id, input: event.input });
-        }) },
         SPAWN_WORKER: { actions: enqueueActions(({ event, enqueue }) => {
           const id = `worker:${event.input.workerAgentId}`;
           enqueue.spawnChild('worker', { id, systemId: id, input: event.input });
         }) },
         // A finished execution or task is stopped and forgotten (the catalog keeps its record).
         '*': { actions: enqueueActions(({ event, enqueue }) => {
-          if (event.type.startsWith(DONE_PREFIX)) enqueue.stopChild(event.type.slice(DONE_PREFIX.length));
+          if (!event.type.startsWith(DONE_PREFIX)) return;
+          const id = event.type.slice(DONE_PREFIX.length);
+          enqueue.stopChild(id);
+          if (id.startsWith('execution:')) {
+            const executionId = Number(id.slice('execution:'.length));
+            const taskId = this.#taskOfExecution.get(executionId);
+            this.#taskOfExecution.delete(executionId);
+            if (taskId !== undefined && this.#executionOfTask.get(taskId) === executionId) this.#executionOfTask.delete(taskId);
+          }
         }) },
       },
     });
@@ -143,19 +162,28 @@ export class MasterActors {
     this.#root.start();
   }
 
-  /** Live actor counts (tests, the viewer). */
+  /** Live actor counts (tests, the viewer): each execution actor holds its task (`tasks` = those not ended). */
   counts(): { executions: number; tasks: number; workers: number } {
-    const ids = Object.keys(this.#root.getSnapshot().children);
+    const children = Object.entries(this.#root.getSnapshot().children) as [string, AnyActorRef | undefined][];
+    const executions = children.filter(([i]) => i.startsWith('execution:'));
     return {
-      executions: ids.filter((i) => i.startsWith('execution:')).length,
-      tasks: ids.filter((i) => i.startsWith('task:')).length,
-      workers: ids.filter((i) => i.startsWith('worker:')).length,
+      executions: executions.length,
+      tasks: executions.filter(([, ref]) => !['succeeded', 'failed', 'canceled'].includes(String((ref?.getSnapshot().value as { task?: unknown } | undefined)?.task))).length,
+      workers: children.filter(([i]) => i.startsWith('worker:')).length,
     };
   }
 
-  /** The state value of one actor, for tests and diagnostics (undefined when none is live). */
+  /**
+   * The state value of one actor, for tests and diagnostics (undefined when none is live):
+   * `execution:<id>` → its operation region, `task:<id>` → the task region of its execution's actor.
+   */
   stateOf(systemId: string): unknown {
-    return this.#ref(systemId)?.getSnapshot().value;
+    if (systemId.startsWith('task:')) {
+      const executionId = this.#executionOfTask.get(systemId.slice('task:'.length));
+      return executionId === undefined ? undefined : (this.#ref(`execution:${executionId}`)?.getSnapshot().value as { task?: unknown } | undefined)?.task;
+    }
+    const value = this.#ref(systemId)?.getSnapshot().value;
+    return systemId.startsWith('execution:') ? (value as { operation?: unknown } | undefined)?.operation : value;
   }
 
   hasWorker(workerAgentId: string): boolean { return this.#ref(`worker:${workerAgentId}`) !== undefined; }
@@ -165,36 +193,39 @@ export class MasterActors {
     this.#root.send({ type: 'SPAWN_WORKER', input: { workerAgentId, offlineAfterMs: this.#o.offlineAfterMs, isEnabled } });
   }
 
-  ensureExecution(executionId: number, status: OperationStatusCode, workerAgentId: string | null = null, attempt = 0): void {
-    if (this.#stopped || this.#ref(`execution:${executionId}`)) return;
-    this.#root.send({ type: 'SPAWN_EXECUTION', input: { executionId, status, workerAgentId, attempt } });
-  }
-
-  /** A task actor resumed from its catalog row (rebuild at start, or a task met on a reconnect). */
-  ensureTask(t: TaskRecord, leaseMs = this.#o.leaseMs): void {
-    if (this.#stopped || this.#ref(`task:${t.taskId}`)) return;
+  /**
+   * The actor of the execution of this task row, resumed from the catalog when none is live: the
+   * operation in `status`, its task as the row says (rebuild at start, a task met on a reconnect).
+   */
+  ensureExecution(t: TaskRecord, status: OperationStatusCode, leaseMs = this.#o.leaseMs): void {
+    if (this.#stopped || this.#ref(`execution:${t.executionId}`)) return;
     this.#taskOfExecution.set(t.executionId, t.taskId);
-    this.#root.send({ type: 'SPAWN_TASK', input: {
-      taskId: t.taskId, executionId: t.executionId, maxExecutedCount: t.maxExecutedCount, executedCount: t.executedCount,
-      leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
+    this.#executionOfTask.set(t.taskId, t.executionId);
+    this.#root.send({ type: 'SPAWN_EXECUTION', input: {
+      executionId: t.executionId, status, workerAgentId: t.workerAgentId, attempt: t.executedCount,
+      task: {
+        taskId: t.taskId, executionId: t.executionId, maxExecutedCount: t.maxExecutedCount, executedCount: t.executedCount,
+        leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
+      },
     } });
   }
 
   /**
-   * A claim committed by pull_task: the task actor (created ready with the attempts before this one
-   * when it is new) receives CLAIMED, which tells `worker:` (TASK_ASSIGNED) and `execution:`
-   * (TASK_CLAIMED → running, persisted).
+   * A committed claim: the execution's actor (created with its task ready, with the attempts before
+   * this one, when it is new; the operation `status` pending for a first attempt, running for a
+   * retry) receives CLAIMED: its task region tells `worker:` (TASK_ASSIGNED) and its operation region
+   * moves to running, which the claim recorded.
    */
-  claimed(t: TaskRecord, workerAgentId: string, leaseMs = this.#o.leaseMs): void {
+  claimed(t: TaskRecord, workerAgentId: string, leaseMs = this.#o.leaseMs, status: OperationStatusCode = t.executedCount > 1 ? 2 : 5): void {
     if (this.#stopped) return;
-    if (!this.#ref(`task:${t.taskId}`)) this.ensureTask({ ...t, status: 1, executedCount: t.executedCount - 1, workerAgentId: null }, leaseMs);
-    this.#taskOfExecution.set(t.executionId, t.taskId);
+    this.ensureExecution({ ...t, status: 1, executedCount: t.executedCount - 1, workerAgentId: null }, status, leaseMs);
     this.sendTask(t.taskId, { type: 'CLAIMED', workerAgentId, attempt: t.executedCount });
   }
 
   sendWorker(workerAgentId: string, event: WorkerAgentEvent): void { this.#ref(`worker:${workerAgentId}`)?.send(event); }
   sendTask(taskId: string, event: TaskEvent): boolean {
-    const ref = this.#ref(`task:${taskId}`);
+    const executionId = this.#executionOfTask.get(taskId);
+    const ref = executionId === undefined ? undefined : this.#ref(`execution:${executionId}`);
     ref?.send(event);
     return ref !== undefined;
   }
@@ -204,36 +235,24 @@ export class MasterActors {
     return ref !== undefined;
   }
 
-  /** Resolves when the persist effects requested so far for this execution are committed; with the last committed status. */
-  settled(executionId: number): Promise<number | undefined> {
-    return this.#persisting.get(executionId) ?? Promise.resolve(undefined);
+  /** Resolves when the claims and commits in flight have settled (and their results reached the machines). */
+  async drain(): Promise<void> {
+    while (this.#inflight.size > 0) {
+      await Promise.allSettled([...this.#inflight]);
+      // onDone/onError are delivered after the promise settles.
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
-  /** Waits for every persist effect in flight, then stops every actor. */
+  /** Waits for the claims and commits in flight, then stops every actor. */
   async stop(): Promise<void> {
     if (this.#stopped) return;
+    await this.drain();
     this.#stopped = true;
-    await Promise.allSettled([...this.#persisting.values()]);
     this.#root.stop();
   }
 
   #ref(systemId: string): AnyActorRef | undefined {
     return this.#stopped ? undefined : this.#root.system.get(systemId);
-  }
-
-  #persist(params: PersistOperationStatusParams): void {
-    const prev = this.#persisting.get(params.executionId) ?? Promise.resolve(undefined);
-    const taskId = this.#taskOfExecution.get(params.executionId);
-    const next = prev.then(() => this.#o.effects.persistOperationStatus(params, taskId)).catch((err: unknown) => {
-      this.#log.error({ err: serializeError(err), executionId: params.executionId, status: params.status }, 'could not commit the operation status');
-      return undefined;
-    });
-    this.#persisting.set(params.executionId, next);
-    void next.then(() => {
-      if (this.#persisting.get(params.executionId) === next) {
-        this.#persisting.delete(params.executionId);
-        if (![1, 2, 5, 8].includes(params.status)) this.#taskOfExecution.delete(params.executionId);
-      }
-    });
   }
 }

@@ -208,7 +208,7 @@ export class MasterService {
     const outcomes = await this.#o.store.dealWithExpiredTasks(SYSTEM_PRINCIPAL);
     for (const o of outcomes) {
       this.#log.warn({ taskId: o.taskId, executionId: o.executionId, taskStatus: o.taskStatus, operationStatus: o.operationStatus }, 'task lease expired');
-      this.hub.leaseLost(o.taskId, o.taskStatus);
+      this.hub.leaseLost(o.taskId, o.taskStatus, o.operationStatus);
     }
     if (outcomes.some((o) => o.taskStatus === 1)) this.hub.kick();
   }
