@@ -18,7 +18,10 @@ import { MasterService } from '../runtime/master/master-service.ts';
 import { readProjectArchive, readProjectFolder } from '../executor/package/project-archive.ts';
 import { startExecution } from '../runtime/transport/master-server.ts';
 import { trustThumbprints } from '../tests/helpers/test-certs.ts';
+import { bySource, installCounters, msBySource } from './dispatch-counters.ts';
 
+// SCALEOUT_BENCH_SQL=1: the master prints its statements by text (count, ms) when stopped.
+if (process.env['SCALEOUT_BENCH_SQL'] === '1') installCounters();
 const [dir, certFile, keyFile] = process.argv.slice(2);
 if (dir === undefined || certFile === undefined || keyFile === undefined || process.send === undefined) {
   console.error('usage (as a child with IPC): scale-master.ts <data folder> <cert pem> <key pem>');
@@ -71,7 +74,16 @@ process.on('message', (m: { cmd: string; id: number; thumbprints?: string[]; age
           if (m.count === 1) (globalThis as { gc?: () => void }).gc?.();
           return send({ id: m.id, memory: process.memoryUsage() });
         }
-        case 'stop': await master.close(); send({ id: m.id }); return process.exit(0);
+        case 'stop': {
+          await master.close();
+          if (bySource !== null) {
+            for (const [sql, n] of [...bySource].sort((x, y) => (msBySource!.get(y[0]) ?? 0) - (msBySource!.get(x[0]) ?? 0)).slice(0, 25)) {
+              console.error(`master SQL: ${String(n).padStart(8)} × ${(msBySource!.get(sql) ?? 0).toFixed(0).padStart(6)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 140)}`);
+            }
+          }
+          send({ id: m.id });
+          return process.exit(0);
+        }
         default: return send({ id: m.id, error: `unknown command ${m.cmd}` });
       }
     } catch (err) {

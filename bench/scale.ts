@@ -8,7 +8,7 @@
  * Prints: the master's CPU and RSS with N idle workers heartbeating; dispatch latency p50/p99
  * (start_execution → the assignment received by a worker, executions one at a time); a burst's
  * executions/s and master CPU per execution; the master's RSS with P pending executions.
- *   npm run bench:scale -- [--workers 1000] [--latency 200] [--burst 2000] [--pending 10000] [--idle 10]
+ *   npm run bench:scale -- [--workers 1000] [--latency 200] [--burst 2000] [--pending 10000] [--idle 10] [--prof DIR]
  */
 import { execFile, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -30,6 +30,8 @@ const BURST = intArg('burst', 2000);
 const PENDING = intArg('pending', 10_000);
 const IDLE_S = intArg('idle', 10);
 const HEARTBEAT_MS = 1000;
+/** `--prof DIR`: the master process writes a V8 CPU profile there (read with bench/profile-summary.ts). */
+const PROF_DIR = process.argv.includes('--prof') ? process.argv[process.argv.indexOf('--prof') + 1] : undefined;
 const run = promisify(execFile);
 const wall = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,7 +129,7 @@ try {
 
   // The master, with an IPC request/answer helper.
   master = fork(fileURLToPath(new URL('./scale-master.ts', import.meta.url)), [join(dir), join(dir, 'master.pem'), join(dir, 'master.key')], {
-    execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, SCALEOUT_LOG_LEVEL: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(PROF_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', PROF_DIR])], env: { ...process.env, SCALEOUT_LOG_LEVEL: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const m = master;
   const pid = m.pid!;
@@ -219,6 +221,9 @@ try {
   await rpc('stop');
 } finally {
   for (const w of workers) { try { w.close(); } catch { /* already closed */ } }
-  if (master && master.exitCode === null) master.kill('SIGKILL');
+  // The master exits by itself after `stop` (writing its --prof profile); killed only if it does not.
+  const m = master;
+  if (m && m.exitCode === null && m.signalCode === null) await Promise.race([new Promise((r) => m.once('exit', r)), sleep(30_000)]);
+  if (m && m.exitCode === null) m.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }

@@ -96,6 +96,9 @@ const FINAL_OPERATION_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 
 const FINAL_TASK_STATUSES: ReadonlySet<number> = new Set([TaskStatus.failed, TaskStatus.succeeded, TaskStatus.canceled]);
 
+/** A pass over every worker serves this many at a time (see #dispatchPass). */
+const FULL_PASS_CHUNK = 32;
+
 export class AgentHub implements AgentEndpoint {
   readonly #o: AgentHubOptions;
   readonly #log: Logger;
@@ -104,6 +107,13 @@ export class AgentHub implements AgentEndpoint {
   readonly #assignments = new Map<string, Assignment>();
   #dispatching = false;
   #dispatchAgain = false;
+  /**
+   * Issue 15 (perf, re-apply after the dispatcher split): a frame of one worker (heartbeat, pull,
+   * final report) serves that worker alone; only `kick()` with no connection (new tasks, a refresh)
+   * serves every worker. With N workers a pass over all N per heartbeat cost N claims per beat.
+   */
+  #fullPassDue = false;
+  readonly #toServe = new Set<AgentChannel>();
   #idle: Promise<void> = Promise.resolve();
   #closing = false;
   /** Slots granted by `worker:` actors during the current PULL (their `claimTask` effect). */
@@ -260,8 +270,10 @@ export class AgentHub implements AgentEndpoint {
   }
 
   /** Answers outstanding pulls now; coalesces concurrent requests into one more pass. */
-  kick(): void {
+  kick(conn?: AgentChannel): void {
     if (this.#closing) return;
+    if (conn === undefined) this.#fullPassDue = true;
+    else this.#toServe.add(conn);
     if (this.#dispatching) { this.#dispatchAgain = true; return; }
     this.#dispatching = true;
     this.#idle = (async () => {
@@ -313,7 +325,7 @@ export class AgentHub implements AgentEndpoint {
           }
         } finally {
           conn.readopting = false;
-          if (conn.outstanding() > 0) this.kick();
+          if (conn.outstanding() > 0) this.kick(conn);
         }
       })();
     }
@@ -502,21 +514,35 @@ export class AgentHub implements AgentEndpoint {
     this.actors.sendWorker(conn.agentId!, { type: isEnabled ? 'ENABLE' : 'DISABLE' });
     // A worker still asking for work is served again: a task it skipped because another worker could
     // run its scripts (runtime/catalog/script-routing.ts) becomes its own once that worker is not seen.
-    if (conn.enabled && conn.outstanding() > 0) this.kick();
+    if (conn.enabled && conn.outstanding() > 0) this.kick(conn);
   }
 
   #pull(conn: AgentChannel, f: PullFrame): void {
     conn.pullSlots = f.slots;
     conn.assignedSeenAtPull = Math.min(f.assignedSeen, conn.assignsSent);
     // Anything the worker could not have seen is still in flight and counts against the slots.
-    if (conn.enabled && conn.outstanding() > 0) this.kick();
+    if (conn.enabled && conn.outstanding() > 0) this.kick(conn);
   }
 
   async #dispatchPass(): Promise<void> {
     // A connection that does not answer is not served: what it would claim could not start.
     const now = performance.now();
-    const conns = [...this.#byAgent.values()].filter((c) => c.enabled && !c.closed && c.outstanding() > 0 && this.#responsive(c, now));
-    await Promise.all(conns.map((c) => this.#serve(c)));
+    const candidates = this.#fullPassDue ? [...this.#byAgent.values()] : [...this.#toServe];
+    this.#fullPassDue = false;
+    this.#toServe.clear();
+    const conns = candidates.filter((c) => c.enabled && !c.closed && c.outstanding() > 0 && this.#responsive(c, now));
+    const ready = this.#o.store.hasReadyTasks?.bind(this.#o.store);
+    if (ready === undefined || conns.length <= FULL_PASS_CHUNK) {
+      await Promise.all(conns.map((c) => this.#serve(c)));
+      return;
+    }
+    // Many workers (issue 15): served FULL_PASS_CHUNK at a time (their claims share a group commit),
+    // and the pass ends once no task is ready for anyone, so one new execution does not cost every
+    // worker a claim. A task only some workers may take is still offered to each in turn.
+    for (let i = 0; i < conns.length; i += FULL_PASS_CHUNK) {
+      if (!(await ready().catch(() => true))) return;
+      await Promise.all(conns.slice(i, i + FULL_PASS_CHUNK).map((c) => this.#serve(c)));
+    }
   }
 
   async #serve(conn: AgentChannel): Promise<void> {
@@ -524,6 +550,9 @@ export class AgentHub implements AgentEndpoint {
     while (!conn.closed && conn.enabled && !this.#closing && this.#responsive(conn)) {
       const asked = conn.outstanding();
       if (asked <= 0) return;
+      // Nothing ready for anyone: the actor is not asked and nothing is claimed (issue 15).
+      if (this.#o.store.hasReadyTasks && !(await this.#o.store.hasReadyTasks().catch(() => true))) return;
+      if (conn.closed || !conn.enabled || this.#closing) return;
       // The worker's actor decides: enabled, online, and capacity minus the tasks it holds.
       this.#grants.delete(agentId);
       this.actors.sendWorker(agentId, { type: 'PULL', freeSlots: asked });
@@ -661,7 +690,9 @@ export class AgentHub implements AgentEndpoint {
     if (executionId !== undefined) this.#o.observer?.taskReported?.({ taskId: f.taskId, attempt: f.attempt, executionId, agentId }, f.status, result.status, operationStatus);
     // A final report frees a slot the worker may already have asked to fill (its pull can arrive
     // before this report and be refused as full): answer it now, or nothing ever will.
-    if (final || result.status === TaskStatus.ready) this.kick();
+    // A re-queued task (ready again) may go to any worker; a freed slot is this worker's alone.
+    if (result.status === TaskStatus.ready) this.kick();
+    else if (final) this.kick(conn);
   }
 
   /** The lease of this attempt was lost for good (no retry left) and this worker held it. */

@@ -77,7 +77,9 @@ export async function openCatalog(settings: ResolvedMasterSettings, env: Readonl
     throw new SsoError('SSO_ERR_CATALOG_IO', `CatalogPath '${settings.catalogPath}': its folder cannot be created: ${(err as Error).message}`, { where: 'CatalogPath', cause: err });
   }
   const { openSqliteCatalog } = await import('../catalog/sqlite-catalog-store.ts');
-  return openSqliteCatalog({ path: settings.catalogPath });
+  // Off the main thread (issue 15): the master's event loop serves workers and clients while the
+  // catalog's thread runs the SQL and waits for each group COMMIT's fsync.
+  return openSqliteCatalog({ path: settings.catalogPath, thread: process.env['SCALEOUT_CATALOG_THREAD'] !== '0' });
 }
 
 /** Loads the settings file and starts the master; resolves once it listens. */

@@ -6,7 +6,7 @@
  * next — whether a pull may claim (capacity, enabled, draining), when to tell a worker it was enabled
  * or must cancel, when a lease ran out, and which operation status to commit when a task ends.
  */
-import { createActor, enqueueActions, setup } from 'xstate';
+import { createActor } from 'xstate';
 import type { ActorOptions, AnyActorRef, AnyActorLogic } from 'xstate';
 
 /** XState's clock interface (setTimeout/clearTimeout), as `createActor` takes it. */
@@ -52,17 +52,12 @@ export interface MasterActorsOptions {
   readonly clock?: ActorClock;
 }
 
-type RootEvent =
-  | { readonly type: 'SPAWN_EXECUTION'; readonly input: ExecutionInput }
-  | { readonly type: 'SPAWN_TASK'; readonly input: TaskInput }
-  | { readonly type: 'SPAWN_WORKER'; readonly input: WorkerAgentInput };
-
-const DONE_PREFIX = 'xstate.done.actor.';
 
 export class MasterActors {
   readonly #o: MasterActorsOptions;
   readonly #log: Logger;
-  readonly #root;
+  readonly #logic: { readonly execution: AnyActorLogic; readonly task: AnyActorLogic; readonly worker: AnyActorLogic };
+  readonly #actors = new Map<string, AnyActorRef>();
   /** execution id → its task id (for stop_id lookups and cancels). */
   readonly #taskOfExecution = new Map<number, string>();
   /** Persist effects in flight, per execution, chained in request order. */
@@ -114,38 +109,31 @@ export class MasterActors {
         markOffline: (_, p) => fx.liveness?.(p.workerAgentId, false),
       },
     });
-    const rootMachine = setup({
-      types: { events: {} as RootEvent },
-      actors: { execution, task, worker },
-    }).createMachine({
-      id: 'master',
-      on: {
-        SPAWN_EXECUTION: { actions: enqueueActions(({ event, enqueue }) => {
-          const id = `execution:${event.input.executionId}`;
-          enqueue.spawnChild('execution', { id, systemId: id, input: event.input });
-        }) },
-        SPAWN_TASK: { actions: enqueueActions(({ event, enqueue }) => {
-          const id = `task:${event.input.taskId}`;
-          enqueue.spawnChild('task', { id, systemId: id, input: event.input });
-        }) },
-        SPAWN_WORKER: { actions: enqueueActions(({ event, enqueue }) => {
-          const id = `worker:${event.input.workerAgentId}`;
-          enqueue.spawnChild('worker', { id, systemId: id, input: event.input });
-        }) },
-        // A finished execution or task is stopped and forgotten (the catalog keeps its record).
-        '*': { actions: enqueueActions(({ event, enqueue }) => {
-          if (event.type.startsWith(DONE_PREFIX)) enqueue.stopChild(event.type.slice(DONE_PREFIX.length));
-        }) },
-      },
+    this.#logic = { execution, task, worker };
+  }
+
+  /**
+   * Issue 15 (perf, re-apply after the dispatcher split): every actor is its own top-level XState
+   * actor in a Map, not a child spawned by one root machine. XState copies a parent's whole
+   * `children` object on every spawn and every stop, so with 1,000 workers and thousands of live
+   * tasks each spawn/stop cost O(live actors) (28% of the master's CPU in bench/scale.ts). A finished
+   * execution or task is forgotten when it completes (the catalog keeps its record), as the root's
+   * done handler did; an actor that fails is logged and forgotten alone.
+   */
+  #spawn(id: string, logic: AnyActorLogic, input: unknown): void {
+    const ref = createActor(logic, { id, input, ...(this.#o.clock === undefined ? {} : { clock: this.#o.clock }) });
+    this.#actors.set(id, ref);
+    const forget = (): void => { if (this.#actors.get(id) === ref) this.#actors.delete(id); };
+    ref.subscribe({
+      complete: forget,
+      error: (err) => { forget(); this.#log.error({ err: serializeError(err), actor: id }, 'master actor failed'); },
     });
-    this.#root = createActor(rootMachine, options.clock === undefined ? {} : { clock: options.clock });
-    this.#root.subscribe({ error: (err) => this.#log.error({ err: serializeError(err) }, 'master actor system failed') });
-    this.#root.start();
+    ref.start();
   }
 
   /** Live actor counts (tests, the viewer). */
   counts(): { executions: number; tasks: number; workers: number } {
-    const ids = Object.keys(this.#root.getSnapshot().children);
+    const ids = [...this.#actors.keys()];
     return {
       executions: ids.filter((i) => i.startsWith('execution:')).length,
       tasks: ids.filter((i) => i.startsWith('task:')).length,
@@ -162,22 +150,22 @@ export class MasterActors {
 
   ensureWorker(workerAgentId: string, isEnabled: boolean): void {
     if (this.#stopped || this.hasWorker(workerAgentId)) return;
-    this.#root.send({ type: 'SPAWN_WORKER', input: { workerAgentId, offlineAfterMs: this.#o.offlineAfterMs, isEnabled } });
+    this.#spawn(`worker:${workerAgentId}`, this.#logic.worker, { workerAgentId, offlineAfterMs: this.#o.offlineAfterMs, isEnabled } satisfies WorkerAgentInput);
   }
 
   ensureExecution(executionId: number, status: OperationStatusCode, workerAgentId: string | null = null, attempt = 0): void {
     if (this.#stopped || this.#ref(`execution:${executionId}`)) return;
-    this.#root.send({ type: 'SPAWN_EXECUTION', input: { executionId, status, workerAgentId, attempt } });
+    this.#spawn(`execution:${executionId}`, this.#logic.execution, { executionId, status, workerAgentId, attempt } satisfies ExecutionInput);
   }
 
   /** A task actor resumed from its catalog row (rebuild at start, or a task met on a reconnect). */
   ensureTask(t: TaskRecord, leaseMs = this.#o.leaseMs): void {
     if (this.#stopped || this.#ref(`task:${t.taskId}`)) return;
     this.#taskOfExecution.set(t.executionId, t.taskId);
-    this.#root.send({ type: 'SPAWN_TASK', input: {
+    this.#spawn(`task:${t.taskId}`, this.#logic.task, {
       taskId: t.taskId, executionId: t.executionId, maxExecutedCount: t.maxExecutedCount, executedCount: t.executedCount,
       leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
-    } });
+    } satisfies TaskInput);
   }
 
   /**
@@ -214,11 +202,12 @@ export class MasterActors {
     if (this.#stopped) return;
     this.#stopped = true;
     await Promise.allSettled([...this.#persisting.values()]);
-    this.#root.stop();
+    for (const ref of this.#actors.values()) ref.stop();
+    this.#actors.clear();
   }
 
   #ref(systemId: string): AnyActorRef | undefined {
-    return this.#stopped ? undefined : this.#root.system.get(systemId);
+    return this.#stopped ? undefined : this.#actors.get(systemId);
   }
 
   #persist(params: PersistOperationStatusParams): void {
