@@ -213,6 +213,9 @@ try {
     const after = (await rpc('memory', { count: 1 }))['memory'] as NodeJS.MemoryUsage;
     const mib = (n: number) => (n / 2 ** 20).toFixed(0);
     console.log(`memory:  ${PENDING} pending executions (${assignedCount - assigned0} assigned meanwhile): master RSS ${mib(before.rss)} → ${mib(after.rss)} MiB (${after.rss >= before.rss ? '+' : ''}${mib(after.rss - before.rss)}), heap used after GC ${mib(before.heapUsed)} → ${mib(after.heapUsed)} MiB, with ${WORKERS} workers connected [load ${load()}]`);
+    // Where the RSS is: V8's heap (reserved, used), memory outside it (Buffers, TLS, SQLite via
+    // external/arrayBuffers as V8 sees them) and the rest (code, native allocations, other isolates).
+    console.log(`         after: heap total ${mib(after.heapTotal)} MiB (used ${mib(after.heapUsed)}), external ${mib(after.external)} MiB (array buffers ${mib(after.arrayBuffers)}), RSS outside the main heap ${mib(after.rss - after.heapTotal)} MiB`);
   }
   const errors = workers.flatMap((w) => w.errors);
   const dropped = workers.filter((w) => w.closedUnexpectedly).length;

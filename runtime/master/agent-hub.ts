@@ -514,7 +514,13 @@ export class AgentHub implements AgentEndpoint {
     this.actors.sendWorker(conn.agentId!, { type: isEnabled ? 'ENABLE' : 'DISABLE' });
     // A worker still asking for work is served again: a task it skipped because another worker could
     // run its scripts (runtime/catalog/script-routing.ts) becomes its own once that worker is not seen.
-    if (conn.enabled && conn.outstanding() > 0) this.kick(conn);
+    // Served only when some task is ready (issue 15): an idle worker's heartbeat then costs no
+    // actor event and no claim.
+    if (conn.enabled && conn.outstanding() > 0) {
+      const ready = this.#o.store.hasReadyTasks;
+      if (ready === undefined) this.kick(conn);
+      else void ready.call(this.#o.store).then((r) => { if (r) this.kick(conn); }, () => this.kick(conn));
+    }
   }
 
   #pull(conn: AgentChannel, f: PullFrame): void {
@@ -550,9 +556,6 @@ export class AgentHub implements AgentEndpoint {
     while (!conn.closed && conn.enabled && !this.#closing && this.#responsive(conn)) {
       const asked = conn.outstanding();
       if (asked <= 0) return;
-      // Nothing ready for anyone: the actor is not asked and nothing is claimed (issue 15).
-      if (this.#o.store.hasReadyTasks && !(await this.#o.store.hasReadyTasks().catch(() => true))) return;
-      if (conn.closed || !conn.enabled || this.#closing) return;
       // The worker's actor decides: enabled, online, and capacity minus the tasks it holds.
       this.#grants.delete(agentId);
       this.actors.sendWorker(agentId, { type: 'PULL', freeSlots: asked });

@@ -47,13 +47,18 @@ if (port !== null && (workerData as { catalogThread?: unknown } | undefined)?.ca
   // Benchmarks only (bench/dispatch-counters.ts): a module that counts this thread's statements.
   const preload = process.env['SCALEOUT_CATALOG_THREAD_PRELOAD'];
   if (preload !== undefined && preload !== '') await import(preload);
-  let store: SqliteCatalogStore;
+  let store: SqliteCatalogStore | undefined;
   try {
     store = await openSqliteCatalog({ ...options, thread: false });
   } catch (error) {
+    // Answered as the in-thread open would throw it; the main side ends the thread (no uncaught
+    // error here: that would surface as a crash with a stack trace instead of the catalog's error).
     port.postMessage({ ready: false, error: toThreadError(error) });
-    throw error;
   }
+  if (store !== undefined) serve(port, store);
+}
+
+function serve(port: NonNullable<typeof parentPort>, store: SqliteCatalogStore): void {
   const proto = Object.getPrototypeOf(store) as object;
   const methods = Object.getOwnPropertyNames(proto).filter((m) => m !== 'constructor' && typeof (store as unknown as Record<string, unknown>)[m] === 'function');
   const ready: CatalogThreadReady = { ready: true, methods, keySource: store.keySource, schemaVersion: store.schemaVersion, views: store.listViews() };
