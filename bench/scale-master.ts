@@ -35,8 +35,8 @@ const cert = readFileSync(certFile, 'utf8'), key = readFileSync(keyFile, 'utf8')
 const { X509Certificate } = await import('node:crypto');
 const thumbprint = new X509Certificate(cert).fingerprint.replace(/:/g, '').toUpperCase();
 const trusted: string[] = [];
-// As the master opens it (runtime/master/index.ts): in a thread of its own unless SCALEOUT_CATALOG_THREAD=0.
-const store = await openSqliteCatalog({ path: join(dir, 'ssisdb.sqlite'), thread: process.env['SCALEOUT_CATALOG_THREAD'] !== '0' });
+// As the master opens it (runtime/master/index.ts): in a thread of its own with SCALEOUT_CATALOG_THREAD=1.
+const store = await openSqliteCatalog({ path: join(dir, 'ssisdb.sqlite'), thread: process.env['SCALEOUT_CATALOG_THREAD'] === '1' });
 const master = new MasterService({
   store, logger: pino({ level: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' }, destination(2)), port: 0, host: '127.0.0.1', sslCertThumbprint: thumbprint,
   https: { key, cert, requestCert: true, rejectUnauthorized: false },

@@ -85,7 +85,7 @@ export interface OpenSqliteCatalogOptions {
   /**
    * Run the catalog (its connection, every statement, every COMMIT's fsync) in a worker thread of
    * its own; the store returned forwards each call there (sqlite-catalog-thread.ts). The master
-   * uses it; no `clock` with it. @default false
+   * uses it with SCALEOUT_CATALOG_THREAD=1 (measured, not the default); no `clock` with it. @default false
    */
   readonly thread?: boolean;
 }

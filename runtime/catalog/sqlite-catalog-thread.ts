@@ -38,6 +38,9 @@ function threadBootstrap(): string {
   });`;
 }
 
+/** Claimed executions' payloads kept for the master's next call (see claimTasks below). */
+const PAYLOAD_KEEP = 1_000;
+
 /** The catalog thread's young generation, MiB (see openSqliteCatalogInThread). */
 const CATALOG_THREAD_YOUNG_MB = 4;
 
@@ -140,6 +143,29 @@ export async function openSqliteCatalogInThread(options: OpenSqliteCatalogOption
   for (const m of info.methods) {
     if (m in store) continue;
     store[m] = (...args: unknown[]) => call(m, args);
+  }
+  // A claim brings back its executions' payloads (read in the thread right after the claim's
+  // COMMIT): the master's next call for each is answered here, one thread round trip less per
+  // dispatched task. A payload is fixed once the execution started, so the early read is the same
+  // read; one not asked for within PAYLOAD_KEEP entries is dropped (asked later: read again).
+  const payloads = new Map<number, unknown>();
+  if (info.methods.includes('claimTasks')) {
+    store['claimTasks'] = async (...args: unknown[]) => {
+      const out = await call('__claimTasksWithPayloads', args) as { tasks: unknown[]; payloads: [number, unknown][] };
+      for (const [id, p] of out.payloads) {
+        payloads.set(id, p);
+        if (payloads.size > PAYLOAD_KEEP) payloads.delete(payloads.keys().next().value as number);
+      }
+      return out.tasks;
+    };
+    store['getExecutionPayload'] = (executionId: unknown) => {
+      if (typeof executionId === 'number' && payloads.has(executionId)) {
+        const p = payloads.get(executionId);
+        payloads.delete(executionId);
+        return Promise.resolve(p);
+      }
+      return call('getExecutionPayload', [executionId]);
+    };
   }
   return store as unknown as SqliteCatalogStore;
 }

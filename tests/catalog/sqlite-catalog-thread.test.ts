@@ -53,6 +53,10 @@ test('a whole dispatch cycle through the thread; each answer already committed; 
     assert.ok(task);
     assert.is(task.executionId, executionId);
     assert.is(await store.getOperationStatus(executionId), 2);
+    // The payload the claim brought back is the one a later read gives.
+    const early = await store.getExecutionPayload(executionId);
+    assert.equal(await store.getExecutionPayload(executionId), early);
+    assert.is((early as { executionId?: number }).executionId ?? executionId, executionId);
     const result = await store.updateTaskStatus(S, { workerAgentId: W1, taskId: task.taskId, attempt: 1, status: 5, expiredTime: Date.now() + 60_000 });
     assert.is(result.status, 5);
     assert.is(Number((other.prepare('SELECT status FROM operations WHERE operation_id = ?').get(executionId) as { status: number }).status), 7);

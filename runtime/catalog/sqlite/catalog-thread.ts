@@ -73,6 +73,20 @@ function serve(port: NonNullable<typeof parentPort>, store: SqliteCatalogStore):
       }
     };
     let result: unknown;
+    if (req.method === '__claimTasksWithPayloads') {
+      // claimTasks, then (after its COMMIT) the payload of each claimed execution, read here in the
+      // same turn: the master sends a claimed task's payload next, and this saves it a round trip.
+      const claim = store.claimTasks!(...(req.args as Parameters<NonNullable<SqliteCatalogStore['claimTasks']>>));
+      claim.then(async (tasks) => {
+        const payloads: [number, unknown][] = [];
+        for (const t of tasks) {
+          if (t.taskType !== 0 || t.executionId <= 0) continue;
+          try { payloads.push([t.executionId, await store.getExecutionPayload(t.executionId)]); } catch { /* read again when asked, with its error */ }
+        }
+        answer({ id: req.id, ok: true, value: { tasks, payloads } });
+      }, (error: unknown) => answer({ id: req.id, ok: false, error: toThreadError(error) }));
+      return;
+    }
     if (req.method === '__benchCounters') {
       // What the preloaded benchmark module counted (null without one).
       const read = (globalThis as { __scaleoutBenchCounters?: () => unknown }).__scaleoutBenchCounters;
