@@ -473,6 +473,12 @@ export interface CatalogStore extends EnvironmentApi {
    * separately (the SQL Server catalog does that today).
    */
   claimTasks?(caller: Principal, input: { workerAgentId: string; leaseMs: number; limit: number; onlineWindowMs?: number }): Promise<readonly TaskRecord[]>;
+  /**
+   * Beyond the original (issue 15): whether any task waits for dispatch (ready, whoever may claim
+   * it), from committed state. Optional: a master with it asks no worker's actor to claim while
+   * nothing is ready, and stops a pass over every worker once nothing is left.
+   */
+  hasReadyTasks?(): Promise<boolean>;
   /** `internal.update_task_status` with the rules table of reference §4.4, fenced by attempt. */
   updateTaskStatus(caller: Principal, input: UpdateTaskStatusInput): Promise<UpdateTaskStatusResult>;
   /** `internal.update_operation_status_for_task`. */

@@ -8,6 +8,7 @@
  * so the code measured is unchanged.
  */
 import fs from 'node:fs';
+import { performance } from 'node:perf_hooks';
 import { syncBuiltinESMExports } from 'node:module';
 import Database from 'better-sqlite3';
 import { WebSocket } from 'ws';
@@ -39,6 +40,8 @@ const FILE_FUNCTIONS = ['open', 'mkdir', 'writeFile', 'appendFile', 'readFile', 
 let installed = false;
 /** With SCALEOUT_BENCH_SQL=1: statement counts by SQL text, to see which statements a cycle runs. */
 export const bySource: Map<string, number> | null = process.env['SCALEOUT_BENCH_SQL'] === '1' ? new Map() : null;
+/** With SCALEOUT_BENCH_SQL=1: milliseconds spent inside each statement (by SQL text), COMMIT's fsync included. */
+export const msBySource: Map<string, number> | null = bySource === null ? null : new Map();
 
 export function installCounters(): void {
   if (installed) return;
@@ -51,8 +54,14 @@ export function installCounters(): void {
     proto[m] = function (this: { source: string }, ...args: unknown[]) {
       counters.statements++;
       if (this.source === 'COMMIT') counters.commits++;
-      if (bySource !== null) bySource.set(this.source, (bySource.get(this.source) ?? 0) + 1);
-      return orig.apply(this, args);
+      if (bySource === null) return orig.apply(this, args);
+      bySource.set(this.source, (bySource.get(this.source) ?? 0) + 1);
+      const t0 = performance.now();
+      try {
+        return orig.apply(this, args);
+      } finally {
+        msBySource!.set(this.source, (msBySource!.get(this.source) ?? 0) + performance.now() - t0);
+      }
     };
   }
   const dbProto = Database.prototype as unknown as Record<string, (...a: unknown[]) => unknown>;

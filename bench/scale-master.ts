@@ -18,7 +18,13 @@ import { MasterService } from '../runtime/master/master-service.ts';
 import { readProjectArchive, readProjectFolder } from '../executor/package/project-archive.ts';
 import { startExecution } from '../runtime/transport/master-server.ts';
 import { trustThumbprints } from '../tests/helpers/test-certs.ts';
+import { bySource, installCounters, msBySource } from './dispatch-counters.ts';
 
+// SCALEOUT_BENCH_SQL=1: the master prints its statements by text (count, ms) when stopped.
+if (process.env['SCALEOUT_BENCH_SQL'] === '1') {
+  installCounters();
+  process.env['SCALEOUT_CATALOG_THREAD_PRELOAD'] = new URL('./thread-counters.ts', import.meta.url).href;
+}
 const [dir, certFile, keyFile] = process.argv.slice(2);
 if (dir === undefined || certFile === undefined || keyFile === undefined || process.send === undefined) {
   console.error('usage (as a child with IPC): scale-master.ts <data folder> <cert pem> <key pem>');
@@ -29,7 +35,8 @@ const cert = readFileSync(certFile, 'utf8'), key = readFileSync(keyFile, 'utf8')
 const { X509Certificate } = await import('node:crypto');
 const thumbprint = new X509Certificate(cert).fingerprint.replace(/:/g, '').toUpperCase();
 const trusted: string[] = [];
-const store = await openSqliteCatalog({ path: join(dir, 'ssisdb.sqlite') });
+// As the master opens it (runtime/master/index.ts): in a thread of its own with SCALEOUT_CATALOG_THREAD=1.
+const store = await openSqliteCatalog({ path: join(dir, 'ssisdb.sqlite'), thread: process.env['SCALEOUT_CATALOG_THREAD'] === '1' });
 const master = new MasterService({
   store, logger: pino({ level: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' }, destination(2)), port: 0, host: '127.0.0.1', sslCertThumbprint: thumbprint,
   https: { key, cert, requestCert: true, rejectUnauthorized: false },
@@ -71,7 +78,19 @@ process.on('message', (m: { cmd: string; id: number; thumbprints?: string[]; age
           if (m.count === 1) (globalThis as { gc?: () => void }).gc?.();
           return send({ id: m.id, memory: process.memoryUsage() });
         }
-        case 'stop': await master.close(); send({ id: m.id }); return process.exit(0);
+        case 'stop': {
+          const thread = await (store as unknown as { benchCounters?: () => Promise<{ bySource: [string, number][] | null; msBySource: [string, number][] | null } | null> }).benchCounters?.();
+          await master.close();
+          if (bySource !== null) {
+            for (const [sql, n] of thread?.bySource ?? []) bySource.set(sql, (bySource.get(sql) ?? 0) + n);
+            for (const [sql, ms] of thread?.msBySource ?? []) msBySource!.set(sql, (msBySource!.get(sql) ?? 0) + ms);
+            for (const [sql, n] of [...bySource].sort((x, y) => (msBySource!.get(y[0]) ?? 0) - (msBySource!.get(x[0]) ?? 0)).slice(0, 25)) {
+              console.error(`master SQL: ${String(n).padStart(8)} × ${(msBySource!.get(sql) ?? 0).toFixed(0).padStart(6)} ms  ${sql.replace(/\s+/g, ' ').slice(0, 140)}`);
+            }
+          }
+          send({ id: m.id });
+          return process.exit(0);
+        }
         default: return send({ id: m.id, error: `unknown command ${m.cmd}` });
       }
     } catch (err) {

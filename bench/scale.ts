@@ -8,7 +8,7 @@
  * Prints: the master's CPU and RSS with N idle workers heartbeating; dispatch latency p50/p99
  * (start_execution → the assignment received by a worker, executions one at a time); a burst's
  * executions/s and master CPU per execution; the master's RSS with P pending executions.
- *   npm run bench:scale -- [--workers 1000] [--latency 200] [--burst 2000] [--pending 10000] [--idle 10]
+ *   npm run bench:scale -- [--workers 1000] [--latency 200] [--burst 2000] [--pending 10000] [--idle 10] [--prof DIR]
  */
 import { execFile, fork } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
@@ -30,6 +30,8 @@ const BURST = intArg('burst', 2000);
 const PENDING = intArg('pending', 10_000);
 const IDLE_S = intArg('idle', 10);
 const HEARTBEAT_MS = 1000;
+/** `--prof DIR`: the master process writes a V8 CPU profile there (read with bench/profile-summary.ts). */
+const PROF_DIR = process.argv.includes('--prof') ? process.argv[process.argv.indexOf('--prof') + 1] : undefined;
 const run = promisify(execFile);
 const wall = () => performance.timeOrigin + performance.now();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -127,7 +129,7 @@ try {
 
   // The master, with an IPC request/answer helper.
   master = fork(fileURLToPath(new URL('./scale-master.ts', import.meta.url)), [join(dir), join(dir, 'master.pem'), join(dir, 'master.key')], {
-    execArgv: ['--import', 'tsx', '--expose-gc'], env: { ...process.env, SCALEOUT_LOG_LEVEL: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: ['--import', 'tsx', '--expose-gc', ...(PROF_DIR === undefined ? [] : ['--cpu-prof', '--cpu-prof-dir', PROF_DIR])], env: { ...process.env, SCALEOUT_LOG_LEVEL: process.env['SCALEOUT_LOG_LEVEL'] ?? 'warn' }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
   const m = master;
   const pid = m.pid!;
@@ -211,6 +213,9 @@ try {
     const after = (await rpc('memory', { count: 1 }))['memory'] as NodeJS.MemoryUsage;
     const mib = (n: number) => (n / 2 ** 20).toFixed(0);
     console.log(`memory:  ${PENDING} pending executions (${assignedCount - assigned0} assigned meanwhile): master RSS ${mib(before.rss)} → ${mib(after.rss)} MiB (${after.rss >= before.rss ? '+' : ''}${mib(after.rss - before.rss)}), heap used after GC ${mib(before.heapUsed)} → ${mib(after.heapUsed)} MiB, with ${WORKERS} workers connected [load ${load()}]`);
+    // Where the RSS is: V8's heap (reserved, used), memory outside it (Buffers, TLS, SQLite via
+    // external/arrayBuffers as V8 sees them) and the rest (code, native allocations, other isolates).
+    console.log(`         after: heap total ${mib(after.heapTotal)} MiB (used ${mib(after.heapUsed)}), external ${mib(after.external)} MiB (array buffers ${mib(after.arrayBuffers)}), RSS outside the main heap ${mib(after.rss - after.heapTotal)} MiB`);
   }
   const errors = workers.flatMap((w) => w.errors);
   const dropped = workers.filter((w) => w.closedUnexpectedly).length;
@@ -219,6 +224,9 @@ try {
   await rpc('stop');
 } finally {
   for (const w of workers) { try { w.close(); } catch { /* already closed */ } }
-  if (master && master.exitCode === null) master.kill('SIGKILL');
+  // The master exits by itself after `stop` (writing its --prof profile); killed only if it does not.
+  const m = master;
+  if (m && m.exitCode === null && m.signalCode === null) await Promise.race([new Promise((r) => m.once('exit', r)), sleep(30_000)]);
+  if (m && m.exitCode === null) m.kill('SIGKILL');
   rmSync(dir, { recursive: true, force: true });
 }

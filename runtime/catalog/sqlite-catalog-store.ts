@@ -65,6 +65,7 @@ import { denyPermission } from './sqlite/procedures/catalog.deny_permission.ts';
 import { revokePermission } from './sqlite/procedures/catalog.revoke_permission.ts';
 import type { PermissionInput } from './sqlite/permission-procedures.ts';
 import type { EnvironmentApi } from '../../actors/ports.ts';
+import { openSqliteCatalogInThread } from './sqlite-catalog-thread.ts';
 
 const scrypt = promisify(scryptCb) as (password: string, salt: Buffer, keylen: number) => Promise<Buffer>;
 
@@ -81,6 +82,12 @@ export interface OpenSqliteCatalogOptions {
   readonly serverName?: string;
   /** Where SCALEOUT_CATALOG_KEY is read from (default process.env); tests pass their own. */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Run the catalog (its connection, every statement, every COMMIT's fsync) in a worker thread of
+   * its own; the store returned forwards each call there (sqlite-catalog-thread.ts). The master
+   * uses it with SCALEOUT_CATALOG_THREAD=1 (measured, not the default); no `clock` with it. @default false
+   */
+  readonly thread?: boolean;
 }
 
 export interface SqliteCatalogStore extends CatalogStore {
@@ -106,6 +113,8 @@ export interface SqliteCatalogStore extends CatalogStore {
 
 
 const PERF_COUNTER_KEEP_MS = 24 * 3600 * 1000;
+/** Longest a liveness-only heartbeat waits in memory before it is committed (see pendingLiveness). */
+export const LIVENESS_FLUSH_MS = 1_000;
 const DAY_MS = 24 * 3600 * 1000;
 
 /**
@@ -134,6 +143,17 @@ function iso(ms: number): string {
   return `${prefix}${milli < 10 ? '00' : milli < 100 ? '0' : ''}${milli}+00:00`;
 }
 
+
+/** The heartbeat's perf counters, checked (27101 PerfCounterList) before anything is recorded. */
+function validPerfCounters(list: WorkerAgentStatusInput['perfCounters'] | undefined): WorkerAgentStatusInput['perfCounters'] {
+  for (const c of list ?? []) {
+    if (typeof c?.name !== 'string' || c.name === '' || typeof c.value !== 'number' || !Number.isFinite(c.value) || typeof c.timestamp !== 'number' || !Number.isFinite(c.timestamp)) {
+      throw catalogError(27101, 'PerfCounterList');
+    }
+    iso(c.timestamp); // a time Date cannot hold is refused here, not when the beat is written
+  }
+  return list ?? [];
+}
 
 interface Pending {
   readonly fn: () => unknown;
@@ -165,6 +185,23 @@ class SqliteCatalog implements SqliteCatalogStore {
   private closed = false;
   /** Count of write statements run; tells whether a failed mutation left writes to undo. */
   private writes = 0;
+  /**
+   * True while the queue holds a mutation that may make a task ready (anything but a claim or a
+   * liveness beat): until it commits, "no ready task" read outside the group is not the answer the
+   * group would give, so claimTasks may not answer [] early.
+   */
+  private readyMayChange = false;
+  /**
+   * Worker liveness not yet written (issue 15): a heartbeat that only says "alive" (no machine
+   * property, no certificate) commits nothing by itself. Its LastOnlineTime (latest per worker) and
+   * perf counters ride the next group transaction, or one written at most LIVENESS_FLUSH_MS later;
+   * this store's own reads (views, getWorkerAgent, listWorkerAgents) write them first, so they never
+   * lag. Another process reading the file sees a heartbeat at most LIVENESS_FLUSH_MS late; a crash
+   * loses at most that much liveness (the workers beat again, nothing else is lost).
+   */
+  private pendingLiveness = new Map<string, string>();
+  private pendingCounters: { wid: string; name: string; value: number; time: string }[] = [];
+  private livenessTimer: NodeJS.Timeout | undefined;
 
   constructor(db: Database.Database, options: OpenSqliteCatalogOptions, key: { cipher: CatalogCipher; source: string }) {
     this.db = db;
@@ -222,8 +259,9 @@ class SqliteCatalog implements SqliteCatalogStore {
    * its own changes are rolled back and only its promise rejects. Every promise of a group
    * settles after that group's COMMIT returned (durable, synchronous=FULL).
    */
-  private write<T>(fn: () => T): Promise<T> {
+  private write<T>(fn: () => T, kind: 'mutation' | 'claim' = 'mutation'): Promise<T> {
     if (this.closed) return Promise.reject(new SsoError('SSO_ERR_ILLEGAL_STATE', 'The catalog is closed', { where: this.path }));
+    if (kind === 'mutation') this.readyMayChange = true;
     return new Promise<T>((resolve, reject) => {
       this.queue.push({ fn, resolve: resolve as (v: unknown) => void, reject, outcome: undefined, failed: false });
       if (!this.flushScheduled) {
@@ -245,6 +283,40 @@ class SqliteCatalog implements SqliteCatalogStore {
       }
       this.runBatch(batch);
     }
+    this.readyMayChange = false;
+  }
+
+  /** Writes the liveness beats held in memory, inside the caller's open transaction. */
+  private writeLiveness(): void {
+    if (this.pendingLiveness.size > 0) {
+      const beats = this.pendingLiveness;
+      this.pendingLiveness = new Map();
+      for (const [wid, at] of beats) this.run('UPDATE worker_agents SET LastOnlineTime = ? WHERE WorkerAgentId = ? AND (LastOnlineTime IS NULL OR LastOnlineTime < ?)', at, wid, at);
+    }
+    if (this.pendingCounters.length > 0) {
+      const counters = this.pendingCounters;
+      this.pendingCounters = [];
+      // A worker deleted since its beat keeps no counters (they would cascade away anyway).
+      for (const c of counters) {
+        this.run('INSERT INTO worker_agent_perfcounter (WorkerAgentId, PerfCounterName, PerfCounterValue, TimeStamp) SELECT ?, ?, ?, ? WHERE EXISTS (SELECT 1 FROM worker_agents WHERE WorkerAgentId = ?)',
+          c.wid, c.name, c.value, c.time, c.wid);
+      }
+    }
+  }
+
+  /** Commits the liveness beats held in memory now (before a read that shows them). */
+  private flushLiveness(): void {
+    if (this.closed || (this.pendingLiveness.size === 0 && this.pendingCounters.length === 0)) return;
+    this.runBatch([]);
+  }
+
+  private scheduleLivenessFlush(): void {
+    if (this.livenessTimer !== undefined) return;
+    this.livenessTimer = setTimeout(() => {
+      this.livenessTimer = undefined;
+      this.flushLiveness();
+    }, LIVENESS_FLUSH_MS);
+    this.livenessTimer.unref();
   }
 
   /**
@@ -265,10 +337,35 @@ class SqliteCatalog implements SqliteCatalogStore {
       for (const p of batch) p.reject(ioError(error));
       return 'done';
     };
+    const beats = this.pendingLiveness, counters = this.pendingCounters;
+    const restoreLiveness = (): void => {
+      // Rolled back: the beats are written by the next group (a newer beat of the same worker wins).
+      for (const [wid, at] of beats) if (!((this.pendingLiveness.get(wid) ?? '') > at)) this.pendingLiveness.set(wid, at);
+      this.pendingCounters.unshift(...counters);
+      if (beats.size > 0 || counters.length > 0) this.scheduleLivenessFlush();
+    };
     try {
       this.q('BEGIN IMMEDIATE').run();
     } catch (error) {
+      restoreLiveness();
       return abort(error);
+    }
+    if (beats.size > 0 || counters.length > 0) {
+      // In a savepoint of its own: beats that cannot be written (never expected) are dropped rather
+      // than failing, or being retried with, every group after them.
+      try {
+        this.q('SAVEPOINT liveness').run();
+        this.writeLiveness();
+        this.q('RELEASE liveness').run();
+      } catch {
+        try {
+          this.q('ROLLBACK TO liveness').run();
+          this.q('RELEASE liveness').run();
+        } catch (rollbackError) {
+          restoreLiveness();
+          return abort(rollbackError);
+        }
+      }
     }
     for (const p of batch) {
       if (savepoints) this.q('SAVEPOINT mutation').run();
@@ -280,6 +377,7 @@ class SqliteCatalog implements SqliteCatalogStore {
       } catch (error) {
         if (!savepoints && this.writes !== writesBefore) {
           this.db.exec('ROLLBACK');
+          restoreLiveness();
           return 'replay';
         }
         if (savepoints) {
@@ -288,6 +386,7 @@ class SqliteCatalog implements SqliteCatalogStore {
             this.q('RELEASE mutation').run();
           } catch (rollbackError) {
             // The transaction itself is gone (e.g. disk full): nothing of this group is committed.
+            restoreLiveness();
             return abort(rollbackError);
           }
         }
@@ -298,6 +397,7 @@ class SqliteCatalog implements SqliteCatalogStore {
     try {
       this.q('COMMIT').run();
     } catch (error) {
+      restoreLiveness();
       return abort(error);
     }
     for (const p of batch) {
@@ -544,6 +644,7 @@ class SqliteCatalog implements SqliteCatalogStore {
   // ---- views --------------------------------------------------------------------------------
 
   async queryView(caller: Principal, viewName: string): Promise<ViewResult> {
+    this.flushLiveness();
     const name = resolveViewName(viewName);
     if (name === undefined) throw new SsoError('SSO_ERR_TSQL', `Invalid object name '${viewName}'.`, { number: 208, where: String(viewName) });
     const view = VIEWS[name]!;
@@ -630,13 +731,39 @@ class SqliteCatalog implements SqliteCatalogStore {
     return sqliteScriptRoutingCondition({ workerAgentId, nowMs, ...(onlineWindowMs === undefined ? {} : { onlineWindowMs }) }, iso);
   }
 
+  /** claimTasks' refusals (27243, 27252, 27101), checked before anything is read or written. */
+  private checkClaim(caller: Principal, input: { workerAgentId: string; leaseMs: number; limit: number }): { id: string; row: Row } {
+    requireRole(caller, ADMIN_ROLES);
+    const { id, row } = this.workerRow('WorkerAgentId', input?.workerAgentId);
+    if (!bool(row['IsEnabled'])) throw catalogError(27252, id);
+    if (typeof input.leaseMs !== 'number' || !Number.isFinite(input.leaseMs) || input.leaseMs <= 0) throw catalogError(27101, 'leaseMs');
+    if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 10_000) throw catalogError(27101, 'limit');
+    return { id, row };
+  }
+
+  /** Whether any task waits for dispatch (index only, microseconds): an idle claim stops here. */
+  private anyReadyTask(): boolean {
+    return this.get('SELECT 1 FROM tasks INDEXED BY ix_tasks_ready WHERE ReadyForDispatchTime IS NOT NULL AND Status = 1 LIMIT 1') !== undefined;
+  }
+
+  async hasReadyTasks(): Promise<boolean> {
+    return this.anyReadyTask();
+  }
+
   claimTasks(caller: Principal, input: { workerAgentId: string; leaseMs: number; limit: number; onlineWindowMs?: number }): Promise<readonly TaskRecord[]> {
+    // Idle claims (a master asks for every worker with free slots; most find nothing) answer at once
+    // when no queued mutation could make a task ready: no transaction, nothing to commit.
+    if (!this.closed && !this.readyMayChange) {
+      try {
+        this.checkClaim(caller, input);
+        if (!this.anyReadyTask()) return Promise.resolve([]);
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.write(() => {
-      requireRole(caller, ADMIN_ROLES);
-      const { id, row } = this.workerRow('WorkerAgentId', input?.workerAgentId);
-      if (!bool(row['IsEnabled'])) throw catalogError(27252, id);
-      if (typeof input.leaseMs !== 'number' || !Number.isFinite(input.leaseMs) || input.leaseMs <= 0) throw catalogError(27101, 'leaseMs');
-      if (!Number.isInteger(input.limit) || input.limit < 1 || input.limit > 10_000) throw catalogError(27101, 'limit');
+      const { id, row } = this.checkClaim(caller, input);
+      if (!this.anyReadyTask()) return [];
       const now = this.clock.now();
       const nowText = iso(now);
       const filter = this.claimFilter(id, now, input.onlineWindowMs);
@@ -661,7 +788,7 @@ class SqliteCatalog implements SqliteCatalogStore {
         strOrNull(row['MachineName']), id, JSON.stringify(executions));
       }
       return tasks;
-    });
+    }, 'claim');
   }
 
   /**
@@ -873,16 +1000,32 @@ class SqliteCatalog implements SqliteCatalogStore {
   }
 
   updateWorkerAgentStatus(caller: Principal, input: WorkerAgentStatusInput): Promise<{ isEnabled: boolean; registered: boolean }> {
+    // A liveness-only heartbeat of a registered worker while no mutation is queued (so the read below
+    // is what the group would read): nothing committed now, see pendingLiveness.
+    if (!this.closed && this.queue.length === 0 && input?.certificateThumbprint === undefined && input?.machineProperties !== undefined
+      && input.machineProperties !== null && Object.keys(input.machineProperties).length === 0) {
+      try {
+        requireRole(caller, ADMIN_ROLES);
+        const wid = guidParam('WorkerAgentId', input.workerAgentId);
+        if (wid === ANY_WORKER_ID) throw catalogError(27101, 'WorkerAgentId');
+        const counters = validPerfCounters(input.perfCounters);
+        const existing = this.get<{ IsEnabled: number }>('SELECT IsEnabled FROM worker_agents WHERE WorkerAgentId = ?', wid);
+        if (existing !== undefined) {
+          this.pendingLiveness.set(wid, this.nowIso());
+          for (const c of counters) this.pendingCounters.push({ wid, name: c.name, value: c.value, time: iso(c.timestamp) });
+          this.scheduleLivenessFlush();
+          return Promise.resolve({ isEnabled: bool(existing.IsEnabled), registered: false });
+        }
+      } catch (error) {
+        return Promise.reject(error);
+      }
+    }
     return this.write(() => {
       requireRole(caller, ADMIN_ROLES);
       const wid = guidParam('WorkerAgentId', input?.workerAgentId);
       if (wid === ANY_WORKER_ID) throw catalogError(27101, 'WorkerAgentId');
       const props = input.machineProperties ?? {};
-      for (const c of input.perfCounters ?? []) {
-        if (typeof c?.name !== 'string' || c.name === '' || typeof c.value !== 'number' || !Number.isFinite(c.value) || typeof c.timestamp !== 'number' || !Number.isFinite(c.timestamp)) {
-          throw catalogError(27101, 'PerfCounterList');
-        }
-      }
+      validPerfCounters(input.perfCounters);
       const now = this.nowIso();
       const machine = props['MachineName'] ?? null;
       const account = props['UserAccount'] ?? null;
@@ -1011,11 +1154,13 @@ class SqliteCatalog implements SqliteCatalogStore {
   async getWorkerAgent(workerAgentId: string): Promise<WorkerAgentRecord | null> {
     const m = typeof workerAgentId === 'string' ? GUID_RE.exec(workerAgentId.trim()) : null;
     if (!m) return null;
+    this.flushLiveness();
     const r = this.get('SELECT * FROM worker_agents WHERE WorkerAgentId = ?', m[1]!.toLowerCase());
     return r === undefined ? null : toWorker(r);
   }
 
   async listWorkerAgents(): Promise<readonly WorkerAgentRecord[]> {
+    this.flushLiveness();
     return this.all('SELECT * FROM worker_agents ORDER BY WorkerAgentId').map(toWorker);
   }
 
@@ -1114,6 +1259,8 @@ class SqliteCatalog implements SqliteCatalogStore {
   async close(): Promise<void> {
     if (this.closed) return;
     if (this.queue.length > 0) this.flush();
+    this.flushLiveness();
+    clearTimeout(this.livenessTimer);
     this.closed = true;
     this.db.close();
   }
@@ -1125,6 +1272,7 @@ class SqliteCatalog implements SqliteCatalogStore {
  */
 export async function openSqliteCatalog(options: OpenSqliteCatalogOptions): Promise<SqliteCatalogStore> {
   if (typeof options?.path !== 'string' || options.path === '') throw new SsoError('SSO_ERR_CATALOG_IO', 'openSqliteCatalog: `path` must name the catalog file', { where: 'path' });
+  if (options.thread === true) return openSqliteCatalogInThread(options);
   let db: Database.Database;
   try {
     db = new Database(options.path);

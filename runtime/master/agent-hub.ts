@@ -152,9 +152,9 @@ export class AgentHub implements AgentEndpoint {
   /** The expiry rules took this task's lease (see `Dispatcher.leaseLost`). */
   leaseLost(taskId: string, taskStatus = 1, operationStatus?: number): void { this.dispatcher.leaseLost(taskId, taskStatus, operationStatus); }
 
-  /** Answers outstanding pulls now (coalesced). */
-  kick(): void {
-    if (!this.#closing) this.dispatcher.kick();
+  /** Answers outstanding pulls now (coalesced): this worker's alone, or every worker's. */
+  kick(conn?: AgentChannel): void {
+    if (!this.#closing) this.dispatcher.kick(conn);
   }
 
   /** Stops accepting, tells every worker, and waits for reports being applied. */
@@ -184,7 +184,7 @@ export class AgentHub implements AgentEndpoint {
       conn.readopting = true;
       void this.dispatcher.readoptAfterSilence(conn).finally(() => {
         conn.readopting = false;
-        if (conn.outstanding() > 0) this.kick();
+        if (conn.outstanding() > 0) this.kick(conn);
       });
     }
   }
@@ -357,7 +357,12 @@ export class AgentHub implements AgentEndpoint {
     this.actors.sendWorker(conn.agentId!, { type: isEnabled ? 'ENABLE' : 'DISABLE' });
     // A worker still asking for work is served again: a task it skipped because another worker could
     // run its scripts (runtime/catalog/script-routing.ts) becomes its own once that worker is not seen.
-    if (conn.enabled && conn.outstanding() > 0) this.kick();
+    // Served only when some task is ready (issue 15): an idle worker's heartbeat then costs no claim.
+    if (conn.enabled && conn.outstanding() > 0) {
+      const ready = this.#o.store.hasReadyTasks;
+      if (ready === undefined) this.kick(conn);
+      else void ready.call(this.#o.store).then((r) => { if (r) this.kick(conn); }, () => this.kick(conn));
+    }
   }
 }
 

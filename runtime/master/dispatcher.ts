@@ -84,6 +84,9 @@ const FINAL_LOSS_TOLERANCE_MS = 30 * 60_000;
 const FINAL_OPERATION_STATUSES: ReadonlySet<number> = new Set([3, 4, 6, 7, 9]);
 const FINAL_TASK_STATUSES: ReadonlySet<number> = new Set([TaskStatus.failed, TaskStatus.succeeded, TaskStatus.canceled]);
 
+/** A pass over every worker serves this many at a time (see `#chunkedPass`). */
+const FULL_PASS_CHUNK = 32;
+
 export class Dispatcher {
   readonly #o: DispatcherOptions;
   readonly #log: Logger;
@@ -93,6 +96,9 @@ export class Dispatcher {
   /** Claimed tasks being readied (payload read) and sent: a graceful close waits for them. */
   readonly #sending = new Set<Promise<void>>();
   #kickScheduled = false;
+  /** The next pass serves every connection (`kick()`), else only those in `#toServe` (`kick(conn)`). */
+  #fullPassDue = false;
+  readonly #toServe = new Set<AgentChannel>();
   /** Workers whose PULL came while their claim was in flight: served again when that claim ends. */
   readonly #servedAfterClaim = new Set<string>();
   #closing = false;
@@ -118,7 +124,7 @@ export class Dispatcher {
           conn.enabled = enabled;
           this.#log.info({ agentId, enabled }, enabled ? 'worker agent enabled' : 'worker agent disabled (draining: held tasks go on, nothing new)');
           conn.send({ type: 'enabled-changed', enabled });
-          if (enabled) this.kick();
+          if (enabled) this.kick(conn);
         },
         cancelOnWorker: (taskId, agentId, attempt) => {
           const conn = this.#o.connections.get(agentId);
@@ -202,21 +208,51 @@ export class Dispatcher {
   }
 
   /**
-   * Answers outstanding pulls: every responsive, enabled connection with outstanding slots gets a
+   * Answers outstanding pulls: each responsive, enabled connection with outstanding slots gets a
    * `PULL` to its `worker:` actor (which claims or refuses). Coalesced to one pass per microtask.
+   * `kick(conn)` (that worker's own frame: a pull, a freed slot, a heartbeat while work is ready)
+   * serves that worker alone; `kick()` (new work, a re-queued task, a refresh) serves every worker.
+   * Issue 15: with N workers a pass over all N per heartbeat cost N claims per beat (N² per second).
    */
-  kick(): void {
-    if (this.#closing || this.#kickScheduled) return;
+  kick(conn?: AgentChannel): void {
+    if (this.#closing) return;
+    if (conn === undefined) this.#fullPassDue = true;
+    else this.#toServe.add(conn);
+    if (this.#kickScheduled) return;
     this.#kickScheduled = true;
     queueMicrotask(() => {
       this.#kickScheduled = false;
       if (this.#closing) return;
-      for (const conn of this.#o.connections.values()) {
-        if (conn.enabled && !conn.closed && conn.outstanding() > 0 && this.#o.responsive(conn)) {
-          this.actors.sendWorker(conn.agentId!, { type: 'PULL', freeSlots: conn.outstanding() });
-        }
+      const candidates = this.#fullPassDue ? [...this.#o.connections.values()] : [...this.#toServe];
+      this.#fullPassDue = false;
+      this.#toServe.clear();
+      const conns = candidates.filter((c) => this.#wantsWork(c));
+      const ready = this.#o.store.hasReadyTasks?.bind(this.#o.store);
+      if (ready === undefined || conns.length <= FULL_PASS_CHUNK) {
+        for (const c of conns) this.actors.sendWorker(c.agentId!, { type: 'PULL', freeSlots: c.outstanding() });
+        return;
       }
+      void this.#chunkedPass(conns, ready);
     });
+  }
+
+  #wantsWork(c: AgentChannel): boolean {
+    return c.enabled && !c.closed && c.outstanding() > 0 && this.#o.responsive(c);
+  }
+
+  /**
+   * Many workers (issue 15): served FULL_PASS_CHUNK at a time, their claims sharing a group commit,
+   * and the pass ends once no task is ready for anyone, so one new execution does not cost every
+   * worker a claim. A task only some workers may take is still offered to each in turn.
+   */
+  async #chunkedPass(conns: readonly AgentChannel[], ready: () => Promise<boolean>): Promise<void> {
+    for (let i = 0; i < conns.length; i += FULL_PASS_CHUNK) {
+      if (this.#closing || !(await ready().catch(() => true))) return;
+      for (const c of conns.slice(i, i + FULL_PASS_CHUNK)) {
+        if (this.#wantsWork(c)) this.actors.sendWorker(c.agentId!, { type: 'PULL', freeSlots: c.outstanding() });
+      }
+      await this.actors.drain();
+    }
   }
 
   /** A `pull` frame: what the worker asks for; served at once when it may claim. */
@@ -224,7 +260,7 @@ export class Dispatcher {
     conn.pullSlots = f.slots;
     conn.assignedSeenAtPull = Math.min(f.assignedSeen, conn.assignsSent);
     // Anything the worker could not have seen is still in flight and counts against the slots.
-    if (conn.enabled && conn.outstanding() > 0) this.kick();
+    if (conn.enabled && conn.outstanding() > 0) this.kick(conn);
   }
 
   /** Stops dispatching; waits for claims and assignments in flight, then stops the actors. */
@@ -321,7 +357,7 @@ export class Dispatcher {
   #claimEnded(agentId: string, full: boolean): void {
     const deferred = this.#servedAfterClaim.delete(agentId);
     const conn = this.#o.connections.get(agentId);
-    if ((full || deferred) && conn && conn.outstanding() > 0) this.kick();
+    if ((full || deferred) && conn && conn.outstanding() > 0) this.kick(conn);
   }
 
   async #send(conn: AgentChannel, tasks: readonly TaskRecord[]): Promise<void> {
@@ -435,8 +471,10 @@ export class Dispatcher {
     conn.send({ type: 'task-status-result', replyTo: f.seq, taskId: f.taskId, attempt: f.attempt, status: result.status });
     if (executionId !== undefined) this.#o.observer?.taskReported?.({ taskId: f.taskId, attempt: f.attempt, executionId, agentId }, f.status, result.status, operationStatus);
     // A final report frees a slot the worker may already have asked to fill (its pull can arrive
-    // before this report and be refused as full): answer it now, or nothing ever will.
-    if (final) this.kick();
+    // before this report and be refused as full): answer it now, or nothing ever will. A re-queued
+    // task (ready again) may go to any worker; a freed slot is this worker's alone.
+    if (result.status === TaskStatus.ready) this.kick();
+    else if (final) this.kick(conn);
   }
 
   /**

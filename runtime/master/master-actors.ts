@@ -1,6 +1,6 @@
 /**
  * The master's actor system: the `execution:<id>` (with its task as a region) and `worker:<guid>`
- * machines of `actors/` spawned under one root actor, with their effects provided here at the composition root:
+ * machines of `actors/`, each a top-level actor kept in a map by its id, with their effects provided here at the composition root:
  * the claim and the operation-status commit as promise actors (`fromPromise`) whose results and
  * failures come back to the machines as `onDone`/`onError` events, the rest as actions.
  * Division of labour: the catalog procedures (claim_tasks, update_task_status, dealwith_expired_tasks)
@@ -9,7 +9,7 @@
  * worker it was enabled or must cancel, when a lease ran out, and which operation status an
  * execution ends with when the catalog did not already record it.
  */
-import { createActor, enqueueActions, fromPromise, setup } from 'xstate';
+import { createActor, fromPromise } from 'xstate';
 import type { ActorOptions, AnyActorRef, AnyActorLogic } from 'xstate';
 
 /** XState's clock interface (setTimeout/clearTimeout), as `createActor` takes it. */
@@ -66,16 +66,17 @@ export interface MasterActorsOptions {
   readonly clock?: ActorClock;
 }
 
-type RootEvent =
-  | { readonly type: 'SPAWN_EXECUTION'; readonly input: ExecutionInput }
-  | { readonly type: 'SPAWN_WORKER'; readonly input: WorkerAgentInput };
-
-const DONE_PREFIX = 'xstate.done.actor.';
-
 export class MasterActors {
   readonly #o: MasterActorsOptions;
   readonly #log: Logger;
-  readonly #root;
+  readonly #logic: { readonly execution: AnyActorLogic; readonly worker: AnyActorLogic };
+  /**
+   * Live actors by id (`execution:<id>`, `worker:<guid>`). Top-level actors in a map, not children
+   * of one root machine (issue 15): XState copies a parent's whole `children` object on every spawn
+   * and stop, so with 1,000 workers and thousands of live executions each spawn/stop cost O(live
+   * actors) — 28% of the master's CPU in bench/scale.ts.
+   */
+  readonly #actors = new Map<string, AnyActorRef>();
   /** execution id → its task id (for stop_id lookups), and back (reports name their task). */
   readonly #taskOfExecution = new Map<number, string>();
   readonly #executionOfTask = new Map<string, number>();
@@ -129,42 +130,33 @@ export class MasterActors {
         markOffline: (_, p) => fx.liveness?.(p.workerAgentId, false),
       },
     });
-    const rootMachine = setup({
-      types: { events: {} as RootEvent },
-      actors: { execution, worker },
-    }).createMachine({
-      id: 'master',
-      on: {
-        SPAWN_EXECUTION: { actions: enqueueActions(({ event, enqueue }) => {
-          const id = `execution:${event.input.executionId}`;
-          enqueue.spawnChild('execution', { id, systemId: id, input: event.input });
-        }) },
-        SPAWN_WORKER: { actions: enqueueActions(({ event, enqueue }) => {
-          const id = `worker:${event.input.workerAgentId}`;
-          enqueue.spawnChild('worker', { id, systemId: id, input: event.input });
-        }) },
-        // A finished execution or task is stopped and forgotten (the catalog keeps its record).
-        '*': { actions: enqueueActions(({ event, enqueue }) => {
-          if (!event.type.startsWith(DONE_PREFIX)) return;
-          const id = event.type.slice(DONE_PREFIX.length);
-          enqueue.stopChild(id);
-          if (id.startsWith('execution:')) {
-            const executionId = Number(id.slice('execution:'.length));
-            const taskId = this.#taskOfExecution.get(executionId);
-            this.#taskOfExecution.delete(executionId);
-            if (taskId !== undefined && this.#executionOfTask.get(taskId) === executionId) this.#executionOfTask.delete(taskId);
-          }
-        }) },
-      },
+    this.#logic = { execution, worker };
+  }
+
+  /** Starts one actor; a finished one is forgotten (the catalog keeps its record), a failed one logged and forgotten alone. */
+  #spawn(id: string, logic: AnyActorLogic, input: unknown): void {
+    const ref = createActor(logic, { id, input, ...(this.#o.clock === undefined ? {} : { clock: this.#o.clock }) });
+    this.#actors.set(id, ref);
+    const forget = (): void => {
+      if (this.#actors.get(id) !== ref) return;
+      this.#actors.delete(id);
+      if (id.startsWith('execution:')) {
+        const executionId = Number(id.slice('execution:'.length));
+        const taskId = this.#taskOfExecution.get(executionId);
+        this.#taskOfExecution.delete(executionId);
+        if (taskId !== undefined && this.#executionOfTask.get(taskId) === executionId) this.#executionOfTask.delete(taskId);
+      }
+    };
+    ref.subscribe({
+      complete: forget,
+      error: (err) => { forget(); this.#log.error({ err: serializeError(err), actor: id }, 'master actor failed'); },
     });
-    this.#root = createActor(rootMachine, options.clock === undefined ? {} : { clock: options.clock });
-    this.#root.subscribe({ error: (err) => this.#log.error({ err: serializeError(err) }, 'master actor system failed') });
-    this.#root.start();
+    ref.start();
   }
 
   /** Live actor counts (tests, the viewer): each execution actor holds its task (`tasks` = those not ended). */
   counts(): { executions: number; tasks: number; workers: number } {
-    const children = Object.entries(this.#root.getSnapshot().children) as [string, AnyActorRef | undefined][];
+    const children = [...this.#actors.entries()];
     const executions = children.filter(([i]) => i.startsWith('execution:'));
     return {
       executions: executions.length,
@@ -190,7 +182,7 @@ export class MasterActors {
 
   ensureWorker(workerAgentId: string, isEnabled: boolean): void {
     if (this.#stopped || this.hasWorker(workerAgentId)) return;
-    this.#root.send({ type: 'SPAWN_WORKER', input: { workerAgentId, offlineAfterMs: this.#o.offlineAfterMs, isEnabled } });
+    this.#spawn(`worker:${workerAgentId}`, this.#logic.worker, { workerAgentId, offlineAfterMs: this.#o.offlineAfterMs, isEnabled } satisfies WorkerAgentInput);
   }
 
   /**
@@ -201,13 +193,13 @@ export class MasterActors {
     if (this.#stopped || this.#ref(`execution:${t.executionId}`)) return;
     this.#taskOfExecution.set(t.executionId, t.taskId);
     this.#executionOfTask.set(t.taskId, t.executionId);
-    this.#root.send({ type: 'SPAWN_EXECUTION', input: {
+    this.#spawn(`execution:${t.executionId}`, this.#logic.execution, {
       executionId: t.executionId, status, workerAgentId: t.workerAgentId, attempt: t.executedCount,
       task: {
         taskId: t.taskId, executionId: t.executionId, maxExecutedCount: t.maxExecutedCount, executedCount: t.executedCount,
         leaseMs, status: t.status as TaskStatusCode, workerAgentId: t.workerAgentId, isCancelled: t.isCancelled,
       },
-    } });
+    } satisfies ExecutionInput);
   }
 
   /**
@@ -249,10 +241,11 @@ export class MasterActors {
     if (this.#stopped) return;
     await this.drain();
     this.#stopped = true;
-    this.#root.stop();
+    for (const ref of this.#actors.values()) ref.stop();
+    this.#actors.clear();
   }
 
   #ref(systemId: string): AnyActorRef | undefined {
-    return this.#stopped ? undefined : this.#root.system.get(systemId);
+    return this.#stopped ? undefined : this.#actors.get(systemId);
   }
 }

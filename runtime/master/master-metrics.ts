@@ -27,7 +27,7 @@ export const OPERATION_STATUS_NAMES: Readonly<Record<number, string>> = {
 const FINAL = new Set([3, 4, 6, 7, 9]);
 
 /** Catalog verbs that only read: not timed as commits. */
-const READ_VERBS = new Set(['queryView', 'listViews', 'authenticate', 'getTask', 'getWorkerAgent', 'getExecutionPayload', 'getProjectBytes', 'externalChangeToken', 'listLogins', 'close']);
+const READ_VERBS = new Set(['queryView', 'listViews', 'authenticate', 'getTask', 'getWorkerAgent', 'getExecutionPayload', 'getProjectBytes', 'externalChangeToken', 'listLogins', 'close', 'hasReadyTasks', 'getOperationStatus', 'listWorkerAgents', 'listLiveTasks']);
 
 /** What the gauges read at scrape time. */
 export interface MasterMetricsSources {
