@@ -8,7 +8,6 @@
 import { performance } from 'node:perf_hooks';
 import type { WebSocket } from 'ws';
 import type { Logger } from 'pino';
-import type { CatalogStore, WallClock } from '../../actors/ports.ts';
 import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { SsoError, serializeError } from '../../actors/errors.ts';
 import type { AgentEndpoint } from '../transport/master-server.ts';
@@ -18,25 +17,13 @@ import {
 } from '../transport/wire.ts';
 import type { HeartbeatFrame, HelloFrame, TaskStatusBatchFrame, TaskStatusFrame, WorkerFrame } from '../transport/wire.ts';
 import { Dispatcher } from './dispatcher.ts';
-import type { Assignment, HubObserver } from './dispatcher.ts';
-import type { ActorClock, MasterActors } from './master-actors.ts';
+import type { Assignment, DispatcherOptions } from './dispatcher.ts';
+import type { MasterActors } from './master-actors.ts';
 
 export type { Assignment, HubObserver } from './dispatcher.ts';
 
-export interface AgentHubOptions {
-  readonly store: CatalogStore;
-  readonly logger: Logger;
-  readonly clock: WallClock;
-  /** Lease given by a claim and renewed by each task heartbeat. */
-  readonly leaseMs: number;
-  readonly observer?: HubObserver;
-  /** No frame from a worker for this long marks its actor offline (no claims). @default 300000 */
-  readonly workerOfflineAfterMs?: number;
-  /** A task actor's lease timer ran out (or a lost lease must be committed): run the expiry sweep now. */
-  readonly onLeaseTimer?: (taskId: string) => void;
-  /** The clock of the master's actors (their lease, offline and retry timers); tests inject XState's SimulatedClock. */
-  readonly actorClock?: ActorClock;
-}
+/** The dispatcher's options; the hub supplies its connections and their liveness itself. */
+export type AgentHubOptions = Omit<DispatcherOptions, 'connections' | 'responsive'>;
 
 /**
  * How the master tells a worker that is connected but does not answer (paused, starved, cut off
