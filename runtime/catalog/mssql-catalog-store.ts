@@ -1122,18 +1122,30 @@ EXEC internal.append_executable_statistics_for_worker @operation_id = @operation
     const valueText = (column: string): string => `CASE WHEN SQL_VARIANT_PROPERTY(${column}, 'BaseType') IN ('float', 'real')
         THEN CONVERT(nvarchar(100), CONVERT(float, ${column}), 3) ELSE CONVERT(nvarchar(4000), ${column}) END`;
     const params = await this.read(`SELECT object_type, parameter_name, parameter_data_type, sensitive,
-        ${valueText('v.value')} AS value_text, CONVERT(nvarchar(128), SQL_VARIANT_PROPERTY(v.value, 'BaseType')) AS base
+        ${valueText('v.value')} AS value_text, CONVERT(nvarchar(128), SQL_VARIANT_PROPERTY(v.value, 'BaseType')) AS base,
+        CASE WHEN p.sensitive = 1 AND p.sensitive_value_encrypted IS NOT NULL AND v.value IS NULL THEN 1 ELSE 0 END AS undecryptable
       FROM internal.execution_parameter_values AS p
       CROSS APPLY (SELECT CASE WHEN p.sensitive = 1
         THEN internal.sensitive_value(p.parameter_data_type, CONVERT(varbinary(8000), p.sensitive_value_encrypted))
         ELSE p.parameter_value END AS value) AS v
       WHERE execution_id = @id ORDER BY execution_parameter_id`, (r) => r.input('id', sql.BigInt, executionId));
     const overrides = await this.read(`SELECT property_path, property_value,
-        internal.sensitive_text(CONVERT(varbinary(8000), sensitive_value_encrypted)) AS sensitive_property_value, sensitive
+        internal.sensitive_text(CONVERT(varbinary(8000), sensitive_value_encrypted)) AS sensitive_property_value, sensitive,
+        CASE WHEN sensitive_value_encrypted IS NOT NULL THEN 1 ELSE 0 END AS has_secret
       FROM internal.execution_property_override_values WHERE execution_id = @id ORDER BY property_id`, (r) => r.input('id', sql.BigInt, executionId));
     const taps = await this.read(`SELECT data_tap_id, package_path, CONVERT(nvarchar(36), dataflow_task_guid) AS task_guid, dataflow_path_id_string, max_rows, filename
       FROM internal.execution_data_taps WHERE execution_id = @id ORDER BY data_tap_id`, (r) => r.input('id', sql.BigInt, executionId));
     const bool = (v: unknown): boolean => v === true || v === 1;
+    // DECRYPTBYKEYAUTOCERT returns NULL, not an error, when it cannot decrypt (the database master key not
+    // open on this instance, a damaged ciphertext): refuse as the embedded catalog's cipher does rather
+    // than hand the worker a NULL for a sensitive value.
+    const lost = params.find((p) => bool(p['undecryptable']))
+      ?? overrides.find((p) => bool(p['sensitive']) && bool(p['has_secret']) && (p['sensitive_property_value'] === null || p['sensitive_property_value'] === undefined));
+    if (lost !== undefined) {
+      const what = lost['parameter_name'] !== undefined ? `parameter '${String(lost['parameter_name'])}'` : 'property override';
+      const where = `execution ${executionId} ${what}`;
+      throw new SsoError('SSO_ERR_CATALOG_IO', `A sensitive value in ${where} cannot be decrypted (DECRYPTBYKEYAUTOCERT returned NULL: is the database master key open on this instance?)`, { where });
+    }
     return {
       executionId,
       operationGuid: String(e['operation_guid']).toLowerCase(),

@@ -136,7 +136,7 @@ files('idempotency: CREATE OR ALTER for code, existence tests for tables, types,
         break;
       case 'migrate':
         // A data step must be rerunnable: it touches only rows still in the old shape.
-        assert.match(code, /WHERE \w+ IS NOT NULL;/, `${s.name}: a migration updates only rows not migrated yet`);
+        assert.match(code, /WHERE [\w.]+ IS NOT NULL(?: AND [\w.]+ IS NOT NULL)*;/, `${s.name}: a migration updates only rows not migrated yet`);
         break;
     }
   }
