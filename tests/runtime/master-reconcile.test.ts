@@ -52,7 +52,7 @@ const start = (store: SqliteCatalogStore, retryCount = 0) =>
 /** Claims the oldest ready task for W (it must be the one of `executionId`) and reports its first heartbeat. */
 async function claimAndRun(store: SqliteCatalogStore, executionId: number): Promise<{ taskId: string; attempt: number }> {
   // claim_tasks: the claim and the execution's move to running in one transaction, as the master claims.
-  const [t] = await store.claimTasks(S, { workerAgentId: W, leaseMs: 600_000, limit: 1 });
+  const [t] = await store.claimTasks!(S, { workerAgentId: W, leaseMs: 600_000, limit: 1 });
   assert.ok(t, `a task was claimed for execution ${executionId}`);
   assert.is(t.executionId, executionId);
   await store.updateTaskStatus(S, { workerAgentId: W, taskId: t.taskId, attempt: t.executedCount, status: 2, expiredTime: Date.now() + 600_000 });
@@ -164,6 +164,56 @@ test('a master starting on the catalog ends them as their tasks did and leaves e
     assert.ok(logLines.some((l) => l.includes('reconcile: 3 execution(s) ended as their task had')), 'the reconcile is logged');
     // A second pass finds nothing left.
     assert.equal(await master.hub.dispatcher.reconcileEndedExecutions(), []);
+  } finally {
+    await master.close();
+  }
+});
+
+test('a failed reconcile commit is retried by the expiry sweep, which also heals an end lost while the master runs', async () => {
+  // A fresh catalog file for this case.
+  rmSync(dir, { recursive: true, force: true });
+  dir = mkdtempSync(join(tmpdir(), 'scaleout-reconcile-'));
+  const store = await openSqliteCatalog({ path: dbPath() });
+  let atStart: number;
+  try {
+    await prepare(store);
+    atStart = await start(store);
+    await end(store, atStart, 5);
+  } finally {
+    await store.close();
+  }
+  uncommitEnd(atStart, 2);
+
+  const real = await openSqliteCatalog({ path: dbPath() });
+  // The store the master runs on: the first end-status commit fails as a full disk would.
+  let failures = 0;
+  const store2 = new Proxy(real, {
+    get(target, prop) {
+      if (prop === 'updateOperationStatusForTask') {
+        return async (...args: Parameters<SqliteCatalogStore['updateOperationStatusForTask']>) => {
+          if (failures++ === 0) throw new Error('SQLITE_FULL: database or disk is full (injected)');
+          return target.updateOperationStatusForTask(...args);
+        };
+      }
+      const v = Reflect.get(target, prop, target) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
+  const logLines: string[] = [];
+  const master = newMaster(store2, logLines, 200);
+  try {
+    await master.start();
+    assert.is(failures, 1, 'the reconcile at start tried once and failed');
+    assert.ok(logLines.some((l) => l.includes('reconcile: could not commit the end of this execution')), 'the failure is logged');
+    assert.is(await real.getOperationStatus(atStart), 2, 'not ended yet');
+    assert.is(await waitFor('the sweep to end it', async () => ((await real.getOperationStatus(atStart)) === 7 ? 7 : undefined)), 7);
+
+    // While the master runs: a task ends through the catalog (no actor of this master holds it) and
+    // the end's commit is lost.
+    const lost = await start(real);
+    await end(real, lost, 4);
+    uncommitEnd(lost, 2);
+    assert.is(await waitFor('the sweep to end the lost one', async () => { const st = await real.getOperationStatus(lost); return st === 2 ? undefined : st; }), 4);
   } finally {
     await master.close();
   }
