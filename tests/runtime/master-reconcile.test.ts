@@ -141,6 +141,18 @@ test('a master starting on the catalog ends them as their tasks did and leaves e
   const untouched = [normal, running, pending].map((id) => operationRow(id));
   assert.equal(untouched.map((r) => r['status']), [7, 2, 5]);
 
+  // The read, through the catalog thread's proxy too (SCALEOUT_CATALOG_THREAD): exactly the three.
+  const threaded = await openSqliteCatalog({ path: dbPath(), thread: true });
+  try {
+    assert.type(threaded.listUnfinishedEndedExecutions, 'function', 'the thread proxy has the read');
+    const listed = await threaded.listUnfinishedEndedExecutions!();
+    assert.equal(listed.map((x) => [x.executionId, x.operationStatus, x.taskStatus, x.workerAgentId, x.attempt, x.isCancelled]), [
+      [succeeded, 2, 5, W, 1, false], [failed, 2, 4, W, 1, false], [canceled, 8, 6, W, 1, true],
+    ]);
+  } finally {
+    await threaded.close();
+  }
+
   const store2 = await openSqliteCatalog({ path: dbPath() });
   const logLines: string[] = [];
   const master = newMaster(store2, logLines, 3_600_000);
