@@ -80,6 +80,21 @@ export function persistBackoffMs(failures: number): number {
   return Math.min(30_000, 250 * 2 ** Math.max(0, failures - 1));
 }
 
+/**
+ * The end status an execution's operation gets when its task is final but the end was never
+ * committed (the master's reconcile), the one the `operation` region would have recorded:
+ * succeeded (5) → 7 (a success wins, even over a stop); canceled (6) → 3; failed (4) → 3 when the
+ * operation was being stopped (8) or the task was flagged cancelled (the `stopping` state ends every
+ * failure as the cancel), else 4. A lost lease is not told apart from a failure here: the catalog's
+ * expiry rules commit 6 with the task, so a failed task left unended failed by its report. Null for
+ * a task status that is not final (nothing to reconcile).
+ */
+export function endStatusOfEndedTask(taskStatus: number, operationStatus: number, isCancelled: boolean): OperationStatusCode | null {
+  if (taskStatus === TaskStatus.succeeded) return OperationStatus.succeeded;
+  if (taskStatus === TaskStatus.canceled) return OperationStatus.canceled;
+  if (taskStatus === TaskStatus.failed) return operationStatus === OperationStatus.stopping || isCancelled ? OperationStatus.canceled : OperationStatus.failed;
+  return null;
+}
 
 export interface TaskInput {
   readonly taskId: string;

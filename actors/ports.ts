@@ -6,6 +6,22 @@
  */
 import type { Role } from './catalog-codes.ts';
 
+/**
+ * An execution whose task is final (4 failed, 5 succeeded, 6 canceled) while its operation is not
+ * (pending 5, running 2, stopping 8): its end was never committed (see the master's reconcile).
+ */
+export interface UnfinishedEndedExecution {
+  readonly executionId: number;
+  /** The operation's status now: 2, 5 or 8. */
+  readonly operationStatus: number;
+  readonly taskId: string;
+  /** 4, 5 or 6. */
+  readonly taskStatus: number;
+  readonly workerAgentId: string | null;
+  readonly attempt: number;
+  readonly isCancelled: boolean;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Time
 // ---------------------------------------------------------------------------------------------
@@ -528,6 +544,12 @@ export interface CatalogStore extends EnvironmentApi {
   getTask(taskId: string): Promise<TaskRecord | null>;
   /** Tasks in status 1, 2 or 3: what the master rehydrates into actors when it starts. */
   listLiveTasks(): Promise<readonly TaskRecord[]>;
+  /**
+   * Beyond the original: executions whose task is final but whose operation is not (2, 5 or 8), in
+   * execution id order; what the master's reconcile ends (runtime/master/README.md). Optional: a
+   * catalog without it is not reconciled (the master logs that it skips it).
+   */
+  listUnfinishedEndedExecutions?(): Promise<readonly UnfinishedEndedExecution[]>;
   getWorkerAgent(workerAgentId: string): Promise<WorkerAgentRecord | null>;
   listWorkerAgents(): Promise<readonly WorkerAgentRecord[]>;
   getExecutionPayload(executionId: number): Promise<ExecutionPayload>;

@@ -18,7 +18,7 @@ import {
 } from '../../actors/catalog-codes.ts';
 import type {
   AddDataTapInput, CatalogStore, ComponentPhaseInput, CreateExecutionInput, EventMessageInput, ExecutableStatisticInput, ExecutionPayload,
-  ExpiredTaskOutcome, LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord,
+  ExpiredTaskOutcome, LoginRecord, ParameterValue, Principal, ProjectArchive, TaskRecord, UnfinishedEndedExecution,
   UpdateTaskStatusInput, UpdateTaskStatusResult, ViewResult, WallClock, WorkerAgentRecord, WorkerAgentStatusInput,
 } from '../../actors/ports.ts';
 import { migrateSqlite, SQLITE_SCHEMA_VERSION } from './sqlite-migrations.ts';
@@ -1149,6 +1149,21 @@ class SqliteCatalog implements SqliteCatalogStore {
 
   async listLiveTasks(): Promise<readonly TaskRecord[]> {
     return this.all('SELECT * FROM tasks WHERE Status IN (1, 2, 3) ORDER BY CreatedTime, rowid').map(toTaskRecord);
+  }
+
+  /**
+   * Through ix_operations_status (only unfinished operations: the live ones), then executions by key
+   * and tasks by ix_tasks_job: cheap enough to run with every expiry sweep.
+   */
+  async listUnfinishedEndedExecutions(): Promise<readonly UnfinishedEndedExecution[]> {
+    return this.all<{ execution_id: number; status: number; TaskId: string; Status: number; WorkerAgentId: string | null; ExecutedCount: number; IsCancelled: number }>(
+      `SELECT o.operation_id AS execution_id, o.status, t.TaskId, t.Status, t.WorkerAgentId, t.ExecutedCount, t.IsCancelled
+       FROM operations o JOIN executions e ON e.execution_id = o.operation_id JOIN tasks t ON t.JobId = e.job_id
+       WHERE o.status IN (2, 5, 8) AND o.operation_type = 200 AND t.Status IN (4, 5, 6) ORDER BY o.operation_id`,
+    ).map((r) => ({
+      executionId: r.execution_id, operationStatus: r.status, taskId: r.TaskId, taskStatus: r.Status,
+      workerAgentId: r.WorkerAgentId, attempt: r.ExecutedCount, isCancelled: bool(r.IsCancelled),
+    }));
   }
 
   async getWorkerAgent(workerAgentId: string): Promise<WorkerAgentRecord | null> {

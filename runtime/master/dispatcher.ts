@@ -14,7 +14,7 @@ import { SYSTEM_PRINCIPAL } from '../../actors/ports.ts';
 import { SsoError, serializeError } from '../../actors/errors.ts';
 import { OperationStatus, TaskStatus } from '../../actors/catalog-codes.ts';
 import type { OperationStatusCode } from '../../actors/catalog-codes.ts';
-import type { PersistOperationStatusParams } from '../../actors/execution.machine.ts';
+import { endStatusOfEndedTask, type PersistOperationStatusParams } from '../../actors/execution.machine.ts';
 import type { AgentChannel } from '../transport/agent-channel.ts';
 import type { AssignItem, EventsFrame, PullFrame, TaskStatusFrame } from '../transport/wire.ts';
 import { MasterActors } from './master-actors.ts';
@@ -162,6 +162,34 @@ export class Dispatcher {
       this.actors.ensureExecution(t, op as OperationStatusCode, heldLeaseMs);
     }
     return { workers: workers.length, tasks: tasks.length };
+  }
+
+  /**
+   * Ends every execution whose task is final but whose operation is not (its end was never
+   * committed: runtime/master/README.md, "Reconcile"), with the end status its task implies
+   * (`endStatusOfEndedTask`, the one the execution actor would have recorded), committed by the same
+   * code as the actor's `persistOperationStatus` (idempotent: an end committed meanwhile is kept).
+   * An execution with a live actor is skipped: that actor owns its end and retries a failed commit
+   * itself. One failed commit is logged and left for the next pass. Resolves with what was ended, or
+   * null when the catalog cannot list them (`listUnfinishedEndedExecutions` missing: SQL Server).
+   */
+  async reconcileEndedExecutions(): Promise<{ executionId: number; status: OperationStatusCode }[] | null> {
+    const store = this.#o.store;
+    if (!store.listUnfinishedEndedExecutions) return null;
+    const ended: { executionId: number; status: OperationStatusCode }[] = [];
+    for (const x of await store.listUnfinishedEndedExecutions()) {
+      if (this.actors.hasExecution(x.executionId)) continue;
+      const status = endStatusOfEndedTask(x.taskStatus, x.operationStatus, x.isCancelled);
+      if (status === null) continue;
+      try {
+        await this.#persistOperation({ executionId: x.executionId, status, workerAgentId: x.workerAgentId, attempt: x.attempt, stopId: null }, x.taskId);
+        ended.push({ executionId: x.executionId, status });
+        this.#log.warn({ executionId: x.executionId, taskId: x.taskId, taskStatus: x.taskStatus, from: x.operationStatus, to: status }, 'reconcile: the task of this execution had ended but its end was never committed; committed now');
+      } catch (err) {
+        this.#log.error({ err: serializeError(err), executionId: x.executionId, taskId: x.taskId }, 'reconcile: could not commit the end of this execution; the next pass tries again');
+      }
+    }
+    return ended;
   }
 
   /** Re-reads the cancel flag of every held task (a stop committed outside this master). */

@@ -178,6 +178,8 @@ export class MasterActors {
     return systemId.startsWith('execution:') ? (value as { operation?: unknown } | undefined)?.operation : value;
   }
 
+  /** Whether `execution:<id>` is live (it owns its end status: see Dispatcher#reconcileEndedExecutions). */
+  hasExecution(executionId: number): boolean { return this.#ref(`execution:${executionId}`) !== undefined; }
   hasWorker(workerAgentId: string): boolean { return this.#ref(`worker:${workerAgentId}`) !== undefined; }
 
   ensureWorker(workerAgentId: string, isEnabled: boolean): void {

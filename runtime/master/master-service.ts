@@ -70,6 +70,7 @@ export class MasterService {
   #refreshing: Promise<void> | null = null;
   #refreshAgain = false;
   #sweeping: Promise<void> | null = null;
+  #reconcileSkipLogged = false;
   #port = 0;
   /** The viewer's live state (runtime/viewer/state-feed.ts), fed by the hub and every catalog refresh. */
   readonly feed: StateFeed;
@@ -173,6 +174,9 @@ export class MasterService {
       if (jobsRemoved > 0) this.#log.info({ jobsRemoved }, 'completed jobs cleaned up');
     });
     this.#timers.push(setInterval(() => void this.#pollCatalog(), this.#o.catalogPollIntervalMs ?? 100));
+    // Executions whose task ended but whose end was never committed (a crash between the two
+    // commits, a failed end-status commit): ended now, before any actor exists (README "Reconcile").
+    await this.#reconcile('start');
     // Actors for every registered worker and live task; tasks left ready are dispatched as soon as workers pull.
     const rebuilt = await this.hub.rebuildActors(graceMs);
     await this.feed.start();
@@ -211,6 +215,28 @@ export class MasterService {
       this.hub.leaseLost(o.taskId, o.taskStatus, o.operationStatus);
     }
     if (outcomes.some((o) => o.taskStatus === 1)) this.hub.kick();
+    await this.#reconcile('sweep');
+  }
+
+  /**
+   * `Dispatcher#reconcileEndedExecutions`, at start and after every expiry sweep (one indexed query
+   * over the unfinished operations): an end-status commit that failed while no actor holds the
+   * execution any more is healed within `DealWithExpiredTasksIntervalInMs`. Never throws: a failed
+   * pass is logged and the next one tries again. A catalog without the read (SQL Server) is skipped,
+   * logged once.
+   */
+  async #reconcile(when: 'start' | 'sweep'): Promise<void> {
+    try {
+      const ended = await this.hub.dispatcher.reconcileEndedExecutions();
+      if (ended === null) {
+        if (!this.#reconcileSkipLogged) this.#log.info('reconcile skipped: this catalog cannot list executions whose task ended without their end (listUnfinishedEndedExecutions)');
+        this.#reconcileSkipLogged = true;
+      } else if (ended.length > 0) {
+        this.#log.warn({ when, executions: ended }, `reconcile: ${ended.length} execution(s) ended as their task had`);
+      }
+    } catch (err) {
+      this.#log.error({ err: serializeError(err), when }, 'reconcile failed; the next expiry sweep tries again');
+    }
   }
 
   /**
