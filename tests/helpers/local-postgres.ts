@@ -77,6 +77,7 @@ export async function testPostgres(options: { readonly durable?: boolean; readon
     const stop = () => {
       if (stopped) return;
       stopped = true;
+      process.off('exit', stop);
       try { run(pgCtl, ['-D', data, '-m', 'immediate', 'stop']); } catch { /* already gone */ }
       rmSync(dir, { recursive: true, force: true });
     };
